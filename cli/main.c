@@ -1,0 +1,179 @@
+/*
+ * main.c — the rlsc command line (DESIGN section 5).
+ *
+ * Exit status: 0 success; 1 errors in the input; 2 bad usage or an
+ * unreadable file.  Output is assembled in memory and written only when
+ * the compilation succeeded, so an error never leaves half an output.
+ */
+#include "rlsc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
+
+typedef struct Options {
+    bool down;
+    const char *catalog;
+    const char *db;
+    const char **files;
+    int nfiles;
+} Options;
+
+static const char usage_text[] =
+    "usage: rlsc COMMAND [OPTIONS] FILE.rls...\n"
+    "\n"
+    "commands:\n"
+    "  check   [--catalog FILE | --db CONNINFO] FILE.rls...   diagnostics only\n"
+    "  sql     [--down] [--catalog FILE | --db CONNINFO] FILE.rls...   SQL to stdout\n"
+    "  django  --migrations DIR [--check] [--dry-run] [--name NAME] FILE.rls...\n"
+    "  explain FILE.rls...              effective access per table x command x role\n"
+    "  catalog --db CONNINFO            catalog .rls from a live database\n"
+    "  import  --db CONNINFO [TABLE...] .rls from the policies in a live database\n"
+    "  test    --db CONNINFO FILE.rls... run the policy tests in the files\n"
+    "  help COMMAND                     help on one command\n"
+    "\n"
+    "options: --help, --version\n"
+    "exit status: 0 success, 1 errors in the input, 2 bad usage or unreadable files\n";
+
+static const struct {
+    const char *name;
+    const char *help;
+} command_help[] = {
+    {"check", "usage: rlsc check [--catalog FILE | --db CONNINFO] FILE.rls...\n"
+              "Parses and checks the files; prints diagnostics only.\n"},
+    {"sql", "usage: rlsc sql [--down] [--catalog FILE | --db CONNINFO] FILE.rls...\n"
+            "Writes the SQL script that applies the policies (with --down: that\n"
+            "removes them again) to standard output, as one transaction.\n"},
+    {"django", "usage: rlsc django --migrations DIR [--check] [--dry-run] [--name NAME] FILE.rls...\n"
+               "Writes the next Django migration of the app with the policy changes.\n"},
+    {"explain", "usage: rlsc explain FILE.rls...\n"
+                "Prints the effective access per table, command and role.\n"},
+    {"catalog", "usage: rlsc catalog --db CONNINFO\n"
+                "Writes a catalog .rls file describing the tables of a live database.\n"},
+    {"import", "usage: rlsc import --db CONNINFO [TABLE...]\n"
+               "Writes .rls policy statements for the policies of a live database.\n"},
+    {"test", "usage: rlsc test --db CONNINFO FILE.rls...\n"
+             "Runs the policy tests in the files against a live database.\n"},
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("rlsc: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'rlsc --help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* Parses the options a compiling command takes; returns 0 or an exit code. */
+static int parse_options(int argc, char **argv, bool allow_down, Options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->files = calloc((size_t)argc + 1, sizeof(char *));
+    if (!o->files)
+        return EXIT_USAGE;
+    bool only_files = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+            o->files[o->nfiles++] = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_files = true;
+        } else if (allow_down && strcmp(a, "--down") == 0) {
+            o->down = true;
+        } else if (strcmp(a, "--catalog") == 0 || strcmp(a, "--db") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a value", a);
+            *(a[2] == 'c' ? &o->catalog : &o->db) = argv[++i];
+        } else if (strncmp(a, "--catalog=", 10) == 0) {
+            o->catalog = a + 10;
+        } else if (strncmp(a, "--db=", 5) == 0) {
+            o->db = a + 5;
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+    }
+    if (o->catalog && o->db)
+        return usage_error("%s", "give --catalog or --db, not both");
+    if (o->nfiles == 0)
+        return usage_error("%s", "no input files");
+    if (o->catalog || o->db)
+        return usage_error("%s: type checking against a catalog is not available "
+                           "in this version yet",
+                           o->catalog ? "--catalog" : "--db");
+    return 0;
+}
+
+/* Writes all of s to stdout; a failed write is an error, not silence. */
+static int write_stdout(const char *s, size_t n)
+{
+    if (fwrite(s, 1, n, stdout) != n || fflush(stdout) != 0) {
+        perror("rlsc: cannot write output");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int run_compile(const char *cmd, int argc, char **argv)
+{
+    bool is_sql = strcmp(cmd, "sql") == 0;
+    Options o;
+    int rc = parse_options(argc, argv, is_sql, &o);
+    if (rc) {
+        free(o.files);
+        return rc;
+    }
+    Arena *a = arena_new();
+    Diag d;
+    diag_init(&d, a, stderr);
+    Ir *ir;
+    rc = compile_files(a, &d, o.files, o.nfiles, &ir);
+    if (rc == 0 && is_sql) {
+        StrBuf out;
+        sb_init(&out, a);
+        emit_sql(&out, ir, o.down, true);
+        rc = write_stdout(out.data, out.len);
+    }
+    if (d.errors)
+        fprintf(stderr, "rlsc: %d error%s\n", d.errors, d.errors == 1 ? "" : "s");
+    arena_free(a);
+    free(o.files);
+    return rc;
+}
+
+static int run_help(const char *topic)
+{
+    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
+        if (strcmp(topic, command_help[i].name) == 0) {
+            fputs(command_help[i].help, stdout);
+            return 0;
+        }
+    return usage_error("no help on '%s'", topic);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("rlsc %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0)
+        return argc > 2 ? run_help(argv[2]) : (fputs(usage_text, stdout), 0);
+    if (strcmp(cmd, "check") == 0 || strcmp(cmd, "sql") == 0)
+        return run_compile(cmd, argc - 2, argv + 2);
+    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
+        if (strcmp(cmd, command_help[i].name) == 0) {
+            fprintf(stderr, "rlsc: '%s' is not available in this version yet\n", cmd);
+            return EXIT_USAGE;
+        }
+    return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,328 @@
+/*
+ * check.c — names and command rules.
+ *
+ * Everything that resolves inside the files: contexts, roles, tables of
+ * blocks, permissions, policy placement, and the per-command rules that
+ * PostgreSQL would otherwise only enforce at migrate time (no USING on
+ * INSERT, no WITH CHECK on SELECT or DELETE).  Every problem is reported
+ * with its span and checking goes on, so one run shows them all.
+ * Column and type checks against a catalog come on top of this.
+ */
+#include "rlsc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Check {
+    Arena *arena;
+    Diag *diag;
+    AstFile *file;
+    const char *const *ctx_names; /* for "did you mean" */
+    int nctx;
+    const char *const *role_names;
+    int nroles;
+} Check;
+
+/* " (did you mean 'x'?)" or "" */
+static const char *check_hint(Check *c, const char *name,
+                              const char *const *cands, int n,
+                              const char *prefix)
+{
+    const char *s = diag_suggest(name, cands, n);
+    return s ? arena_printf(c->arena, "; did you mean '%s%s'?", prefix, s) : "";
+}
+
+static const char *const *check_names(Check *c, const PtrVec *decls,
+                                      size_t name_off)
+{
+    const char **names = arena_alloc(c->arena, sizeof(char *) * (size_t)(decls->n + 1));
+    for (int i = 0; i < decls->n; i++)
+        names[i] = ((const Ident *)((char *)decls->items[i] + name_off))->name;
+    return names;
+}
+
+static bool check_setting_name(const char *s)
+{
+    /* PostgreSQL accepts custom settings named by dotted identifiers. */
+    bool dot = false, start = true;
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '.') {
+            if (start)
+                return false;
+            dot = true;
+            start = true;
+        } else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+                   || ch == '_' || ch >= 0x80
+                   || (!start && ((ch >= '0' && ch <= '9') || ch == '$'))) {
+            start = false;
+        } else {
+            return false;
+        }
+    }
+    return dot && !start;
+}
+
+static int check_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void check_decls(Check *c)
+{
+    AstFile *f = c->file;
+    f->context_map = map_new(c->arena);
+    f->role_map = map_new(c->arena);
+
+    for (int i = 0; i < f->contexts.n; i++) {
+        ContextDecl *cd = f->contexts.items[i];
+        ContextDecl *prev = map_put(f->context_map, cd->name.name, cd);
+        if (prev != cd) {
+            diag_error(c->diag, cd->name.loc, "context '%s' is declared twice",
+                       cd->name.name);
+            diag_note(c->diag, prev->name.loc, "first declared here");
+        }
+        if (!check_setting_name(cd->setting))
+            diag_error(c->diag, cd->setting_loc,
+                       "setting name '%s' must be dotted identifiers, like 'app.%s'",
+                       cd->setting, cd->name.name);
+    }
+    for (int i = 0; i < f->roles.n; i++) {
+        RoleDecl *rd = f->roles.items[i];
+        const char *n = rd->name.name;
+        if (strcmp(n, "public") == 0 || strcmp(n, "none") == 0
+            || strcmp(n, "current_role") == 0 || strcmp(n, "current_user") == 0
+            || strcmp(n, "session_user") == 0 || strncmp(n, "pg_", 3) == 0) {
+            diag_error(c->diag, rd->name.loc, "role name '%s' is reserved by PostgreSQL", n);
+            continue;
+        }
+        RoleDecl *prev = map_put(f->role_map, n, rd);
+        if (prev != rd) {
+            diag_error(c->diag, rd->name.loc, "role '%s' is declared twice", n);
+            diag_note(c->diag, prev->name.loc, "first declared here");
+        } else if (rd->bypass) {
+            vec_push(c->arena, &f->bypass, (void *)n);
+        }
+    }
+    if (f->bypass.n > 1)
+        qsort(f->bypass.items, (size_t)f->bypass.n, sizeof(void *), check_cmp_str);
+
+    c->ctx_names = check_names(c, &f->contexts, offsetof(ContextDecl, name));
+    c->nctx = f->contexts.n;
+    c->role_names = check_names(c, &f->roles, offsetof(RoleDecl, name));
+    c->nroles = f->roles.n;
+}
+
+static void check_expr(Check *c, const Expr *e);
+
+static void check_select(Check *c, const Select *s)
+{
+    check_expr(c, s->target);
+    if (s->where)
+        check_expr(c, s->where);
+}
+
+static void check_expr(Check *c, const Expr *e)
+{
+    if (!e)
+        return;
+    if (e->kind == E_CONTEXT && !map_get(c->file->context_map, e->text)
+        && strcmp(e->text, "?") != 0)
+        diag_error(c->diag, e->loc, "unknown context '$%s'%s", e->text,
+                   check_hint(c, e->text, c->ctx_names, c->nctx, "$"));
+    check_expr(c, e->a);
+    check_expr(c, e->b);
+    check_expr(c, e->c);
+    for (int i = 0; i < e->args.n; i++)
+        check_expr(c, e->args.items[i]);
+    if (e->sub)
+        check_select(c, e->sub);
+}
+
+static void check_roles(Check *c, const PtrVec *roles)
+{
+    for (int i = 0; i < roles->n; i++) {
+        const Ident *r = roles->items[i];
+        if (strcmp(r->name, "public") == 0)
+            continue;
+        if (!map_get(c->file->role_map, r->name))
+            diag_error(c->diag, r->loc,
+                       "role '%s' is not declared (add `role %s;`)%s", r->name,
+                       r->name, check_hint(c, r->name, c->role_names, c->nroles, ""));
+        for (int j = 0; j < i; j++)
+            if (strcmp(((const Ident *)roles->items[j])->name, r->name) == 0)
+                diag_error(c->diag, r->loc, "role '%s' is listed twice", r->name);
+    }
+}
+
+static void check_needs_context(Check *c, const char *name, Span at,
+                                const char *what)
+{
+    if (!map_get(c->file->context_map, name))
+        diag_error(c->diag, at, "%s needs `context %s TYPE = 'app.%s_id';`",
+                   what, name, name);
+}
+
+static const char *const std_perms[] = {"view", "add", "change", "delete"};
+static const CmdSet std_perm_cmds[] = {CMD_SELECT, CMD_INSERT, CMD_UPDATE, CMD_DELETE};
+
+static void check_grant(Check *c, Rule *r, const Block *b)
+{
+    check_needs_context(c, "user", r->loc, "grant");
+    r->cmds = 0;
+    for (int i = 0; i < r->perms.n; i++) {
+        Perm *p = r->perms.items[i];
+        if (p->custom) {
+            const char *dot = strchr(p->name, '.');
+            if (!dot || dot == p->name || !dot[1] || strchr(dot + 1, '.'))
+                diag_error(c->diag, p->loc,
+                           "custom permission '%s' must be 'app_label.codename'",
+                           p->name);
+        } else {
+            int k = -1;
+            for (int j = 0; j < 4; j++)
+                if (strcmp(p->name, std_perms[j]) == 0)
+                    k = j;
+            if (k < 0) {
+                diag_error(c->diag, p->loc,
+                           "unknown permission '%s': use view, add, change, delete or "
+                           "'app.codename' for CMD%s",
+                           p->name, check_hint(c, p->name, std_perms, 4, ""));
+                continue;
+            }
+            p->cmd = std_perm_cmds[k];
+            if (!b->is_model)
+                diag_error(c->diag, p->loc,
+                           "permission '%s' names a Django model permission, but "
+                           "'%s' is a table block; use a model block or a quoted "
+                           "'app.codename'",
+                           p->name, b->name.name);
+        }
+        if (r->cmds & p->cmd)
+            diag_error(c->diag, p->loc, "command '%s' is granted twice in this rule",
+                       ast_cmd_name(p->cmd));
+        r->cmds |= p->cmd;
+    }
+}
+
+/* USING guards existing rows, WITH CHECK new ones: INSERT has no existing
+ * rows, SELECT and DELETE write none.  PostgreSQL rejects the DDL
+ * otherwise; we say so at compile time. */
+static void check_commands(Check *c, const Rule *r)
+{
+    if (r->kind == R_POLICY) {
+        if (r->using_ && r->cmds == CMD_INSERT)
+            diag_error(c->diag, r->using_->loc,
+                       "a policy for insert cannot have USING: inserted rows are "
+                       "new rows, use WITH CHECK");
+        if (r->check && (r->cmds == CMD_SELECT || r->cmds == CMD_DELETE))
+            diag_error(c->diag, r->check->loc,
+                       "a policy for %s cannot have WITH CHECK: %s writes no new "
+                       "rows, use USING",
+                       ast_cmd_name(r->cmds), ast_cmd_name(r->cmds));
+        return;
+    }
+    if (r->check && r->kind == R_DENY) {
+        diag_error(c->diag, r->check->loc,
+                   "deny takes no check: its using condition applies to old and "
+                   "new rows");
+        return;
+    }
+    if (r->check && (r->cmds & (CMD_SELECT | CMD_DELETE)) && r->cmds != CMD_ALL)
+        diag_error(c->diag, r->check->loc,
+                   "check guards new rows, but %s writes none; use using",
+                   (r->cmds & CMD_SELECT) ? "select" : "delete");
+    if (r->check && r->using_ && r->cmds == CMD_INSERT)
+        diag_error(c->diag, r->using_->loc,
+                   "insert has only new rows: give the condition once, as using "
+                   "or as check");
+}
+
+static void check_rule(Check *c, Rule *r, const Block *b, bool *seen_tenant,
+                       const Rule **noforce)
+{
+    switch (r->kind) {
+    case R_TENANT:
+        check_needs_context(c, "tenant", r->loc, "tenant");
+        if (*seen_tenant)
+            diag_error(c->diag, r->loc, "a block has one tenant column");
+        *seen_tenant = true;
+        break;
+    case R_GRANT:
+        check_grant(c, r, b);
+        break;
+    case R_POLICY:
+        if (r->has_on && b)
+            diag_error(c->diag, r->on.loc,
+                       "inside a block the policy applies to the block's table: "
+                       "omit `on %s`",
+                       r->on.name);
+        if (!r->has_on && !b)
+            diag_error(c->diag, r->name.loc,
+                       "policy '%s' needs `on TABLE` outside a block", r->name.name);
+        break;
+    case R_NOFORCE:
+        if (*noforce)
+            diag_warning(c->diag, r->loc, "`no force;` is given twice");
+        *noforce = r;
+        break;
+    default:
+        break;
+    }
+    check_roles(c, &r->roles);
+    check_commands(c, r);
+    check_expr(c, r->using_);
+    check_expr(c, r->check);
+}
+
+/* A model's table is what Django creates: app label, '_', model in lower
+ * case (db_table overrides come from the catalog). */
+static QName check_block_table(Check *c, const Block *b)
+{
+    if (!b->is_model)
+        return b->name;
+    const char *app = c->file->app.name ? c->file->app.name : "";
+    char *t = arena_printf(c->arena, "%s_%s", app, b->name.name);
+    for (char *p = t; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return (QName){NULL, t, b->name.loc};
+}
+
+static const char *check_table_key(Arena *a, QName q)
+{
+    return arena_printf(a, "%s\x1f%s", q.schema ? q.schema : "", q.name);
+}
+
+void check_files(Arena *a, Diag *d, AstFile **files, int nfiles)
+{
+    Map *tables = map_new(a); /* key -> Block* across all files */
+    for (int fi = 0; fi < nfiles; fi++) {
+        Check c = {.arena = a, .diag = d, .file = files[fi]};
+        check_decls(&c);
+        AstFile *f = files[fi];
+        for (int i = 0; i < f->blocks.n; i++) {
+            Block *b = f->blocks.items[i];
+            if (b->is_model && !f->app.name)
+                diag_error(d, b->name.loc,
+                           "model '%s' needs the Django app label: add `app LABEL;`",
+                           b->name.name);
+            b->table = check_block_table(&c, b);
+            Block *prev = map_put(tables, check_table_key(a, b->table), b);
+            if (prev != b) {
+                diag_error(d, b->name.loc, "table '%s' already has a block",
+                           b->table.name);
+                diag_note(d, prev->name.loc, "the first block is here");
+            }
+            bool seen_tenant = false;
+            const Rule *noforce = NULL;
+            for (int j = 0; j < b->rules.n; j++)
+                check_rule(&c, b->rules.items[j], b, &seen_tenant, &noforce);
+        }
+        for (int i = 0; i < f->policies.n; i++) {
+            bool seen = false;
+            const Rule *nf = NULL;
+            check_rule(&c, f->policies.items[i], NULL, &seen, &nf);
+        }
+    }
+}

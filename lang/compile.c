@@ -1,0 +1,27 @@
+/*
+ * compile.c — the front half of the pipeline in one call:
+ * parse every file, check names and rules, lower to the IR.
+ */
+#include "rlsc.h"
+
+int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
+                  Ir **out)
+{
+    *out = NULL;
+    AstFile **files = arena_alloc(a, sizeof(AstFile *) * (size_t)(npaths + 1));
+    bool unreadable = false;
+    for (int i = 0; i < npaths; i++) {
+        files[i] = parse_file(a, d, paths[i]);
+        unreadable |= files[i] == NULL;
+    }
+    if (unreadable)
+        return 2;
+    check_files(a, d, files, npaths);
+    if (d->errors)
+        return 1;
+    Ir *ir = lower_files(a, d, files, npaths);
+    if (d->errors)
+        return 1;
+    *out = ir;
+    return 0;
+}

@@ -1,0 +1,227 @@
+/*
+ * diag.c — diagnostics: `file:line:col: error: message`, the source line,
+ * and a caret with tildes under the span.
+ *
+ * Errors are counted, never fatal: callers report and go on, and the exit
+ * status comes from the count.  Columns count characters (UTF-8 code
+ * points), and the caret line copies tabs so it lines up in a terminal.
+ */
+#include "rlsc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(Diag *d, Arena *a, FILE *out)
+{
+    memset(d, 0, sizeof *d);
+    d->arena = a;
+    d->out = out;
+    d->max_errors = 100;
+}
+
+SrcFile *diag_add_file(Diag *d, const char *path, const char *text, int len)
+{
+    SrcFile *f = arena_alloc(d->arena, sizeof *f);
+    f->path = path;
+    f->text = text;
+    f->len = len;
+    f->base = d->next_base;
+    d->next_base += len + 1; /* +1: an offset for end of file */
+
+    int n = 1;
+    for (int i = 0; i < len; i++)
+        n += text[i] == '\n';
+    f->line_start = arena_alloc(d->arena, sizeof(int) * (size_t)n);
+    f->nlines = 0;
+    f->line_start[f->nlines++] = 0;
+    for (int i = 0; i < len; i++)
+        if (text[i] == '\n')
+            f->line_start[f->nlines++] = i + 1;
+    vec_push(d->arena, &d->files, f);
+    return f;
+}
+
+Span span_join(Span a, Span b)
+{
+    if (a.start < 0)
+        return b;
+    if (b.start < 0)
+        return a;
+    return (Span){a.start < b.start ? a.start : b.start,
+                  a.end > b.end ? a.end : b.end};
+}
+
+static SrcFile *diag_file_at(const Diag *d, int off)
+{
+    /* Files are added with increasing bases: binary search. */
+    int lo = 0, hi = d->files.n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        SrcFile *f = d->files.items[mid];
+        if (off < f->base)
+            hi = mid - 1;
+        else if (off > f->base + f->len)
+            lo = mid + 1;
+        else
+            return f;
+    }
+    return NULL;
+}
+
+static int diag_line_of(const SrcFile *f, int rel)
+{
+    int lo = 0, hi = f->nlines - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (f->line_start[mid] <= rel)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Character count of text[from, to), counting UTF-8 lead bytes only. */
+static int diag_chars(const char *text, int from, int to)
+{
+    int n = 0;
+    for (int i = from; i < to; i++)
+        n += ((unsigned char)text[i] & 0xC0) != 0x80;
+    return n;
+}
+
+static void diag_print_source(const Diag *d, const SrcFile *f, Span at)
+{
+    int rel = at.start - f->base;
+    int line = diag_line_of(f, rel);
+    int ls = f->line_start[line];
+    int le = ls;
+    while (le < f->len && f->text[le] != '\n')
+        le++;
+    if (le > ls && f->text[le - 1] == '\r')
+        le--;
+    int rend = at.end - f->base;
+    if (rend > le)
+        rend = le; /* a span over several lines: underline to line end */
+    if (rend <= rel)
+        rend = rel + 1;
+
+    fputs("  ", d->out);
+    fwrite(f->text + ls, 1, (size_t)(le - ls), d->out);
+    fputs("\n  ", d->out);
+    for (int i = ls; i < rel && i < le; i++) {
+        unsigned char c = (unsigned char)f->text[i];
+        if (c == '\t')
+            fputc('\t', d->out);
+        else if ((c & 0xC0) != 0x80)
+            fputc(' ', d->out);
+    }
+    fputc('^', d->out);
+    int width = diag_chars(f->text, rel, rend);
+    for (int i = 1; i < width; i++)
+        fputc('~', d->out);
+    fputc('\n', d->out);
+}
+
+static void diag_emit(Diag *d, const char *level, Span at, const char *fmt,
+                      va_list ap)
+{
+    SrcFile *f = at.start >= 0 ? diag_file_at(d, at.start) : NULL;
+    if (f) {
+        int rel = at.start - f->base;
+        int line = diag_line_of(f, rel);
+        int col = diag_chars(f->text, f->line_start[line], rel) + 1;
+        fprintf(d->out, "%s:%d:%d: %s: ", f->path, line + 1, col, level);
+    } else {
+        fprintf(d->out, "rlsc: %s: ", level);
+    }
+    vfprintf(d->out, fmt, ap);
+    fputc('\n', d->out);
+    if (f)
+        diag_print_source(d, f, at);
+}
+
+void diag_error(Diag *d, Span at, const char *fmt, ...)
+{
+    d->errors++;
+    if (d->max_errors && d->errors > d->max_errors) {
+        if (d->errors == d->max_errors + 1)
+            fprintf(d->out, "rlsc: too many errors, stopping here\n");
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    diag_emit(d, "error", at, fmt, ap);
+    va_end(ap);
+}
+
+void diag_warning(Diag *d, Span at, const char *fmt, ...)
+{
+    d->warnings++;
+    va_list ap;
+    va_start(ap, fmt);
+    diag_emit(d, "warning", at, fmt, ap);
+    va_end(ap);
+}
+
+void diag_note(Diag *d, Span at, const char *fmt, ...)
+{
+    if (d->max_errors && d->errors > d->max_errors)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    diag_emit(d, "note", at, fmt, ap);
+    va_end(ap);
+}
+
+/* Optimal string alignment distance, bounded: returns limit+1 when the
+ * distance exceeds limit, so a long candidate list stays cheap. */
+static int diag_distance(const char *s, const char *t, int limit)
+{
+    int n = (int)strlen(s), m = (int)strlen(t);
+    if (abs(n - m) > limit || n > 64 || m > 64)
+        return limit + 1;
+    int d[65][65];
+    for (int i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= n; i++) {
+        int rowmin = limit + 1;
+        for (int j = 1; j <= m; j++) {
+            int cost = s[i - 1] != t[j - 1];
+            int v = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && s[i - 1] == t[j - 2] && s[i - 2] == t[j - 1]
+                && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+            if (v < rowmin)
+                rowmin = v;
+        }
+        if (rowmin > limit)
+            return limit + 1;
+    }
+    return d[n][m];
+}
+
+const char *diag_suggest(const char *name, const char *const *cands, int n)
+{
+    int len = (int)strlen(name);
+    int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+    const char *best = NULL;
+    int bestd = limit + 1;
+    for (int i = 0; i < n; i++) {
+        if (!cands[i] || strcmp(cands[i], name) == 0)
+            continue;
+        int dist = diag_distance(name, cands[i], limit);
+        if (dist < bestd) {
+            bestd = dist;
+            best = cands[i];
+        }
+    }
+    return best;
+}

@@ -1,0 +1,429 @@
+/*
+ * lower.c — checked AST -> policy IR.
+ *
+ * Each construct becomes plain PostgreSQL policies:
+ *   tenant COL     restrictive FOR ALL: COL = $tenant
+ *   allow          permissive, one policy per command (FOR ALL for `all`)
+ *   deny           restrictive: (COND) IS NOT TRUE, so NULL does not deny
+ *   grant          permissive: rlsc.has_perm($user, app, codename) AND COND
+ *   policy         as written
+ *   bypass roles   a permissive FOR ALL policy to them, and an exemption
+ *                  OR-ed into every restrictive tenant/deny condition
+ * Context reads become `(SELECT CAST(NULLIF(current_setting(name, true),
+ * '') AS type))`: unset and '' read as NULL (fail closed, never an error),
+ * and the scalar subquery makes PostgreSQL evaluate it once per statement
+ * (an InitPlan) instead of once per row.
+ *
+ * Generated names depend only on the rule itself (kind, command, roles and
+ * a hash of its canonical conditions), never on its position, so adding,
+ * removing or reordering one rule never renames another's policy.
+ */
+#include "rlsc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { NAMEDATALEN = 64 }; /* PostgreSQL truncates names to 63 bytes */
+
+typedef struct Lower {
+    Arena *arena;
+    Diag *diag;
+    Ir *ir;
+    Map *tables;    /* key -> IrTable* */
+    Map *roles;     /* name -> IrRole* */
+    Map *names;     /* table key + name -> IrPolicy*, for duplicates */
+    AstFile *file;
+    const char *bypass_sql; /* "(SELECT pg_has_role(..) OR ..)" or NULL */
+} Lower;
+
+static const char *lower_context_sql(void *env, const char *name)
+{
+    Lower *L = env;
+    ContextDecl *cd = map_get(L->file->context_map, name);
+    if (!cd)
+        return NULL;
+    StrBuf sb;
+    sb_init(&sb, L->arena);
+    sb_puts(&sb, "(SELECT CAST(NULLIF(pg_catalog.current_setting(");
+    sqlfmt_literal(&sb, cd->setting);
+    sb_printf(&sb, ", true), '') AS %s))", cd->type->text);
+    return sb_str(&sb);
+}
+
+/* The condition as final SQL (contexts expanded, memberships rewritten). */
+static const char *lower_cond(Lower *L, const Expr *e, bool verbatim)
+{
+    if (!e)
+        return NULL;
+    SqlfmtCtx ctx = {lower_context_sql, L, !verbatim};
+    StrBuf sb;
+    sb_init(&sb, L->arena);
+    sqlfmt_expr(&sb, e, &ctx);
+    return sb_str(&sb);
+}
+
+/* The condition as the user wrote it, canonically: the input of names. */
+static const char *lower_source_text(Lower *L, const Expr *e)
+{
+    if (!e)
+        return "";
+    StrBuf sb;
+    sb_init(&sb, L->arena);
+    sqlfmt_expr(&sb, e, NULL);
+    return sb_str(&sb);
+}
+
+static IrTable *lower_table(Lower *L, QName q, const char *model, Span loc)
+{
+    const char *key = arena_printf(L->arena, "%s\x1f%s", q.schema ? q.schema : "", q.name);
+    IrTable *t = map_get(L->tables, key);
+    if (t) {
+        if (model && !t->model) {
+            t->model = model;
+            t->app = L->file->app.name;
+            t->loc = loc;
+        }
+        return t;
+    }
+    t = arena_alloc(L->arena, sizeof *t);
+    t->schema = q.schema;
+    t->name = q.name;
+    t->force = true;
+    t->model = model;
+    t->app = model ? L->file->app.name : NULL;
+    t->loc = loc;
+    map_put(L->tables, key, t);
+    vec_push(L->arena, &L->ir->tables, t);
+    return t;
+}
+
+static void lower_add(Lower *L, IrTable *t, IrPolicy *p)
+{
+    const char *key = arena_printf(L->arena, "%s\x1f%s\x1f%s",
+                                   t->schema ? t->schema : "", t->name, p->name);
+    IrPolicy *prev = map_put(L->names, key, p);
+    if (prev != p) {
+        if (p->origin == R_POLICY || prev->origin == R_POLICY)
+            diag_error(L->diag, p->loc, "policy name '%s' is already used on table '%s'",
+                       p->name, t->name);
+        else
+            diag_error(L->diag, p->loc,
+                       "this rule repeats an earlier one (both are policy '%s')",
+                       p->name);
+        diag_note(L->diag, prev->loc, "the earlier one is here");
+        return;
+    }
+    vec_push(L->arena, &t->policies, p);
+}
+
+static void lower_name_part(StrBuf *sb, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        char ch = *p;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+        sb_putc(sb, ok ? ch : '_');
+    }
+}
+
+/* base[_to_role...][_hash]: readable, and stable under reordering. */
+static const char *lower_name(Lower *L, const char *base, const PtrVec *roles,
+                              const char *cond_text)
+{
+    StrBuf sb;
+    sb_init(&sb, L->arena);
+    lower_name_part(&sb, base);
+    if (roles->n) {
+        sb_puts(&sb, "_to");
+        for (int i = 0; i < roles->n; i++) {
+            sb_putc(&sb, '_');
+            lower_name_part(&sb, roles->items[i]);
+        }
+    }
+    if (cond_text && *cond_text)
+        sb_printf(&sb, "_%08x", util_hash32(cond_text));
+    if (sb.len >= NAMEDATALEN) {
+        uint32_t h = util_hash32(sb_str(&sb));
+        sb.len = NAMEDATALEN - 1 - 9;
+        sb_printf(&sb, "_%08x", h);
+    }
+    return sb_str(&sb);
+}
+
+static int lower_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static PtrVec lower_roles(Lower *L, const PtrVec *idents)
+{
+    PtrVec v = {0};
+    for (int i = 0; i < idents->n; i++)
+        vec_push(L->arena, &v, (void *)((const Ident *)idents->items[i])->name);
+    if (v.n > 1)
+        qsort(v.items, (size_t)v.n, sizeof(void *), lower_cmp_str);
+    return v;
+}
+
+static IrPolicy *lower_policy(Lower *L, RuleKind origin, bool restrictive,
+                              CmdSet cmd, PtrVec roles, Span loc)
+{
+    IrPolicy *p = arena_alloc(L->arena, sizeof *p);
+    p->origin = origin;
+    p->restrictive = restrictive;
+    p->cmd = cmd;
+    p->roles = roles;
+    p->loc = loc;
+    return p;
+}
+
+/* Restrictive conditions let bypass roles through. */
+static const char *lower_exempt(Lower *L, const char *cond)
+{
+    if (!L->bypass_sql)
+        return cond;
+    return arena_printf(L->arena, "(%s OR %s)", L->bypass_sql, cond);
+}
+
+/* Sets USING and WITH CHECK of a permissive policy for one command from a
+ * rule's conditions: using guards old rows, and new rows unless check is
+ * given.  No USING on INSERT, no WITH CHECK on SELECT or DELETE. */
+static void lower_permissive_conds(IrPolicy *p, const char *use, const char *chk)
+{
+    const char *u = use ? use : "true";
+    switch (p->cmd) {
+    case CMD_INSERT:
+        p->check = chk ? chk : u;
+        break;
+    case CMD_SELECT:
+    case CMD_DELETE:
+        p->using_ = u;
+        break;
+    default: /* update, all: WITH CHECK defaults to USING in PostgreSQL */
+        p->using_ = u;
+        p->check = chk;
+        break;
+    }
+}
+
+static void lower_split(CmdSet cmds, CmdSet *out, int *n)
+{
+    *n = 0;
+    if (cmds == CMD_ALL) {
+        out[(*n)++] = CMD_ALL;
+        return;
+    }
+    for (CmdSet c = CMD_SELECT; c <= CMD_DELETE; c <<= 1)
+        if (cmds & c)
+            out[(*n)++] = c;
+}
+
+static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
+{
+    PtrVec roles = lower_roles(L, &r->roles);
+    const char *use = lower_cond(L, r->using_, false);
+    const char *chk = lower_cond(L, r->check, false);
+    const char *text = arena_printf(L->arena, "%s\x1f%s",
+                                    lower_source_text(L, r->using_),
+                                    lower_source_text(L, r->check));
+    if (!r->using_ && !r->check)
+        text = "";
+    CmdSet cmds[4];
+    int n;
+    lower_split(r->cmds, cmds, &n);
+    for (int i = 0; i < n; i++) {
+        bool deny = r->kind == R_DENY;
+        IrPolicy *p = lower_policy(L, r->kind, deny, cmds[i], roles, r->loc);
+        const char *base = arena_printf(L->arena, "%s_%s", deny ? "deny" : "allow",
+                                        ast_cmd_name(cmds[i]));
+        p->name = lower_name(L, base, &roles, text);
+        if (deny) {
+            /* NULL counts as not matching: only a true COND denies. */
+            const char *ok = lower_exempt(
+                L, arena_printf(L->arena, "(%s IS NOT TRUE)", use ? use : "true"));
+            if (cmds[i] == CMD_INSERT)
+                p->check = ok;
+            else
+                p->using_ = ok;
+        } else {
+            lower_permissive_conds(p, use, chk);
+        }
+        lower_add(L, t, p);
+    }
+}
+
+static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
+{
+    static const char *const verbs[] = {"", "view", "add", "", "change", "", "", "", "delete"};
+    PtrVec roles = lower_roles(L, &r->roles);
+    const char *use = lower_cond(L, r->using_, false);
+    const char *user = lower_context_sql(L, "user");
+    for (int i = 0; i < r->perms.n; i++) {
+        const Perm *pm = r->perms.items[i];
+        const char *app, *codename, *base;
+        if (pm->custom) {
+            const char *dot = strchr(pm->name, '.');
+            app = arena_strndup(L->arena, pm->name, (size_t)(dot - pm->name));
+            codename = dot + 1;
+            base = arena_printf(L->arena, "grant_%s_%s", codename, ast_cmd_name(pm->cmd));
+        } else {
+            app = L->file->app.name;
+            codename = arena_printf(L->arena, "%s_%s", verbs[pm->cmd], b->name.name);
+            for (char *p = (char *)codename; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                    *p = (char)(*p - 'A' + 'a');
+            base = arena_printf(L->arena, "grant_%s", codename);
+        }
+        StrBuf sb;
+        sb_init(&sb, L->arena);
+        sb_printf(&sb, "(SELECT rlsc.has_perm(%s, ", user);
+        sqlfmt_literal(&sb, app);
+        sb_puts(&sb, ", ");
+        sqlfmt_literal(&sb, codename);
+        sb_puts(&sb, "))");
+        const char *cond = use ? arena_printf(L->arena, "(%s AND %s)", sb_str(&sb), use)
+                               : sb_str(&sb);
+        IrPolicy *p = lower_policy(L, R_GRANT, false, pm->cmd, roles, r->loc);
+        p->name = lower_name(L, base, &roles, lower_source_text(L, r->using_));
+        lower_permissive_conds(p, cond, NULL);
+        lower_add(L, t, p);
+    }
+    L->ir->uses_has_perm = true;
+}
+
+static void lower_verbatim(Lower *L, IrTable *t, const Rule *r)
+{
+    IrPolicy *p = lower_policy(L, R_POLICY, r->restrictive, r->cmds,
+                               lower_roles(L, &r->roles), r->name.loc);
+    p->name = r->name.name;
+    p->using_ = lower_cond(L, r->using_, true);
+    p->check = lower_cond(L, r->check, true);
+    lower_add(L, t, p);
+}
+
+static void lower_tenant(Lower *L, IrTable *t, const Rule *r)
+{
+    StrBuf sb;
+    sb_init(&sb, L->arena);
+    sb_putc(&sb, '(');
+    sqlfmt_ident(&sb, r->column.name);
+    sb_printf(&sb, " = %s)", lower_context_sql(L, "tenant"));
+    IrPolicy *p = lower_policy(L, R_TENANT, true, CMD_ALL, (PtrVec){0}, r->loc);
+    p->name = "tenant";
+    p->using_ = lower_exempt(L, sb_str(&sb));
+    lower_add(L, t, p);
+}
+
+/* A permissive policy that lets the file's bypass roles do everything. */
+static void lower_bypass(Lower *L, IrTable *t, Span loc)
+{
+    if (!L->file->bypass.n)
+        return;
+    IrPolicy *p = lower_policy(L, R_ALLOW, false, CMD_ALL, L->file->bypass, loc);
+    p->name = "bypass";
+    p->using_ = "true";
+    p->check = "true";
+    lower_add(L, t, p);
+}
+
+static void lower_bypass_sql(Lower *L)
+{
+    const PtrVec *b = &L->file->bypass;
+    L->bypass_sql = NULL;
+    if (!b->n)
+        return;
+    StrBuf sb;
+    sb_init(&sb, L->arena);
+    sb_puts(&sb, "(SELECT ");
+    for (int i = 0; i < b->n; i++) {
+        if (i)
+            sb_puts(&sb, " OR ");
+        sb_puts(&sb, "pg_catalog.pg_has_role(");
+        sqlfmt_literal(&sb, b->items[i]);
+        sb_puts(&sb, ", 'USAGE')");
+    }
+    sb_putc(&sb, ')');
+    L->bypass_sql = sb_str(&sb);
+}
+
+static void lower_roles_decl(Lower *L)
+{
+    for (int i = 0; i < L->file->roles.n; i++) {
+        RoleDecl *rd = L->file->roles.items[i];
+        IrRole *r = map_get(L->roles, rd->name.name);
+        if (!r) {
+            r = arena_alloc(L->arena, sizeof *r);
+            r->name = rd->name.name;
+            map_put(L->roles, r->name, r);
+            vec_push(L->arena, &L->ir->roles, r);
+        }
+        r->bypass |= rd->bypass;
+    }
+}
+
+/* Names the commands no permissive policy allows: PostgreSQL denies them
+ * to everyone but bypass roles (default deny). */
+static void lower_warn_default_deny(Lower *L, const IrTable *t)
+{
+    CmdSet allowed = 0;
+    for (int i = 0; i < t->policies.n; i++) {
+        const IrPolicy *p = t->policies.items[i];
+        if (!p->restrictive && strcmp(p->name, "bypass") != 0)
+            allowed |= p->cmd;
+    }
+    if (allowed == CMD_ALL)
+        return;
+    StrBuf sb;
+    sb_init(&sb, L->arena);
+    for (CmdSet c = CMD_SELECT; c <= CMD_DELETE; c <<= 1)
+        if (!(allowed & c))
+            sb_printf(&sb, "%s%s", sb.len ? ", " : "", ast_cmd_name(c));
+    diag_warning(L->diag, t->loc,
+                 "no rule allows %s on table '%s': PostgreSQL denies %s to every "
+                 "role (default deny)",
+                 sb_str(&sb), t->name, allowed ? "them" : "everything");
+}
+
+Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
+{
+    Lower L = {.arena = a, .diag = d};
+    L.ir = arena_alloc(a, sizeof *L.ir);
+    L.tables = map_new(a);
+    L.roles = map_new(a);
+    L.names = map_new(a);
+    int first_new = 0;
+    for (int fi = 0; fi < nfiles; fi++) {
+        L.file = files[fi];
+        lower_bypass_sql(&L);
+        lower_roles_decl(&L);
+        for (int i = 0; i < L.file->blocks.n; i++) {
+            const Block *b = L.file->blocks.items[i];
+            IrTable *t = lower_table(&L, b->table, b->is_model ? b->name.name : NULL,
+                                     b->name.loc);
+            for (int j = 0; j < b->rules.n; j++) {
+                const Rule *r = b->rules.items[j];
+                switch (r->kind) {
+                case R_TENANT: lower_tenant(&L, t, r); break;
+                case R_ALLOW:
+                case R_DENY: lower_allow_deny(&L, t, r); break;
+                case R_GRANT: lower_grant(&L, t, b, r); break;
+                case R_POLICY: lower_verbatim(&L, t, r); break;
+                case R_NOFORCE: t->force = false; break;
+                }
+            }
+        }
+        for (int i = 0; i < L.file->policies.n; i++) {
+            const Rule *r = L.file->policies.items[i];
+            lower_verbatim(&L, lower_table(&L, r->on, NULL, r->on.loc), r);
+        }
+        /* Bypass covers every table this file touched. */
+        for (int i = first_new; i < L.ir->tables.n; i++)
+            lower_bypass(&L, L.ir->tables.items[i], SPAN_NONE);
+        first_new = L.ir->tables.n;
+    }
+    ir_sort(L.ir);
+    for (int i = 0; i < L.ir->tables.n; i++)
+        lower_warn_default_deny(&L, L.ir->tables.items[i]);
+    return L.ir;
+}

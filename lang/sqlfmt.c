@@ -1,0 +1,275 @@
+/*
+ * sqlfmt.c — SQL text: quoted identifiers and literals, and the canonical
+ * printer for conditions.
+ *
+ * The printer parenthesises every operator, so the text never depends on
+ * how the source was spaced or bracketed: equal trees print equal text,
+ * which is what stable policy names and the migration diff compare.
+ */
+#include "rlsc.h"
+
+#include <string.h>
+
+void sqlfmt_ident(StrBuf *sb, const char *name)
+{
+    sb_putc(sb, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            sb_putc(sb, '"');
+        sb_putc(sb, *p);
+    }
+    sb_putc(sb, '"');
+}
+
+void sqlfmt_qname(StrBuf *sb, const char *schema, const char *name)
+{
+    if (schema) {
+        sqlfmt_ident(sb, schema);
+        sb_putc(sb, '.');
+    }
+    sqlfmt_ident(sb, name);
+}
+
+/* A backslash makes E'' necessary: a plain literal would change meaning
+ * on a server with standard_conforming_strings off. */
+void sqlfmt_literal(StrBuf *sb, const char *value)
+{
+    bool esc = strchr(value, '\\') != NULL;
+    if (esc)
+        sb_putc(sb, 'E');
+    sb_putc(sb, '\'');
+    for (const char *p = value; *p; p++) {
+        if (*p == '\'' || (esc && *p == '\\'))
+            sb_putc(sb, *p);
+        sb_putc(sb, *p);
+    }
+    sb_putc(sb, '\'');
+}
+
+/* PostgreSQL's reserved key words: a function by one of these names must
+ * be quoted, while any other plain name stays bare so that syntax-like
+ * functions (coalesce, nullif, greatest) keep working. */
+static const char *const reserved[] = {
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc",
+    "asymmetric", "authorization", "binary", "both", "case", "cast",
+    "check", "collate", "collation", "column", "concurrently", "constraint",
+    "create", "cross", "current_catalog", "current_date", "current_role",
+    "current_schema", "current_time", "current_timestamp", "current_user",
+    "default", "deferrable", "desc", "distinct", "do", "else", "end",
+    "except", "false", "fetch", "for", "foreign", "freeze", "from", "full",
+    "grant", "group", "having", "ilike", "in", "initially", "inner",
+    "intersect", "into", "is", "isnull", "join", "lateral", "leading",
+    "left", "like", "limit", "localtime", "localtimestamp", "natural",
+    "not", "notnull", "null", "offset", "on", "only", "or", "order",
+    "outer", "overlaps", "placing", "primary", "references", "returning",
+    "right", "select", "session_user", "similar", "some", "symmetric",
+    "table", "tablesample", "then", "to", "trailing", "true", "union",
+    "unique", "user", "using", "variadic", "verbose", "when", "where",
+    "window", "with",
+};
+
+static bool sqlfmt_is_plain(const char *w)
+{
+    if (!((*w >= 'a' && *w <= 'z') || *w == '_'))
+        return false;
+    for (const char *p = w; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (strcmp(w, reserved[i]) == 0)
+            return false;
+    return true;
+}
+
+static void sqlfmt_funcname(StrBuf *sb, const char *name)
+{
+    if (sqlfmt_is_plain(name))
+        sb_puts(sb, name);
+    else
+        sqlfmt_ident(sb, name);
+}
+
+static void sqlfmt_select(StrBuf *sb, const Select *s, const SqlfmtCtx *ctx)
+{
+    sb_puts(sb, "SELECT ");
+    sqlfmt_expr(sb, s->target, ctx);
+    sb_puts(sb, " FROM ");
+    sqlfmt_qname(sb, s->from.schema, s->from.name);
+    if (s->alias) {
+        sb_putc(sb, ' ');
+        sqlfmt_ident(sb, s->alias);
+    }
+    if (s->where) {
+        sb_puts(sb, " WHERE ");
+        sqlfmt_expr(sb, s->where, ctx);
+    }
+}
+
+static void sqlfmt_list(StrBuf *sb, const ExprList *l, const SqlfmtCtx *ctx)
+{
+    for (int i = 0; i < l->n; i++) {
+        if (i)
+            sb_puts(sb, ", ");
+        sqlfmt_expr(sb, l->items[i], ctx);
+    }
+}
+
+static const char *sqlfmt_op(const char *op)
+{
+    if (strcmp(op, "and") == 0) return "AND";
+    if (strcmp(op, "or") == 0) return "OR";
+    if (strcmp(op, "not") == 0) return "NOT";
+    if (strcmp(op, "like") == 0) return "LIKE";
+    if (strcmp(op, "ilike") == 0) return "ILIKE";
+    return op;
+}
+
+void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
+{
+    switch (e->kind) {
+    case E_NULL:
+        sb_puts(sb, "NULL");
+        break;
+    case E_BOOL:
+        sb_puts(sb, e->text);
+        break;
+    case E_NUMBER:
+        sb_puts(sb, e->text);
+        break;
+    case E_STRING:
+        sqlfmt_literal(sb, e->text);
+        break;
+    case E_COLUMN:
+        if (e->qual) {
+            sqlfmt_ident(sb, e->qual);
+            sb_putc(sb, '.');
+        }
+        sqlfmt_ident(sb, e->text);
+        break;
+    case E_CONTEXT: {
+        const char *sql = ctx && ctx->context_sql
+                              ? ctx->context_sql(ctx->env, e->text) : NULL;
+        if (sql)
+            sb_puts(sb, sql);
+        else
+            sb_printf(sb, "$%s", e->text);
+        break;
+    }
+    case E_UNARY:
+        sb_printf(sb, "(%s ", sqlfmt_op(e->op));
+        sqlfmt_expr(sb, e->a, ctx);
+        sb_putc(sb, ')');
+        break;
+    case E_BINARY:
+        sb_putc(sb, '(');
+        sqlfmt_expr(sb, e->a, ctx);
+        sb_printf(sb, " %s%s ", e->negated ? "NOT " : "", sqlfmt_op(e->op));
+        sqlfmt_expr(sb, e->b, ctx);
+        sb_putc(sb, ')');
+        break;
+    case E_IS:
+        sb_putc(sb, '(');
+        sqlfmt_expr(sb, e->a, ctx);
+        sb_printf(sb, " IS %s%s)", e->negated ? "NOT " : "",
+                  strcmp(e->op, "null") == 0   ? "NULL"
+                  : strcmp(e->op, "true") == 0 ? "TRUE"
+                                               : "FALSE");
+        break;
+    case E_DISTINCT:
+        sb_putc(sb, '(');
+        sqlfmt_expr(sb, e->a, ctx);
+        sb_printf(sb, " IS %sDISTINCT FROM ", e->negated ? "NOT " : "");
+        sqlfmt_expr(sb, e->b, ctx);
+        sb_putc(sb, ')');
+        break;
+    case E_IN_LIST:
+        sb_putc(sb, '(');
+        sqlfmt_expr(sb, e->a, ctx);
+        sb_printf(sb, " %sIN (", e->negated ? "NOT " : "");
+        sqlfmt_list(sb, &e->args, ctx);
+        sb_puts(sb, "))");
+        break;
+    case E_IN_SUBQ:
+        /* `x = ANY (ARRAY(subquery))`: an uncorrelated subquery becomes one
+         * InitPlan whose array PostgreSQL can probe with an index on x;
+         * `IN (subquery)` would be planned as a join or hashed SubPlan. */
+        sb_putc(sb, '(');
+        sqlfmt_expr(sb, e->a, ctx);
+        if (ctx && ctx->rewrite_membership) {
+            sb_puts(sb, e->negated ? " <> ALL (ARRAY(" : " = ANY (ARRAY(");
+            sqlfmt_select(sb, e->sub, ctx);
+            sb_puts(sb, ")))");
+        } else {
+            sb_printf(sb, " %sIN (", e->negated ? "NOT " : "");
+            sqlfmt_select(sb, e->sub, ctx);
+            sb_puts(sb, "))");
+        }
+        break;
+    case E_QUANT:
+        sb_putc(sb, '(');
+        sqlfmt_expr(sb, e->a, ctx);
+        sb_printf(sb, " %s %s (", e->op, strcmp(e->text, "any") == 0 ? "ANY" : "ALL");
+        sqlfmt_expr(sb, e->b, ctx);
+        sb_puts(sb, "))");
+        break;
+    case E_BETWEEN:
+        sb_putc(sb, '(');
+        sqlfmt_expr(sb, e->a, ctx);
+        sb_printf(sb, " %sBETWEEN ", e->negated ? "NOT " : "");
+        sqlfmt_expr(sb, e->b, ctx);
+        sb_puts(sb, " AND ");
+        sqlfmt_expr(sb, e->c, ctx);
+        sb_putc(sb, ')');
+        break;
+    case E_EXISTS:
+        sb_puts(sb, "(EXISTS (");
+        sqlfmt_select(sb, e->sub, ctx);
+        sb_puts(sb, "))");
+        break;
+    case E_SUBQUERY:
+        sb_putc(sb, '(');
+        sqlfmt_select(sb, e->sub, ctx);
+        sb_putc(sb, ')');
+        break;
+    case E_CAST:
+        sb_puts(sb, "CAST(");
+        sqlfmt_expr(sb, e->a, ctx);
+        sb_printf(sb, " AS %s)", e->type->text);
+        break;
+    case E_FUNC:
+        if (e->qual) {
+            sqlfmt_funcname(sb, e->qual);
+            sb_putc(sb, '.');
+        }
+        sqlfmt_funcname(sb, e->text);
+        sb_putc(sb, '(');
+        if (e->star)
+            sb_putc(sb, '*');
+        else
+            sqlfmt_list(sb, &e->args, ctx);
+        sb_putc(sb, ')');
+        break;
+    case E_CASE:
+        sb_puts(sb, "CASE");
+        if (e->a) {
+            sb_putc(sb, ' ');
+            sqlfmt_expr(sb, e->a, ctx);
+        }
+        for (int i = 0; i + 1 < e->args.n; i += 2) {
+            sb_puts(sb, " WHEN ");
+            sqlfmt_expr(sb, e->args.items[i], ctx);
+            sb_puts(sb, " THEN ");
+            sqlfmt_expr(sb, e->args.items[i + 1], ctx);
+        }
+        if (e->c) {
+            sb_puts(sb, " ELSE ");
+            sqlfmt_expr(sb, e->c, ctx);
+        }
+        sb_puts(sb, " END");
+        break;
+    case E_SPECIAL:
+        sb_puts(sb, strcmp(e->text, "current_user") == 0 ? "CURRENT_USER"
+                                                          : "SESSION_USER");
+        break;
+    }
+}

@@ -1,0 +1,100 @@
+/*
+ * parse.c — the parse driver: reads a file, registers it with the
+ * diagnostics, and runs the scanner and parser over it.
+ */
+#include "parse.h"
+#include "parser.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *word;
+    int token;
+} keywords[] = {
+    {"all", ALL},         {"allow", ALLOW},
+    {"and", AND},         {"any", ANY},
+    {"app", APP},         {"as", AS},
+    {"between", BETWEEN}, {"bypass", BYPASS},
+    {"case", CASE},       {"cast", CAST},
+    {"check", CHECK},     {"context", CONTEXT},
+    {"current_user", CURRENT_USER},
+    {"delete", DELETE},   {"deny", DENY},
+    {"distinct", DISTINCT},
+    {"else", ELSE},       {"end", END_P},
+    {"exists", EXISTS},   {"false", FALSE_P},
+    {"for", FOR},         {"force", FORCE},
+    {"from", FROM},       {"grant", GRANT},
+    {"ilike", ILIKE},     {"in", IN_P},
+    {"insert", INSERT},   {"is", IS},
+    {"like", LIKE},       {"model", MODEL},
+    {"no", NO},           {"not", NOT},
+    {"null", NULL_P},     {"on", ON},
+    {"or", OR},           {"permissive", PERMISSIVE},
+    {"policy", POLICY},   {"restrictive", RESTRICTIVE},
+    {"role", ROLE},       {"select", SELECT},
+    {"session_user", SESSION_USER},
+    {"table", TABLE},     {"tenant", TENANT},
+    {"then", THEN},       {"to", TO},
+    {"true", TRUE_P},     {"update", UPDATE},
+    {"using", USING},     {"when", WHEN},
+    {"where", WHERE},     {"with", WITH},
+    {"without", WITHOUT},
+};
+
+int lex_keyword(const char *word)
+{
+    /* The table is sorted: binary search. */
+    int lo = 0, hi = (int)(sizeof keywords / sizeof keywords[0]) - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        int c = strcmp(word, keywords[mid].word);
+        if (c == 0)
+            return keywords[mid].token;
+        if (c < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+AstFile *parse_source(Arena *a, Diag *d, const char *path, const char *text,
+                      int len)
+{
+    ParseState ps = {0};
+    ps.arena = a;
+    ps.diag = d;
+    ps.src = diag_add_file(d, path, text, len);
+    ps.file = arena_alloc(a, sizeof *ps.file);
+    ps.file->src = ps.src;
+    lex_parse(&ps);
+    return ps.file;
+}
+
+AstFile *parse_file(Arena *a, Diag *d, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "rlsc: cannot read %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    StrBuf sb;
+    sb_init(&sb, a);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_putn(&sb, buf, n);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        fprintf(stderr, "rlsc: cannot read %s\n", path);
+        return NULL;
+    }
+    if (sb.len > (size_t)1 << 30) {
+        fprintf(stderr, "rlsc: %s is too large\n", path);
+        return NULL;
+    }
+    return parse_source(a, d, path, sb.data, (int)sb.len);
+}

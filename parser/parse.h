@@ -1,0 +1,33 @@
+/*
+ * parse.h — state shared by the scanner (lexer.l), the grammar (parser.y)
+ * and the driver (parse.c).  Private to parser/.
+ */
+#ifndef RLSC_PARSE_H
+#define RLSC_PARSE_H
+
+#include "rlsc.h"
+
+#ifndef YY_TYPEDEF_YY_SCANNER_T
+#define YY_TYPEDEF_YY_SCANNER_T
+typedef void *yyscan_t;
+#endif
+
+/* Scanner and parser state of one file: the flex extra and the bison
+ * parse-param. */
+typedef struct ParseState {
+    Arena *arena;
+    Diag *diag;
+    AstFile *file;
+    SrcFile *src;
+    int pos;           /* scanner offset, relative to src->text */
+    int comment_depth; /* nesting of block comments */
+    int comment_start; /* where the outermost open comment began */
+} ParseState;
+
+/* Scans and parses ps->src into ps->file (lexer.l). */
+void lex_parse(ParseState *ps);
+
+/* The keyword table (lexer.l): the token of a lower-case word, or 0. */
+int lex_keyword(const char *word);
+
+#endif

@@ -1,0 +1,678 @@
+/*
+ * parser.y — the .rls grammar: tokens -> AST.
+ *
+ * A file is a list of statements: `app`, `context`, `role`, `model` and
+ * `table` blocks, and top-level `policy ... on T`.  Blocks hold rules:
+ * `tenant`, `allow`, `deny`, `grant`, `policy`, `no force`.  Conditions
+ * follow PostgreSQL's expression grammar and operator precedence (gram.y):
+ * a_expr is `expr`, and `b_expr` (no boolean operators) is the lower bound
+ * of BETWEEN so that `x between 1 and 2 and y` parses as in SQL.
+ *
+ * The words .rls adds (app, context, role, ...) are unreserved: the `ident`
+ * rule accepts them, so they stay usable as column and table names.
+ * Errors recover at the next `;` or `}` so one run reports several.
+ */
+%code top {
+#include <string.h>
+}
+
+%code requires {
+#include "parse.h"
+}
+
+%code provides {
+int yylex(YYSTYPE *lval, Span *lloc, yyscan_t scanner);
+}
+
+%code {
+static void yyerror(Span *loc, yyscan_t scanner, ParseState *ps, const char *msg);
+static Expr *mk(ParseState *ps, ExprKind k, Span loc);
+static Expr *mk_bin(ParseState *ps, const char *op, Expr *a, Expr *b, Span loc);
+static Expr *mk_list(ParseState *ps, ExprKind k, Expr *a, PtrVec *v, bool neg, Span loc);
+static ExprList to_list(PtrVec v);
+static Rule *mk_rule(ParseState *ps, RuleKind k, Span loc);
+static Ident *mk_ident(ParseState *ps, const char *name, Span loc);
+static const char *type_word(ParseState *ps, const char *w);
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
+    do {                                                             \
+        if (N) {                                                     \
+            (Cur).start = YYRHSLOC(Rhs, 1).start;                    \
+            (Cur).end = YYRHSLOC(Rhs, N).end;                        \
+        } else {                                                     \
+            (Cur).start = (Cur).end = YYRHSLOC(Rhs, 0).end;          \
+        }                                                            \
+    } while (0)
+#define A (ps->arena)
+}
+
+%define api.pure full
+%define api.location.type {Span}
+%define parse.error custom
+%locations
+%lex-param {yyscan_t scanner}
+%parse-param {yyscan_t scanner} {ParseState *ps}
+%expect 0
+
+%union {
+    const char *str;
+    Expr *expr;
+    Select *sel;
+    Rule *rule;
+    Block *block;
+    PtrVec vec;
+    CmdSet cmds;
+    TypeName *type;
+    QName qname;
+    Perm *perm;
+    bool flag;
+}
+
+%token <str> IDENT "identifier" STRING "string" NUMBER "number"
+%token <str> CTXREF "context reference"
+%token TYPECAST "::" LE "<=" GE ">=" NE "<>" CONCAT "||"
+
+/* .rls words and SQL words that are unreserved here */
+%token <str> APP "app" CONTEXT "context" ROLE "role" BYPASS "bypass"
+%token <str> MODEL "model" TENANT "tenant" ALLOW "allow" DENY "deny"
+%token <str> FORCE "force" NO "no" POLICY "policy" PERMISSIVE "permissive"
+%token <str> RESTRICTIVE "restrictive" INSERT "insert" UPDATE "update"
+%token <str> DELETE "delete"
+
+/* reserved, as in SQL */
+%token <str> AND "and" OR "or" NOT "not" IS "is" NULL_P "null"
+%token <str> TRUE_P "true" FALSE_P "false" DISTINCT "distinct" FROM "from"
+%token <str> IN_P "in" EXISTS "exists" LIKE "like" ILIKE "ilike"
+%token <str> BETWEEN "between" CASE "case" WHEN "when" THEN "then"
+%token <str> ELSE "else" END_P "end" CAST "cast" AS "as" SELECT "select"
+%token <str> WHERE "where" CURRENT_USER "current_user"
+%token <str> SESSION_USER "session_user" ANY "any" ALL "all" TABLE "table"
+%token <str> FOR "for" TO "to" ON "on" USING "using" CHECK "check"
+%token <str> WITH "with" WITHOUT "without" GRANT "grant"
+
+%type <str> ident unreserved cmp_op
+%type <expr> expr b_expr primary func_call case_expr opt_else
+%type <expr> opt_using opt_check opt_with_check
+%type <sel> select
+%type <vec> expr_list when_list roles opt_to type_words perms
+%type <cmds> cmd cmds opt_for
+%type <type> type_name
+%type <str> opt_typmod typmods opt_tz opt_array opt_alias
+%type <qname> qname opt_on_table
+%type <rule> rule policy_tail
+%type <block> block_body
+%type <perm> perm
+%type <flag> opt_bypass opt_as
+
+%left OR
+%left AND
+%right NOT
+%nonassoc IS
+%nonassoc '<' '>' '=' LE GE NE
+%nonassoc BETWEEN IN_P LIKE ILIKE
+%left CONCAT
+%left '+' '-'
+%left '*' '/' '%'
+%left '^'
+%precedence UMINUS
+%precedence TYPECAST
+
+%%
+
+file:
+      %empty
+    | file stmt
+    ;
+
+stmt:
+      APP ident ';'
+        {
+            if (ps->file->app.name)
+                diag_error(ps->diag, @$, "the app is already named '%s'",
+                           ps->file->app.name);
+            else
+                ps->file->app = (Ident){$2, @2};
+        }
+    | CONTEXT ident type_name '=' STRING ';'
+        {
+            ContextDecl *c = arena_alloc(A, sizeof *c);
+            c->name = (Ident){$2, @2};
+            c->type = $3;
+            c->setting = $5;
+            c->setting_loc = @5;
+            c->loc = @$;
+            vec_push(A, &ps->file->contexts, c);
+        }
+    | ROLE ident opt_bypass ';'
+        {
+            RoleDecl *r = arena_alloc(A, sizeof *r);
+            r->name = (Ident){$2, @2};
+            r->bypass = $3;
+            r->loc = @$;
+            vec_push(A, &ps->file->roles, r);
+        }
+    | MODEL ident '{' block_body '}'
+        {
+            $4->is_model = true;
+            $4->name = (QName){NULL, $2, @2};
+            $4->loc = @$;
+            vec_push(A, &ps->file->blocks, $4);
+        }
+    | TABLE qname '{' block_body '}'
+        {
+            $4->name = $2;
+            $4->loc = @$;
+            vec_push(A, &ps->file->blocks, $4);
+        }
+    | POLICY policy_tail ';'
+        {
+            $2->loc = @$;
+            vec_push(A, &ps->file->policies, $2);
+        }
+    | ';'
+    | error ';'  { yyerrok; }
+    | error '}'  { yyerrok; }
+    ;
+
+opt_bypass:
+      %empty  { $$ = false; }
+    | BYPASS  { $$ = true; }
+    ;
+
+block_body:
+      %empty
+        { $$ = arena_alloc(A, sizeof(Block)); }
+    | block_body rule
+        { $$ = $1; if ($2) vec_push(A, &$$->rules, $2); }
+    ;
+
+rule:
+      TENANT ident ';'
+        {
+            $$ = mk_rule(ps, R_TENANT, @$);
+            $$->column = (Ident){$2, @2};
+        }
+    | ALLOW cmds opt_to opt_using opt_check ';'
+        {
+            $$ = mk_rule(ps, R_ALLOW, @$);
+            $$->cmds = $2; $$->roles = $3; $$->using_ = $4; $$->check = $5;
+        }
+    | DENY cmds opt_to opt_using opt_check ';'
+        {
+            $$ = mk_rule(ps, R_DENY, @$);
+            $$->cmds = $2; $$->roles = $3; $$->using_ = $4; $$->check = $5;
+        }
+    | GRANT perms opt_to opt_using ';'
+        {
+            $$ = mk_rule(ps, R_GRANT, @$);
+            $$->perms = $2; $$->roles = $3; $$->using_ = $4;
+            for (int i = 0; i < $2.n; i++)
+                $$->cmds |= ((Perm *)$2.items[i])->cmd;
+        }
+    | POLICY policy_tail ';'
+        { $$ = $2; $$->loc = @$; }
+    | NO FORCE ';'
+        { $$ = mk_rule(ps, R_NOFORCE, @$); }
+    | ';'
+        { $$ = NULL; }
+    | error ';'
+        { $$ = NULL; yyerrok; }
+    ;
+
+policy_tail:
+      ident opt_on_table opt_as opt_for opt_to opt_using opt_with_check
+        {
+            $$ = mk_rule(ps, R_POLICY, @$);
+            $$->has_on = $2.name != NULL;
+            $$->on = $2;
+            $$->name = (Ident){$1, @1};
+            $$->restrictive = $3;
+            $$->cmds = $4;
+            $$->roles = $5;
+            $$->using_ = $6;
+            $$->check = $7;
+        }
+    ;
+
+opt_on_table:
+      %empty     { $$ = (QName){NULL, NULL, @$}; }
+    | ON qname   { $$ = $2; }
+    ;
+
+opt_as:
+      %empty              { $$ = false; }
+    | AS PERMISSIVE       { $$ = false; }
+    | AS RESTRICTIVE      { $$ = true; }
+    ;
+
+opt_for:
+      %empty    { $$ = CMD_ALL; }
+    | FOR cmd   { $$ = $2; }
+    ;
+
+cmds:
+      cmd             { $$ = $1; }
+    | cmds ',' cmd
+        {
+            if ($1 & $3)
+                diag_error(ps->diag, @3, "command '%s' is listed twice",
+                           ast_cmd_name($3));
+            $$ = $1 | $3;
+        }
+    ;
+
+cmd:
+      SELECT  { $$ = CMD_SELECT; }
+    | INSERT  { $$ = CMD_INSERT; }
+    | UPDATE  { $$ = CMD_UPDATE; }
+    | DELETE  { $$ = CMD_DELETE; }
+    | ALL     { $$ = CMD_ALL; }
+    ;
+
+perms:
+      perm            { $$ = (PtrVec){0}; vec_push(A, &$$, $1); }
+    | perms ',' perm  { $$ = $1; vec_push(A, &$$, $3); }
+    ;
+
+perm:
+      ident
+        {
+            $$ = arena_alloc(A, sizeof *$$);
+            $$->name = $1;
+            $$->loc = @$;
+        }
+    | STRING FOR cmd
+        {
+            $$ = arena_alloc(A, sizeof *$$);
+            $$->name = $1;
+            $$->custom = true;
+            $$->cmd = $3;
+            $$->loc = @$;
+        }
+    ;
+
+opt_to:
+      %empty     { $$ = (PtrVec){0}; }
+    | TO roles   { $$ = $2; }
+    ;
+
+roles:
+      ident            { $$ = (PtrVec){0}; vec_push(A, &$$, mk_ident(ps, $1, @1)); }
+    | roles ',' ident  { $$ = $1; vec_push(A, &$$, mk_ident(ps, $3, @3)); }
+    ;
+
+opt_using:
+      %empty                  { $$ = NULL; }
+    | USING '(' expr ')'      { $$ = $3; }
+    ;
+
+opt_check:
+      %empty                  { $$ = NULL; }
+    | CHECK '(' expr ')'      { $$ = $3; }
+    ;
+
+opt_with_check:
+      %empty                  { $$ = NULL; }
+    | WITH CHECK '(' expr ')' { $$ = $4; }
+    ;
+
+qname:
+      ident            { $$ = (QName){NULL, $1, @$}; }
+    | ident '.' ident  { $$ = (QName){$1, $3, @$}; }
+    ;
+
+ident:
+      IDENT
+    | unreserved
+    ;
+
+unreserved:
+      APP | CONTEXT | ROLE | BYPASS | MODEL | TENANT | ALLOW | DENY | FORCE
+    | NO | POLICY | PERMISSIVE | RESTRICTIVE | INSERT | UPDATE | DELETE
+    ;
+
+/* ---- conditions */
+
+expr:
+      primary
+    | expr OR expr        { $$ = mk_bin(ps, "or", $1, $3, @$); }
+    | expr AND expr       { $$ = mk_bin(ps, "and", $1, $3, @$); }
+    | NOT expr            { $$ = mk(ps, E_UNARY, @$); $$->op = "not"; $$->a = $2; }
+    | expr '=' expr       { $$ = mk_bin(ps, "=", $1, $3, @$); }
+    | expr '<' expr       { $$ = mk_bin(ps, "<", $1, $3, @$); }
+    | expr '>' expr       { $$ = mk_bin(ps, ">", $1, $3, @$); }
+    | expr LE expr        { $$ = mk_bin(ps, "<=", $1, $3, @$); }
+    | expr GE expr        { $$ = mk_bin(ps, ">=", $1, $3, @$); }
+    | expr NE expr        { $$ = mk_bin(ps, "<>", $1, $3, @$); }
+    | expr cmp_op ANY '(' expr ')'
+        { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = "any"; }
+    | expr cmp_op ALL '(' expr ')'
+        { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = "all"; }
+    | expr IS NULL_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "null"; }
+    | expr IS NOT NULL_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "null"; $$->negated = true; }
+    | expr IS TRUE_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "true"; }
+    | expr IS NOT TRUE_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "true"; $$->negated = true; }
+    | expr IS FALSE_P     { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "false"; }
+    | expr IS NOT FALSE_P { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "false"; $$->negated = true; }
+    | expr IS DISTINCT FROM expr %prec IS
+        { $$ = mk_bin(ps, "distinct", $1, $5, @$); $$->kind = E_DISTINCT; }
+    | expr IS NOT DISTINCT FROM expr %prec IS
+        { $$ = mk_bin(ps, "distinct", $1, $6, @$); $$->kind = E_DISTINCT; $$->negated = true; }
+    | expr IN_P '(' expr_list ')'
+        { $$ = mk_list(ps, E_IN_LIST, $1, &$4, false, @$); }
+    | expr NOT IN_P '(' expr_list ')' %prec IN_P
+        { $$ = mk_list(ps, E_IN_LIST, $1, &$5, true, @$); }
+    | expr IN_P '(' select ')'
+        { $$ = mk(ps, E_IN_SUBQ, @$); $$->a = $1; $$->sub = $4; }
+    | expr NOT IN_P '(' select ')' %prec IN_P
+        { $$ = mk(ps, E_IN_SUBQ, @$); $$->a = $1; $$->sub = $5; $$->negated = true; }
+    | expr LIKE expr      { $$ = mk_bin(ps, "like", $1, $3, @$); }
+    | expr NOT LIKE expr %prec LIKE
+        { $$ = mk_bin(ps, "like", $1, $4, @$); $$->negated = true; }
+    | expr ILIKE expr     { $$ = mk_bin(ps, "ilike", $1, $3, @$); }
+    | expr NOT ILIKE expr %prec ILIKE
+        { $$ = mk_bin(ps, "ilike", $1, $4, @$); $$->negated = true; }
+    | expr BETWEEN b_expr AND expr %prec BETWEEN
+        { $$ = mk(ps, E_BETWEEN, @$); $$->a = $1; $$->b = $3; $$->c = $5; }
+    | expr NOT BETWEEN b_expr AND expr %prec BETWEEN
+        { $$ = mk(ps, E_BETWEEN, @$); $$->a = $1; $$->b = $4; $$->c = $6; $$->negated = true; }
+    | expr CONCAT expr    { $$ = mk_bin(ps, "||", $1, $3, @$); }
+    | expr '+' expr       { $$ = mk_bin(ps, "+", $1, $3, @$); }
+    | expr '-' expr       { $$ = mk_bin(ps, "-", $1, $3, @$); }
+    | expr '*' expr       { $$ = mk_bin(ps, "*", $1, $3, @$); }
+    | expr '/' expr       { $$ = mk_bin(ps, "/", $1, $3, @$); }
+    | expr '%' expr       { $$ = mk_bin(ps, "%", $1, $3, @$); }
+    | expr '^' expr       { $$ = mk_bin(ps, "^", $1, $3, @$); }
+    | '-' expr %prec UMINUS
+        { $$ = mk(ps, E_UNARY, @$); $$->op = "-"; $$->a = $2; }
+    | '+' expr %prec UMINUS
+        { $$ = mk(ps, E_UNARY, @$); $$->op = "+"; $$->a = $2; }
+    | expr TYPECAST type_name
+        { $$ = mk(ps, E_CAST, @$); $$->a = $1; $$->type = $3; }
+    ;
+
+cmp_op:
+      '='  { $$ = "="; }
+    | '<'  { $$ = "<"; }
+    | '>'  { $$ = ">"; }
+    | LE   { $$ = "<="; }
+    | GE   { $$ = ">="; }
+    | NE   { $$ = "<>"; }
+    ;
+
+b_expr:
+      primary
+    | b_expr CONCAT b_expr  { $$ = mk_bin(ps, "||", $1, $3, @$); }
+    | b_expr '+' b_expr     { $$ = mk_bin(ps, "+", $1, $3, @$); }
+    | b_expr '-' b_expr     { $$ = mk_bin(ps, "-", $1, $3, @$); }
+    | b_expr '*' b_expr     { $$ = mk_bin(ps, "*", $1, $3, @$); }
+    | b_expr '/' b_expr     { $$ = mk_bin(ps, "/", $1, $3, @$); }
+    | b_expr '%' b_expr     { $$ = mk_bin(ps, "%", $1, $3, @$); }
+    | b_expr '^' b_expr     { $$ = mk_bin(ps, "^", $1, $3, @$); }
+    | '-' b_expr %prec UMINUS
+        { $$ = mk(ps, E_UNARY, @$); $$->op = "-"; $$->a = $2; }
+    | '+' b_expr %prec UMINUS
+        { $$ = mk(ps, E_UNARY, @$); $$->op = "+"; $$->a = $2; }
+    | b_expr TYPECAST type_name
+        { $$ = mk(ps, E_CAST, @$); $$->a = $1; $$->type = $3; }
+    ;
+
+primary:
+      NUMBER        { $$ = mk(ps, E_NUMBER, @$); $$->text = $1; }
+    | STRING        { $$ = mk(ps, E_STRING, @$); $$->text = $1; }
+    | TRUE_P        { $$ = mk(ps, E_BOOL, @$); $$->text = "true"; }
+    | FALSE_P       { $$ = mk(ps, E_BOOL, @$); $$->text = "false"; }
+    | NULL_P        { $$ = mk(ps, E_NULL, @$); }
+    | CTXREF        { $$ = mk(ps, E_CONTEXT, @$); $$->text = $1; }
+    | ident         { $$ = mk(ps, E_COLUMN, @$); $$->text = $1; }
+    | ident '.' ident
+        { $$ = mk(ps, E_COLUMN, @$); $$->qual = $1; $$->text = $3; }
+    | CURRENT_USER  { $$ = mk(ps, E_SPECIAL, @$); $$->text = "current_user"; }
+    | SESSION_USER  { $$ = mk(ps, E_SPECIAL, @$); $$->text = "session_user"; }
+    | func_call
+    | case_expr
+    | '(' expr ')'  { $$ = $2; }
+    | '(' select ')'
+        { $$ = mk(ps, E_SUBQUERY, @$); $$->sub = $2; }
+    | EXISTS '(' select ')'
+        { $$ = mk(ps, E_EXISTS, @$); $$->sub = $3; }
+    | CAST '(' expr AS type_name ')'
+        { $$ = mk(ps, E_CAST, @$); $$->a = $3; $$->type = $5; }
+    ;
+
+func_call:
+      ident '(' ')'
+        { $$ = mk(ps, E_FUNC, @$); $$->text = $1; }
+    | ident '(' '*' ')'
+        { $$ = mk(ps, E_FUNC, @$); $$->text = $1; $$->star = true; }
+    | ident '(' expr_list ')'
+        { $$ = mk(ps, E_FUNC, @$); $$->text = $1; $$->args = to_list($3); }
+    | ident '.' ident '(' ')'
+        { $$ = mk(ps, E_FUNC, @$); $$->qual = $1; $$->text = $3; }
+    | ident '.' ident '(' expr_list ')'
+        { $$ = mk(ps, E_FUNC, @$); $$->qual = $1; $$->text = $3; $$->args = to_list($5); }
+    ;
+
+case_expr:
+      CASE expr when_list opt_else END_P
+        { $$ = mk(ps, E_CASE, @$); $$->a = $2; $$->args = to_list($3); $$->c = $4; }
+    | CASE when_list opt_else END_P
+        { $$ = mk(ps, E_CASE, @$); $$->args = to_list($2); $$->c = $3; }
+    ;
+
+when_list:
+      WHEN expr THEN expr
+        { $$ = (PtrVec){0}; vec_push(A, &$$, $2); vec_push(A, &$$, $4); }
+    | when_list WHEN expr THEN expr
+        { $$ = $1; vec_push(A, &$$, $3); vec_push(A, &$$, $5); }
+    ;
+
+opt_else:
+      %empty      { $$ = NULL; }
+    | ELSE expr   { $$ = $2; }
+    ;
+
+expr_list:
+      expr                { $$ = (PtrVec){0}; vec_push(A, &$$, $1); }
+    | expr_list ',' expr  { $$ = $1; vec_push(A, &$$, $3); }
+    ;
+
+select:
+      SELECT expr FROM qname opt_alias
+        {
+            $$ = arena_alloc(A, sizeof *$$);
+            $$->target = $2; $$->from = $4; $$->alias = $5; $$->loc = @$;
+        }
+    | SELECT expr FROM qname opt_alias WHERE expr
+        {
+            $$ = arena_alloc(A, sizeof *$$);
+            $$->target = $2; $$->from = $4; $$->alias = $5; $$->where = $7;
+            $$->loc = @$;
+        }
+    ;
+
+opt_alias:
+      %empty     { $$ = NULL; }
+    | ident      { $$ = $1; }
+    | AS ident   { $$ = $2; }
+    ;
+
+/* ---- type names: `bigint`, `varchar(20)`, `double precision`,
+ * `timestamp(3) with time zone`, `integer[]` */
+
+type_name:
+      type_words opt_typmod opt_tz opt_array
+        {
+            StrBuf sb;
+            sb_init(&sb, A);
+            for (int i = 0; i < $1.n; i++) {
+                if (i)
+                    sb_putc(&sb, ' ');
+                sb_puts(&sb, type_word(ps, $1.items[i]));
+            }
+            sb_puts(&sb, $2);
+            sb_puts(&sb, $3);
+            sb_puts(&sb, $4);
+            $$ = arena_alloc(A, sizeof *$$);
+            $$->text = sb_str(&sb);
+            $$->loc = @$;
+        }
+    ;
+
+type_words:
+      ident             { $$ = (PtrVec){0}; vec_push(A, &$$, (void *)$1); }
+    | type_words ident  { $$ = $1; vec_push(A, &$$, (void *)$2); }
+    ;
+
+opt_typmod:
+      %empty            { $$ = ""; }
+    | '(' typmods ')'   { $$ = arena_printf(A, "(%s)", $2); }
+    ;
+
+typmods:
+      NUMBER              { $$ = $1; }
+    | typmods ',' NUMBER  { $$ = arena_printf(A, "%s,%s", $1, $3); }
+    ;
+
+opt_tz:
+      %empty                { $$ = ""; }
+    | WITH ident ident
+        {
+            if (strcmp($2, "time") || strcmp($3, "zone"))
+                diag_error(ps->diag, @$, "expected 'with time zone'");
+            $$ = " with time zone";
+        }
+    | WITHOUT ident ident
+        {
+            if (strcmp($2, "time") || strcmp($3, "zone"))
+                diag_error(ps->diag, @$, "expected 'without time zone'");
+            $$ = " without time zone";
+        }
+    ;
+
+opt_array:
+      %empty                { $$ = ""; }
+    | opt_array '[' ']'     { $$ = arena_printf(A, "%s[]", $1); }
+    ;
+
+%%
+
+static Expr *mk(ParseState *ps, ExprKind k, Span loc)
+{
+    return ast_expr(ps->arena, k, loc);
+}
+
+static Expr *mk_bin(ParseState *ps, const char *op, Expr *a, Expr *b, Span loc)
+{
+    Expr *e = ast_expr(ps->arena, E_BINARY, loc);
+    e->op = op;
+    e->a = a;
+    e->b = b;
+    return e;
+}
+
+static ExprList to_list(PtrVec v)
+{
+    return (ExprList){(Expr **)v.items, v.n};
+}
+
+static Expr *mk_list(ParseState *ps, ExprKind k, Expr *a, PtrVec *v, bool neg,
+                     Span loc)
+{
+    Expr *e = ast_expr(ps->arena, k, loc);
+    e->a = a;
+    e->args = to_list(*v);
+    e->negated = neg;
+    return e;
+}
+
+static Rule *mk_rule(ParseState *ps, RuleKind k, Span loc)
+{
+    Rule *r = arena_alloc(ps->arena, sizeof *r);
+    r->kind = k;
+    r->loc = loc;
+    return r;
+}
+
+static Ident *mk_ident(ParseState *ps, const char *name, Span loc)
+{
+    Ident *id = arena_alloc(ps->arena, sizeof *id);
+    id->name = name;
+    id->loc = loc;
+    return id;
+}
+
+/* A type word prints bare when SQL would fold it to itself. */
+static const char *type_word(ParseState *ps, const char *w)
+{
+    bool plain = (*w >= 'a' && *w <= 'z') || *w == '_';
+    for (const char *p = w; *p && plain; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+    if (plain)
+        return w;
+    StrBuf sb;
+    sb_init(&sb, ps->arena);
+    sqlfmt_ident(&sb, w);
+    return sb_str(&sb);
+}
+
+static void yyerror(Span *loc, yyscan_t scanner, ParseState *ps, const char *msg)
+{
+    (void)scanner;
+    diag_error(ps->diag, *loc, "%s", msg);
+}
+
+/* A token's display name: `'app'` for keywords and punctuation, plain
+ * words for classes such as `identifier`. */
+static const char *token_display(ParseState *ps, yysymbol_kind_t k)
+{
+    const char *name = yysymbol_name(k);
+    if (k == YYSYMBOL_YYEOF)
+        return "end of file";
+    if (name[0] == '"') {
+        size_t n = strlen(name);
+        const char *inner = arena_strndup(ps->arena, name + 1, n - 2);
+        if (k == YYSYMBOL_IDENT || k == YYSYMBOL_STRING || k == YYSYMBOL_NUMBER
+            || k == YYSYMBOL_CTXREF)
+            return inner;
+        return arena_printf(ps->arena, "'%s'", inner);
+    }
+    return name; /* already '(' style */
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
+                                 ParseState *ps)
+{
+    (void)scanner;
+    enum { MAX_EXPECTED = 6 };
+    yysymbol_kind_t expected[MAX_EXPECTED];
+    int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
+    yysymbol_kind_t la = yypcontext_token(ctx);
+    Span at = *yypcontext_location(ctx);
+
+    StrBuf sb;
+    sb_init(&sb, ps->arena);
+    sb_puts(&sb, "syntax error: unexpected ");
+    if (la == YYSYMBOL_YYEOF || at.start < 0) {
+        sb_puts(&sb, "end of file");
+    } else {
+        int rel = at.start - ps->src->base, len = at.end - at.start;
+        if (len > 40)
+            len = 40;
+        const char *kind = la == YYSYMBOL_IDENT ? "identifier "
+                         : la == YYSYMBOL_STRING ? "string "
+                         : la == YYSYMBOL_NUMBER ? "number "
+                         : "";
+        sb_printf(&sb, "%s'%.*s'", kind, len, ps->src->text + rel);
+    }
+    if (n > 0 && n < MAX_EXPECTED) {
+        sb_puts(&sb, ", expecting ");
+        for (int i = 0; i < n; i++) {
+            if (i)
+                sb_puts(&sb, i == n - 1 ? " or " : ", ");
+            sb_puts(&sb, token_display(ps, expected[i]));
+        }
+    }
+    diag_error(ps->diag, at, "%s", sb_str(&sb));
+    return 0;
+}
