@@ -97,10 +97,25 @@ static int parse_options(int argc, char **argv, bool allow_down, Options *o)
         return usage_error("%s", "give --catalog or --db, not both");
     if (o->nfiles == 0)
         return usage_error("%s", "no input files");
-    if (o->catalog || o->db)
-        return usage_error("%s: type checking against a catalog is not available "
-                           "in this version yet",
-                           o->catalog ? "--catalog" : "--db");
+    return 0;
+}
+
+/* The catalog the files are checked against: the prelude, plus --catalog
+ * or --db.  Returns 0, 1 (errors in the catalog file) or 2. */
+static int load_catalog(Arena *a, Diag *d, const Options *o, Catalog **out)
+{
+    Catalog *cat = cat_new(a);
+    cat_add_prelude(cat, d);
+    *out = cat;
+    if (o->catalog) {
+        AstFile *f = parse_file(a, d, o->catalog);
+        if (!f)
+            return EXIT_USAGE;
+        cat_add_file(cat, d, f, true);
+        return d->errors ? EXIT_INPUT : 0;
+    }
+    if (o->db)
+        return cat_load_pg(cat, o->db);
     return 0;
 }
 
@@ -126,8 +141,11 @@ static int run_compile(const char *cmd, int argc, char **argv)
     Arena *a = arena_new();
     Diag d;
     diag_init(&d, a, stderr);
-    Ir *ir;
-    rc = compile_files(a, &d, o.files, o.nfiles, &ir);
+    Ir *ir = NULL;
+    Catalog *cat;
+    rc = load_catalog(a, &d, &o, &cat);
+    if (rc == 0)
+        rc = compile_files(a, &d, o.files, o.nfiles, cat, &ir);
     if (rc == 0 && is_sql) {
         StrBuf out;
         sb_init(&out, a);
@@ -138,6 +156,32 @@ static int run_compile(const char *cmd, int argc, char **argv)
         fprintf(stderr, "rlsc: %d error%s\n", d.errors, d.errors == 1 ? "" : "s");
     arena_free(a);
     free(o.files);
+    return rc;
+}
+
+/* rlsc catalog --db CONNINFO: the database's tables and functions as a
+ * catalog file on stdout. */
+static int run_catalog(int argc, char **argv)
+{
+    const char *db = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            db = argv[++i];
+        else if (strncmp(argv[i], "--db=", 5) == 0)
+            db = argv[i] + 5;
+        else
+            return usage_error("unexpected argument '%s'", argv[i]);
+    }
+    Arena *a = arena_new();
+    Catalog *cat = cat_new(a);
+    int rc = cat_load_pg(cat, db ? db : "");
+    if (rc == 0) {
+        StrBuf out;
+        sb_init(&out, a);
+        cat_write(&out, cat);
+        rc = write_stdout(out.data, out.len);
+    }
+    arena_free(a);
     return rc;
 }
 
@@ -170,6 +214,8 @@ int main(int argc, char **argv)
         return argc > 2 ? run_help(argv[2]) : (fputs(usage_text, stdout), 0);
     if (strcmp(cmd, "check") == 0 || strcmp(cmd, "sql") == 0)
         return run_compile(cmd, argc - 2, argv + 2);
+    if (strcmp(cmd, "catalog") == 0)
+        return run_catalog(argc - 2, argv + 2);
     for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
         if (strcmp(cmd, command_help[i].name) == 0) {
             fprintf(stderr, "rlsc: '%s' is not available in this version yet\n", cmd);

@@ -275,12 +275,15 @@ static void check_rule(Check *c, Rule *r, const Block *b, bool *seen_tenant,
     check_expr(c, r->check);
 }
 
-/* A model's table is what Django creates: app label, '_', model in lower
- * case (db_table overrides come from the catalog). */
-static QName check_block_table(Check *c, const Block *b)
+/* A model's table is what the catalog says (a custom db_table), else what
+ * Django creates: app label, '_', model in lower case. */
+static QName check_block_table(Check *c, const Block *b, const Catalog *cat)
 {
     if (!b->is_model)
         return b->name;
+    const CatTable *ct = c->file->app.name ? cat_model(cat, c->file->app.name, b->name.name) : NULL;
+    if (ct)
+        return (QName){ct->schema, ct->name, b->name.loc};
     const char *app = c->file->app.name ? c->file->app.name : "";
     char *t = arena_printf(c->arena, "%s_%s", app, b->name.name);
     for (char *p = t; *p; p++)
@@ -294,7 +297,7 @@ static const char *check_table_key(Arena *a, QName q)
     return arena_printf(a, "%s\x1f%s", q.schema ? q.schema : "", q.name);
 }
 
-void check_files(Arena *a, Diag *d, AstFile **files, int nfiles)
+void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)
 {
     Map *tables = map_new(a); /* key -> Block* across all files */
     for (int fi = 0; fi < nfiles; fi++) {
@@ -307,7 +310,7 @@ void check_files(Arena *a, Diag *d, AstFile **files, int nfiles)
                 diag_error(d, b->name.loc,
                            "model '%s' needs the Django app label: add `app LABEL;`",
                            b->name.name);
-            b->table = check_block_table(&c, b);
+            b->table = check_block_table(&c, b, cat);
             Block *prev = map_put(tables, check_table_key(a, b->table), b);
             if (prev != b) {
                 diag_error(d, b->name.loc, "table '%s' already has a block",

@@ -1,11 +1,12 @@
 /*
  * compile.c — the front half of the pipeline in one call:
- * parse every file, check names and rules, lower to the IR.
+ * parse every file, check names and rules, type the conditions against
+ * the catalog, lower to the IR.
  */
 #include "rlsc.h"
 
 int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
-                  Ir **out)
+                  Catalog *cat, Ir **out)
 {
     *out = NULL;
     AstFile **files = arena_alloc(a, sizeof(AstFile *) * (size_t)(npaths + 1));
@@ -16,7 +17,10 @@ int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
     }
     if (unreadable)
         return 2;
-    check_files(a, d, files, npaths);
+    check_files(a, d, files, npaths, cat);
+    for (int i = 0; i < npaths; i++)
+        cat_add_file(cat, d, files[i], false);
+    typecheck_files(a, d, files, npaths, cat);
     if (d->errors)
         return 1;
     Ir *ir = lower_files(a, d, files, npaths);

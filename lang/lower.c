@@ -379,10 +379,14 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
     for (CmdSet c = CMD_SELECT; c <= CMD_DELETE; c <<= 1)
         if (!(allowed & c))
             sb_printf(&sb, "%s%s", sb.len ? ", " : "", ast_cmd_name(c));
+    bool bypass = false;
+    for (int i = 0; i < t->policies.n; i++)
+        bypass |= strcmp(((const IrPolicy *)t->policies.items[i])->name, "bypass") == 0;
     diag_warning(L->diag, t->loc,
                  "no rule allows %s on table '%s': PostgreSQL denies %s to every "
-                 "role (default deny)",
-                 sb_str(&sb), t->name, allowed ? "them" : "everything");
+                 "role%s (default deny)",
+                 sb_str(&sb), t->name, allowed ? "them" : "everything",
+                 bypass ? " but the bypass roles" : "");
 }
 
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)

@@ -109,6 +109,62 @@ void diag_note(Diag *d, Span at, const char *fmt, ...)
 const char *diag_suggest(const char *name, const char *const *cands, int n);
 Span span_join(Span a, Span b);
 
+/* ----------------------------------------------------------------- types */
+
+/*
+ * PostgreSQL's types as the checker sees them: a category (PostgreSQL's
+ * typcategory, refined where operators differ) and, for numbers and
+ * date/times, a rank that orders implicit widening casts.
+ */
+typedef enum TypeCat {
+    TC_ANY,      /* not known (no catalog): compatible with everything */
+    TC_UNKNOWN,  /* a quoted literal not yet coerced */
+    TC_NULL,     /* the NULL literal */
+    TC_BOOL,
+    TC_NUMERIC,  /* rank: 1 smallint 2 integer 3 bigint 4 numeric 5 real 6 double */
+    TC_STRING,   /* text, varchar, char, name */
+    TC_DATETIME, /* rank: 1 date 2 timestamp 3 timestamptz; 10 time 11 timetz */
+    TC_TIMESPAN, /* interval */
+    TC_UUID,
+    TC_JSON,     /* json: no comparison operators at all */
+    TC_JSONB,
+    TC_BYTEA,
+    TC_NETWORK,  /* inet, cidr */
+    TC_ARRAY,
+    TC_OTHER,    /* user-defined (enums, composites, extensions) */
+} TypeCat;
+
+typedef struct Type {
+    const char *name; /* canonical PostgreSQL spelling, without modifiers */
+    TypeCat cat;
+    int rank;
+    const struct Type *elem; /* arrays */
+} Type;
+
+extern const Type type_any, type_unknown, type_null, type_bool, type_int2,
+    type_int4, type_int8, type_numeric, type_float4, type_float8, type_text,
+    type_name, type_date, type_timestamp, type_timestamptz, type_time,
+    type_timetz, type_interval;
+
+/* The type a type name denotes ("int8" -> bigint, "varchar(20)[]" ->
+ * character varying[]).  Unknown names give TC_OTHER. */
+const Type *types_lookup(Arena *a, const char *text);
+bool types_equal(const Type *a, const Type *b);
+/* NULL if the literal is valid input for t, else why not. */
+const char *types_literal_error(Arena *a, const Type *t, const char *lit);
+/* Can a and b meet in a comparison operator op (= <> < <= > >=)? */
+bool types_comparable(const Type *a, const Type *b, const char *op);
+/* Can a value of type from be passed where to is expected, implicitly? */
+bool types_implicit(const Type *from, const Type *to);
+/* Can from be cast to to with CAST / ::? */
+bool types_castable(const Type *from, const Type *to);
+/* The result of a op b for arithmetic and ||, or NULL if no operator. */
+const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r);
+/* The common type of CASE branches, COALESCE args...; NULL if none. */
+const Type *types_common(const Type *a, const Type *b);
+/* Human-readable name for messages. */
+const char *types_display(const Type *t);
+
 /* ------------------------------------------------------------------- AST */
 
 /* Commands as a bit set; CMD_ALL is all four. */
@@ -182,6 +238,7 @@ struct Expr {
     ExprList args;
     Select *sub;
     TypeName *type;
+    const Type *ty; /* set by the type checker; NULL when not known */
     Span loc;
 };
 
@@ -224,10 +281,28 @@ typedef struct Rule {
     Span loc;
 } Rule;
 
+typedef struct ColumnDecl {
+    Ident name;
+    TypeName *type;
+    bool not_null;
+    Span loc;
+} ColumnDecl;
+
+typedef struct FuncDecl {
+    QName name;
+    PtrVec args;     /* TypeName* */
+    TypeName *ret;
+    bool setof;      /* returns a set */
+    bool aggregate;
+    Span loc;
+} FuncDecl;
+
 typedef struct Block {
     bool is_model;
     QName name;    /* model: name holds the model name as written */
     PtrVec rules;  /* Rule* */
+    PtrVec columns;  /* ColumnDecl*: catalog declarations */
+    Ident model_app, model_name; /* `table T model app.Model`; NULL names if absent */
     QName table;   /* the table, resolved by check_files */
     Span loc;
 } Block;
@@ -253,6 +328,7 @@ typedef struct AstFile {
     PtrVec roles;       /* RoleDecl* */
     PtrVec blocks;      /* Block* */
     PtrVec policies;    /* Rule* (R_POLICY with on) */
+    PtrVec functions;   /* FuncDecl*: catalog declarations */
     /* filled by check_files */
     Map *context_map;   /* name -> ContextDecl* */
     Map *role_map;      /* name -> RoleDecl* */
@@ -269,6 +345,72 @@ AstFile *parse_source(Arena *a, Diag *d, const char *path, const char *text,
 /* Reads path and parses it; returns NULL (after a message on stderr) when
  * the file cannot be read. */
 AstFile *parse_file(Arena *a, Diag *d, const char *path);
+
+/* True for words the .rls grammar treats as keywords (they need quotes
+ * where an identifier is written back). */
+bool parse_is_keyword(const char *word);
+
+/* --------------------------------------------------------------- catalog */
+
+/*
+ * What the checker knows of the database: tables with typed columns and
+ * the Django model they belong to, and functions with signatures.  Filled
+ * from catalog .rls files (--catalog), a live database (--db, catalog_pg.c)
+ * and the built-in prelude of PostgreSQL functions (stdlib/prelude.rls).
+ */
+typedef struct CatColumn {
+    const char *name;
+    const char *type_text; /* as declared, with modifiers */
+    const Type *type;
+    bool not_null;
+    Span loc;
+} CatColumn;
+
+typedef struct CatTable {
+    const char *schema; /* NULL when declared without one */
+    const char *name;
+    const char *app, *model; /* Django model, lower case; NULL if none */
+    PtrVec columns;          /* CatColumn*, in declaration order */
+    Map *by_name;
+    Span loc;
+} CatTable;
+
+typedef struct CatFunc {
+    const char *schema, *name;
+    PtrVec args;      /* const Type* */
+    const Type *ret;
+    bool setof, aggregate;
+} CatFunc;
+
+typedef struct Catalog {
+    Arena *arena;
+    Map *tables;      /* "schema\x1fname" -> CatTable* */
+    Map *bare;        /* "name" -> PtrVec* of CatTable* */
+    Map *models;      /* "app.model" -> CatTable* */
+    Map *funcs;       /* "name" -> PtrVec* of CatFunc* */
+    PtrVec table_list, func_list;
+    bool has_tables;  /* a catalog was loaded: unknown names are errors */
+} Catalog;
+
+Catalog *cat_new(Arena *a);
+/* Adds the declarations of a parsed file.  A catalog file (decls_only)
+ * may hold no rules, and makes the catalog authoritative: from then on
+ * unknown tables and columns are errors.  Columns declared in policy
+ * files only add to what is known. */
+void cat_add_file(Catalog *c, Diag *d, const AstFile *f, bool decls_only);
+/* Parses the built-in prelude of PostgreSQL functions into c. */
+void cat_add_prelude(Catalog *c, Diag *d);
+/* Unqualified names prefer no schema, then public, then a unique match. */
+CatTable *cat_table(const Catalog *c, const char *schema, const char *name);
+CatTable *cat_model(const Catalog *c, const char *app, const char *model);
+const PtrVec *cat_funcs(const Catalog *c, const char *name);
+/* Writes the catalog as .rls text (tables and non-prelude functions). */
+void cat_write(StrBuf *out, const Catalog *c);
+/* Reads tables and functions of a live database through libpq; returns 0,
+ * or 2 with a message on stderr when the database cannot be read. */
+int cat_load_pg(Catalog *c, const char *conninfo);
+
+extern const char cat_prelude_rls[];
 
 /* --------------------------------------------------------------- SQL text */
 
@@ -336,15 +478,19 @@ IrTable *ir_find_table(const Ir *ir, const char *schema, const char *name);
 
 /* ----------------------------------------------------- checking, lowering */
 
-/* Resolves names and command rules of the files; reports into d. */
-void check_files(Arena *a, Diag *d, AstFile **files, int nfiles);
+/* Resolves names and command rules of the files against cat (which may
+ * hold only the prelude); reports into d. */
+void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat);
+/* Types every condition, tenant column and context; call after
+ * check_files.  Without catalog tables, columns are typed `any`. */
+void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat);
 /* Lowers checked files into one IR.  Call only when check found no error. */
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles);
 
 /* Parse, check and lower into *out.  Returns the exit status: 0 success,
  * 1 errors reported in d, 2 a file could not be read (said on stderr). */
 int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
-                  Ir **out);
+                  Catalog *cat, Ir **out);
 
 /* --------------------------------------------------------------- codegen */
 

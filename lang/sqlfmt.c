@@ -105,6 +105,14 @@ static void sqlfmt_select(StrBuf *sb, const Select *s, const SqlfmtCtx *ctx)
     }
 }
 
+/* The rewrite to `= ANY (ARRAY(...))` keeps its meaning only when the
+ * subquery yields known scalars: an array column would become an array of
+ * arrays. */
+static bool sqlfmt_scalar(const Type *t)
+{
+    return t && t->cat != TC_ANY && t->cat != TC_ARRAY && t->cat != TC_OTHER;
+}
+
 static void sqlfmt_list(StrBuf *sb, const ExprList *l, const SqlfmtCtx *ctx)
 {
     for (int i = 0; i < l->n; i++) {
@@ -195,7 +203,7 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
          * `IN (subquery)` would be planned as a join or hashed SubPlan. */
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        if (ctx && ctx->rewrite_membership) {
+        if (ctx && ctx->rewrite_membership && sqlfmt_scalar(e->sub->target->ty)) {
             sb_puts(sb, e->negated ? " <> ALL (ARRAY(" : " = ANY (ARRAY(");
             sqlfmt_select(sb, e->sub, ctx);
             sb_puts(sb, ")))");
@@ -267,9 +275,9 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
         }
         sb_puts(sb, " END");
         break;
-    case E_SPECIAL:
-        sb_puts(sb, strcmp(e->text, "current_user") == 0 ? "CURRENT_USER"
-                                                          : "SESSION_USER");
+    case E_SPECIAL: /* current_user, current_date, ...: keywords, upper case */
+        for (const char *p = e->text; *p; p++)
+            sb_putc(sb, (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p));
         break;
     }
 }

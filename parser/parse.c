@@ -13,28 +13,40 @@ static const struct {
     const char *word;
     int token;
 } keywords[] = {
+    {"aggregate", AGGREGATE},
     {"all", ALL},         {"allow", ALLOW},
     {"and", AND},         {"any", ANY},
     {"app", APP},         {"as", AS},
     {"between", BETWEEN}, {"bypass", BYPASS},
     {"case", CASE},       {"cast", CAST},
-    {"check", CHECK},     {"context", CONTEXT},
+    {"check", CHECK},     {"column", COLUMN},
+    {"context", CONTEXT},
+    {"current_date", VALUEFUNC},
+    {"current_role", VALUEFUNC},
+    {"current_time", VALUEFUNC},
+    {"current_timestamp", VALUEFUNC},
     {"current_user", CURRENT_USER},
     {"delete", DELETE},   {"deny", DENY},
     {"distinct", DISTINCT},
     {"else", ELSE},       {"end", END_P},
     {"exists", EXISTS},   {"false", FALSE_P},
     {"for", FOR},         {"force", FORCE},
-    {"from", FROM},       {"grant", GRANT},
+    {"from", FROM},       {"function", FUNCTION},
+    {"grant", GRANT},
     {"ilike", ILIKE},     {"in", IN_P},
     {"insert", INSERT},   {"is", IS},
-    {"like", LIKE},       {"model", MODEL},
+    {"like", LIKE},
+    {"localtime", VALUEFUNC},
+    {"localtimestamp", VALUEFUNC},
+    {"model", MODEL},
     {"no", NO},           {"not", NOT},
     {"null", NULL_P},     {"on", ON},
     {"or", OR},           {"permissive", PERMISSIVE},
     {"policy", POLICY},   {"restrictive", RESTRICTIVE},
+    {"returns", RETURNS},
     {"role", ROLE},       {"select", SELECT},
     {"session_user", SESSION_USER},
+    {"setof", SETOF},
     {"table", TABLE},     {"tenant", TENANT},
     {"then", THEN},       {"to", TO},
     {"true", TRUE_P},     {"update", UPDATE},
@@ -60,6 +72,8 @@ int lex_keyword(const char *word)
     return 0;
 }
 
+bool parse_is_keyword(const char *word) { return lex_keyword(word) != 0; }
+
 AstFile *parse_source(Arena *a, Diag *d, const char *path, const char *text,
                       int len)
 {
@@ -75,7 +89,8 @@ AstFile *parse_source(Arena *a, Diag *d, const char *path, const char *text,
 
 AstFile *parse_file(Arena *a, Diag *d, const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "rlsc: cannot read %s: %s\n", path, strerror(errno));
         return NULL;
@@ -87,7 +102,8 @@ AstFile *parse_file(Arena *a, Diag *d, const char *path)
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         sb_putn(&sb, buf, n);
     bool failed = ferror(f);
-    fclose(f);
+    if (!is_stdin)
+        fclose(f);
     if (failed) {
         fprintf(stderr, "rlsc: cannot read %s\n", path);
         return NULL;
@@ -96,5 +112,5 @@ AstFile *parse_file(Arena *a, Diag *d, const char *path)
         fprintf(stderr, "rlsc: %s is too large\n", path);
         return NULL;
     }
-    return parse_source(a, d, path, sb.data, (int)sb.len);
+    return parse_source(a, d, is_stdin ? "<stdin>" : path, sb.data, (int)sb.len);
 }

@@ -77,7 +77,8 @@ static const char *type_word(ParseState *ps, const char *w);
 %token <str> MODEL "model" TENANT "tenant" ALLOW "allow" DENY "deny"
 %token <str> FORCE "force" NO "no" POLICY "policy" PERMISSIVE "permissive"
 %token <str> RESTRICTIVE "restrictive" INSERT "insert" UPDATE "update"
-%token <str> DELETE "delete"
+%token <str> DELETE "delete" COLUMN "column" FUNCTION "function"
+%token <str> RETURNS "returns" SETOF "setof" AGGREGATE "aggregate"
 
 /* reserved, as in SQL */
 %token <str> AND "and" OR "or" NOT "not" IS "is" NULL_P "null"
@@ -89,12 +90,13 @@ static const char *type_word(ParseState *ps, const char *w);
 %token <str> SESSION_USER "session_user" ANY "any" ALL "all" TABLE "table"
 %token <str> FOR "for" TO "to" ON "on" USING "using" CHECK "check"
 %token <str> WITH "with" WITHOUT "without" GRANT "grant"
+%token <str> VALUEFUNC "SQL value function"
 
 %type <str> ident unreserved cmp_op
 %type <expr> expr b_expr primary func_call case_expr opt_else
 %type <expr> opt_using opt_check opt_with_check
 %type <sel> select
-%type <vec> expr_list when_list roles opt_to type_words perms
+%type <vec> expr_list when_list roles opt_to type_words perms opt_types types
 %type <cmds> cmd cmds opt_for
 %type <type> type_name
 %type <str> opt_typmod typmods opt_tz opt_array opt_alias
@@ -102,7 +104,7 @@ static const char *type_word(ParseState *ps, const char *w);
 %type <rule> rule policy_tail
 %type <block> block_body
 %type <perm> perm
-%type <flag> opt_bypass opt_as
+%type <flag> opt_bypass opt_as opt_not_null opt_aggregate opt_setof
 
 %left OR
 %left AND
@@ -164,6 +166,25 @@ stmt:
             $4->loc = @$;
             vec_push(A, &ps->file->blocks, $4);
         }
+    | TABLE qname MODEL ident '.' ident '{' block_body '}'
+        {
+            $8->name = $2;
+            $8->model_app = (Ident){$4, @4};
+            $8->model_name = (Ident){$6, @6};
+            $8->loc = @$;
+            vec_push(A, &ps->file->blocks, $8);
+        }
+    | opt_aggregate FUNCTION qname '(' opt_types ')' RETURNS opt_setof type_name ';'
+        {
+            FuncDecl *f = arena_alloc(A, sizeof *f);
+            f->name = $3;
+            f->args = $5;
+            f->setof = $8;
+            f->ret = $9;
+            f->aggregate = $1;
+            f->loc = @$;
+            vec_push(A, &ps->file->functions, f);
+        }
     | POLICY policy_tail ';'
         {
             $2->loc = @$;
@@ -184,6 +205,42 @@ block_body:
         { $$ = arena_alloc(A, sizeof(Block)); }
     | block_body rule
         { $$ = $1; if ($2) vec_push(A, &$$->rules, $2); }
+    | block_body COLUMN ident type_name opt_not_null ';'
+        {
+            $$ = $1;
+            ColumnDecl *c = arena_alloc(A, sizeof *c);
+            c->name = (Ident){$3, @3};
+            c->type = $4;
+            c->not_null = $5;
+            c->loc = span_join(@2, @6);
+            vec_push(A, &$$->columns, c);
+        }
+    ;
+
+opt_not_null:
+      %empty          { $$ = false; }
+    | NOT NULL_P      { $$ = true; }
+    | NULL_P          { $$ = false; }
+    ;
+
+opt_aggregate:
+      %empty          { $$ = false; }
+    | AGGREGATE       { $$ = true; }
+    ;
+
+opt_setof:
+      %empty          { $$ = false; }
+    | SETOF           { $$ = true; }
+    ;
+
+opt_types:
+      %empty          { $$ = (PtrVec){0}; }
+    | types           { $$ = $1; }
+    ;
+
+types:
+      type_name             { $$ = (PtrVec){0}; vec_push(A, &$$, $1); }
+    | types ',' type_name   { $$ = $1; vec_push(A, &$$, $3); }
     ;
 
 rule:
@@ -329,6 +386,7 @@ ident:
 unreserved:
       APP | CONTEXT | ROLE | BYPASS | MODEL | TENANT | ALLOW | DENY | FORCE
     | NO | POLICY | PERMISSIVE | RESTRICTIVE | INSERT | UPDATE | DELETE
+    | COLUMN | FUNCTION | RETURNS | AGGREGATE
     ;
 
 /* ---- conditions */
@@ -429,6 +487,7 @@ primary:
         { $$ = mk(ps, E_COLUMN, @$); $$->qual = $1; $$->text = $3; }
     | CURRENT_USER  { $$ = mk(ps, E_SPECIAL, @$); $$->text = "current_user"; }
     | SESSION_USER  { $$ = mk(ps, E_SPECIAL, @$); $$->text = "session_user"; }
+    | VALUEFUNC     { $$ = mk(ps, E_SPECIAL, @$); $$->text = $1; }
     | func_call
     | case_expr
     | '(' expr ')'  { $$ = $2; }

@@ -1,0 +1,227 @@
+/*
+ * catalog.c — tables, columns and functions the checker resolves against.
+ *
+ * Catalog files are .rls: `table S.T model app.M { column c TYPE not null; }`
+ * and `function S.F(TYPE, ...) returns [setof] TYPE;`.  The same
+ * declarations may appear in policy files; all sources merge here.
+ */
+#include "rlsc.h"
+
+#include <string.h>
+
+Catalog *cat_new(Arena *a)
+{
+    Catalog *c = arena_alloc(a, sizeof *c);
+    c->arena = a;
+    c->tables = map_new(a);
+    c->bare = map_new(a);
+    c->models = map_new(a);
+    c->funcs = map_new(a);
+    return c;
+}
+
+static const char *cat_lower(Arena *a, const char *s)
+{
+    char *t = arena_strdup(a, s);
+    for (char *p = t; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return t;
+}
+
+static CatTable *cat_get_table(Catalog *c, const char *schema, const char *name, Span loc)
+{
+    const char *key = arena_printf(c->arena, "%s\x1f%s", schema ? schema : "", name);
+    CatTable *t = map_get(c->tables, key);
+    if (t)
+        return t;
+    t = arena_alloc(c->arena, sizeof *t);
+    t->schema = schema;
+    t->name = name;
+    t->by_name = map_new(c->arena);
+    t->loc = loc;
+    map_put(c->tables, key, t);
+    PtrVec *same = map_get(c->bare, name);
+    if (!same) {
+        same = arena_alloc(c->arena, sizeof *same);
+        map_put(c->bare, name, same);
+    }
+    vec_push(c->arena, same, t);
+    vec_push(c->arena, &c->table_list, t);
+    return t;
+}
+
+static void cat_add_block(Catalog *c, Diag *d, const AstFile *f, const Block *b)
+{
+    if (!b->columns.n && !b->model_name.name)
+        return;
+    QName q = b->table.name ? b->table : b->name;
+    CatTable *t = cat_get_table(c, q.schema, q.name, q.loc);
+    if (b->model_name.name) {
+        t->app = b->model_app.name;
+        t->model = cat_lower(c->arena, b->model_name.name);
+    } else if (b->is_model && f->app.name) {
+        t->app = f->app.name;
+        t->model = cat_lower(c->arena, b->name.name);
+    }
+    if (t->model) {
+        const char *key = arena_printf(c->arena, "%s.%s", t->app, t->model);
+        CatTable *prev = map_put(c->models, key, t);
+        if (prev != t)
+            diag_error(d, b->model_name.name ? b->model_name.loc : b->name.loc,
+                       "model %s is already the table '%s'", key, prev->name);
+    }
+    for (int i = 0; i < b->columns.n; i++) {
+        const ColumnDecl *cd = b->columns.items[i];
+        CatColumn *col = arena_alloc(c->arena, sizeof *col);
+        col->name = cd->name.name;
+        col->type_text = cd->type->text;
+        col->type = types_lookup(c->arena, cd->type->text);
+        col->not_null = cd->not_null;
+        col->loc = cd->loc;
+        CatColumn *prev = map_put(t->by_name, col->name, col);
+        if (prev != col) {
+            diag_error(d, cd->name.loc, "column '%s' of table '%s' is declared twice",
+                       col->name, t->name);
+            continue;
+        }
+        vec_push(c->arena, &t->columns, col);
+    }
+}
+
+static void cat_add_func(Catalog *c, const FuncDecl *fd)
+{
+    CatFunc *fn = arena_alloc(c->arena, sizeof *fn);
+    fn->schema = fd->name.schema;
+    fn->name = fd->name.name;
+    for (int i = 0; i < fd->args.n; i++)
+        vec_push(c->arena, &fn->args,
+                 (void *)types_lookup(c->arena, ((TypeName *)fd->args.items[i])->text));
+    fn->ret = types_lookup(c->arena, fd->ret->text);
+    fn->setof = fd->setof;
+    fn->aggregate = fd->aggregate;
+    PtrVec *v = map_get(c->funcs, fn->name);
+    if (!v) {
+        v = arena_alloc(c->arena, sizeof *v);
+        map_put(c->funcs, fn->name, v);
+    }
+    vec_push(c->arena, v, fn);
+    vec_push(c->arena, &c->func_list, fn);
+}
+
+void cat_add_file(Catalog *c, Diag *d, const AstFile *f, bool decls_only)
+{
+    if (decls_only)
+        c->has_tables = true;
+    for (int i = 0; i < f->blocks.n; i++) {
+        const Block *b = f->blocks.items[i];
+        if (decls_only && b->rules.n)
+            diag_error(d, ((const Rule *)b->rules.items[0])->loc,
+                       "a catalog file declares tables and functions; rules belong "
+                       "in policy files");
+        cat_add_block(c, d, f, b);
+    }
+    if (decls_only && (f->policies.n || f->contexts.n || f->roles.n))
+        diag_error(d, SPAN_NONE, "%s: a catalog file declares tables and functions only",
+                   f->src->path);
+    for (int i = 0; i < f->functions.n; i++)
+        cat_add_func(c, f->functions.items[i]);
+}
+
+void cat_add_prelude(Catalog *c, Diag *d)
+{
+    AstFile *f = parse_source(c->arena, d, "<prelude>", cat_prelude_rls,
+                              (int)strlen(cat_prelude_rls));
+    for (int i = 0; i < f->functions.n; i++)
+        cat_add_func(c, f->functions.items[i]);
+}
+
+CatTable *cat_table(const Catalog *c, const char *schema, const char *name)
+{
+    if (schema) {
+        CatTable *t = map_get(c->tables, arena_printf(c->arena, "%s\x1f%s", schema, name));
+        if (!t && strcmp(schema, "public") == 0)
+            t = map_get(c->tables, arena_printf(c->arena, "\x1f%s", name));
+        return t;
+    }
+    const PtrVec *same = map_get(c->bare, name);
+    if (!same)
+        return NULL;
+    CatTable *pub = NULL;
+    for (int i = 0; i < same->n; i++) {
+        CatTable *t = same->items[i];
+        if (!t->schema)
+            return t;
+        if (strcmp(t->schema, "public") == 0)
+            pub = t;
+    }
+    return pub ? pub : same->n == 1 ? same->items[0] : NULL;
+}
+
+CatTable *cat_model(const Catalog *c, const char *app, const char *model)
+{
+    return map_get(c->models, arena_printf(c->arena, "%s.%s", app, cat_lower(c->arena, model)));
+}
+
+const PtrVec *cat_funcs(const Catalog *c, const char *name)
+{
+    return map_get(c->funcs, name);
+}
+
+/* An identifier as the .rls scanner reads it back. */
+static void cat_ident(StrBuf *sb, const char *w)
+{
+    bool plain = (*w >= 'a' && *w <= 'z') || *w == '_';
+    for (const char *p = w; *p && plain; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+    if (plain && !parse_is_keyword(w))
+        sb_puts(sb, w);
+    else
+        sqlfmt_ident(sb, w);
+}
+
+void cat_write(StrBuf *out, const Catalog *c)
+{
+    sb_puts(out, "-- rlsc catalog: tables and functions the policies are checked against.\n"
+                 "-- Generated by `rlsc catalog`; regenerate rather than edit.\n");
+    for (int i = 0; i < c->table_list.n; i++) {
+        const CatTable *t = c->table_list.items[i];
+        sb_puts(out, "\ntable ");
+        if (t->schema) {
+            cat_ident(out, t->schema);
+            sb_putc(out, '.');
+        }
+        cat_ident(out, t->name);
+        if (t->model) {
+            sb_puts(out, " model ");
+            cat_ident(out, t->app);
+            sb_putc(out, '.');
+            cat_ident(out, t->model);
+        }
+        sb_puts(out, " {\n");
+        for (int j = 0; j < t->columns.n; j++) {
+            const CatColumn *col = t->columns.items[j];
+            sb_puts(out, "    column ");
+            cat_ident(out, col->name);
+            sb_printf(out, " %s%s;\n", col->type_text, col->not_null ? " not null" : "");
+        }
+        sb_puts(out, "}\n");
+    }
+    bool first = true;
+    for (int i = 0; i < c->func_list.n; i++) {
+        const CatFunc *fn = c->func_list.items[i];
+        if (!fn->schema)
+            continue; /* prelude */
+        if (first)
+            sb_putc(out, '\n');
+        first = false;
+        sb_puts(out, fn->aggregate ? "aggregate function " : "function ");
+        cat_ident(out, fn->schema);
+        sb_putc(out, '.');
+        cat_ident(out, fn->name);
+        sb_putc(out, '(');
+        for (int j = 0; j < fn->args.n; j++)
+            sb_printf(out, "%s%s", j ? ", " : "", ((const Type *)fn->args.items[j])->name);
+        sb_printf(out, ") returns %s%s;\n", fn->setof ? "setof " : "", fn->ret->name);
+    }
+}

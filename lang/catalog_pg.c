@@ -1,0 +1,212 @@
+/*
+ * catalog_pg.c — the catalog read from a live database through libpq.
+ *
+ * Tables, views and partitioned tables of every user schema, with their
+ * columns as format_type() spells them (domains reduced to their base
+ * type, NOT NULL from the column or the domain), and the functions of
+ * user schemas with their argument and result types.  Django models are
+ * recognised through django_content_type when the table is named the way
+ * Django names it.
+ */
+#include "rlsc.h"
+
+#include <libpq-fe.h>
+#include <string.h>
+
+static const char tables_sql[] =
+    "WITH RECURSIVE dom AS (\n"
+    "  SELECT t.oid AS id, t.oid AS base, t.typtypmod AS mod, t.typnotnull AS nn\n"
+    "  FROM pg_catalog.pg_type t WHERE t.typtype = 'd'\n"
+    "  UNION ALL\n"
+    "  SELECT dom.id, t.typbasetype, t.typtypmod, dom.nn OR t.typnotnull\n"
+    "  FROM dom JOIN pg_catalog.pg_type t ON t.oid = dom.base WHERE t.typtype = 'd'\n"
+    "), base AS (\n"
+    "  SELECT dom.id, dom.base, dom.nn,\n"
+    "         (SELECT d2.mod FROM dom d2 WHERE d2.id = dom.id AND d2.mod <> -1 LIMIT 1) AS mod\n"
+    "  FROM dom JOIN pg_catalog.pg_type t ON t.oid = dom.base WHERE t.typtype <> 'd'\n"
+    ")\n"
+    "SELECT n.nspname, c.relname, a.attname,\n"
+    "       pg_catalog.format_type(COALESCE(b.base, a.atttypid),\n"
+    "                              CASE WHEN b.base IS NULL THEN a.atttypmod\n"
+    "                                   ELSE COALESCE(NULLIF(a.atttypmod, -1), b.mod) END),\n"
+    "       a.attnotnull OR COALESCE(b.nn, false)\n"
+    "FROM pg_catalog.pg_class c\n"
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped\n"
+    "LEFT JOIN base b ON b.id = a.atttypid\n"
+    "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')\n"
+    "  AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'\n"
+    "ORDER BY n.nspname, c.relname, a.attnum";
+
+static const char models_sql[] =
+    "SELECT ct.app_label, ct.model FROM django_content_type ct ORDER BY 1, 2";
+
+static const char funcs_sql[] =
+    "SELECT n.nspname, p.proname,\n"
+    "       ARRAY(SELECT pg_catalog.format_type(t.oid, NULL)\n"
+    "             FROM unnest(p.proargtypes) WITH ORDINALITY AS a(oid, i)\n"
+    "             JOIN pg_catalog.pg_type t ON t.oid = a.oid ORDER BY a.i)::text[],\n"
+    "       pg_catalog.format_type(p.prorettype, NULL), p.proretset, p.prokind = 'a'\n"
+    "FROM pg_catalog.pg_proc p\n"
+    "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace\n"
+    "WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'\n"
+    "  AND p.prokind IN ('f', 'a')\n"
+    "ORDER BY 1, 2, 3";
+
+/* format_type qualifies types outside the search_path; the catalog keeps
+ * the bare name. */
+static const char *pg_type_text(Arena *a, const char *s)
+{
+    bool quoted = false;
+    const char *last = s;
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (*p == '.' && !quoted)
+            last = p + 1;
+    }
+    return arena_strdup(a, last);
+}
+
+static PGresult *pg_query(PGconn *conn, const char *sql, bool optional)
+{
+    PGresult *r = PQexec(conn, sql);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        return r;
+    if (!optional)
+        fprintf(stderr, "rlsc: reading the catalog failed: %s", PQerrorMessage(conn));
+    PQclear(r);
+    return NULL;
+}
+
+/* Elements of a text[] in PostgreSQL's output form: {a,"b c"}. */
+static void pg_text_array(Arena *a, const char *s, PtrVec *out)
+{
+    if (*s++ != '{')
+        return;
+    while (*s && *s != '}') {
+        StrBuf el;
+        sb_init(&el, a);
+        if (*s == '"') {
+            for (s++; *s && *s != '"'; s++) {
+                if (*s == '\\' && s[1])
+                    s++;
+                sb_putc(&el, *s);
+            }
+            if (*s)
+                s++;
+        } else {
+            while (*s && *s != ',' && *s != '}')
+                sb_putc(&el, *s++);
+        }
+        vec_push(a, out, (void *)sb_str(&el));
+        if (*s == ',')
+            s++;
+    }
+}
+
+static void pg_load_tables(Catalog *c, PGresult *r, Map *models)
+{
+    Arena *a = c->arena;
+    CatTable *t = NULL;
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *schema = PQgetvalue(r, i, 0), *rel = PQgetvalue(r, i, 1);
+        if (!t || strcmp(t->schema, schema) != 0 || strcmp(t->name, rel) != 0) {
+            t = arena_alloc(a, sizeof *t);
+            t->schema = arena_strdup(a, schema);
+            t->name = arena_strdup(a, rel);
+            t->by_name = map_new(a);
+            t->loc = SPAN_NONE;
+            map_put(c->tables, arena_printf(a, "%s\x1f%s", t->schema, t->name), t);
+            PtrVec *same = map_get(c->bare, t->name);
+            if (!same) {
+                same = arena_alloc(a, sizeof *same);
+                map_put(c->bare, t->name, same);
+            }
+            vec_push(a, same, t);
+            vec_push(a, &c->table_list, t);
+            const char *model = models ? map_get(models, t->name) : NULL;
+            if (model) {
+                const char *dot = strchr(model, '.');
+                t->app = arena_strndup(a, model, (size_t)(dot - model));
+                t->model = dot + 1;
+                map_put(c->models, model, t);
+            }
+        }
+        CatColumn *col = arena_alloc(a, sizeof *col);
+        col->name = arena_strdup(a, PQgetvalue(r, i, 2));
+        col->type_text = pg_type_text(a, PQgetvalue(r, i, 3));
+        col->type = types_lookup(a, col->type_text);
+        col->not_null = PQgetvalue(r, i, 4)[0] == 't';
+        col->loc = SPAN_NONE;
+        map_put(t->by_name, col->name, col);
+        vec_push(a, &t->columns, col);
+    }
+}
+
+static void pg_load_funcs(Catalog *c, PGresult *r)
+{
+    Arena *a = c->arena;
+    for (int i = 0; i < PQntuples(r); i++) {
+        CatFunc *fn = arena_alloc(a, sizeof *fn);
+        fn->schema = arena_strdup(a, PQgetvalue(r, i, 0));
+        fn->name = arena_strdup(a, PQgetvalue(r, i, 1));
+        PtrVec names = {0};
+        pg_text_array(a, PQgetvalue(r, i, 2), &names);
+        for (int j = 0; j < names.n; j++)
+            vec_push(a, &fn->args, (void *)types_lookup(a, pg_type_text(a, names.items[j])));
+        fn->ret = types_lookup(a, pg_type_text(a, PQgetvalue(r, i, 3)));
+        fn->setof = PQgetvalue(r, i, 4)[0] == 't';
+        fn->aggregate = PQgetvalue(r, i, 5)[0] == 't';
+        PtrVec *v = map_get(c->funcs, fn->name);
+        if (!v) {
+            v = arena_alloc(a, sizeof *v);
+            map_put(c->funcs, fn->name, v);
+        }
+        vec_push(a, v, fn);
+        vec_push(a, &c->func_list, fn);
+    }
+}
+
+int cat_load_pg(Catalog *c, const char *conninfo)
+{
+    PGconn *conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "rlsc: cannot connect to the database: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return 2;
+    }
+    int rc = 2;
+    /* Read everything in one snapshot. */
+    PGresult *begin = PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    PQclear(begin);
+    PGresult *tables = pg_query(conn, tables_sql, false);
+    PGresult *funcs = tables ? pg_query(conn, funcs_sql, false) : NULL;
+    if (tables && funcs) {
+        /* Model names: tables named app_model that django_content_type
+         * lists (absent outside Django projects: optional). */
+        Map *models = NULL;
+        PQclear(PQexec(conn, "SAVEPOINT ct"));
+        PGresult *ct = pg_query(conn, models_sql, true);
+        if (ct) {
+            models = map_new(c->arena);
+            for (int i = 0; i < PQntuples(ct); i++) {
+                const char *app = PQgetvalue(ct, i, 0), *model = PQgetvalue(ct, i, 1);
+                map_put(models, arena_printf(c->arena, "%s_%s", app, model),
+                        arena_printf(c->arena, "%s.%s", app, model));
+            }
+            PQclear(ct);
+        } else {
+            PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT ct"));
+        }
+        pg_load_tables(c, tables, models);
+        pg_load_funcs(c, funcs);
+        c->has_tables = true;
+        rc = 0;
+    }
+    PQclear(tables);
+    PQclear(funcs);
+    PQclear(PQexec(conn, "ROLLBACK"));
+    PQfinish(conn);
+    return rc;
+}

@@ -1,0 +1,713 @@
+/*
+ * typecheck.c — every condition typed against the catalog, as PostgreSQL
+ * would type it when the policy is created.
+ *
+ * Names resolve through scopes: a subquery's table (by alias or name),
+ * then the enclosing ones, then the policy's table.  Operators, casts and
+ * function calls follow PostgreSQL's type families and implicit casts
+ * (types.c); a quoted literal is checked against the type it meets.  Each
+ * node gets its type in Expr.ty.  After an error the node is typed `any`,
+ * so one mistake is reported once, not again by every enclosing operator.
+ *
+ * Without catalog tables (no --catalog or --db), columns are typed `any`
+ * and unknown functions are accepted: only what is knowable is checked.
+ */
+#include "rlsc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Scope {
+    const CatTable *table; /* NULL: not in a catalog, columns are `any` */
+    const char *qual;      /* alias, or the table's name */
+    const struct Scope *outer;
+} Scope;
+
+/* Where an expression stands: aggregates and set-returning functions are
+ * allowed only in a subquery's select list. */
+typedef enum Place { IN_POLICY, IN_WHERE, IN_TARGET } Place;
+
+typedef struct Tc {
+    Arena *arena;
+    Diag *diag;
+    const Catalog *cat;
+    AstFile *file;
+    bool strict; /* catalog tables given: unknown names are errors */
+    Map *known_types; /* user type names seen in the catalog */
+} Tc;
+
+static const Type *tc_expr(Tc *tc, Expr *e, const Scope *s, Place place);
+
+static const Type *tc_set(Expr *e, const Type *t)
+{
+    e->ty = t;
+    return t;
+}
+
+static bool tc_unknownish(const Type *t)
+{
+    return t->cat == TC_UNKNOWN || t->cat == TC_NULL;
+}
+
+/* A quoted literal meeting type t must be valid input for t. */
+static bool tc_literal(Tc *tc, Expr *e, const Type *t)
+{
+    if (e->kind != E_STRING || tc_unknownish(t) || t->cat == TC_ANY)
+        return true;
+    const char *why = types_literal_error(tc->arena, t, e->text);
+    if (!why)
+        return true;
+    /* "is not a uuid" names the type already; "is out of range" does not */
+    if (strncmp(why, "is out of range", 15) != 0 && strncmp(why, "has an", 6) != 0)
+        diag_error(tc->diag, e->loc, "'%s' %s", e->text, why);
+    else
+        diag_error(tc->diag, e->loc, "'%s' %s for type %s", e->text, why, types_display(t));
+    e->ty = &type_any;
+    return false;
+}
+
+static const Type *tc_bool(Tc *tc, Expr *e, const Scope *s, Place place,
+                           const char *what)
+{
+    const Type *t = tc_expr(tc, e, s, place);
+    if (t->cat == TC_BOOL || t->cat == TC_ANY || t->cat == TC_NULL)
+        return &type_bool;
+    if (t->cat == TC_UNKNOWN) {
+        tc_literal(tc, e, &type_bool);
+        return &type_bool;
+    }
+    diag_error(tc->diag, e->loc, "%s must be boolean, not %s", what, types_display(t));
+    return &type_any;
+}
+
+/* ---- names */
+
+static const char *const *tc_column_names(Tc *tc, const CatTable *t)
+{
+    const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(t->columns.n + 1));
+    for (int i = 0; i < t->columns.n; i++)
+        names[i] = ((const CatColumn *)t->columns.items[i])->name;
+    return names;
+}
+
+static const char *tc_hint(Tc *tc, const char *name, const char *const *cands, int n)
+{
+    const char *s = diag_suggest(name, cands, n);
+    return s ? arena_printf(tc->arena, "; did you mean '%s'?", s) : "";
+}
+
+static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
+{
+    if (e->qual) {
+        const Scope *hit = NULL;
+        for (const Scope *p = s; p && !hit; p = p->outer)
+            if (strcmp(p->qual, e->qual) == 0)
+                hit = p;
+        if (!hit) {
+            diag_error(tc->diag, e->loc, "no table named '%s' here (missing FROM entry)",
+                       e->qual);
+            return &type_any;
+        }
+        if (!hit->table)
+            return &type_any;
+        CatColumn *c = map_get(hit->table->by_name, e->text);
+        if (c)
+            return c->type;
+        diag_error(tc->diag, e->loc, "column '%s' does not exist in table '%s'%s", e->text,
+                   hit->table->name,
+                   tc_hint(tc, e->text, tc_column_names(tc, hit->table), hit->table->columns.n));
+        return &type_any;
+    }
+    for (const Scope *p = s; p; p = p->outer) {
+        if (!p->table)
+            return &type_any;
+        CatColumn *c = map_get(p->table->by_name, e->text);
+        if (c)
+            return c->type;
+    }
+    if (!s)
+        return &type_any;
+    diag_error(tc->diag, e->loc, "column '%s' does not exist in table '%s'%s", e->text,
+               s->table->name,
+               tc_hint(tc, e->text, tc_column_names(tc, s->table), s->table->columns.n));
+    return &type_any;
+}
+
+/* A type name must be PostgreSQL's or one the catalog uses. */
+static const Type *tc_type(Tc *tc, const TypeName *tn)
+{
+    const Type *t = types_lookup(tc->arena, tn->text);
+    const Type *base = t->cat == TC_ARRAY ? t->elem : t;
+    if (base->cat == TC_OTHER && !map_get(tc->known_types, base->name)) {
+        static const char *const builtin[] = {
+            "bigint", "integer", "smallint", "numeric", "real", "double precision",
+            "text", "varchar", "character varying", "boolean", "date", "timestamp",
+            "timestamptz", "time", "interval", "uuid", "json", "jsonb", "bytea", "inet"};
+        diag_error(tc->diag, tn->loc, "type '%s' does not exist%s", base->name,
+                   tc_hint(tc, base->name, builtin, (int)(sizeof builtin / sizeof *builtin)));
+        return &type_any;
+    }
+    return t;
+}
+
+/* ---- functions */
+
+static bool tc_poly(const Type *p)
+{
+    return p->cat == TC_OTHER
+           && (strcmp(p->name, "anyelement") == 0 || strcmp(p->name, "anyarray") == 0);
+}
+
+static bool tc_preferred(const Type *p)
+{
+    return p == &type_float8 || strcmp(p->name, "double precision") == 0
+           || strcmp(p->name, "text") == 0
+           || strcmp(p->name, "timestamp with time zone") == 0;
+}
+
+/* Does fn take args?  Counts exact and preferred positions for ranking;
+ * binds the polymorphic element type. */
+static bool tc_match(const CatFunc *fn, const Type *const *args, int n, int *exact,
+                     int *preferred, const Type **elem)
+{
+    if (fn->args.n != n)
+        return false;
+    *exact = *preferred = 0;
+    *elem = NULL;
+    for (int i = 0; i < n; i++) {
+        const Type *p = fn->args.items[i], *a = args[i];
+        if (tc_poly(p)) {
+            bool arr = strcmp(p->name, "anyarray") == 0;
+            const Type *el = a;
+            if (arr) {
+                if (a->cat == TC_ARRAY)
+                    el = a->elem;
+                else if (a->cat != TC_ANY && !tc_unknownish(a))
+                    return false;
+            }
+            if (tc_unknownish(el) || el->cat == TC_ANY)
+                continue;
+            if (*elem && !types_equal(*elem, el))
+                return false;
+            *elem = el;
+            continue;
+        }
+        if (types_equal(a, p)) {
+            (*exact)++;
+            continue;
+        }
+        if (a->cat != TC_UNKNOWN && !types_implicit(a, p))
+            return false;
+        if (tc_preferred(p))
+            (*preferred)++;
+    }
+    return true;
+}
+
+static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
+{
+    int n = e->args.n;
+    const Type **args = arena_alloc(tc->arena, sizeof(Type *) * (size_t)(n + 1));
+    Place inner = place == IN_TARGET ? IN_WHERE : place;
+
+    static const char *const variadic[] = {"coalesce", "greatest", "least"};
+    for (size_t v = 0; v < 3 && !e->qual; v++) {
+        if (strcmp(e->text, variadic[v]) != 0)
+            continue;
+        const Type *common = &type_unknown;
+        for (int i = 0; i < n; i++) {
+            args[i] = tc_expr(tc, e->args.items[i], s, place);
+            const Type *c = types_common(common, args[i]);
+            if (!c) {
+                diag_error(tc->diag, e->args.items[i]->loc,
+                           "%s types %s and %s cannot be matched", e->text,
+                           types_display(common), types_display(args[i]));
+                return &type_any;
+            }
+            common = c;
+        }
+        for (int i = 0; i < n; i++)
+            tc_literal(tc, e->args.items[i], common);
+        return tc_unknownish(common) ? &type_text : common;
+    }
+    if (!e->qual && strcmp(e->text, "nullif") == 0) {
+        if (n != 2) {
+            diag_error(tc->diag, e->loc, "nullif takes two arguments");
+            return &type_any;
+        }
+        const Type *a = tc_expr(tc, e->args.items[0], s, place);
+        const Type *b = tc_expr(tc, e->args.items[1], s, place);
+        if (!types_comparable(a, b, "=")) {
+            diag_error(tc->diag, e->loc, "operator does not exist: %s = %s",
+                       types_display(a), types_display(b));
+            return &type_any;
+        }
+        tc_literal(tc, e->args.items[0], b);
+        tc_literal(tc, e->args.items[1], a);
+        return tc_unknownish(a) ? (tc_unknownish(b) ? &type_text : b) : a;
+    }
+    if (e->star) {
+        if (strcmp(e->text, "count") != 0 || e->qual) {
+            diag_error(tc->diag, e->loc, "only count(*) takes *");
+            return &type_any;
+        }
+        if (place != IN_TARGET) {
+            diag_error(tc->diag, e->loc,
+                       "aggregate functions are allowed only in a subquery's select list");
+            return &type_any;
+        }
+        return &type_int8;
+    }
+
+    for (int i = 0; i < n; i++)
+        args[i] = tc_expr(tc, e->args.items[i], s, inner);
+
+    const PtrVec *cands = cat_funcs(tc->cat, e->text);
+    const CatFunc *best = NULL;
+    const Type *best_elem = NULL;
+    int best_exact = -1, best_pref = -1, ties = 0, arity_ok = 0;
+    for (int i = 0; cands && i < cands->n; i++) {
+        const CatFunc *fn = cands->items[i];
+        if (e->qual && !(fn->schema ? strcmp(fn->schema, e->qual) == 0
+                                    : strcmp(e->qual, "pg_catalog") == 0))
+            continue;
+        arity_ok += fn->args.n == n;
+        int exact, pref;
+        const Type *elem;
+        if (!tc_match(fn, args, n, &exact, &pref, &elem))
+            continue;
+        if (exact > best_exact || (exact == best_exact && pref > best_pref)) {
+            best = fn, best_exact = exact, best_pref = pref, best_elem = elem, ties = 0;
+        } else if (exact == best_exact && pref == best_pref) {
+            ties++;
+        }
+    }
+    if (!best) {
+        if (!cands && !tc->strict)
+            return &type_any; /* no catalog: the function may exist */
+        StrBuf sig;
+        sb_init(&sig, tc->arena);
+        for (int i = 0; i < n; i++)
+            sb_printf(&sig, "%s%s", i ? ", " : "", types_display(args[i]));
+        if (!cands) {
+            const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(tc->cat->func_list.n + 1));
+            for (int i = 0; i < tc->cat->func_list.n; i++)
+                names[i] = ((const CatFunc *)tc->cat->func_list.items[i])->name;
+            diag_error(tc->diag, e->loc, "function %s(%s) does not exist%s", e->text,
+                       sb_str(&sig), tc_hint(tc, e->text, names, tc->cat->func_list.n));
+        } else {
+            diag_error(tc->diag, e->loc, "function %s(%s) does not exist: %s", e->text,
+                       sb_str(&sig),
+                       arity_ok ? "no version takes these argument types"
+                                : "no version takes this many arguments");
+        }
+        return &type_any;
+    }
+    if (ties) {
+        diag_error(tc->diag, e->loc,
+                   "function %s is not unique for these arguments; cast them explicitly",
+                   e->text);
+        return &type_any;
+    }
+    for (int i = 0; i < n; i++) {
+        const Type *p = best->args.items[i];
+        if (tc_poly(p)) {
+            if (best_elem)
+                tc_literal(tc, e->args.items[i],
+                           strcmp(p->name, "anyarray") == 0 ? types_lookup(tc->arena,
+                               arena_printf(tc->arena, "%s[]", best_elem->name)) : best_elem);
+        } else {
+            tc_literal(tc, e->args.items[i], p);
+        }
+    }
+    if (best->aggregate && place != IN_TARGET) {
+        diag_error(tc->diag, e->loc,
+                   "aggregate function %s is allowed only in a subquery's select list",
+                   e->text);
+        return &type_any;
+    }
+    if (best->setof && place != IN_TARGET) {
+        diag_error(tc->diag, e->loc,
+                   "set-returning function %s is allowed only in a subquery's select list",
+                   e->text);
+        return &type_any;
+    }
+    const Type *ret = best->ret;
+    if (tc_poly(ret)) {
+        const Type *el = best_elem ? best_elem : &type_text;
+        ret = strcmp(ret->name, "anyarray") == 0
+                  ? types_lookup(tc->arena, arena_printf(tc->arena, "%s[]", el->name))
+                  : el;
+    }
+    return ret;
+}
+
+/* ---- subqueries */
+
+static const Type *tc_select(Tc *tc, Select *sel, const Scope *outer)
+{
+    const CatTable *t = cat_table(tc->cat, sel->from.schema, sel->from.name);
+    if (!t && tc->strict) {
+        const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(tc->cat->table_list.n + 1));
+        for (int i = 0; i < tc->cat->table_list.n; i++)
+            names[i] = ((const CatTable *)tc->cat->table_list.items[i])->name;
+        diag_error(tc->diag, sel->from.loc, "table '%s' is not in the catalog%s",
+                   sel->from.name, tc_hint(tc, sel->from.name, names, tc->cat->table_list.n));
+    }
+    Scope s = {t, sel->alias ? sel->alias : sel->from.name, outer};
+    if (sel->where)
+        tc_bool(tc, sel->where, &s, IN_WHERE, "a WHERE condition");
+    return tc_expr(tc, sel->target, &s, IN_TARGET);
+}
+
+/* ---- operators */
+
+static const Type *tc_compare(Tc *tc, Expr *e, Expr *l, const Type *lt, Expr *r,
+                              const Type *rt, const char *op)
+{
+    if (!types_comparable(lt, rt, op)) {
+        diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s%s", types_display(lt),
+                   op, types_display(rt),
+                   lt->cat == TC_JSON || rt->cat == TC_JSON
+                       ? " (json has no comparison operators; use jsonb)"
+                       : "; cast one side explicitly");
+        return &type_any;
+    }
+    tc_literal(tc, l, rt);
+    tc_literal(tc, r, lt);
+    return &type_bool;
+}
+
+static const Type *tc_number(Expr *e)
+{
+    if (strpbrk(e->text, ".eE"))
+        return &type_numeric;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(e->text, &end, 10);
+    if (*end || v > LLONG_MAX)
+        return &type_numeric;
+    return v <= INT_MAX ? &type_int4 : &type_int8;
+}
+
+static const Type *tc_special(const char *name)
+{
+    if (strcmp(name, "current_date") == 0)
+        return &type_date;
+    if (strcmp(name, "current_timestamp") == 0)
+        return &type_timestamptz;
+    if (strcmp(name, "localtimestamp") == 0)
+        return &type_timestamp;
+    if (strcmp(name, "current_time") == 0)
+        return &type_timetz;
+    if (strcmp(name, "localtime") == 0)
+        return &type_time;
+    return &type_name;
+}
+
+static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
+{
+    Place inner = place == IN_TARGET ? IN_WHERE : place;
+    switch (e->kind) {
+    case E_NULL:
+        return &type_null;
+    case E_BOOL:
+        return &type_bool;
+    case E_NUMBER:
+        return tc_number(e);
+    case E_STRING:
+        return &type_unknown;
+    case E_COLUMN:
+        return tc_column(tc, e, s);
+    case E_CONTEXT: {
+        ContextDecl *cd = map_get(tc->file->context_map, e->text);
+        return cd ? types_lookup(tc->arena, cd->type->text) : &type_any;
+    }
+    case E_SPECIAL:
+        return tc_special(e->text);
+    case E_UNARY: {
+        if (strcmp(e->op, "not") == 0)
+            return tc_bool(tc, e->a, s, inner, "the argument of NOT");
+        const Type *t = tc_expr(tc, e->a, s, inner);
+        if (t->cat == TC_NUMERIC || t->cat == TC_TIMESPAN || t->cat == TC_ANY)
+            return t;
+        diag_error(tc->diag, e->loc, "operator does not exist: %s %s", e->op,
+                   types_display(t));
+        return &type_any;
+    }
+    case E_BINARY: {
+        const char *op = e->op;
+        if (strcmp(op, "and") == 0 || strcmp(op, "or") == 0) {
+            const char *what = strcmp(op, "and") == 0 ? "an argument of AND"
+                                                      : "an argument of OR";
+            tc_bool(tc, e->a, s, inner, what);
+            tc_bool(tc, e->b, s, inner, what);
+            return &type_bool;
+        }
+        const Type *l = tc_expr(tc, e->a, s, inner);
+        const Type *r = tc_expr(tc, e->b, s, inner);
+        if (strcmp(op, "like") == 0 || strcmp(op, "ilike") == 0) {
+            bool ok = (l->cat == TC_STRING || tc_unknownish(l) || l->cat == TC_ANY)
+                      && (r->cat == TC_STRING || tc_unknownish(r) || r->cat == TC_ANY);
+            if (!ok) {
+                diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s",
+                           types_display(l), strcmp(op, "like") == 0 ? "LIKE" : "ILIKE",
+                           types_display(r));
+                return &type_any;
+            }
+            return &type_bool;
+        }
+        if (strchr("=<>", op[0]) && strcmp(op, "||") != 0)
+            return tc_compare(tc, e, e->a, l, e->b, r, op);
+        /* arithmetic and || */
+        if (tc_unknownish(l) && !tc_unknownish(r) && strcmp(op, "||") != 0)
+            tc_literal(tc, e->a, r);
+        if (tc_unknownish(r) && !tc_unknownish(l) && strcmp(op, "||") != 0)
+            tc_literal(tc, e->b, l);
+        const Type *t = types_arith(tc->arena, op, l, r);
+        if (!t) {
+            diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s",
+                       types_display(l), op, types_display(r));
+            return &type_any;
+        }
+        return t;
+    }
+    case E_IS: {
+        const Type *t = tc_expr(tc, e->a, s, inner);
+        if (strcmp(e->op, "null") != 0 && t->cat != TC_BOOL && t->cat != TC_ANY
+            && t->cat != TC_NULL) {
+            if (t->cat == TC_UNKNOWN)
+                tc_literal(tc, e->a, &type_bool);
+            else
+                diag_error(tc->diag, e->a->loc, "the argument of IS %s must be boolean, not %s",
+                           strcmp(e->op, "true") == 0 ? "TRUE" : "FALSE", types_display(t));
+        }
+        return &type_bool;
+    }
+    case E_DISTINCT: {
+        const Type *l = tc_expr(tc, e->a, s, inner);
+        const Type *r = tc_expr(tc, e->b, s, inner);
+        return tc_compare(tc, e, e->a, l, e->b, r, "=");
+    }
+    case E_BETWEEN: {
+        const Type *a = tc_expr(tc, e->a, s, inner);
+        const Type *lo = tc_expr(tc, e->b, s, inner);
+        const Type *hi = tc_expr(tc, e->c, s, inner);
+        tc_compare(tc, e, e->a, a, e->b, lo, ">=");
+        tc_compare(tc, e, e->a, a, e->c, hi, "<=");
+        return &type_bool;
+    }
+    case E_IN_LIST: {
+        const Type *common = tc_expr(tc, e->a, s, inner);
+        for (int i = 0; i < e->args.n; i++) {
+            const Type *t = tc_expr(tc, e->args.items[i], s, inner);
+            const Type *c = types_common(common, t);
+            if (!c || !types_comparable(common, t, "=")) {
+                diag_error(tc->diag, e->args.items[i]->loc,
+                           "IN types %s and %s cannot be matched", types_display(common),
+                           types_display(t));
+                return &type_any;
+            }
+            common = c;
+        }
+        tc_literal(tc, e->a, common);
+        for (int i = 0; i < e->args.n; i++)
+            tc_literal(tc, e->args.items[i], common);
+        return &type_bool;
+    }
+    case E_IN_SUBQ: {
+        const Type *l = tc_expr(tc, e->a, s, inner);
+        const Type *r = tc_select(tc, e->sub, s);
+        return tc_compare(tc, e, e->a, l, e->sub->target, r, "=");
+    }
+    case E_QUANT: {
+        const Type *l = tc_expr(tc, e->a, s, inner);
+        const Type *r = tc_expr(tc, e->b, s, inner);
+        if (r->cat == TC_UNKNOWN) {
+            if (!tc_unknownish(l) && l->cat != TC_ANY)
+                tc_literal(tc, e->b,
+                           types_lookup(tc->arena, arena_printf(tc->arena, "%s[]", l->name)));
+            return &type_bool;
+        }
+        if (r->cat == TC_ANY || r->cat == TC_NULL)
+            return &type_bool;
+        if (r->cat != TC_ARRAY) {
+            diag_error(tc->diag, e->b->loc, "%s %s (...) needs an array, not %s", e->op,
+                       strcmp(e->text, "any") == 0 ? "ANY" : "ALL", types_display(r));
+            return &type_any;
+        }
+        return tc_compare(tc, e, e->a, l, e->b, r->elem, e->op);
+    }
+    case E_EXISTS:
+        tc_select(tc, e->sub, s);
+        return &type_bool;
+    case E_SUBQUERY:
+        return tc_select(tc, e->sub, s);
+    case E_CAST: {
+        const Type *from = tc_expr(tc, e->a, s, inner);
+        const Type *to = tc_type(tc, e->type);
+        if (e->a->kind == E_STRING) {
+            tc_literal(tc, e->a, to);
+        } else if (!types_castable(from, to)) {
+            diag_error(tc->diag, e->loc, "cannot cast type %s to %s", types_display(from),
+                       types_display(to));
+            return &type_any;
+        }
+        return to;
+    }
+    case E_FUNC:
+        return tc_function(tc, e, s, place);
+    case E_CASE: {
+        const Type *operand = e->a ? tc_expr(tc, e->a, s, inner) : NULL;
+        const Type *result = &type_unknown;
+        for (int i = 0; i + 1 < e->args.n; i += 2) {
+            Expr *when = e->args.items[i];
+            if (operand) {
+                const Type *w = tc_expr(tc, when, s, inner);
+                tc_compare(tc, when, e->a, operand, when, w, "=");
+            } else {
+                tc_bool(tc, when, s, inner, "a CASE WHEN condition");
+            }
+        }
+        /* results: args[1], args[3], ..., then ELSE (at index n) */
+        for (int i = 1; i <= e->args.n + 1; i += 2) {
+            Expr *r = i < e->args.n ? e->args.items[i] : e->c;
+            if (!r)
+                continue;
+            const Type *t = tc_expr(tc, r, s, inner);
+            const Type *c = types_common(result, t);
+            if (!c) {
+                diag_error(tc->diag, r->loc, "CASE types %s and %s cannot be matched",
+                           types_display(result), types_display(t));
+                return &type_any;
+            }
+            result = c;
+        }
+        for (int i = 1; i <= e->args.n + 1; i += 2) {
+            Expr *r = i < e->args.n ? e->args.items[i] : e->c;
+            if (r)
+                tc_literal(tc, r, result);
+        }
+        return tc_unknownish(result) ? &type_text : result;
+    }
+    }
+    return &type_any;
+}
+
+static const Type *tc_expr(Tc *tc, Expr *e, const Scope *s, Place place)
+{
+    return tc_set(e, tc_expr_kind(tc, e, s, place));
+}
+
+/* ---- rules */
+
+static const char *tc_policy_what(const Rule *r, bool check)
+{
+    if (r->kind == R_POLICY)
+        return check ? "the WITH CHECK condition" : "the USING condition";
+    return check ? "the check condition" : "the using condition";
+}
+
+static void tc_tenant(Tc *tc, const Rule *r, const Scope *s)
+{
+    ContextDecl *cd = map_get(tc->file->context_map, "tenant");
+    if (!cd)
+        return; /* reported by check_files */
+    const Type *ct = types_lookup(tc->arena, cd->type->text);
+    const Type *col = &type_any;
+    if (s->table) {
+        CatColumn *c = map_get(s->table->by_name, r->column.name);
+        if (!c) {
+            diag_error(tc->diag, r->column.loc, "column '%s' does not exist in table '%s'%s",
+                       r->column.name, s->table->name,
+                       tc_hint(tc, r->column.name, tc_column_names(tc, s->table),
+                               s->table->columns.n));
+            return;
+        }
+        col = c->type;
+    }
+    if (!types_comparable(col, ct, "="))
+        diag_error(tc->diag, r->column.loc,
+                   "tenant column '%s' is %s but $tenant is %s: they cannot be compared",
+                   r->column.name, types_display(col), types_display(ct));
+}
+
+static void tc_rule(Tc *tc, Rule *r, const Scope *s)
+{
+    if (r->kind == R_TENANT) {
+        tc_tenant(tc, r, s);
+        return;
+    }
+    if (r->using_)
+        tc_bool(tc, r->using_, s, IN_POLICY, tc_policy_what(r, false));
+    if (r->check)
+        tc_bool(tc, r->check, s, IN_POLICY, tc_policy_what(r, true));
+}
+
+static const CatTable *tc_table(Tc *tc, QName q, Span at)
+{
+    const CatTable *t = cat_table(tc->cat, q.schema, q.name);
+    if (!t && tc->strict) {
+        const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(tc->cat->table_list.n + 1));
+        for (int i = 0; i < tc->cat->table_list.n; i++)
+            names[i] = ((const CatTable *)tc->cat->table_list.items[i])->name;
+        diag_error(tc->diag, at, "table '%s' is not in the catalog%s", q.name,
+                   tc_hint(tc, q.name, names, tc->cat->table_list.n));
+    }
+    return t;
+}
+
+static void tc_contexts(Tc *tc)
+{
+    for (int i = 0; i < tc->file->contexts.n; i++) {
+        ContextDecl *cd = tc->file->contexts.items[i];
+        const Type *t = tc_type(tc, cd->type);
+        if (strcmp(cd->name.name, "user") == 0 && t->cat != TC_ANY
+            && !(t->cat == TC_NUMERIC && t->rank <= 3 && strcmp(t->name, "oid") != 0)) {
+            bool grants = false;
+            for (int b = 0; b < tc->file->blocks.n && !grants; b++) {
+                const Block *blk = tc->file->blocks.items[b];
+                for (int j = 0; j < blk->rules.n; j++)
+                    grants |= ((const Rule *)blk->rules.items[j])->kind == R_GRANT;
+            }
+            if (grants)
+                diag_error(tc->diag, cd->type->loc,
+                           "grant checks Django's auth_user ids, which are integers: "
+                           "`context user` must be an integer type, not %s",
+                           types_display(t));
+        }
+    }
+}
+
+void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)
+{
+    Tc tc = {.arena = a, .diag = d, .cat = cat, .strict = cat->has_tables};
+    tc.known_types = map_new(a);
+    for (int i = 0; i < cat->table_list.n; i++) {
+        const CatTable *t = cat->table_list.items[i];
+        for (int j = 0; j < t->columns.n; j++) {
+            const Type *ty = ((const CatColumn *)t->columns.items[j])->type;
+            if (ty->cat == TC_ARRAY)
+                ty = ty->elem;
+            if (ty->cat == TC_OTHER)
+                map_put(tc.known_types, ty->name, (void *)ty);
+        }
+    }
+    for (int fi = 0; fi < nfiles; fi++) {
+        tc.file = files[fi];
+        tc_contexts(&tc);
+        for (int i = 0; i < tc.file->blocks.n; i++) {
+            Block *b = tc.file->blocks.items[i];
+            Scope s = {tc_table(&tc, b->table, b->name.loc), b->table.name, NULL};
+            for (int j = 0; j < b->rules.n; j++)
+                tc_rule(&tc, b->rules.items[j], &s);
+        }
+        for (int i = 0; i < tc.file->policies.n; i++) {
+            Rule *r = tc.file->policies.items[i];
+            Scope s = {tc_table(&tc, r->on, r->on.loc), r->on.name, NULL};
+            tc_rule(&tc, r, &s);
+        }
+    }
+}

@@ -1,0 +1,955 @@
+/*
+ * types.c — PostgreSQL's type families, implicit and explicit casts,
+ * operators, and the validity of quoted literals.
+ *
+ * The promise is one-sided: what this module accepts, PostgreSQL accepts
+ * when it creates the policy.  Where PostgreSQL's rules are too intricate
+ * to mirror exactly (date styles, interval syntax, enum labels), this
+ * module is deliberately stricter; each such rule is listed in
+ * tests/agreement/STRICTER.md with the reason.
+ */
+#include "rlsc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+
+const Type type_any = {"any", TC_ANY, 0, NULL};
+const Type type_unknown = {"unknown", TC_UNKNOWN, 0, NULL};
+const Type type_null = {"null", TC_NULL, 0, NULL};
+const Type type_bool = {"boolean", TC_BOOL, 0, NULL};
+const Type type_int2 = {"smallint", TC_NUMERIC, 1, NULL};
+const Type type_int4 = {"integer", TC_NUMERIC, 2, NULL};
+const Type type_int8 = {"bigint", TC_NUMERIC, 3, NULL};
+const Type type_numeric = {"numeric", TC_NUMERIC, 4, NULL};
+const Type type_float4 = {"real", TC_NUMERIC, 5, NULL};
+const Type type_float8 = {"double precision", TC_NUMERIC, 6, NULL};
+const Type type_text = {"text", TC_STRING, 3, NULL};
+static const Type type_varchar = {"character varying", TC_STRING, 2, NULL};
+static const Type type_bpchar = {"character", TC_STRING, 1, NULL};
+const Type type_name = {"name", TC_STRING, 0, NULL};
+const Type type_date = {"date", TC_DATETIME, 1, NULL};
+const Type type_timestamp = {"timestamp without time zone", TC_DATETIME, 2, NULL};
+const Type type_timestamptz = {"timestamp with time zone", TC_DATETIME, 3, NULL};
+const Type type_time = {"time without time zone", TC_DATETIME, 10, NULL};
+const Type type_timetz = {"time with time zone", TC_DATETIME, 11, NULL};
+const Type type_interval = {"interval", TC_TIMESPAN, 0, NULL};
+static const Type type_uuid = {"uuid", TC_UUID, 0, NULL};
+static const Type type_json = {"json", TC_JSON, 0, NULL};
+static const Type type_jsonb = {"jsonb", TC_JSONB, 0, NULL};
+static const Type type_bytea = {"bytea", TC_BYTEA, 0, NULL};
+static const Type type_inet = {"inet", TC_NETWORK, 1, NULL};
+static const Type type_cidr = {"cidr", TC_NETWORK, 2, NULL};
+static const Type type_oid = {"oid", TC_NUMERIC, 3, NULL};
+
+static const struct {
+    const char *name;
+    const Type *type;
+} type_names[] = {
+    {"smallint", &type_int2}, {"int2", &type_int2}, {"smallserial", &type_int2},
+    {"serial2", &type_int2},
+    {"integer", &type_int4}, {"int", &type_int4}, {"int4", &type_int4},
+    {"serial", &type_int4}, {"serial4", &type_int4},
+    {"bigint", &type_int8}, {"int8", &type_int8}, {"bigserial", &type_int8},
+    {"serial8", &type_int8},
+    {"numeric", &type_numeric}, {"decimal", &type_numeric},
+    {"real", &type_float4}, {"float4", &type_float4},
+    {"double precision", &type_float8}, {"float8", &type_float8},
+    {"float", &type_float8},
+    {"text", &type_text},
+    {"character varying", &type_varchar}, {"varchar", &type_varchar},
+    {"character", &type_bpchar}, {"char", &type_bpchar}, {"bpchar", &type_bpchar},
+    {"name", &type_name},
+    {"boolean", &type_bool}, {"bool", &type_bool},
+    {"date", &type_date},
+    {"timestamp", &type_timestamp}, {"timestamp without time zone", &type_timestamp},
+    {"timestamptz", &type_timestamptz}, {"timestamp with time zone", &type_timestamptz},
+    {"time", &type_time}, {"time without time zone", &type_time},
+    {"timetz", &type_timetz}, {"time with time zone", &type_timetz},
+    {"interval", &type_interval},
+    {"uuid", &type_uuid},
+    {"json", &type_json}, {"jsonb", &type_jsonb},
+    {"bytea", &type_bytea},
+    {"inet", &type_inet}, {"cidr", &type_cidr},
+    {"oid", &type_oid},
+    {"unknown", &type_unknown},
+};
+
+static Type *types_array_of(Arena *a, const Type *elem)
+{
+    Type *t = arena_alloc(a, sizeof *t);
+    t->name = arena_printf(a, "%s[]", elem->name);
+    t->cat = TC_ARRAY;
+    t->elem = elem;
+    return t;
+}
+
+const Type *types_lookup(Arena *a, const char *text)
+{
+    /* Drop modifiers "(...)" and count trailing "[]". */
+    StrBuf sb;
+    sb_init(&sb, a);
+    int depth = 0, dims = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '(')
+            depth++;
+        else if (*p == ')')
+            depth--;
+        else if (*p == '[' && depth == 0)
+            dims++;
+        else if (depth == 0 && *p != ']')
+            sb_putc(&sb, *p);
+    }
+    while (sb.len && sb.data[sb.len - 1] == ' ')
+        sb.data[--sb.len] = '\0';
+    const char *base = sb_str(&sb);
+    if (strncmp(base, "pg_catalog.", 11) == 0)
+        base += 11;
+    const Type *t = NULL;
+    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+        if (strcmp(base, type_names[i].name) == 0)
+            t = type_names[i].type;
+    if (!t) {
+        Type *o = arena_alloc(a, sizeof *o);
+        o->name = arena_strdup(a, base);
+        o->cat = TC_OTHER;
+        t = o;
+    }
+    for (int i = 0; i < dims && i < 1; i++) /* PostgreSQL ignores the count */
+        t = types_array_of(a, t);
+    return t;
+}
+
+bool types_equal(const Type *a, const Type *b)
+{
+    if (a == b)
+        return true;
+    if (a->cat != b->cat)
+        return false;
+    if (a->cat == TC_ARRAY)
+        return types_equal(a->elem, b->elem);
+    return strcmp(a->name, b->name) == 0;
+}
+
+const char *types_display(const Type *t) { return t->name; }
+
+/* ---- literal input functions, mirrored */
+
+static const char *skip_ws(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+static bool trailing_ws_only(const char *s)
+{
+    return *skip_ws(s) == '\0';
+}
+
+static bool lit_bool(const char *s)
+{
+    /* boolin: trims, then a case-insensitive prefix of a keyword. */
+    s = skip_ws(s);
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0)
+        return false;
+    static const struct { const char *word; size_t min; } words[] = {
+        {"true", 1}, {"false", 1}, {"yes", 1}, {"no", 1}, {"on", 2}, {"off", 2},
+        {"1", 1}, {"0", 1},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (n >= words[i].min && n <= strlen(words[i].word)
+            && strncasecmp(s, words[i].word, n) == 0)
+            return true;
+    return false;
+}
+
+static const char *lit_int(const char *s, long long lo, long long hi)
+{
+    const char *p = skip_ws(s);
+    bool neg = false;
+    if (*p == '+' || *p == '-')
+        neg = *p++ == '-';
+    if (!isdigit((unsigned char)*p))
+        return "is not an integer";
+    unsigned long long v = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (v > (ULLONG_MAX - 9) / 10)
+            return "is out of range";
+        v = v * 10 + (unsigned long long)(*p - '0');
+    }
+    if (!trailing_ws_only(p))
+        return "is not an integer";
+    if (neg ? v > (unsigned long long)hi + 1 || (long long)(0 - v) < lo
+            : v > (unsigned long long)hi)
+        return "is out of range";
+    return NULL;
+}
+
+/* [ws][sign](digits[.digits]|.digits)[e[sign]digits][ws] */
+static bool lit_decimal_syntax(const char *s)
+{
+    const char *p = skip_ws(s);
+    if (*p == '+' || *p == '-')
+        p++;
+    bool digits = false;
+    while (isdigit((unsigned char)*p))
+        p++, digits = true;
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p))
+            p++, digits = true;
+    }
+    if (!digits)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            return false;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    return trailing_ws_only(p);
+}
+
+static bool lit_special_number(const char *s, bool floating)
+{
+    s = skip_ws(s);
+    char buf[16];
+    size_t n = 0;
+    while (s[n] && !isspace((unsigned char)s[n]) && n < sizeof buf - 1)
+        buf[n] = (char)tolower((unsigned char)s[n]), n++;
+    buf[n] = '\0';
+    if (!trailing_ws_only(s + n))
+        return false;
+    if (strcmp(buf, "nan") == 0 || strcmp(buf, "infinity") == 0
+        || strcmp(buf, "+infinity") == 0 || strcmp(buf, "-infinity") == 0)
+        return true;
+    return floating && (strcmp(buf, "inf") == 0 || strcmp(buf, "+inf") == 0
+                        || strcmp(buf, "-inf") == 0);
+}
+
+static const char *lit_number(const Type *t, const char *s)
+{
+    switch (t->rank) {
+    case 1: return lit_int(s, -32768, 32767);
+    case 2: return lit_int(s, INT_MIN, INT_MAX);
+    case 3:
+        if (strcmp(t->name, "oid") == 0)
+            return lit_int(s, 0, 4294967295LL);
+        return lit_int(s, LLONG_MIN, LLONG_MAX);
+    default: break;
+    }
+    bool floating = t->rank >= 5;
+    if (lit_special_number(s, floating))
+        return NULL;
+    if (!lit_decimal_syntax(s))
+        return "is not a number";
+    if (floating) {
+        errno = 0;
+        double v = t->rank == 5 ? (double)strtof(s, NULL) : strtod(s, NULL);
+        if (errno == ERANGE && (v == 0.0 || isinf(v)))
+            return "is out of range";
+    } else {
+        /* numeric: PostgreSQL limits the exponent */
+        const char *e = strpbrk(s, "eE");
+        if (e && labs(strtol(e + 1, NULL, 10)) > 1000)
+            return "is out of range";
+    }
+    return NULL;
+}
+
+static bool lit_uuid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n && s[0] == '{') {
+        if (s[n - 1] != '}')
+            return false;
+        s++, n -= 2;
+    }
+    int hex = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isxdigit((unsigned char)s[i]))
+            hex++;
+        else if (s[i] == '-' && hex % 4 == 0 && hex > 0 && hex < 32 && s[i + 1] != '-'
+                 && i + 1 < n)
+            continue;
+        else
+            return false;
+    }
+    return hex == 32;
+}
+
+static int lit_digits(const char **p, int min, int max)
+{
+    int n = 0, v = 0;
+    while (isdigit((unsigned char)**p) && n < max) {
+        v = v * 10 + (**p - '0');
+        (*p)++, n++;
+    }
+    return n >= min ? v : -1;
+}
+
+static bool lit_ymd(const char **p)
+{
+    int y = lit_digits(p, 4, 4);
+    if (y < 1 || **p != '-')
+        return false;
+    (*p)++;
+    int m = lit_digits(p, 2, 2);
+    if (m < 1 || m > 12 || **p != '-')
+        return false;
+    (*p)++;
+    int d = lit_digits(p, 2, 2);
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int max = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    return d >= 1 && d <= max;
+}
+
+static bool lit_hms(const char **p)
+{
+    int h = lit_digits(p, 2, 2);
+    if (h < 0 || h > 24 || **p != ':')
+        return false;
+    (*p)++;
+    int m = lit_digits(p, 2, 2);
+    if (m < 0 || m > 59)
+        return false;
+    int sec = 0;
+    if (**p == ':') {
+        (*p)++;
+        sec = lit_digits(p, 2, 2);
+        if (sec < 0 || sec > 59)
+            return false;
+        if (**p == '.') {
+            (*p)++;
+            if (lit_digits(p, 1, 9) < 0)
+                return false;
+        }
+    }
+    return h < 24 || (m == 0 && sec == 0);
+}
+
+static bool lit_zone(const char **p)
+{
+    if (**p == 'Z' || **p == 'z') {
+        (*p)++;
+        return true;
+    }
+    if (**p != '+' && **p != '-')
+        return true; /* no zone */
+    (*p)++;
+    int h = lit_digits(p, 2, 2);
+    if (h < 0 || h > 15)
+        return false;
+    if (**p == ':') {
+        (*p)++;
+        if (lit_digits(p, 2, 2) < 0)
+            return false;
+    } else if (isdigit((unsigned char)**p) && lit_digits(p, 2, 2) < 0) {
+        return false;
+    }
+    return true;
+}
+
+static bool lit_word(const char *s, const char *const *words)
+{
+    s = skip_ws(s);
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    for (; *words; words++)
+        if (strlen(*words) == n && strncasecmp(s, *words, n) == 0)
+            return true;
+    return false;
+}
+
+static const char *lit_datetime(const Type *t, const char *s)
+{
+    static const char *const date_words[] = {"today", "tomorrow", "yesterday", "epoch",
+                                             "infinity", "-infinity", NULL};
+    static const char *const ts_words[] = {"today", "tomorrow", "yesterday", "epoch",
+                                           "infinity", "-infinity", "now", NULL};
+    static const char *const time_words[] = {"now", "allballs", NULL};
+    const char *p = skip_ws(s);
+    if (t->rank >= 10) {
+        if (lit_word(s, time_words))
+            return NULL;
+        if (!lit_hms(&p))
+            return "is not a time (use ISO 8601 'HH:MM[:SS]')";
+        if (!lit_zone(&p) || !trailing_ws_only(p))
+            return "is not a time (use ISO 8601 'HH:MM[:SS]')";
+        return NULL;
+    }
+    if (lit_word(s, t->rank == 1 ? date_words : ts_words))
+        return NULL;
+    if (!lit_ymd(&p))
+        return t->rank == 1 ? "is not a date (use ISO 8601 'YYYY-MM-DD')"
+                            : "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')";
+    if (t->rank == 1)
+        return trailing_ws_only(p) ? NULL : "is not a date (use ISO 8601 'YYYY-MM-DD')";
+    if (*p == ' ' || *p == 'T' || *p == 't') {
+        p++;
+        if (!lit_hms(&p) || !lit_zone(&p))
+            return "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')";
+    }
+    return trailing_ws_only(p) ? NULL
+                               : "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')";
+}
+
+static const char *lit_interval(const char *s)
+{
+    static const char *const units[] = {
+        "microsecond", "microseconds", "us", "millisecond", "milliseconds", "ms",
+        "second", "seconds", "sec", "secs", "s", "minute", "minutes", "min", "mins",
+        "m", "hour", "hours", "hr", "hrs", "h", "day", "days", "d", "week", "weeks",
+        "w", "month", "months", "mon", "mons", "year", "years", "yr", "yrs", "y",
+        "decade", "decades", "century", "centuries", "millennium", "millennia", NULL};
+    const char *p = skip_ws(s);
+    const char *save = p;
+    if (lit_hms(&p) && trailing_ws_only(p))
+        return NULL;
+    p = save;
+    bool any = false;
+    while (*p) {
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            break;
+        while (isdigit((unsigned char)*p) || *p == '.')
+            p++;
+        p = skip_ws(p);
+        const char *w = p;
+        while (isalpha((unsigned char)*p))
+            p++;
+        bool ok = false;
+        for (const char *const *u = units; *u && !ok; u++)
+            ok = (size_t)(p - w) == strlen(*u) && strncasecmp(w, *u, (size_t)(p - w)) == 0;
+        if (!ok)
+            return "is not an interval (use forms like '3 days' or '01:30:00')";
+        any = true;
+        p = skip_ws(p);
+    }
+    if (any && strncasecmp(p, "ago", 3) == 0)
+        p = skip_ws(p + 3);
+    return any && *p == '\0' ? NULL
+                             : "is not an interval (use forms like '3 days' or '01:30:00')";
+}
+
+/* ---- JSON (RFC 8259), as json_in/jsonb_in accept it */
+
+static bool json_value(const char **p, int depth);
+
+static void json_ws(const char **p)
+{
+    while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
+        (*p)++;
+}
+
+static bool json_string(const char **p)
+{
+    (*p)++;
+    while (**p && **p != '"') {
+        unsigned char c = (unsigned char)**p;
+        if (c < 0x20)
+            return false;
+        if (c == '\\') {
+            (*p)++;
+            if (**p == 'u') {
+                for (int i = 1; i <= 4; i++)
+                    if (!isxdigit((unsigned char)(*p)[i]))
+                        return false;
+                /* jsonb rejects \u0000; so do we */
+                if (strncmp(*p + 1, "0000", 4) == 0)
+                    return false;
+                *p += 4;
+            } else if (!strchr("\"\\/bfnrt", **p) || !**p) {
+                return false;
+            }
+        }
+        (*p)++;
+    }
+    if (**p != '"')
+        return false;
+    (*p)++;
+    return true;
+}
+
+static bool json_number(const char **p)
+{
+    if (**p == '-')
+        (*p)++;
+    if (**p == '0')
+        (*p)++;
+    else if (isdigit((unsigned char)**p))
+        while (isdigit((unsigned char)**p))
+            (*p)++;
+    else
+        return false;
+    if (**p == '.') {
+        (*p)++;
+        if (!isdigit((unsigned char)**p))
+            return false;
+        while (isdigit((unsigned char)**p))
+            (*p)++;
+    }
+    if (**p == 'e' || **p == 'E') {
+        (*p)++;
+        if (**p == '+' || **p == '-')
+            (*p)++;
+        if (!isdigit((unsigned char)**p))
+            return false;
+        while (isdigit((unsigned char)**p))
+            (*p)++;
+    }
+    return true;
+}
+
+static bool json_value(const char **p, int depth)
+{
+    if (depth > 100)
+        return false;
+    json_ws(p);
+    switch (**p) {
+    case '"':
+        return json_string(p);
+    case '{':
+        (*p)++;
+        json_ws(p);
+        if (**p == '}') {
+            (*p)++;
+            return true;
+        }
+        for (;;) {
+            json_ws(p);
+            if (**p != '"' || !json_string(p))
+                return false;
+            json_ws(p);
+            if (**p != ':')
+                return false;
+            (*p)++;
+            if (!json_value(p, depth + 1))
+                return false;
+            json_ws(p);
+            if (**p == '}') {
+                (*p)++;
+                return true;
+            }
+            if (**p != ',')
+                return false;
+            (*p)++;
+        }
+    case '[':
+        (*p)++;
+        json_ws(p);
+        if (**p == ']') {
+            (*p)++;
+            return true;
+        }
+        for (;;) {
+            if (!json_value(p, depth + 1))
+                return false;
+            json_ws(p);
+            if (**p == ']') {
+                (*p)++;
+                return true;
+            }
+            if (**p != ',')
+                return false;
+            (*p)++;
+        }
+    case 't':
+        return strncmp(*p, "true", 4) == 0 && (*p += 4);
+    case 'f':
+        return strncmp(*p, "false", 5) == 0 && (*p += 5);
+    case 'n':
+        return strncmp(*p, "null", 4) == 0 && (*p += 4);
+    default:
+        return json_number(p);
+    }
+}
+
+static bool lit_json(const char *s)
+{
+    const char *p = s;
+    if (!json_value(&p, 0))
+        return false;
+    json_ws(&p);
+    return *p == '\0';
+}
+
+static bool lit_bytea(const char *s)
+{
+    if (s[0] == '\\' && s[1] == 'x') {
+        const char *p = s + 2;
+        while (*p) {
+            if (isspace((unsigned char)*p)) {
+                p++;
+                continue;
+            }
+            if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]))
+                return false;
+            p += 2;
+        }
+        return true;
+    }
+    for (const char *p = s; *p; p++) {
+        if (*p != '\\')
+            continue;
+        if (p[1] == '\\')
+            p++;
+        else if (p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0'
+                 && p[3] <= '7')
+            p += 3;
+        else
+            return false;
+    }
+    return true;
+}
+
+static bool lit_inet(const char *s)
+{
+    char buf[64];
+    unsigned char addr[16];
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    int max;
+    if (inet_pton(AF_INET, buf, addr) == 1)
+        max = 32;
+    else if (inet_pton(AF_INET6, buf, addr) == 1)
+        max = 128;
+    else
+        return false;
+    if (slash) {
+        const char *p = slash + 1;
+        int bits = lit_digits(&p, 1, 3);
+        if (bits < 0 || bits > max || *p)
+            return false;
+    }
+    return true;
+}
+
+/* A one-dimensional array literal '{a,"b",NULL}' of elem. */
+static const char *lit_array(Arena *a, const Type *elem, const char *s)
+{
+    const char *p = skip_ws(s);
+    if (*p++ != '{')
+        return "is not an array literal (write '{...}')";
+    p = skip_ws(p);
+    if (*p == '}')
+        return trailing_ws_only(p + 1) ? NULL : "is not an array literal";
+    for (;;) {
+        p = skip_ws(p);
+        StrBuf el;
+        sb_init(&el, a);
+        bool quoted = false;
+        if (*p == '{')
+            return "is a multidimensional array literal, which rlsc does not check";
+        if (*p == '"') {
+            quoted = true;
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1])
+                    p++;
+                sb_putc(&el, *p);
+            }
+            if (*p++ != '"')
+                return "is not an array literal (unterminated quotes)";
+        } else {
+            while (*p && *p != ',' && *p != '}') {
+                if (*p == '\\' || *p == '"' || *p == '{')
+                    return "is not an array literal rlsc can check (quote elements with \")";
+                sb_putc(&el, *p++);
+            }
+            while (el.len && isspace((unsigned char)el.data[el.len - 1]))
+                el.data[--el.len] = '\0';
+            if (el.len == 0)
+                return "is not an array literal (empty element)";
+        }
+        if (quoted || strcasecmp(sb_str(&el), "null") != 0) {
+            const char *why = types_literal_error(a, elem, sb_str(&el));
+            if (why)
+                return arena_printf(a, "has an element that %s", why);
+        }
+        p = skip_ws(p);
+        if (*p == '}')
+            return trailing_ws_only(p + 1) ? NULL : "is not an array literal";
+        if (*p++ != ',')
+            return "is not an array literal";
+    }
+}
+
+const char *types_literal_error(Arena *a, const Type *t, const char *lit)
+{
+    switch (t->cat) {
+    case TC_ANY:
+    case TC_UNKNOWN:
+    case TC_NULL:
+    case TC_STRING:
+        return NULL;
+    case TC_BOOL:
+        return lit_bool(lit) ? NULL : "is not a boolean";
+    case TC_NUMERIC:
+        return lit_number(t, lit);
+    case TC_DATETIME:
+        return lit_datetime(t, lit);
+    case TC_TIMESPAN:
+        return lit_interval(lit);
+    case TC_UUID:
+        return lit_uuid(lit) ? NULL : "is not a uuid";
+    case TC_JSON:
+    case TC_JSONB:
+        return lit_json(lit) ? NULL : "is not valid JSON";
+    case TC_BYTEA:
+        return lit_bytea(lit) ? NULL : "is not a bytea literal";
+    case TC_NETWORK:
+        if (t->rank == 2)
+            return "is a cidr literal, which rlsc does not check (cast from inet)";
+        return lit_inet(lit) ? NULL : "is not an IP address";
+    case TC_ARRAY:
+        return lit_array(a, t->elem, lit);
+    case TC_OTHER:
+        return arena_printf(a, "cannot be checked: %s is a user-defined type whose "
+                               "values rlsc does not know (deliberately stricter)",
+                            t->name);
+    }
+    return NULL;
+}
+
+/* ---- operators and casts */
+
+static bool types_is_time(const Type *t) { return t->cat == TC_DATETIME && t->rank >= 10; }
+
+bool types_implicit(const Type *from, const Type *to)
+{
+    if (from->cat == TC_ANY || to->cat == TC_ANY || from->cat == TC_NULL)
+        return true;
+    if (from->cat == TC_UNKNOWN)
+        return true; /* the caller checks the literal itself */
+    if (from->cat != to->cat)
+        return false;
+    switch (from->cat) {
+    case TC_NUMERIC:
+        if (strcmp(from->name, "oid") == 0 || strcmp(to->name, "oid") == 0)
+            return strcmp(from->name, to->name) == 0
+                   || (strcmp(to->name, "oid") == 0 && from->rank <= 3);
+        return from->rank <= to->rank;
+    case TC_STRING:
+        return true;
+    case TC_DATETIME:
+        if (types_is_time(from) != types_is_time(to))
+            return false;
+        /* date -> timestamp -> timestamptz, time -> timetz; not back */
+        return from->rank <= to->rank;
+    case TC_NETWORK:
+        return from->rank >= to->rank; /* cidr -> inet */
+    case TC_ARRAY:
+        return types_equal(from->elem, to->elem);
+    case TC_OTHER:
+        return strcmp(from->name, to->name) == 0;
+    default:
+        return true;
+    }
+}
+
+bool types_comparable(const Type *a, const Type *b, const char *op)
+{
+    bool eq = strcmp(op, "=") == 0 || strcmp(op, "<>") == 0;
+    if (a->cat == TC_ANY || b->cat == TC_ANY)
+        return true;
+    if (a->cat == TC_JSON || b->cat == TC_JSON)
+        return false; /* json has no comparison operators */
+    if ((a->cat == TC_UNKNOWN || a->cat == TC_NULL) && (b->cat == TC_UNKNOWN || b->cat == TC_NULL))
+        return true; /* resolved as text */
+    /* a literal against a user type: the literal check decides */
+    if (a->cat == TC_UNKNOWN || a->cat == TC_NULL)
+        return b->cat != TC_OTHER || eq;
+    if (b->cat == TC_UNKNOWN || b->cat == TC_NULL)
+        return a->cat != TC_OTHER || eq;
+    if (a->cat != b->cat)
+        return false;
+    switch (a->cat) {
+    case TC_DATETIME:
+        return types_is_time(a) == types_is_time(b);
+    case TC_ARRAY:
+        return types_equal(a, b);
+    case TC_OTHER:
+        return eq && types_equal(a, b);
+    case TC_NUMERIC:
+        /* oid compares with integers only through implicit casts to oid */
+        if ((strcmp(a->name, "oid") == 0) != (strcmp(b->name, "oid") == 0))
+            return a->rank <= 3 && b->rank <= 3;
+        return true;
+    default:
+        return true;
+    }
+}
+
+static const Type *types_wider(const Type *a, const Type *b)
+{
+    return a->rank >= b->rank ? a : b;
+}
+
+const Type *types_common(const Type *a, const Type *b)
+{
+    if (a->cat == TC_UNKNOWN || a->cat == TC_NULL)
+        return b;
+    if (b->cat == TC_UNKNOWN || b->cat == TC_NULL)
+        return a;
+    if (a->cat == TC_ANY)
+        return b;
+    if (b->cat == TC_ANY)
+        return a;
+    if (a->cat != b->cat)
+        return NULL;
+    switch (a->cat) {
+    case TC_NUMERIC:
+        if ((strcmp(a->name, "oid") == 0) != (strcmp(b->name, "oid") == 0))
+            return NULL;
+        return types_wider(a, b);
+    case TC_STRING:
+        return types_equal(a, b) ? a : &type_text;
+    case TC_DATETIME:
+        if (types_is_time(a) != types_is_time(b))
+            return NULL;
+        return types_wider(a, b);
+    case TC_NETWORK:
+        return &type_inet;
+    case TC_ARRAY:
+    case TC_OTHER:
+        return types_equal(a, b) ? a : NULL;
+    default:
+        return a;
+    }
+}
+
+/* Resolves an unknown literal operand to the other operand's type, as
+ * PostgreSQL does for binary operators. */
+static const Type *types_settle(const Type *t, const Type *other)
+{
+    if (t->cat == TC_UNKNOWN || t->cat == TC_NULL)
+        return other->cat == TC_UNKNOWN || other->cat == TC_NULL ? &type_text : other;
+    return t;
+}
+
+const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r)
+{
+    if (l->cat == TC_ANY || r->cat == TC_ANY)
+        return &type_any;
+    if (strcmp(op, "||") == 0) {
+        if (l->cat == TC_ARRAY || r->cat == TC_ARRAY) {
+            const Type *arr = l->cat == TC_ARRAY ? l : r;
+            const Type *other = l->cat == TC_ARRAY ? r : l;
+            if (other->cat == TC_UNKNOWN || other->cat == TC_NULL || types_equal(arr, other)
+                || types_equal(arr->elem, other))
+                return arr;
+            return NULL;
+        }
+        if (l->cat == TC_JSONB && r->cat == TC_JSONB)
+            return l;
+        bool ls = l->cat == TC_STRING || l->cat == TC_UNKNOWN || l->cat == TC_NULL;
+        bool rs = r->cat == TC_STRING || r->cat == TC_UNKNOWN || r->cat == TC_NULL;
+        return ls || rs ? &type_text : NULL;
+    }
+    l = types_settle(l, r);
+    r = types_settle(r, l);
+    if (l->cat == TC_STRING && r->cat == TC_STRING)
+        return NULL; /* no arithmetic on text */
+    char o = op[0];
+    if (l->cat == TC_NUMERIC && r->cat == TC_NUMERIC) {
+        if (strcmp(l->name, "oid") == 0 || strcmp(r->name, "oid") == 0)
+            return NULL;
+        const Type *w = types_wider(l, r);
+        if (o == '%')
+            return w->rank >= 5 ? NULL : w;
+        if (o == '^')
+            return w->rank == 4 ? &type_numeric : &type_float8;
+        return w;
+    }
+    if (o == '%' || o == '^')
+        return NULL;
+    bool lnum = l->cat == TC_NUMERIC, rnum = r->cat == TC_NUMERIC;
+    bool ldate = l == &type_date || (l->cat == TC_DATETIME && l->rank == 1);
+    bool rdate = r->cat == TC_DATETIME && r->rank == 1;
+    bool lint = lnum && l->rank <= 2, rint = rnum && r->rank <= 2;
+    if (ldate && rint && (o == '+' || o == '-'))
+        return &type_date;
+    if (lint && rdate && o == '+')
+        return &type_date;
+    if (ldate && rdate && o == '-')
+        return &type_int4;
+    if (l->cat == TC_TIMESPAN && r->cat == TC_TIMESPAN && (o == '+' || o == '-'))
+        return l;
+    if (l->cat == TC_TIMESPAN && rnum && (o == '*' || o == '/'))
+        return l;
+    if (lnum && r->cat == TC_TIMESPAN && o == '*')
+        return r;
+    if (l->cat == TC_DATETIME && r->cat == TC_TIMESPAN && (o == '+' || o == '-'))
+        return ldate ? &type_timestamp : l;
+    if (l->cat == TC_TIMESPAN && r->cat == TC_DATETIME && o == '+')
+        return rdate ? &type_timestamp : r;
+    if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && o == '-' && !ldate && !rdate
+        && !types_is_time(l) && !types_is_time(r))
+        return &type_interval;
+    if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && o == '-' && types_is_time(l)
+        && types_is_time(r) && l->rank == 10 && r->rank == 10)
+        return &type_interval;
+    (void)a;
+    return NULL;
+}
+
+bool types_castable(const Type *from, const Type *to)
+{
+    if (from->cat == TC_ANY || to->cat == TC_ANY || from->cat == TC_NULL
+        || from->cat == TC_UNKNOWN)
+        return true;
+    if (types_equal(from, to))
+        return true;
+    /* I/O conversion casts: to and from the string types, explicitly */
+    if (from->cat == TC_STRING || to->cat == TC_STRING)
+        return true;
+    if (from->cat == TC_ARRAY && to->cat == TC_ARRAY)
+        return types_castable(from->elem, to->elem);
+    switch (from->cat) {
+    case TC_NUMERIC:
+        if (to->cat == TC_NUMERIC)
+            return true;
+        if (to->cat == TC_BOOL)
+            return from->rank == 2 && strcmp(from->name, "oid") != 0;
+        return false;
+    case TC_BOOL:
+        return to->cat == TC_NUMERIC && to->rank == 2 && strcmp(to->name, "oid") != 0;
+    case TC_DATETIME:
+        if (to->cat == TC_TIMESPAN)
+            return from->rank == 10;
+        if (to->cat != TC_DATETIME)
+            return false;
+        if (types_is_time(to))
+            return from->rank != 1; /* date has no time part */
+        return !types_is_time(from); /* time -> date/timestamp: no */
+    case TC_TIMESPAN:
+        return to->cat == TC_DATETIME && to->rank == 10;
+    case TC_JSON:
+        return to->cat == TC_JSONB;
+    case TC_JSONB:
+        return to->cat == TC_JSON || to->cat == TC_BOOL
+               || (to->cat == TC_NUMERIC && strcmp(to->name, "oid") != 0);
+    case TC_NETWORK:
+        return to->cat == TC_NETWORK;
+    default:
+        return false;
+    }
+}
