@@ -18,6 +18,9 @@ typedef struct Options {
     const char *db;
     const char **files;
     int nfiles;
+    /* django */
+    const char *migrations, *name;
+    bool check, dry_run;
 } Options;
 
 static const char usage_text[] =
@@ -26,7 +29,7 @@ static const char usage_text[] =
     "commands:\n"
     "  check   [--catalog FILE | --db CONNINFO] FILE.rls...   diagnostics only\n"
     "  sql     [--down] [--catalog FILE | --db CONNINFO] FILE.rls...   SQL to stdout\n"
-    "  django  --migrations DIR [--check] [--dry-run] [--name NAME] FILE.rls...\n"
+    "  django  --migrations DIR [--check] [--dry-run] [--name NAME] [catalog opts] FILE.rls...\n"
     "  explain FILE.rls...              effective access per table x command x role\n"
     "  catalog --db CONNINFO            catalog .rls from a live database\n"
     "  import  --db CONNINFO [TABLE...] .rls from the policies in a live database\n"
@@ -65,8 +68,20 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+/* Django app labels and migration names are Python identifiers. */
+static bool ident_ok(const char *s, bool upper)
+{
+    if (!*s || (*s >= '0' && *s <= '9'))
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'
+              || (upper && *s >= 'A' && *s <= 'Z')))
+            return false;
+    return true;
+}
+
 /* Parses the options a compiling command takes; returns 0 or an exit code. */
-static int parse_options(int argc, char **argv, bool allow_down, Options *o)
+static int parse_options(int argc, char **argv, const char *cmd, Options *o)
 {
     memset(o, 0, sizeof *o);
     o->files = calloc((size_t)argc + 1, sizeof(char *));
@@ -79,8 +94,17 @@ static int parse_options(int argc, char **argv, bool allow_down, Options *o)
             o->files[o->nfiles++] = a;
         } else if (strcmp(a, "--") == 0) {
             only_files = true;
-        } else if (allow_down && strcmp(a, "--down") == 0) {
+        } else if (strcmp(cmd, "sql") == 0 && strcmp(a, "--down") == 0) {
             o->down = true;
+        } else if (strcmp(cmd, "django") == 0 && strcmp(a, "--check") == 0) {
+            o->check = true;
+        } else if (strcmp(cmd, "django") == 0 && strcmp(a, "--dry-run") == 0) {
+            o->dry_run = true;
+        } else if (strcmp(cmd, "django") == 0
+                   && (strcmp(a, "--migrations") == 0 || strcmp(a, "--name") == 0)) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a value", a);
+            *(a[2] == 'm' ? &o->migrations : &o->name) = argv[++i];
         } else if (strcmp(a, "--catalog") == 0 || strcmp(a, "--db") == 0) {
             if (i + 1 >= argc)
                 return usage_error("%s needs a value", a);
@@ -97,6 +121,12 @@ static int parse_options(int argc, char **argv, bool allow_down, Options *o)
         return usage_error("%s", "give --catalog or --db, not both");
     if (o->nfiles == 0)
         return usage_error("%s", "no input files");
+    if (strcmp(cmd, "django") == 0) {
+        if (!o->migrations)
+            return usage_error("%s", "django needs --migrations DIR");
+        if (o->name && !ident_ok(o->name, true))
+            return usage_error("--name '%s': use letters, digits and _", o->name);
+    }
     return 0;
 }
 
@@ -133,7 +163,7 @@ static int run_compile(const char *cmd, int argc, char **argv)
 {
     bool is_sql = strcmp(cmd, "sql") == 0;
     Options o;
-    int rc = parse_options(argc, argv, is_sql, &o);
+    int rc = parse_options(argc, argv, cmd, &o);
     if (rc) {
         free(o.files);
         return rc;
@@ -151,6 +181,16 @@ static int run_compile(const char *cmd, int argc, char **argv)
         sb_init(&out, a);
         emit_sql(&out, ir, o.down, true);
         rc = write_stdout(out.data, out.len);
+    }
+    if (rc == 0 && strcmp(cmd, "django") == 0) {
+        if (!ir->app || !ident_ok(ir->app, false)) {
+            fprintf(stderr, "rlsc: django: the files must name one Django app label "
+                            "(`app LABEL;`, a Python identifier)\n");
+            rc = EXIT_INPUT;
+        } else {
+            DjangoOpts dj = {o.migrations, o.name, o.check, o.dry_run, o.files, o.nfiles};
+            rc = emit_django(a, ir, ir->app, &dj);
+        }
     }
     if (d.errors)
         fprintf(stderr, "rlsc: %d error%s\n", d.errors, d.errors == 1 ? "" : "s");
@@ -212,7 +252,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "help") == 0)
         return argc > 2 ? run_help(argv[2]) : (fputs(usage_text, stdout), 0);
-    if (strcmp(cmd, "check") == 0 || strcmp(cmd, "sql") == 0)
+    if (strcmp(cmd, "check") == 0 || strcmp(cmd, "sql") == 0 || strcmp(cmd, "django") == 0)
         return run_compile(cmd, argc - 2, argv + 2);
     if (strcmp(cmd, "catalog") == 0)
         return run_catalog(argc - 2, argv + 2);

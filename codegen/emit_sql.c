@@ -1,12 +1,15 @@
 /*
- * emit_sql.c — policy IR -> PostgreSQL SQL, up and down.
+ * emit_sql.c — policy IR -> PostgreSQL SQL, as the difference of two IRs.
  *
- * Up: stdlib helpers when needed, missing roles (NOLOGIN), then per table
- * ENABLE and FORCE ROW LEVEL SECURITY and CREATE POLICY.  Down undoes it in
- * reverse order: drops the policies, turns RLS off again where no other
- * policy is left on the table, drops the roles up created (marked with a
- * comment) unless something else still uses them, and removes the helpers
- * unless another app's policies still call them.
+ * One walk serves everything: `rlsc sql` is the difference from nothing to
+ * the IR (up) and back (down), and a migration is the difference from the
+ * state its predecessor recorded.  In order: stdlib helpers newly needed,
+ * new roles (NOLOGIN), then per table ENABLE/FORCE, DROP POLICY, ALTER
+ * POLICY (where only roles, USING or WITH CHECK change and no clause is
+ * removed) and CREATE POLICY; a table that loses all rules gets RLS turned
+ * off again unless other policies remain on it; then roles no longer named
+ * (dropped only if rlsc created them and nothing else uses them), and
+ * helpers no longer needed (kept while another app's policies call them).
  *
  * DO blocks are dollar-quoted with a tag chosen so it cannot occur in the
  * body, whatever the names contain.
@@ -54,13 +57,28 @@ static const char *emit_cmd(CmdSet c)
     }
 }
 
-static void emit_create_policy(StrBuf *out, const char *table, const IrPolicy *p)
+typedef struct Emit {
+    StrBuf *out;     /* SQL */
+    StrBuf *summary; /* one line per change, or NULL */
+    Arena *arena;
+} Emit;
+
+static void emit_note(Emit *e, const char *fmt, const char *a, const char *b)
 {
-    sb_puts(out, "CREATE POLICY ");
-    sqlfmt_ident(out, p->name);
-    sb_printf(out, " ON %s\n    AS %s FOR %s", table,
-              p->restrictive ? "RESTRICTIVE" : "PERMISSIVE", emit_cmd(p->cmd));
-    sb_puts(out, "\n    TO ");
+    if (e->summary)
+        sb_printf(e->summary, fmt, a, b);
+}
+
+static const char *emit_ident(Arena *a, const char *s)
+{
+    StrBuf sb;
+    sb_init(&sb, a);
+    sqlfmt_ident(&sb, s);
+    return sb_str(&sb);
+}
+
+static void emit_roles_list(StrBuf *out, const IrPolicy *p)
+{
     if (!p->roles.n)
         sb_puts(out, "PUBLIC");
     for (int i = 0; i < p->roles.n; i++) {
@@ -72,6 +90,14 @@ static void emit_create_policy(StrBuf *out, const char *table, const IrPolicy *p
         else
             sqlfmt_ident(out, r);
     }
+}
+
+static void emit_create_policy(StrBuf *out, const char *table, const IrPolicy *p)
+{
+    sb_printf(out, "CREATE POLICY %s ON %s\n    AS %s FOR %s\n    TO ",
+              emit_ident(out->arena, p->name), table,
+              p->restrictive ? "RESTRICTIVE" : "PERMISSIVE", emit_cmd(p->cmd));
+    emit_roles_list(out, p);
     if (p->using_)
         sb_printf(out, "\n    USING (%s)", p->using_);
     if (p->check)
@@ -79,74 +105,99 @@ static void emit_create_policy(StrBuf *out, const char *table, const IrPolicy *p
     sb_puts(out, ";\n");
 }
 
-static void emit_roles_up(StrBuf *out, const Ir *ir)
+static void emit_drop_policy(StrBuf *out, const char *table, const IrPolicy *p)
 {
-    Arena *a = out->arena;
-    for (int i = 0; i < ir->roles.n; i++) {
-        const IrRole *r = ir->roles.items[i];
-        StrBuf q, body;
-        sb_init(&q, a);
-        sqlfmt_ident(&q, r->name);
-        sb_init(&body, a);
-        sb_printf(&body,
-                  "    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = %s) THEN\n"
-                  "        CREATE ROLE %s NOLOGIN;\n"
-                  "        COMMENT ON ROLE %s IS '" RLSC_ROLE_MARK "';\n"
-                  "    END IF;",
-                  emit_literal(a, r->name), sb_str(&q), sb_str(&q));
-        emit_do(out, sb_str(&body));
-    }
+    sb_printf(out, "DROP POLICY IF EXISTS %s ON %s;\n", emit_ident(out->arena, p->name), table);
 }
 
-static void emit_roles_down(StrBuf *out, const Ir *ir)
+static bool emit_streq(const char *a, const char *b)
 {
-    Arena *a = out->arena;
-    for (int i = ir->roles.n - 1; i >= 0; i--) {
-        const IrRole *r = ir->roles.items[i];
-        StrBuf q, body;
-        sb_init(&q, a);
-        sqlfmt_ident(&q, r->name);
-        sb_init(&body, a);
-        sb_printf(&body,
-                  "    IF EXISTS (SELECT FROM pg_catalog.pg_roles r\n"
-                  "               JOIN pg_catalog.pg_shdescription d\n"
-                  "                 ON d.objoid = r.oid\n"
-                  "                AND d.classoid = 'pg_catalog.pg_authid'::pg_catalog.regclass\n"
-                  "               WHERE r.rolname = %s AND d.description = '" RLSC_ROLE_MARK "') THEN\n"
-                  "        BEGIN\n"
-                  "            DROP ROLE %s;\n"
-                  "        EXCEPTION WHEN dependent_objects_still_exist THEN\n"
-                  "            NULL; -- still used by other policies or grants\n"
-                  "        END;\n"
-                  "    END IF;",
-                  emit_literal(a, r->name), sb_str(&q));
-        emit_do(out, sb_str(&body));
-    }
+    return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static void emit_table_up(StrBuf *out, const IrTable *t)
+static bool emit_same_roles(const IrPolicy *a, const IrPolicy *b)
 {
-    const char *name = emit_table_name(out->arena, t);
-    sb_printf(out, "\n-- %s%s%s\n", t->name, t->model ? ": model " : "",
-              t->model ? t->model : "");
-    sb_printf(out, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n", name);
-    if (t->force)
-        sb_printf(out, "ALTER TABLE %s FORCE ROW LEVEL SECURITY;\n", name);
-    for (int i = 0; i < t->policies.n; i++)
-        emit_create_policy(out, name, t->policies.items[i]);
+    if (a->roles.n != b->roles.n)
+        return false;
+    for (int i = 0; i < a->roles.n; i++)
+        if (strcmp(a->roles.items[i], b->roles.items[i]) != 0)
+            return false;
+    return true;
 }
 
-static void emit_table_down(StrBuf *out, const IrTable *t)
+/* ALTER POLICY changes roles, USING and WITH CHECK, but cannot change the
+ * command or the kind, nor remove a clause. */
+static bool emit_alterable(const IrPolicy *from, const IrPolicy *to)
 {
-    Arena *a = out->arena;
-    const char *name = emit_table_name(a, t);
-    sb_printf(out, "\n-- %s\n", t->name);
-    for (int i = t->policies.n - 1; i >= 0; i--) {
-        const IrPolicy *p = t->policies.items[i];
-        sb_puts(out, "DROP POLICY IF EXISTS ");
-        sqlfmt_ident(out, p->name);
-        sb_printf(out, " ON %s;\n", name);
+    return from->cmd == to->cmd && from->restrictive == to->restrictive
+           && (!from->using_ || to->using_) && (!from->check || to->check);
+}
+
+/* Policies that ALTER can turn into each other share a bucket. */
+static int emit_bucket(const IrPolicy *p)
+{
+    int c = p->cmd == CMD_ALL ? 4 : p->cmd == CMD_SELECT ? 0 : p->cmd == CMD_INSERT ? 1
+          : p->cmd == CMD_UPDATE ? 2 : 3;
+    return c * 2 + p->restrictive;
+}
+
+static void emit_alter_policy(StrBuf *out, const char *table, const IrPolicy *from,
+                              const IrPolicy *to)
+{
+    sb_printf(out, "ALTER POLICY %s ON %s", emit_ident(out->arena, to->name), table);
+    if (!emit_same_roles(from, to)) {
+        sb_puts(out, "\n    TO ");
+        emit_roles_list(out, to);
     }
+    if (!emit_streq(from->using_, to->using_))
+        sb_printf(out, "\n    USING (%s)", to->using_);
+    if (!emit_streq(from->check, to->check))
+        sb_printf(out, "\n    WITH CHECK (%s)", to->check);
+    sb_puts(out, ";\n");
+}
+
+static void emit_role_create(Emit *e, const IrRole *r)
+{
+    Arena *a = e->arena;
+    const char *q = emit_ident(a, r->name);
+    StrBuf body;
+    sb_init(&body, a);
+    sb_printf(&body,
+              "    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = %s) THEN\n"
+              "        CREATE ROLE %s NOLOGIN;\n"
+              "        COMMENT ON ROLE %s IS '" RLSC_ROLE_MARK "';\n"
+              "    END IF;",
+              emit_literal(a, r->name), q, q);
+    emit_do(e->out, sb_str(&body));
+    emit_note(e, "role %s: create if missing%s\n", r->name, "");
+}
+
+static void emit_role_drop(Emit *e, const IrRole *r)
+{
+    Arena *a = e->arena;
+    StrBuf body;
+    sb_init(&body, a);
+    sb_printf(&body,
+              "    IF EXISTS (SELECT FROM pg_catalog.pg_roles r\n"
+              "               JOIN pg_catalog.pg_shdescription d\n"
+              "                 ON d.objoid = r.oid\n"
+              "                AND d.classoid = 'pg_catalog.pg_authid'::pg_catalog.regclass\n"
+              "               WHERE r.rolname = %s AND d.description = '" RLSC_ROLE_MARK "') THEN\n"
+              "        BEGIN\n"
+              "            DROP ROLE %s;\n"
+              "        EXCEPTION WHEN dependent_objects_still_exist THEN\n"
+              "            NULL; -- still used by other policies or grants\n"
+              "        END;\n"
+              "    END IF;",
+              emit_literal(a, r->name), emit_ident(a, r->name));
+    emit_do(e->out, sb_str(&body));
+    emit_note(e, "role %s: drop if rlsc created it and nothing uses it%s\n", r->name, "");
+}
+
+/* RLS off again when the table has no policy left, ours or anyone's. */
+static void emit_table_release(Emit *e, const char *name)
+{
+    Arena *a = e->arena;
     StrBuf body;
     sb_init(&body, a);
     sb_printf(&body,
@@ -156,35 +207,176 @@ static void emit_table_down(StrBuf *out, const IrTable *t)
               "        ALTER TABLE %s DISABLE ROW LEVEL SECURITY;\n"
               "    END IF;",
               emit_literal(a, name), name, name);
-    emit_do(out, sb_str(&body));
+    emit_do(e->out, sb_str(&body));
+}
+
+static int emit_cmp_table(const IrTable *a, const IrTable *b)
+{
+    int c = strcmp(a->schema ? a->schema : "", b->schema ? b->schema : "");
+    return c ? c : strcmp(a->name, b->name);
+}
+
+/* One table present in from, to, or both (the other NULL). */
+static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
+{
+    const IrTable *t = to ? to : from;
+    const char *name = emit_table_name(e->arena, t);
+    StrBuf body;
+    sb_init(&body, e->arena);
+    StrBuf *save = e->out;
+    e->out = &body;
+
+    if (!from) {
+        sb_printf(&body, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n", name);
+        if (t->force)
+            sb_printf(&body, "ALTER TABLE %s FORCE ROW LEVEL SECURITY;\n", name);
+        emit_note(e, "%s: enable row level security%s\n", t->name,
+                  t->force ? " (forced)" : "");
+    } else if (to && from->force != to->force) {
+        sb_printf(&body, "ALTER TABLE %s %sFORCE ROW LEVEL SECURITY;\n", name,
+                  to->force ? "" : "NO ");
+        emit_note(e, "%s: %s\n", t->name, to->force ? "force row level security"
+                                                    : "no longer force row level security");
+    }
+
+    /* Pair the policies by name (both lists are sorted), then emit drops
+     * (in reverse order), alters, and creates. */
+    int nf = from ? from->policies.n : 0, nt = to ? to->policies.n : 0;
+    const IrPolicy **pf = arena_alloc(e->arena, sizeof(void *) * (size_t)(nf + nt + 1));
+    const IrPolicy **pt = arena_alloc(e->arena, sizeof(void *) * (size_t)(nf + nt + 1));
+    int np = 0;
+    for (int i = 0, j = 0; i < nf || j < nt; np++) {
+        const IrPolicy *p = i < nf ? from->policies.items[i] : NULL;
+        const IrPolicy *q = j < nt ? to->policies.items[j] : NULL;
+        int c = !p ? 1 : !q ? -1 : strcmp(p->name, q->name);
+        pf[np] = c <= 0 ? p : NULL;
+        pt[np] = c >= 0 ? q : NULL;
+        i += c <= 0;
+        j += c >= 0;
+    }
+    /* An edited rule usually gets a new name (names hash the conditions):
+     * where one policy of a command and kind disappears and one appears,
+     * it is the same rule, renamed and altered. */
+    int lone_from[10] = {0}, lone_to[10] = {0}, at_from[10], at_to[10];
+    for (int k = 0; k < np; k++) {
+        const IrPolicy *p = pf[k] ? pf[k] : pt[k];
+        int b = emit_bucket(p);
+        if (pf[k] && !pt[k])
+            lone_from[b]++, at_from[b] = k;
+        if (pt[k] && !pf[k])
+            lone_to[b]++, at_to[b] = k;
+    }
+    const IrPolicy **renamed = arena_alloc(e->arena, sizeof(void *) * (size_t)(np + 1));
+    for (int b = 0; b < 10; b++)
+        if (lone_from[b] == 1 && lone_to[b] == 1
+            && emit_alterable(pf[at_from[b]], pt[at_to[b]])) {
+            renamed[at_to[b]] = pf[at_from[b]]; /* the new one's old self */
+            pf[at_from[b]] = NULL;               /* not dropped */
+        }
+
+    for (int k = np - 1; k >= 0; k--)
+        if (pf[k] && (!pt[k] || !emit_alterable(pf[k], pt[k]))) {
+            emit_drop_policy(&body, name, pf[k]);
+            emit_note(e, "%s: drop policy %s\n", t->name, pf[k]->name);
+        }
+    for (int k = 0; k < np; k++) {
+        const IrPolicy *old = pf[k] ? pf[k] : renamed[k];
+        if (!old || !pt[k] || !emit_alterable(old, pt[k]))
+            continue;
+        if (renamed[k]) {
+            sb_printf(&body, "ALTER POLICY %s ON %s RENAME TO %s;\n",
+                      emit_ident(e->arena, old->name), name, emit_ident(e->arena, pt[k]->name));
+            emit_note(e, "%s: rename policy %s", t->name, old->name);
+            emit_note(e, " to %s%s\n", pt[k]->name, "");
+        }
+        if (!(emit_same_roles(old, pt[k]) && emit_streq(old->using_, pt[k]->using_)
+              && emit_streq(old->check, pt[k]->check))) {
+            emit_alter_policy(&body, name, old, pt[k]);
+            emit_note(e, "%s: alter policy %s\n", t->name, pt[k]->name);
+        }
+    }
+    for (int k = 0; k < np; k++)
+        if (pt[k] && !renamed[k] && (!pf[k] || !emit_alterable(pf[k], pt[k]))) {
+            emit_create_policy(&body, name, pt[k]);
+            emit_note(e, "%s: create policy %s\n", t->name, pt[k]->name);
+        }
+    if (!to) {
+        e->out = &body;
+        emit_table_release(e, name);
+        emit_note(e, "%s: row level security off unless other policies remain%s\n",
+                  t->name, "");
+    }
+    e->out = save;
+    if (body.len) {
+        sb_printf(e->out, "\n-- %s%s%s\n", t->name, t->model ? ": model " : "",
+                  t->model ? t->model : "");
+        sb_putn(e->out, body.data, body.len);
+    }
+}
+
+static bool emit_has_role(const Ir *ir, const char *name)
+{
+    for (int i = 0; i < ir->roles.n; i++)
+        if (strcmp(((const IrRole *)ir->roles.items[i])->name, name) == 0)
+            return true;
+    return false;
+}
+
+void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
+{
+    Emit e = {out, summary, out->arena};
+    if (to->uses_has_perm && !from->uses_has_perm) {
+        sb_puts(out, "\n");
+        sb_puts(out, emit_stdlib_up_sql);
+        emit_note(&e, "helper rlsc.has_perm: create%s%s\n", "", "");
+    }
+    bool header = false;
+    for (int i = 0; i < to->roles.n; i++) {
+        const IrRole *r = to->roles.items[i];
+        if (emit_has_role(from, r->name))
+            continue;
+        if (!header)
+            sb_puts(out, "\n-- roles\n");
+        header = true;
+        emit_role_create(&e, r);
+    }
+    /* Tables: merge the two sorted lists. */
+    int i = 0, j = 0;
+    while (i < from->tables.n || j < to->tables.n) {
+        const IrTable *f = i < from->tables.n ? from->tables.items[i] : NULL;
+        const IrTable *t = j < to->tables.n ? to->tables.items[j] : NULL;
+        int c = !f ? 1 : !t ? -1 : emit_cmp_table(f, t);
+        emit_table(&e, c <= 0 ? f : NULL, c >= 0 ? t : NULL);
+        i += c <= 0;
+        j += c >= 0;
+    }
+    header = false;
+    for (int k = from->roles.n - 1; k >= 0; k--) {
+        const IrRole *r = from->roles.items[k];
+        if (emit_has_role(to, r->name))
+            continue;
+        if (!header)
+            sb_puts(out, "\n-- roles\n");
+        header = true;
+        emit_role_drop(&e, r);
+    }
+    if (from->uses_has_perm && !to->uses_has_perm) {
+        sb_puts(out, "\n");
+        sb_puts(out, emit_stdlib_down_sql);
+        emit_note(&e, "helper rlsc.has_perm: drop unless other apps use it%s%s\n", "", "");
+    }
 }
 
 void emit_sql(StrBuf *out, const Ir *ir, bool down, bool txn)
 {
+    static const Ir empty;
     sb_printf(out, "-- Generated by rlsc (%s). Do not edit.\n", down ? "down" : "up");
     if (txn)
         sb_puts(out, "BEGIN;\n");
-    if (!down) {
-        if (ir->uses_has_perm) {
-            sb_puts(out, "\n");
-            sb_puts(out, emit_stdlib_up_sql);
-        }
-        if (ir->roles.n)
-            sb_puts(out, "\n-- roles\n");
-        emit_roles_up(out, ir);
-        for (int i = 0; i < ir->tables.n; i++)
-            emit_table_up(out, ir->tables.items[i]);
-    } else {
-        for (int i = ir->tables.n - 1; i >= 0; i--)
-            emit_table_down(out, ir->tables.items[i]);
-        if (ir->roles.n)
-            sb_puts(out, "\n-- roles\n");
-        emit_roles_down(out, ir);
-        if (ir->uses_has_perm) {
-            sb_puts(out, "\n");
-            sb_puts(out, emit_stdlib_down_sql);
-        }
-    }
+    if (down)
+        emit_diff(out, NULL, ir, &empty);
+    else
+        emit_diff(out, NULL, &empty, ir);
     if (txn)
         sb_puts(out, "COMMIT;\n");
 }

@@ -397,8 +397,14 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     L.roles = map_new(a);
     L.names = map_new(a);
     int first_new = 0;
+    bool app_conflict = false;
     for (int fi = 0; fi < nfiles; fi++) {
         L.file = files[fi];
+        const char *app = L.file->app.name;
+        if (app && L.ir->app && strcmp(app, L.ir->app) != 0)
+            app_conflict = true;
+        if (app && !L.ir->app)
+            L.ir->app = app;
         lower_bypass_sql(&L);
         lower_roles_decl(&L);
         for (int i = 0; i < L.file->blocks.n; i++) {
@@ -426,6 +432,8 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
             lower_bypass(&L, L.ir->tables.items[i], SPAN_NONE);
         first_new = L.ir->tables.n;
     }
+    if (app_conflict)
+        L.ir->app = NULL;
     ir_sort(L.ir);
     for (int i = 0; i < L.ir->tables.n; i++)
         lower_warn_default_deny(&L, L.ir->tables.items[i]);

@@ -470,11 +470,16 @@ typedef struct Ir {
     PtrVec tables; /* IrTable*, sorted by schema then name */
     PtrVec roles;  /* IrRole*, sorted by name */
     bool uses_has_perm; /* the stdlib permission helper is needed */
+    const char *app;    /* the files' app label; NULL if none or they differ */
 } Ir;
 
 /* Sorts tables, policies and roles into canonical order. */
 void ir_sort(Ir *ir);
 IrTable *ir_find_table(const Ir *ir, const char *schema, const char *name);
+/* The IR as the text a migration records; read back by ir_read_state,
+ * which returns NULL or what is wrong with the text. */
+void ir_write_state(StrBuf *sb, const Ir *ir);
+const char *ir_read_state(Arena *a, const char *text, Ir **out);
 
 /* ----------------------------------------------------- checking, lowering */
 
@@ -498,6 +503,22 @@ int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
  * script is wrapped in BEGIN/COMMIT; without, the caller provides one
  * (a Django migration runs in its own transaction). */
 void emit_sql(StrBuf *out, const Ir *ir, bool down, bool txn);
+
+/* The SQL that turns a database with policies `from` into one with `to`
+ * (either may be empty): CREATE, ALTER where PostgreSQL allows it, else
+ * DROP and CREATE.  With summary, one line per change is added there. */
+void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to);
+
+/* rlsc django: writes (or with check/dry_run, reports) the next migration
+ * of the app in dir.  Returns the exit status. */
+typedef struct DjangoOpts {
+    const char *dir;
+    const char *name;  /* NULL: rlsc_policies */
+    bool check, dry_run;
+    const char *const *sources; /* the .rls paths, named in the header */
+    int nsources;
+} DjangoOpts;
+int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o);
 
 /* The stdlib SQL (schema rlsc and its helpers), built into the binary. */
 extern const char emit_stdlib_up_sql[];

@@ -1,0 +1,287 @@
+/*
+ * emit_django.c — `rlsc django`: the next Django migration of an app.
+ *
+ * Each migration records the compiled policy state (RLSC_STATE, the IR as
+ * text), so the next run diffs the new IR against the newest recorded one
+ * and emits only the difference, with the exact reverse for migrating
+ * back.  Comparing IRs, not source text, is what makes reformatting,
+ * comments and reordering produce no migration.
+ */
+#include "rlsc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct MigFile {
+    int number;
+    const char *name; /* without .py */
+} MigFile;
+
+static bool dj_is_migration(const char *f)
+{
+    size_t n = strlen(f);
+    if (n < 8 || strcmp(f + n - 3, ".py") != 0 || f[4] != '_')
+        return false;
+    for (int i = 0; i < 4; i++)
+        if (f[i] < '0' || f[i] > '9')
+            return false;
+    for (size_t i = 5; i < n - 3; i++)
+        if (!(f[i] == '_' || (f[i] >= '0' && f[i] <= '9') || (f[i] >= 'a' && f[i] <= 'z')
+              || (f[i] >= 'A' && f[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+static int dj_cmp(const void *a, const void *b)
+{
+    const MigFile *x = *(MigFile *const *)a, *y = *(MigFile *const *)b;
+    return x->number != y->number ? (x->number > y->number) - (x->number < y->number)
+                                  : strcmp(x->name, y->name);
+}
+
+static const char *dj_read(Arena *a, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    StrBuf sb;
+    sb_init(&sb, a);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_putn(&sb, buf, n);
+    fclose(f);
+    return sb_str(&sb);
+}
+
+/* A Python "..." literal per line: only \\ \" \n \t \xNN escapes, so the
+ * reader below can undo them. */
+static void dj_pystring(StrBuf *out, const char *text, const char *indent)
+{
+    const char *p = text;
+    if (!*p) {
+        sb_printf(out, "%s\"\"\n", indent);
+        return;
+    }
+    while (*p) {
+        sb_printf(out, "%s\"", indent);
+        for (; *p && *p != '\n'; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (c == '\\' || c == '"')
+                sb_printf(out, "\\%c", c);
+            else if (c == '\t')
+                sb_puts(out, "\\t");
+            else if (c < 0x20 || c == 0x7f)
+                sb_printf(out, "\\x%02x", c);
+            else
+                sb_putc(out, (char)c);
+        }
+        if (*p == '\n') {
+            sb_puts(out, "\\n");
+            p++;
+        }
+        sb_puts(out, "\"\n");
+    }
+}
+
+static int dj_hex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The text of `NAME = ( "..." "..." )` in a migration, or NULL. */
+static const char *dj_find_literal(Arena *a, const char *src, const char *name)
+{
+    const char *at = strstr(src, name);
+    while (at && at != src && at[-1] != '\n')
+        at = strstr(at + 1, name);
+    if (!at)
+        return NULL;
+    const char *p = strchr(at, '(');
+    if (!p)
+        return NULL;
+    p++;
+    StrBuf sb;
+    sb_init(&sb, a);
+    for (;;) {
+        while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+            p++;
+        if (*p == ')')
+            return sb_str(&sb);
+        if (*p != '"')
+            return NULL;
+        for (p++; *p && *p != '"'; p++) {
+            if (*p != '\\') {
+                sb_putc(&sb, *p);
+                continue;
+            }
+            p++;
+            if (*p == 'n')
+                sb_putc(&sb, '\n');
+            else if (*p == 't')
+                sb_putc(&sb, '\t');
+            else if (*p == 'x' && dj_hex(p[1]) >= 0 && dj_hex(p[2]) >= 0) {
+                sb_putc(&sb, (char)(dj_hex(p[1]) * 16 + dj_hex(p[2])));
+                p += 2;
+            } else if (*p)
+                sb_putc(&sb, *p);
+            else
+                return NULL;
+        }
+        if (*p != '"')
+            return NULL;
+        p++;
+    }
+}
+
+/* Writes path atomically: a temporary file beside it, then rename. */
+static int dj_write_atomic(Arena *a, const char *dir, const char *file, const StrBuf *text)
+{
+    const char *path = arena_printf(a, "%s/%s", dir, file);
+    const char *tmp = arena_printf(a, "%s/.%s.%ld.tmp", dir, file, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        fprintf(stderr, "rlsc: cannot write %s: %s\n", tmp, strerror(errno));
+        return 2;
+    }
+    bool ok = fwrite(text->data, 1, text->len, f) == text->len;
+    ok &= fflush(f) == 0;
+    ok &= fsync(fileno(f)) == 0;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "rlsc: cannot write %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return 2;
+    }
+    return 0;
+}
+
+/* Django's own style: "    - change" per line. */
+static void dj_print_indented(const char *lines)
+{
+    for (const char *p = lines; *p;) {
+        const char *nl = strchr(p, '\n');
+        int n = nl ? (int)(nl - p) : (int)strlen(p);
+        printf("    - %.*s\n", n, p);
+        p += n + (nl != NULL);
+    }
+}
+
+int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
+{
+    DIR *d = opendir(o->dir);
+    if (!d) {
+        fprintf(stderr, "rlsc: cannot read the migrations directory %s: %s\n", o->dir,
+                strerror(errno));
+        return 2;
+    }
+    PtrVec migs = {0};
+    for (struct dirent *de; (de = readdir(d));) {
+        if (!dj_is_migration(de->d_name))
+            continue;
+        MigFile *m = arena_alloc(a, sizeof *m);
+        m->number = atoi(de->d_name);
+        m->name = arena_strndup(a, de->d_name, strlen(de->d_name) - 3);
+        vec_push(a, &migs, m);
+    }
+    closedir(d);
+    if (migs.n == 0) {
+        fprintf(stderr,
+                "rlsc: %s has no migrations: create the app's tables first "
+                "(manage.py makemigrations %s)\n",
+                o->dir, app);
+        return 2;
+    }
+    qsort(migs.items, (size_t)migs.n, sizeof(void *), dj_cmp);
+    const MigFile *latest = migs.items[migs.n - 1];
+
+    /* The newest recorded state; none: the app had no policies. */
+    static const Ir empty;
+    const Ir *prev = &empty;
+    bool found = false;
+    for (int i = migs.n - 1; i >= 0 && !found; i--) {
+        const MigFile *m = migs.items[i];
+        const char *src = dj_read(a, arena_printf(a, "%s/%s.py", o->dir, m->name));
+        const char *state = src ? dj_find_literal(a, src, "RLSC_STATE = ") : NULL;
+        if (!state)
+            continue;
+        Ir *got;
+        const char *why = ir_read_state(a, state, &got);
+        if (why) {
+            fprintf(stderr, "rlsc: %s/%s.py: RLSC_STATE is damaged: %s\n", o->dir, m->name, why);
+            return 2;
+        }
+        prev = got;
+        found = true;
+    }
+
+    StrBuf up, down, summary;
+    sb_init(&up, a);
+    sb_init(&down, a);
+    sb_init(&summary, a);
+    emit_diff(&up, &summary, prev, ir);
+    if (summary.len == 0) {
+        printf("No changes detected in app '%s'\n", app);
+        return 0;
+    }
+    emit_diff(&down, NULL, ir, prev);
+
+    const char *name = o->name ? o->name : "rlsc_policies";
+    const char *file = arena_printf(a, "%04d_%s.py", latest->number + 1, name);
+    if (o->check) {
+        printf("Policy changes for app '%s' (%s would be written):\n", app, file);
+        dj_print_indented(sb_str(&summary));
+        return 1;
+    }
+
+    StrBuf py, state;
+    sb_init(&py, a);
+    sb_init(&state, a);
+    ir_write_state(&state, ir);
+    sb_puts(&py, "# Generated by rlsc " PACKAGE_VERSION " from");
+    for (int i = 0; i < o->nsources; i++) {
+        const char *s = strrchr(o->sources[i], '/');
+        sb_printf(&py, " %s", s ? s + 1 : o->sources[i]);
+    }
+    sb_puts(&py, ".\n# Do not edit: change the .rls files and run `manage.py makemigrations`\n"
+                 "# (or `rlsc django`) again.  RLSC_STATE records the compiled policies\n"
+                 "# so the next migration holds only what changed.\n");
+    sb_puts(&py, "from django.db import migrations\n\n");
+    sb_puts(&py, "# What changes:\n");
+    for (const char *p = sb_str(&summary); *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        sb_puts(&py, "#   ");
+        sb_putn(&py, p, n);
+        sb_putc(&py, '\n');
+        p += n + (nl != NULL);
+    }
+    sb_puts(&py, "\nRLSC_STATE = (\n");
+    dj_pystring(&py, sb_str(&state), "    ");
+    sb_puts(&py, ")\n\nUP_SQL = (\n");
+    dj_pystring(&py, sb_str(&up), "    ");
+    sb_puts(&py, ")\n\nDOWN_SQL = (\n");
+    dj_pystring(&py, sb_str(&down), "    ");
+    sb_puts(&py, ")\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [\n");
+    sb_printf(&py, "        ('%s', '%s'),\n", app, latest->name);
+    if (ir->uses_has_perm)
+        sb_puts(&py, "        ('auth', '__first__'),\n        ('contenttypes', '__first__'),\n");
+    sb_puts(&py, "    ]\n\n    operations = [\n"
+                 "        migrations.RunSQL(sql=UP_SQL, reverse_sql=DOWN_SQL),\n"
+                 "    ]\n");
+
+    if (o->dry_run) {
+        fwrite(py.data, 1, py.len, stdout);
+        return 0;
+    }
+    int rc = dj_write_atomic(a, o->dir, file, &py);
+    if (rc == 0) {
+        printf("Migrations for '%s':\n  %s/%s\n", app, o->dir, file);
+        dj_print_indented(sb_str(&summary));
+    }
+    return rc;
+}
