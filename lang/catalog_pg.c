@@ -189,11 +189,24 @@ int cat_load_pg(Catalog *c, const char *conninfo)
         PQclear(PQexec(conn, "SAVEPOINT ct"));
         PGresult *ct = pg_query(conn, models_sql, true);
         if (ct) {
+            /* Django's own models with a custom db_table */
+            static const char *const builtin[][2] = {
+                {"contenttypes.contenttype", "django_content_type"},
+                {"admin.logentry", "django_admin_log"},
+                {"sessions.session", "django_session"},
+                {"sites.site", "django_site"},
+                {"flatpages.flatpage", "django_flatpage"},
+                {"redirects.redirect", "django_redirect"},
+            };
             models = map_new(c->arena);
             for (int i = 0; i < PQntuples(ct); i++) {
                 const char *app = PQgetvalue(ct, i, 0), *model = PQgetvalue(ct, i, 1);
-                map_put(models, arena_printf(c->arena, "%s_%s", app, model),
-                        arena_printf(c->arena, "%s.%s", app, model));
+                const char *key = arena_printf(c->arena, "%s.%s", app, model);
+                const char *table = arena_printf(c->arena, "%s_%s", app, model);
+                for (size_t b = 0; b < sizeof builtin / sizeof builtin[0]; b++)
+                    if (strcmp(key, builtin[b][0]) == 0)
+                        table = builtin[b][1];
+                map_put(models, table, (void *)key);
             }
             PQclear(ct);
         } else {

@@ -110,6 +110,8 @@ const Type *types_lookup(Arena *a, const char *text)
     const char *base = sb_str(&sb);
     if (strncmp(base, "pg_catalog.", 11) == 0)
         base += 11;
+    if (strncmp(base, "interval ", 9) == 0)
+        base = "interval"; /* fields (day to second) do not change the type */
     const Type *t = NULL;
     for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
         if (strcmp(base, type_names[i].name) == 0)

@@ -99,7 +99,7 @@ static const char *type_word(ParseState *ps, const char *w);
 %type <vec> expr_list when_list roles opt_to type_words perms opt_types types
 %type <cmds> cmd cmds opt_for
 %type <type> type_name
-%type <str> opt_typmod typmods opt_tz opt_array opt_alias
+%type <str> opt_fields opt_typmod typmods opt_tz opt_array opt_alias
 %type <qname> qname opt_on_table
 %type <rule> rule policy_tail
 %type <block> block_body
@@ -560,7 +560,7 @@ opt_alias:
  * `timestamp(3) with time zone`, `integer[]` */
 
 type_name:
-      type_words opt_typmod opt_tz opt_array
+      type_words opt_fields opt_typmod opt_tz opt_array
         {
             StrBuf sb;
             sb_init(&sb, A);
@@ -572,6 +572,7 @@ type_name:
             sb_puts(&sb, $2);
             sb_puts(&sb, $3);
             sb_puts(&sb, $4);
+            sb_puts(&sb, $5);
             $$ = arena_alloc(A, sizeof *$$);
             $$->text = sb_str(&sb);
             $$->loc = @$;
@@ -581,6 +582,12 @@ type_name:
 type_words:
       ident             { $$ = (PtrVec){0}; vec_push(A, &$$, (void *)$1); }
     | type_words ident  { $$ = $1; vec_push(A, &$$, (void *)$2); }
+    ;
+
+/* `interval day to second`, as format_type() writes interval fields */
+opt_fields:
+      %empty            { $$ = ""; }
+    | TO ident          { $$ = arena_printf(A, " to %s", $2); }
     ;
 
 opt_typmod:
