@@ -216,6 +216,14 @@ static int emit_cmp_table(const IrTable *a, const IrTable *b)
     return c ? c : strcmp(a->name, b->name);
 }
 
+/* Names go into `--` comments: a line break in a name must not end the
+ * comment and turn the rest of the name into SQL. */
+static void emit_comment_text(StrBuf *out, const char *s)
+{
+    for (; *s; s++)
+        sb_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
 /* One table present in from, to, or both (the other NULL). */
 static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
 {
@@ -308,8 +316,14 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
     }
     e->out = save;
     if (body.len) {
-        sb_printf(e->out, "\n-- %s%s%s\n", t->name, t->model ? ": model " : "",
-                  t->model ? t->model : "");
+        sb_puts(e->out, "\n-- ");
+        emit_comment_text(e->out, t->schema ? arena_printf(e->arena, "%s.%s", t->schema, t->name)
+                                            : t->name);
+        if (t->model) {
+            sb_puts(e->out, ": model ");
+            emit_comment_text(e->out, t->model);
+        }
+        sb_putc(e->out, '\n');
         sb_putn(e->out, body.data, body.len);
     }
 }

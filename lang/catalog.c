@@ -121,9 +121,15 @@ void cat_add_file(Catalog *c, Diag *d, const AstFile *f, bool decls_only)
                        "in policy files");
         cat_add_block(c, d, f, b);
     }
-    if (decls_only && (f->policies.n || f->contexts.n || f->roles.n))
-        diag_error(d, SPAN_NONE, "%s: a catalog file declares tables and functions only",
-                   f->src->path);
+    if (decls_only) {
+        const PtrVec *extra[] = {&f->policies, &f->contexts, &f->roles};
+        static const size_t loc_off[] = {offsetof(Rule, loc), offsetof(ContextDecl, loc),
+                                         offsetof(RoleDecl, loc)};
+        for (int k = 0; k < 3; k++)
+            if (extra[k]->n)
+                diag_error(d, *(const Span *)((const char *)extra[k]->items[0] + loc_off[k]),
+                           "a catalog file declares tables and functions only");
+    }
     for (int i = 0; i < f->functions.n; i++)
         cat_add_func(c, f->functions.items[i]);
 }

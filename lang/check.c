@@ -131,7 +131,8 @@ static void check_expr(Check *c, const Expr *e)
         diag_error(c->diag, e->loc, "unknown context '$%s'%s", e->text,
                    check_hint(c, e->text, c->ctx_names, c->nctx, "$"));
     check_expr(c, e->a);
-    check_expr(c, e->b);
+    if (e->b)
+        check_expr(c, e->b);
     check_expr(c, e->c);
     for (int i = 0; i < e->args.n; i++)
         check_expr(c, e->args.items[i]);
@@ -198,9 +199,11 @@ static void check_grant(Check *c, Rule *r, const Block *b)
                            "'app.codename'",
                            p->name, b->name.name);
         }
-        if (r->cmds & p->cmd)
-            diag_error(c->diag, p->loc, "command '%s' is granted twice in this rule",
-                       ast_cmd_name(p->cmd));
+        for (int j = 0; j < i; j++) {
+            const Perm *q = r->perms.items[j];
+            if (strcmp(q->name, p->name) == 0 && q->cmd == p->cmd)
+                diag_error(c->diag, p->loc, "permission '%s' is listed twice", p->name);
+        }
         r->cmds |= p->cmd;
     }
 }
@@ -297,6 +300,16 @@ static const char *check_table_key(Arena *a, QName q)
     return arena_printf(a, "%s\x1f%s", q.schema ? q.schema : "", q.name);
 }
 
+static bool check_app_label(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
 void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)
 {
     Map *tables = map_new(a); /* key -> Block* across all files */
@@ -304,6 +317,11 @@ void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *
         Check c = {.arena = a, .diag = d, .file = files[fi]};
         check_decls(&c);
         AstFile *f = files[fi];
+        if (f->app.name && !check_app_label(f->app.name))
+            diag_error(d, f->app.loc,
+                       "app label '%s' is not a Django app label (letters, digits and _, "
+                       "not starting with a digit)",
+                       f->app.name);
         for (int i = 0; i < f->blocks.n; i++) {
             Block *b = f->blocks.items[i];
             if (b->is_model && !f->app.name)

@@ -97,15 +97,45 @@ static IrTable *lower_table(Lower *L, QName q, const char *model, Span loc)
     return t;
 }
 
+/* schema.name when a schema was written, for messages. */
+static const char *lower_display(Lower *L, const IrTable *t)
+{
+    return t->schema ? arena_printf(L->arena, "%s.%s", t->schema, t->name) : t->name;
+}
+
+static Span lower_bypass_decl(Lower *L)
+{
+    for (int i = 0; i < L->file->roles.n; i++) {
+        const RoleDecl *r = L->file->roles.items[i];
+        if (r->bypass)
+            return r->name.loc;
+    }
+    return SPAN_NONE;
+}
+
 static void lower_add(Lower *L, IrTable *t, IrPolicy *p)
 {
     const char *key = arena_printf(L->arena, "%s\x1f%s\x1f%s",
                                    t->schema ? t->schema : "", t->name, p->name);
     IrPolicy *prev = map_put(L->names, key, p);
+    if (prev != p && (p->origin == R_BYPASS || p->origin == R_TENANT)
+        && prev->origin == R_POLICY) {
+        /* a user policy took a name rlsc generates */
+        diag_error(L->diag, prev->loc,
+                   "policy name '%s' is already used on table '%s' by %s", p->name,
+                   lower_display(L, t),
+                   p->origin == R_BYPASS ? "the policy of the bypass roles"
+                                         : "the tenant policy");
+        if (p->origin == R_BYPASS)
+            diag_note(L->diag, lower_bypass_decl(L), "the bypass role is declared here");
+        else
+            diag_note(L->diag, p->loc, "the tenant rule is here");
+        return;
+    }
     if (prev != p) {
         if (p->origin == R_POLICY || prev->origin == R_POLICY)
             diag_error(L->diag, p->loc, "policy name '%s' is already used on table '%s'",
-                       p->name, t->name);
+                       p->name, lower_display(L, t));
         else
             diag_error(L->diag, p->loc,
                        "this rule repeats an earlier one (both are policy '%s')",
@@ -116,33 +146,49 @@ static void lower_add(Lower *L, IrTable *t, IrPolicy *p)
     vec_push(L->arena, &t->policies, p);
 }
 
-static void lower_name_part(StrBuf *sb, const char *s)
+/* Appends s reduced to [a-z0-9_]; returns false when that lost
+ * information (so two different names could meet). */
+static bool lower_name_part(StrBuf *sb, const char *s)
 {
+    bool exact = true;
     for (const char *p = s; *p; p++) {
         char ch = *p;
-        if (ch >= 'A' && ch <= 'Z')
+        if (ch >= 'A' && ch <= 'Z') {
             ch = (char)(ch - 'A' + 'a');
+            exact = false;
+        }
         bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
         sb_putc(sb, ok ? ch : '_');
+        exact &= ok;
     }
+    return exact;
 }
 
 /* base[_to_role...][_hash]: readable, and stable under reordering. */
 static const char *lower_name(Lower *L, const char *base, const PtrVec *roles,
                               const char *cond_text)
 {
-    StrBuf sb;
+    StrBuf sb, exact;
     sb_init(&sb, L->arena);
-    lower_name_part(&sb, base);
+    sb_init(&exact, L->arena);
+    bool lossless = lower_name_part(&sb, base);
+    sb_puts(&exact, base);
     if (roles->n) {
         sb_puts(&sb, "_to");
         for (int i = 0; i < roles->n; i++) {
             sb_putc(&sb, '_');
-            lower_name_part(&sb, roles->items[i]);
+            lossless &= lower_name_part(&sb, roles->items[i]);
+            sb_printf(&exact, "\x1f%s", (const char *)roles->items[i]);
         }
     }
-    if (cond_text && *cond_text)
-        sb_printf(&sb, "_%08x", util_hash32(cond_text));
+    /* The hash covers the conditions, and the exact names whenever the
+     * readable part had to drop characters ("Sales Team" vs sales_team). */
+    if (cond_text && *cond_text) {
+        sb_printf(&exact, "\x1e%s", cond_text);
+        sb_printf(&sb, "_%08x", util_hash32(lossless ? cond_text : sb_str(&exact)));
+    } else if (!lossless) {
+        sb_printf(&sb, "_%08x", util_hash32(sb_str(&exact)));
+    }
     if (sb.len >= NAMEDATALEN) {
         uint32_t h = util_hash32(sb_str(&sb));
         sb.len = NAMEDATALEN - 1 - 9;
@@ -266,7 +312,8 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
             const char *dot = strchr(pm->name, '.');
             app = arena_strndup(L->arena, pm->name, (size_t)(dot - pm->name));
             codename = dot + 1;
-            base = arena_printf(L->arena, "grant_%s_%s", codename, ast_cmd_name(pm->cmd));
+            base = arena_printf(L->arena, "grant_%s_%s_%s", app, codename,
+                                ast_cmd_name(pm->cmd));
         } else {
             app = L->file->app.name;
             codename = arena_printf(L->arena, "%s_%s", verbs[pm->cmd], b->name.name);
@@ -320,7 +367,7 @@ static void lower_bypass(Lower *L, IrTable *t, Span loc)
 {
     if (!L->file->bypass.n)
         return;
-    IrPolicy *p = lower_policy(L, R_ALLOW, false, CMD_ALL, L->file->bypass, loc);
+    IrPolicy *p = lower_policy(L, R_BYPASS, false, CMD_ALL, L->file->bypass, loc);
     p->name = "bypass";
     p->using_ = "true";
     p->check = "true";
@@ -369,7 +416,8 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
     CmdSet allowed = 0;
     for (int i = 0; i < t->policies.n; i++) {
         const IrPolicy *p = t->policies.items[i];
-        if (!p->restrictive && strcmp(p->name, "bypass") != 0)
+        /* a permissive policy with neither clause admits no row */
+        if (!p->restrictive && p->origin != R_BYPASS && (p->using_ || p->check))
             allowed |= p->cmd;
     }
     if (allowed == CMD_ALL)
@@ -381,11 +429,11 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
             sb_printf(&sb, "%s%s", sb.len ? ", " : "", ast_cmd_name(c));
     bool bypass = false;
     for (int i = 0; i < t->policies.n; i++)
-        bypass |= strcmp(((const IrPolicy *)t->policies.items[i])->name, "bypass") == 0;
+        bypass |= ((const IrPolicy *)t->policies.items[i])->origin == R_BYPASS;
     diag_warning(L->diag, t->loc,
                  "no rule allows %s on table '%s': PostgreSQL denies %s to every "
                  "role%s (default deny)",
-                 sb_str(&sb), t->name, allowed ? "them" : "everything",
+                 sb_str(&sb), lower_display(L, t), allowed ? "them" : "everything",
                  bypass ? " but the bypass roles" : "");
 }
 
@@ -420,6 +468,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
                 case R_GRANT: lower_grant(&L, t, b, r); break;
                 case R_POLICY: lower_verbatim(&L, t, r); break;
                 case R_NOFORCE: t->force = false; break;
+                case R_BYPASS: break; /* never in the AST */
                 }
             }
         }
@@ -435,7 +484,8 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     if (app_conflict)
         L.ir->app = NULL;
     ir_sort(L.ir);
-    for (int i = 0; i < L.ir->tables.n; i++)
+    /* after errors the rule set is partial: a warning would mislead */
+    for (int i = 0; i < L.ir->tables.n && !d->errors; i++)
         lower_warn_default_deny(&L, L.ir->tables.items[i]);
     return L.ir;
 }

@@ -257,6 +257,7 @@ typedef enum RuleKind {
     R_GRANT,
     R_POLICY,
     R_NOFORCE,
+    R_BYPASS, /* IR only: the policy that lets bypass roles through */
 } RuleKind;
 
 typedef struct Perm {

@@ -217,7 +217,17 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
         sb_printf(sb, " %s %s (", e->op, strcmp(e->text, "any") == 0 ? "ANY" : "ALL");
-        sqlfmt_expr(sb, e->b, ctx);
+        if (e->sub) {
+            sqlfmt_select(sb, e->sub, ctx);
+        } else if (e->b->kind == E_CONTEXT && e->b->ty && ctx && ctx->context_sql) {
+            /* A context read is a scalar subquery; bare inside ANY (...) it
+             * would mean ANY (subquery).  The cast keeps it an array. */
+            sb_puts(sb, "CAST(");
+            sqlfmt_expr(sb, e->b, ctx);
+            sb_printf(sb, " AS %s)", e->b->ty->name);
+        } else {
+            sqlfmt_expr(sb, e->b, ctx);
+        }
         sb_puts(sb, "))");
         break;
     case E_BETWEEN:

@@ -141,12 +141,17 @@ static const Type *tc_type(Tc *tc, const TypeName *tn)
     const Type *t = types_lookup(tc->arena, tn->text);
     const Type *base = t->cat == TC_ARRAY ? t->elem : t;
     if (base->cat == TC_OTHER && !map_get(tc->known_types, base->name)) {
+        /* Without a catalog a user type may exist; a near miss of a
+         * built-in name is a typo either way. */
         static const char *const builtin[] = {
             "bigint", "integer", "smallint", "numeric", "real", "double precision",
             "text", "varchar", "character varying", "boolean", "date", "timestamp",
             "timestamptz", "time", "interval", "uuid", "json", "jsonb", "bytea", "inet"};
-        diag_error(tc->diag, tn->loc, "type '%s' does not exist%s", base->name,
-                   tc_hint(tc, base->name, builtin, (int)(sizeof builtin / sizeof *builtin)));
+        const char *hint = tc_hint(tc, base->name, builtin,
+                                   (int)(sizeof builtin / sizeof *builtin));
+        if (!tc->strict && !*hint)
+            return &type_any;
+        diag_error(tc->diag, tn->loc, "type %s does not exist%s", base->name, hint);
         return &type_any;
     }
     return t;
@@ -203,6 +208,16 @@ static bool tc_match(const CatFunc *fn, const Type *const *args, int n, int *exa
         if (tc_preferred(p))
             (*preferred)++;
     }
+    return true;
+}
+
+static bool tc_same_args(const CatFunc *a, const CatFunc *b)
+{
+    if (a->args.n != b->args.n)
+        return false;
+    for (int i = 0; i < a->args.n; i++)
+        if (!types_equal(a->args.items[i], b->args.items[i]))
+            return false;
     return true;
 }
 
@@ -281,7 +296,14 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
         if (exact > best_exact || (exact == best_exact && pref > best_pref)) {
             best = fn, best_exact = exact, best_pref = pref, best_elem = elem, ties = 0;
         } else if (exact == best_exact && pref == best_pref) {
-            ties++;
+            /* The same signature twice (a catalog repeating a built-in):
+             * pg_catalog comes first on the search_path. */
+            if (tc_same_args(best, fn)) {
+                if (!fn->schema)
+                    best = fn;
+            } else {
+                ties++;
+            }
         }
     }
     if (!best) {
@@ -336,7 +358,9 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
     }
     const Type *ret = best->ret;
     if (tc_poly(ret)) {
-        const Type *el = best_elem ? best_elem : &type_text;
+        if (!best_elem)
+            return &type_any; /* e.g. max() over a column of unknown type */
+        const Type *el = best_elem;
         ret = strcmp(ret->name, "anyarray") == 0
                   ? types_lookup(tc->arena, arena_printf(tc->arena, "%s[]", el->name))
                   : el;
@@ -524,6 +548,10 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
     }
     case E_QUANT: {
         const Type *l = tc_expr(tc, e->a, s, inner);
+        if (e->sub) {
+            const Type *st = tc_select(tc, e->sub, s);
+            return tc_compare(tc, e, e->a, l, e->sub->target, st, e->op);
+        }
         const Type *r = tc_expr(tc, e->b, s, inner);
         if (r->cat == TC_UNKNOWN) {
             if (!tc_unknownish(l) && l->cat != TC_ANY)
@@ -648,6 +676,8 @@ static void tc_rule(Tc *tc, Rule *r, const Scope *s)
 
 static const CatTable *tc_table(Tc *tc, QName q, Span at)
 {
+    if (!q.name)
+        return NULL; /* a policy without `on`: reported by check_files */
     const CatTable *t = cat_table(tc->cat, q.schema, q.name);
     if (!t && tc->strict) {
         const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(tc->cat->table_list.n + 1));
@@ -706,6 +736,8 @@ void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catal
         }
         for (int i = 0; i < tc.file->policies.n; i++) {
             Rule *r = tc.file->policies.items[i];
+            if (!r->has_on)
+                continue;
             Scope s = {tc_table(&tc, r->on, r->on.loc), r->on.name, NULL};
             tc_rule(&tc, r, &s);
         }

@@ -46,7 +46,6 @@ static const struct {
     {"returns", RETURNS},
     {"role", ROLE},       {"select", SELECT},
     {"session_user", SESSION_USER},
-    {"setof", SETOF},
     {"table", TABLE},     {"tenant", TENANT},
     {"then", THEN},       {"to", TO},
     {"true", TRUE_P},     {"update", UPDATE},
@@ -101,11 +100,11 @@ AstFile *parse_file(Arena *a, Diag *d, const char *path)
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         sb_putn(&sb, buf, n);
-    bool failed = ferror(f);
+    int err = ferror(f) ? errno : 0;
     if (!is_stdin)
         fclose(f);
-    if (failed) {
-        fprintf(stderr, "rlsc: cannot read %s\n", path);
+    if (err) {
+        fprintf(stderr, "rlsc: cannot read %s: %s\n", path, strerror(err));
         return NULL;
     }
     if (sb.len > (size_t)1 << 30) {

@@ -22,6 +22,8 @@ typedef struct ParseState {
     int pos;           /* scanner offset, relative to src->text */
     int comment_depth; /* nesting of block comments */
     int comment_start; /* where the outermost open comment began */
+    int last_end;      /* end of the last token returned: where EOF is */
+    bool eof_reported; /* a lexical error already explained the EOF */
 } ParseState;
 
 /* Scans and parses ps->src into ps->file (lexer.l). */

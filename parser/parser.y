@@ -32,7 +32,6 @@ static Expr *mk_list(ParseState *ps, ExprKind k, Expr *a, PtrVec *v, bool neg, S
 static ExprList to_list(PtrVec v);
 static Rule *mk_rule(ParseState *ps, RuleKind k, Span loc);
 static Ident *mk_ident(ParseState *ps, const char *name, Span loc);
-static const char *type_word(ParseState *ps, const char *w);
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
     do {                                                             \
@@ -49,6 +48,7 @@ static const char *type_word(ParseState *ps, const char *w);
 %define api.pure full
 %define api.location.type {Span}
 %define parse.error custom
+%define parse.lac full
 %locations
 %lex-param {yyscan_t scanner}
 %parse-param {yyscan_t scanner} {ParseState *ps}
@@ -68,7 +68,8 @@ static const char *type_word(ParseState *ps, const char *w);
     bool flag;
 }
 
-%token <str> IDENT "identifier" STRING "string" NUMBER "number"
+%token <str> IDENT "identifier" QIDENT "quoted identifier"
+%token <str> STRING "string" NUMBER "number"
 %token <str> CTXREF "context reference"
 %token TYPECAST "::" LE "<=" GE ">=" NE "<>" CONCAT "||"
 
@@ -78,7 +79,7 @@ static const char *type_word(ParseState *ps, const char *w);
 %token <str> FORCE "force" NO "no" POLICY "policy" PERMISSIVE "permissive"
 %token <str> RESTRICTIVE "restrictive" INSERT "insert" UPDATE "update"
 %token <str> DELETE "delete" COLUMN "column" FUNCTION "function"
-%token <str> RETURNS "returns" SETOF "setof" AGGREGATE "aggregate"
+%token <str> RETURNS "returns" AGGREGATE "aggregate"
 
 /* reserved, as in SQL */
 %token <str> AND "and" OR "or" NOT "not" IS "is" NULL_P "null"
@@ -92,7 +93,7 @@ static const char *type_word(ParseState *ps, const char *w);
 %token <str> WITH "with" WITHOUT "without" GRANT "grant"
 %token <str> VALUEFUNC "SQL value function"
 
-%type <str> ident unreserved cmp_op
+%type <str> ident unreserved cmp_op type_word
 %type <expr> expr b_expr primary func_call case_expr opt_else
 %type <expr> opt_using opt_check opt_with_check
 %type <sel> select
@@ -104,7 +105,7 @@ static const char *type_word(ParseState *ps, const char *w);
 %type <rule> rule policy_tail
 %type <block> block_body
 %type <perm> perm
-%type <flag> opt_bypass opt_as opt_not_null opt_aggregate opt_setof
+%type <flag> opt_bypass opt_as opt_not_null opt_aggregate
 
 %left OR
 %left AND
@@ -174,13 +175,16 @@ stmt:
             $8->loc = @$;
             vec_push(A, &ps->file->blocks, $8);
         }
-    | opt_aggregate FUNCTION qname '(' opt_types ')' RETURNS opt_setof type_name ';'
+    | opt_aggregate FUNCTION qname '(' opt_types ')' RETURNS type_name ';'
         {
             FuncDecl *f = arena_alloc(A, sizeof *f);
             f->name = $3;
             f->args = $5;
-            f->setof = $8;
-            f->ret = $9;
+            /* `setof T` is read as type words; setof stays a usable name */
+            f->setof = strncmp($8->text, "setof ", 6) == 0;
+            if (f->setof)
+                $8->text += 6;
+            f->ret = $8;
             f->aggregate = $1;
             f->loc = @$;
             vec_push(A, &ps->file->functions, f);
@@ -191,8 +195,9 @@ stmt:
             vec_push(A, &ps->file->policies, $2);
         }
     | ';'
-    | error ';'  { yyerrok; }
-    | error '}'  { yyerrok; }
+    /* No yyerrok: errors right after recovery are the same mistake. */
+    | error ';'
+    | error '}'
     ;
 
 opt_bypass:
@@ -226,11 +231,6 @@ opt_not_null:
 opt_aggregate:
       %empty          { $$ = false; }
     | AGGREGATE       { $$ = true; }
-    ;
-
-opt_setof:
-      %empty          { $$ = false; }
-    | SETOF           { $$ = true; }
     ;
 
 opt_types:
@@ -380,7 +380,22 @@ qname:
 
 ident:
       IDENT
+    | QIDENT
     | unreserved
+    ;
+
+/* A word of a type name; a quoted one keeps its quotes ("char" is not
+ * char). */
+type_word:
+      IDENT
+    | unreserved
+    | QIDENT
+        {
+            StrBuf sb;
+            sb_init(&sb, A);
+            sqlfmt_ident(&sb, $1);
+            $$ = sb_str(&sb);
+        }
     ;
 
 unreserved:
@@ -406,6 +421,10 @@ expr:
         { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = "any"; }
     | expr cmp_op ALL '(' expr ')'
         { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = "all"; }
+    | expr cmp_op ANY '(' select ')'
+        { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = "any"; $$->sub = $5; }
+    | expr cmp_op ALL '(' select ')'
+        { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = "all"; $$->sub = $5; }
     | expr IS NULL_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "null"; }
     | expr IS NOT NULL_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "null"; $$->negated = true; }
     | expr IS TRUE_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "true"; }
@@ -567,7 +586,7 @@ type_name:
             for (int i = 0; i < $1.n; i++) {
                 if (i)
                     sb_putc(&sb, ' ');
-                sb_puts(&sb, type_word(ps, $1.items[i]));
+                sb_puts(&sb, $1.items[i]);
             }
             sb_puts(&sb, $2);
             sb_puts(&sb, $3);
@@ -580,8 +599,8 @@ type_name:
     ;
 
 type_words:
-      ident             { $$ = (PtrVec){0}; vec_push(A, &$$, (void *)$1); }
-    | type_words ident  { $$ = $1; vec_push(A, &$$, (void *)$2); }
+      type_word             { $$ = (PtrVec){0}; vec_push(A, &$$, (void *)$1); }
+    | type_words type_word  { $$ = $1; vec_push(A, &$$, (void *)$2); }
     ;
 
 /* `interval day to second`, as format_type() writes interval fields */
@@ -668,42 +687,24 @@ static Ident *mk_ident(ParseState *ps, const char *name, Span loc)
     return id;
 }
 
-/* A type word prints bare when SQL would fold it to itself. */
-static const char *type_word(ParseState *ps, const char *w)
-{
-    bool plain = (*w >= 'a' && *w <= 'z') || *w == '_';
-    for (const char *p = w; *p && plain; p++)
-        plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
-    if (plain)
-        return w;
-    StrBuf sb;
-    sb_init(&sb, ps->arena);
-    sqlfmt_ident(&sb, w);
-    return sb_str(&sb);
-}
-
 static void yyerror(Span *loc, yyscan_t scanner, ParseState *ps, const char *msg)
 {
     (void)scanner;
     diag_error(ps->diag, *loc, "%s", msg);
 }
 
-/* A token's display name: `'app'` for keywords and punctuation, plain
- * words for classes such as `identifier`. */
+/* A token's display name: classes plain (`identifier`), keywords and
+ * punctuation quoted (`'using'`, `';'`). */
 static const char *token_display(ParseState *ps, yysymbol_kind_t k)
 {
     const char *name = yysymbol_name(k);
     if (k == YYSYMBOL_YYEOF)
         return "end of file";
-    if (name[0] == '"') {
-        size_t n = strlen(name);
-        const char *inner = arena_strndup(ps->arena, name + 1, n - 2);
-        if (k == YYSYMBOL_IDENT || k == YYSYMBOL_STRING || k == YYSYMBOL_NUMBER
-            || k == YYSYMBOL_CTXREF)
-            return inner;
-        return arena_printf(ps->arena, "'%s'", inner);
-    }
-    return name; /* already '(' style */
+    if (name[0] == '\'' || k == YYSYMBOL_IDENT || k == YYSYMBOL_QIDENT
+        || k == YYSYMBOL_STRING || k == YYSYMBOL_NUMBER || k == YYSYMBOL_CTXREF
+        || k == YYSYMBOL_VALUEFUNC)
+        return name;
+    return arena_printf(ps->arena, "'%s'", name);
 }
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
@@ -715,6 +716,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
     yysymbol_kind_t la = yypcontext_token(ctx);
     Span at = *yypcontext_location(ctx);
+    if (la == YYSYMBOL_YYEOF && ps->eof_reported)
+        return 0; /* the scanner already said why the file ended early */
 
     StrBuf sb;
     sb_init(&sb, ps->arena);
@@ -725,7 +728,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
         int rel = at.start - ps->src->base, len = at.end - at.start;
         if (len > 40)
             len = 40;
-        const char *kind = la == YYSYMBOL_IDENT ? "identifier "
+        const char *kind = la == YYSYMBOL_IDENT || la == YYSYMBOL_QIDENT ? "identifier "
                          : la == YYSYMBOL_STRING ? "string "
                          : la == YYSYMBOL_NUMBER ? "number "
                          : "";
