@@ -1,0 +1,246 @@
+#!/bin/sh
+# shellcheck disable=SC2086 # the words of .args files are split on purpose
+# Golden tests for rlsc: inputs beside their expected output, compared
+# byte for byte.  Prints TAP for Automake's tap-driver.sh.
+#
+#   ok/NAME.rls       compiles (exit 0); `rlsc sql` must print NAME.sql,
+#                     `rlsc sql --down` NAME.down.sql, and both (and
+#                     `rlsc check`) NAME.stderr on stderr.
+#   bad/NAME.rls      rejected (exit 1, nothing on stdout) by `rlsc sql`
+#                     and `rlsc check`, with NAME.err on stderr.
+#   ok/NAME.args, bad/NAME.args   the same, with other arguments (more
+#                     files, --catalog): the words after `rlsc sql`, paths
+#                     relative to SRCDIR (run from there).  They take the
+#                     place of NAME.rls, which may be one of the inputs.
+#   catalog/          catalog files the .args name.
+#   usage/NAME.args   a command line run in usage/: NAME.status is the exit
+#                     status, NAME.err the stderr, NAME.out the stdout (no
+#                     file: stdout must be empty).
+#   stable/NAME.1.rls, NAME.2.rls, ...   the same policies written
+#                     differently: byte-identical `sql` and `sql --down`.
+#   stable/NAME.base.rls, NAME.plus.rls  plus adds rules to base: every
+#                     `CREATE POLICY` line of base is still in plus.
+#
+# Environment: RLSC (the binary), SRCDIR (the source tree); make check sets
+# both.  UPDATE_GOLDEN=1 rewrites the expected files from the compiler's
+# output instead of comparing: review `git diff` before committing them.
+
+LC_ALL=C
+export LC_ALL
+
+here=$(dirname "$0")
+SRCDIR=${SRCDIR:-$here/../..}
+SRCDIR=$(cd "$SRCDIR" && pwd) || { echo "Bail out! no source dir $SRCDIR"; exit 99; }
+RLSC=${RLSC:-./rlsc}
+case $RLSC in
+/*) ;;
+*/*) RLSC=$(pwd)/$RLSC ;;
+esac
+G=$SRCDIR/tests/golden
+update=${UPDATE_GOLDEN:-0}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rlsc-golden.XXXXXX") ||
+    { echo "Bail out! cannot create a temporary directory"; exit 99; }
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+
+if ! "$RLSC" --version >/dev/null 2>&1; then
+    echo "Bail out! cannot run rlsc as '$RLSC' (set RLSC)"
+    exit 99
+fi
+
+# ---- the plan: count the cases first
+
+list() { # list DIR SUFFIX: case names of DIR/*SUFFIX, sorted
+    for f in "$G/$1"/*"$2"; do
+        [ -e "$f" ] || continue
+        f=${f##*/}
+        echo "${f%"$2"}"
+    done
+}
+ok_cases=$( (list ok .rls; list ok .args) | sort -u)
+bad_cases=$( (list bad .rls; list bad .args) | sort -u)
+usage_cases=$(list usage .args)
+same_cases=$(list stable .1.rls)
+grow_cases=$(list stable .base.rls)
+
+n=0
+for c in $ok_cases; do n=$((n + 2)); done
+for c in $bad_cases $usage_cases $same_cases $grow_cases; do n=$((n + 1)); done
+echo "1..$n"
+
+# ---- helpers
+
+num=0
+failed=0
+why=$tmp/why   # the reasons of the current test, shown on failure
+
+pass_or_fail() { # NAME: reports the current test from the contents of $why
+    num=$((num + 1))
+    if [ -s "$why" ]; then
+        failed=$((failed + 1))
+        echo "not ok $num - $1"
+        sed 's/^/# /' "$why"
+    elif [ "$update" = 1 ]; then
+        echo "ok $num - $1 (expected output updated)"
+    else
+        echo "ok $num - $1"
+    fi
+    : >"$why"
+}
+
+# expect EXPECTED-FILE ACTUAL-FILE WHAT: compares, or updates under
+# UPDATE_GOLDEN=1 (an empty NAME.out is not written).
+expect() {
+    if [ "$update" = 1 ]; then
+        if [ "${1%.out}" != "$1" ] && [ ! -s "$2" ]; then
+            rm -f "$1"
+        else
+            cp "$2" "$1"
+        fi
+        return
+    fi
+    if [ ! -f "$1" ]; then
+        if [ "${1%.out}" != "$1" ] && [ ! -s "$2" ]; then
+            return
+        fi
+        echo "$3: missing expected file ${1#"$SRCDIR"/}; actual:" >>"$why"
+        cat "$2" >>"$why"
+    elif ! cmp -s "$1" "$2"; then
+        echo "$3 differs (- expected, + actual):" >>"$why"
+        diff -u "$1" "$2" >>"$why"
+    fi
+}
+
+expect_status() { # ACTUAL EXPECTED WHAT
+    [ "$1" = "$2" ] || echo "$3: exit status $1, expected $2" >>"$why"
+}
+
+expect_empty() { # FILE WHAT
+    if [ -s "$1" ]; then
+        echo "$2 should be empty but is:" >>"$why"
+        cat "$1" >>"$why"
+    fi
+}
+
+# run DIR OUT ERR ARGS...: runs rlsc in DIR; sets $status
+run() {
+    rdir=$1 rout=$2 rerr=$3
+    shift 3
+    status=0
+    (cd "$rdir" && exec "$RLSC" "$@") <"/dev/null" >"$rout" 2>"$rerr" || status=$?
+    if [ "$status" -gt 2 ]; then
+        echo "rlsc $*: crashed or failed unexpectedly (exit status $status)" >>"$why"
+    fi
+}
+
+: >"$why"
+
+# ---- ok/: compiles, with the expected SQL up and down
+
+# case_args DIR NAME: sets $dir (where to run) and $args for a case
+case_args() {
+    if [ -f "$G/$1/$2.args" ]; then
+        dir=$SRCDIR
+        args=$(cat "$G/$1/$2.args")
+    else
+        dir=$G/$1
+        args=$2.rls
+    fi
+}
+
+for c in $ok_cases; do
+    case_args ok "$c"
+    run "$dir" "$tmp/up" "$tmp/up.err" sql $args
+    expect_status "$status" 0 "rlsc sql"
+    expect "$G/ok/$c.sql" "$tmp/up" "stdout of rlsc sql"
+    expect "$G/ok/$c.stderr" "$tmp/up.err" "stderr of rlsc sql"
+    run "$dir" "$tmp/ck" "$tmp/ck.err" check $args
+    expect_status "$status" 0 "rlsc check"
+    expect_empty "$tmp/ck" "stdout of rlsc check"
+    [ "$update" = 1 ] || expect "$G/ok/$c.stderr" "$tmp/ck.err" "stderr of rlsc check"
+    pass_or_fail "ok/$c: sql"
+
+    run "$dir" "$tmp/down" "$tmp/down.err" sql --down $args
+    expect_status "$status" 0 "rlsc sql --down"
+    expect "$G/ok/$c.down.sql" "$tmp/down" "stdout of rlsc sql --down"
+    [ "$update" = 1 ] || expect "$G/ok/$c.stderr" "$tmp/down.err" "stderr of rlsc sql --down"
+    pass_or_fail "ok/$c: sql --down"
+done
+
+# ---- bad/: rejected with exactly the expected diagnostics
+
+for c in $bad_cases; do
+    case_args bad "$c"
+    run "$dir" "$tmp/out" "$tmp/err" sql $args
+    expect_status "$status" 1 "rlsc sql"
+    expect_empty "$tmp/out" "stdout of rlsc sql"
+    expect "$G/bad/$c.err" "$tmp/err" "stderr of rlsc sql"
+    run "$dir" "$tmp/out" "$tmp/err" check $args
+    expect_status "$status" 1 "rlsc check"
+    expect_empty "$tmp/out" "stdout of rlsc check"
+    [ "$update" = 1 ] || expect "$G/bad/$c.err" "$tmp/err" "stderr of rlsc check"
+    pass_or_fail "bad/$c"
+done
+
+# ---- usage/: command lines with their exit status and messages
+
+for c in $usage_cases; do
+    args=$(cat "$G/usage/$c.args")
+    run "$G/usage" "$tmp/out" "$tmp/err" $args
+    echo "$status" >"$tmp/status"
+    expect "$G/usage/$c.status" "$tmp/status" "exit status"
+    expect "$G/usage/$c.out" "$tmp/out" "stdout"
+    expect "$G/usage/$c.err" "$tmp/err" "stderr"
+    pass_or_fail "usage/$c: rlsc $args"
+done
+
+# ---- stable/: formatting and order do not change the SQL
+
+for c in $same_cases; do
+    i=1
+    while [ -f "$G/stable/$c.$i.rls" ]; do
+        for way in up down; do
+            flag=
+            [ $way = down ] && flag=--down
+            run "$G/stable" "$tmp/$way.$i" "$tmp/err" sql $flag "$c.$i.rls"
+            expect_status "$status" 0 "rlsc sql${flag:+ $flag} $c.$i.rls"
+            [ "$status" = 0 ] || cat "$tmp/err" >>"$why"
+            if [ $i -gt 1 ] && ! cmp -s "$tmp/$way.1" "$tmp/$way.$i"; then
+                echo "rlsc sql${flag:+ $flag}: $c.$i.rls differs from $c.1.rls:" >>"$why"
+                diff -u "$tmp/$way.1" "$tmp/$way.$i" >>"$why"
+            fi
+        done
+        i=$((i + 1))
+    done
+    [ $i -gt 2 ] || echo "needs $c.1.rls and $c.2.rls at least" >>"$why"
+    pass_or_fail "stable/$c: same SQL from $((i - 1)) spellings"
+done
+
+# ---- stable/: adding rules renames no policy
+
+for c in $grow_cases; do
+    for v in base plus; do
+        run "$G/stable" "$tmp/$v" "$tmp/err" sql "$c.$v.rls"
+        expect_status "$status" 0 "rlsc sql $c.$v.rls"
+        [ "$status" = 0 ] || cat "$tmp/err" >>"$why"
+        grep '^CREATE POLICY ' "$tmp/$v" | sort >"$tmp/$v.names"
+    done
+    comm -23 "$tmp/base.names" "$tmp/plus.names" >"$tmp/gone"
+    comm -13 "$tmp/base.names" "$tmp/plus.names" >"$tmp/new"
+    if [ -s "$tmp/gone" ]; then
+        {
+            echo "policies of $c.base.rls renamed or lost in $c.plus.rls:"
+            cat "$tmp/gone"
+            echo "new in $c.plus.rls:"
+            cat "$tmp/new"
+        } >>"$why"
+    fi
+    [ -s "$tmp/new" ] || echo "$c.plus.rls adds no policy to $c.base.rls" >>"$why"
+    pass_or_fail "stable/$c: adding a rule renames no policy"
+done
+
+# Under Automake's tap-driver (which sets AM_TAP_AWK) the `not ok` lines
+# carry the result and a non-zero exit would add an ERROR; run by hand,
+# the exit status says whether everything passed.
+[ -n "${AM_TAP_AWK:-}" ] || [ "$failed" -eq 0 ]
