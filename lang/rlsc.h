@@ -162,6 +162,8 @@ bool types_castable(const Type *from, const Type *to);
 const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r);
 /* The common type of CASE branches, COALESCE args...; NULL if none. */
 const Type *types_common(const Type *a, const Type *b);
+/* Is a numeric literal within numeric's range? */
+bool types_numeric_in_range(const char *s);
 /* Human-readable name for messages. */
 const char *types_display(const Type *t);
 

@@ -138,6 +138,15 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
 /* A type name must be PostgreSQL's or one the catalog uses. */
 static const Type *tc_type(Tc *tc, const TypeName *tn)
 {
+    static const char *const serials[] = {"serial", "bigserial", "smallserial", "serial2",
+                                          "serial4", "serial8", NULL};
+    for (const char *const *p = serials; *p; p++)
+        if (strcmp(tn->text, *p) == 0) {
+            diag_error(tc->diag, tn->loc,
+                       "type %s does not exist: serial types exist only in CREATE TABLE",
+                       tn->text);
+            return &type_any;
+        }
     const Type *t = types_lookup(tc->arena, tn->text);
     const Type *base = t->cat == TC_ARRAY ? t->elem : t;
     if (base->cat == TC_OTHER && !map_get(tc->known_types, base->name)) {
@@ -205,7 +214,7 @@ static bool tc_match(const CatFunc *fn, const Type *const *args, int n, int *exa
         }
         if (a->cat != TC_UNKNOWN && !types_implicit(a, p))
             return false;
-        if (tc_preferred(p))
+        if (a->cat != TC_UNKNOWN && tc_preferred(p))
             (*preferred)++;
     }
     return true;
@@ -221,16 +230,58 @@ static bool tc_same_args(const CatFunc *a, const CatFunc *b)
     return true;
 }
 
+/* Among tied candidates, unknown literals go to the string category when
+ * some candidate takes one there, else all must agree on a category.
+ * Returns the number of remaining ties (0: *best is chosen). */
+static int tc_break_ties(PtrVec *tied, const Type *const *args, int n, const CatFunc **best)
+{
+    PtrVec keep = *tied;
+    for (int i = 0; i < n; i++) {
+        if (args[i]->cat != TC_UNKNOWN)
+            continue;
+        bool any_string = false, one_cat = true;
+        TypeCat cat0 = ((const Type *)((const CatFunc *)keep.items[0])->args.items[i])->cat;
+        for (int k = 0; k < keep.n; k++) {
+            TypeCat c = ((const Type *)((const CatFunc *)keep.items[k])->args.items[i])->cat;
+            any_string |= c == TC_STRING;
+            one_cat &= c == cat0;
+        }
+        if (!any_string && !one_cat)
+            return keep.n - 1;
+        int m = 0;
+        for (int k = 0; k < keep.n; k++)
+            if (!any_string
+                || ((const Type *)((const CatFunc *)keep.items[k])->args.items[i])->cat == TC_STRING)
+                keep.items[m++] = keep.items[k];
+        keep.n = m;
+        /* then the category's preferred type, where a candidate takes it */
+        bool any_pref = false;
+        for (int k = 0; k < keep.n; k++)
+            any_pref |= tc_preferred(((const CatFunc *)keep.items[k])->args.items[i]);
+        m = 0;
+        for (int k = 0; k < keep.n; k++)
+            if (!any_pref || tc_preferred(((const CatFunc *)keep.items[k])->args.items[i]))
+                keep.items[m++] = keep.items[k];
+        keep.n = m;
+    }
+    if (keep.n == 1)
+        *best = keep.items[0];
+    return keep.n - 1;
+}
+
 static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
 {
     int n = e->args.n;
     const Type **args = arena_alloc(tc->arena, sizeof(Type *) * (size_t)(n + 1));
-    Place inner = place == IN_TARGET ? IN_WHERE : place;
 
     static const char *const variadic[] = {"coalesce", "greatest", "least"};
     for (size_t v = 0; v < 3 && !e->qual; v++) {
         if (strcmp(e->text, variadic[v]) != 0)
             continue;
+        if (n == 0) {
+            diag_error(tc->diag, e->loc, "%s needs at least one argument", e->text);
+            return &type_any;
+        }
         const Type *common = &type_unknown;
         for (int i = 0; i < n; i++) {
             args[i] = tc_expr(tc, e->args.items[i], s, place);
@@ -276,36 +327,50 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
         return &type_int8;
     }
 
-    for (int i = 0; i < n; i++)
-        args[i] = tc_expr(tc, e->args.items[i], s, inner);
-
     const PtrVec *cands = cat_funcs(tc->cat, e->text);
+    /* An aggregate's arguments may not hold aggregates themselves. */
+    bool aggregate = false;
+    for (int i = 0; cands && i < cands->n; i++)
+        aggregate |= ((const CatFunc *)cands->items[i])->aggregate;
+    for (int i = 0; i < n; i++)
+        args[i] = tc_expr(tc, e->args.items[i], s, aggregate ? IN_WHERE : place);
+
+    /* PostgreSQL's resolution, simplified: most exact matches, then most
+     * preferred types at converted positions; unknown literals then
+     * prefer the string category; anything still tied is ambiguous. */
     const CatFunc *best = NULL;
     const Type *best_elem = NULL;
-    int best_exact = -1, best_pref = -1, ties = 0, arity_ok = 0;
+    int best_exact = -1, best_pref = -1, arity_ok = 0;
+    PtrVec tied = {0};
     for (int i = 0; cands && i < cands->n; i++) {
         const CatFunc *fn = cands->items[i];
-        if (e->qual && !(fn->schema ? strcmp(fn->schema, e->qual) == 0
-                                    : strcmp(e->qual, "pg_catalog") == 0))
-            continue;
+        if (e->qual ? !(fn->schema ? strcmp(fn->schema, e->qual) == 0
+                                   : strcmp(e->qual, "pg_catalog") == 0)
+                    : fn->schema && strcmp(fn->schema, "public") != 0)
+            continue; /* unqualified names resolve through pg_catalog, public */
         arity_ok += fn->args.n == n;
         int exact, pref;
         const Type *elem;
         if (!tc_match(fn, args, n, &exact, &pref, &elem))
             continue;
         if (exact > best_exact || (exact == best_exact && pref > best_pref)) {
-            best = fn, best_exact = exact, best_pref = pref, best_elem = elem, ties = 0;
+            best = fn, best_exact = exact, best_pref = pref, best_elem = elem;
+            tied.n = 0;
+            vec_push(tc->arena, &tied, (void *)fn);
         } else if (exact == best_exact && pref == best_pref) {
             /* The same signature twice (a catalog repeating a built-in):
              * pg_catalog comes first on the search_path. */
             if (tc_same_args(best, fn)) {
                 if (!fn->schema)
-                    best = fn;
+                    best = fn, tied.items[0] = (void *)fn;
             } else {
-                ties++;
+                vec_push(tc->arena, &tied, (void *)fn);
             }
         }
     }
+    int ties = tied.n > 1 ? tc_break_ties(&tied, args, n, &best) : 0;
+    if (best && tied.n > 1 && !ties)
+        tc_match(best, args, n, &best_exact, &best_pref, &best_elem);
     if (!best) {
         if (!cands && !tc->strict)
             return &type_any; /* no catalog: the function may exist */
@@ -328,11 +393,21 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
         return &type_any;
     }
     if (ties) {
+        for (int i = 0; i < n; i++)
+            if (args[i]->cat == TC_ANY)
+                return &type_any; /* an argument of unknown type: no verdict */
         diag_error(tc->diag, e->loc,
                    "function %s is not unique for these arguments; cast them explicitly",
                    e->text);
         return &type_any;
     }
+    for (int i = 0; i < n && !best_elem; i++)
+        if (tc_poly(best->args.items[i]) && args[i]->cat == TC_UNKNOWN) {
+            diag_error(tc->diag, e->args.items[i]->loc,
+                       "could not determine polymorphic type of %s(): cast the literal",
+                       e->text);
+            return &type_any;
+        }
     for (int i = 0; i < n; i++) {
         const Type *p = best->args.items[i];
         if (tc_poly(p)) {
@@ -404,6 +479,19 @@ static const Type *tc_compare(Tc *tc, Expr *e, Expr *l, const Type *lt, Expr *r,
     return &type_bool;
 }
 
+/* The type a quoted literal takes beside `known` in an arithmetic op. */
+static const Type *tc_settle_literal(Tc *tc, const char *op, const Type *known)
+{
+    if (types_arith(tc->arena, op, known, known))
+        return known;
+    bool additive = op[0] == '+' || op[0] == '-';
+    if (additive && known->cat == TC_DATETIME && known != &type_date)
+        return &type_interval; /* timestamp + '1 day' */
+    if (!additive && known->cat == TC_TIMESPAN && (op[0] == '*' || op[0] == '/'))
+        return &type_float8;
+    return NULL;
+}
+
 static const Type *tc_number(Expr *e)
 {
     if (strpbrk(e->text, ".eE"))
@@ -433,13 +521,18 @@ static const Type *tc_special(const char *name)
 
 static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
 {
-    Place inner = place == IN_TARGET ? IN_WHERE : place;
+    /* operators keep the place: max(x) + 1 is fine in a select list */
+    Place inner = place;
     switch (e->kind) {
     case E_NULL:
         return &type_null;
     case E_BOOL:
         return &type_bool;
     case E_NUMBER:
+        if (!types_numeric_in_range(e->text)) {
+            diag_error(tc->diag, e->loc, "%s is out of range for numeric", e->text);
+            return &type_any;
+        }
         return tc_number(e);
     case E_STRING:
         return &type_unknown;
@@ -485,11 +578,40 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         }
         if (strchr("=<>", op[0]) && strcmp(op, "||") != 0)
             return tc_compare(tc, e, e->a, l, e->b, r, op);
-        /* arithmetic and || */
-        if (tc_unknownish(l) && !tc_unknownish(r) && strcmp(op, "||") != 0)
-            tc_literal(tc, e->a, r);
-        if (tc_unknownish(r) && !tc_unknownish(l) && strcmp(op, "||") != 0)
-            tc_literal(tc, e->b, l);
+        if (strcmp(op, "||") == 0) {
+            const Type *t = types_arith(tc->arena, op, l, r);
+            if (!t) {
+                diag_error(tc->diag, e->loc, "operator does not exist: %s || %s",
+                           types_display(l), types_display(r));
+                return &type_any;
+            }
+            /* beside an array or jsonb, a literal is read as that type */
+            if (t->cat == TC_ARRAY || t->cat == TC_JSONB) {
+                tc_literal(tc, e->a, t);
+                tc_literal(tc, e->b, t);
+            }
+            return t;
+        }
+        /* arithmetic: a literal beside type T is read as T when T op T
+         * exists; else as the one operand type PostgreSQL would pick */
+        bool lu = tc_unknownish(l) && !tc_unknownish(r) && r->cat != TC_ANY;
+        bool ru = tc_unknownish(r) && !tc_unknownish(l) && l->cat != TC_ANY;
+        if (lu || ru) {
+            const Type *known = lu ? r : l;
+            const Type *as = tc_settle_literal(tc, op, known);
+            if (!as) {
+                diag_error(tc->diag, e->loc,
+                           "operator is not unique: %s %s unknown; cast the literal",
+                           types_display(known), op);
+                return &type_any;
+            }
+            if (!tc_literal(tc, lu ? e->a : e->b, as))
+                return &type_any;
+            if (lu)
+                l = as;
+            else
+                r = as;
+        }
         const Type *t = types_arith(tc->arena, op, l, r);
         if (!t) {
             diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s",
@@ -553,6 +675,8 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
             return tc_compare(tc, e, e->a, l, e->sub->target, st, e->op);
         }
         const Type *r = tc_expr(tc, e->b, s, inner);
+        if (e->b->kind == E_SUBQUERY) /* ANY ((SELECT ...)) compares each row */
+            return tc_compare(tc, e, e->a, l, e->b->sub->target, r, e->op);
         if (r->cat == TC_UNKNOWN) {
             if (!tc_unknownish(l) && l->cat != TC_ANY)
                 tc_literal(tc, e->b,

@@ -110,6 +110,18 @@ const Type *types_lookup(Arena *a, const char *text)
     const char *base = sb_str(&sb);
     if (strncmp(base, "pg_catalog.", 11) == 0)
         base += 11;
+    if (base[0] == '"') {
+        /* A quoted name is pg_type's own name ("int4", not "integer");
+         * anything else quoted is a user type. */
+        static const char *const internal[] = {
+            "int2", "int4", "int8", "float4", "float8", "numeric", "bool", "text",
+            "varchar", "bpchar", "name", "date", "timestamp", "timestamptz", "time",
+            "timetz", "interval", "uuid", "json", "jsonb", "bytea", "inet", "cidr", "oid"};
+        size_t n = strlen(base);
+        for (size_t i = 0; i < sizeof internal / sizeof internal[0]; i++)
+            if (n == strlen(internal[i]) + 2 && strncmp(base + 1, internal[i], n - 2) == 0)
+                base = internal[i];
+    }
     if (strncmp(base, "interval ", 9) == 0)
         base = "interval"; /* fields (day to second) do not change the type */
     const Type *t = NULL;
@@ -241,6 +253,40 @@ static bool lit_special_number(const char *s, bool floating)
                         || strcmp(buf, "-inf") == 0);
 }
 
+/* numeric's limits: fewer than 131072 digits before the point and at
+ * most 16383 after it, once the exponent is applied. */
+bool types_numeric_in_range(const char *s)
+{
+    const char *p = skip_ws(s);
+    if (*p == '+' || *p == '-')
+        p++;
+    long before = 0, frac = 0, msd_at = 0; /* msd_at: 1-based, 0 = none */
+    bool point = false, msd_in_frac = false;
+    for (; isdigit((unsigned char)*p) || *p == '.'; p++) {
+        if (*p == '.') {
+            point = true;
+            continue;
+        }
+        point ? frac++ : before++;
+        if (*p != '0' && !msd_at) {
+            msd_at = point ? frac : before;
+            msd_in_frac = point;
+        }
+    }
+    long exp = 0;
+    if (*p == 'e' || *p == 'E') {
+        errno = 0;
+        exp = strtol(p + 1, NULL, 10);
+        if (errno == ERANGE || labs(exp) > 100000000L)
+            return !msd_at;
+    }
+    if (!msd_at)
+        return true; /* zero */
+    /* weight: digits of the integer part counted from the first nonzero */
+    long weight = msd_in_frac ? 1 - msd_at : before - msd_at + 1;
+    return weight + exp <= 131072 && frac - exp <= 16383;
+}
+
 static const char *lit_number(const Type *t, const char *s)
 {
     switch (t->rank) {
@@ -262,11 +308,8 @@ static const char *lit_number(const Type *t, const char *s)
         double v = t->rank == 5 ? (double)strtof(s, NULL) : strtod(s, NULL);
         if (errno == ERANGE && (v == 0.0 || isinf(v)))
             return "is out of range";
-    } else {
-        /* numeric: PostgreSQL limits the exponent */
-        const char *e = strpbrk(s, "eE");
-        if (e && labs(strtol(e + 1, NULL, 10)) > 1000)
-            return "is out of range";
+    } else if (!types_numeric_in_range(s)) {
+        return "is out of range";
     }
     return NULL;
 }
@@ -327,7 +370,7 @@ static bool lit_hms(const char **p)
     int m = lit_digits(p, 2, 2);
     if (m < 0 || m > 59)
         return false;
-    int sec = 0;
+    int sec = 0, frac = 0;
     if (**p == ':') {
         (*p)++;
         sec = lit_digits(p, 2, 2);
@@ -335,11 +378,13 @@ static bool lit_hms(const char **p)
             return false;
         if (**p == '.') {
             (*p)++;
-            if (lit_digits(p, 1, 9) < 0)
+            if (!isdigit((unsigned char)**p))
                 return false;
+            for (; isdigit((unsigned char)**p); (*p)++)
+                frac |= **p != '0';
         }
     }
-    return h < 24 || (m == 0 && sec == 0);
+    return h < 24 || (m == 0 && sec == 0 && !frac);
 }
 
 static bool lit_zone(const char **p)
@@ -354,11 +399,13 @@ static bool lit_zone(const char **p)
     int h = lit_digits(p, 2, 2);
     if (h < 0 || h > 15)
         return false;
-    if (**p == ':') {
+    if (**p == ':')
         (*p)++;
-        if (lit_digits(p, 2, 2) < 0)
+    if (isdigit((unsigned char)**p)) {
+        int m = lit_digits(p, 2, 2);
+        if (m < 0 || m > 59)
             return false;
-    } else if (isdigit((unsigned char)**p) && lit_digits(p, 2, 2) < 0) {
+    } else if ((*p)[-1] == ':') {
         return false;
     }
     return true;
@@ -411,34 +458,67 @@ static const char *lit_datetime(const Type *t, const char *s)
 
 static const char *lit_interval(const char *s)
 {
-    static const char *const units[] = {
-        "microsecond", "microseconds", "us", "millisecond", "milliseconds", "ms",
-        "second", "seconds", "sec", "secs", "s", "minute", "minutes", "min", "mins",
-        "m", "hour", "hours", "hr", "hrs", "h", "day", "days", "d", "week", "weeks",
-        "w", "month", "months", "mon", "mons", "year", "years", "yr", "yrs", "y",
-        "decade", "decades", "century", "centuries", "millennium", "millennia", NULL};
+    /* units and the field each sets: a field may be given once */
+    static const struct { const char *word; int field; } units[] = {
+        {"microsecond", 0}, {"microseconds", 0}, {"us", 0},
+        {"millisecond", 1}, {"milliseconds", 1}, {"ms", 1},
+        {"second", 2}, {"seconds", 2}, {"sec", 2}, {"secs", 2}, {"s", 2},
+        {"minute", 3}, {"minutes", 3}, {"min", 3}, {"mins", 3}, {"m", 3},
+        {"hour", 4}, {"hours", 4}, {"hr", 4}, {"hrs", 4}, {"h", 4},
+        {"day", 5}, {"days", 5}, {"d", 5}, {"week", 6}, {"weeks", 6}, {"w", 6},
+        {"month", 7}, {"months", 7}, {"mon", 7}, {"mons", 7},
+        {"year", 8}, {"years", 8}, {"yr", 8}, {"yrs", 8}, {"y", 8},
+        {"decade", 9}, {"decades", 9}, {"century", 10}, {"centuries", 10},
+        {"millennium", 11}, {"millennia", 11}};
     const char *p = skip_ws(s);
-    const char *save = p;
-    if (lit_hms(&p) && trailing_ws_only(p))
-        return NULL;
-    p = save;
+    /* [-]H:MM[:SS[.f]] with any number of hours */
+    const char *q = p + (*p == '+' || *p == '-');
+    if (isdigit((unsigned char)*q)) {
+        while (isdigit((unsigned char)*q))
+            q++;
+        if (*q == ':' && isdigit((unsigned char)q[1]) && isdigit((unsigned char)q[2])
+            && q[1] <= '5') {
+            q += 3;
+            bool ok = true;
+            if (*q == ':') {
+                ok = isdigit((unsigned char)q[1]) && isdigit((unsigned char)q[2]) && q[1] <= '5';
+                q += 3;
+                if (ok && *q == '.') {
+                    q++;
+                    ok = isdigit((unsigned char)*q);
+                    while (isdigit((unsigned char)*q))
+                        q++;
+                }
+            }
+            if (ok && trailing_ws_only(q))
+                return NULL;
+        }
+    }
     bool any = false;
+    unsigned seen = 0;
     while (*p) {
         if (*p == '+' || *p == '-')
             p++;
-        if (!isdigit((unsigned char)*p))
+        if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
             break;
+        int dots = 0;
         while (isdigit((unsigned char)*p) || *p == '.')
-            p++;
+            dots += *p++ == '.';
+        if (dots > 1)
+            return "is not an interval (use forms like '3 days' or '01:30:00')";
         p = skip_ws(p);
         const char *w = p;
         while (isalpha((unsigned char)*p))
             p++;
-        bool ok = false;
-        for (const char *const *u = units; *u && !ok; u++)
-            ok = (size_t)(p - w) == strlen(*u) && strncasecmp(w, *u, (size_t)(p - w)) == 0;
-        if (!ok)
-            return "is not an interval (use forms like '3 days' or '01:30:00')";
+        int field = -1;
+        for (size_t u = 0; u < sizeof units / sizeof units[0] && field < 0; u++)
+            if ((size_t)(p - w) == strlen(units[u].word)
+                && strncasecmp(w, units[u].word, (size_t)(p - w)) == 0)
+                field = units[u].field;
+        if (field < 0 || (seen & (1u << field)))
+            return "is not an interval (use forms like '3 days' or '01:30:00', "
+                   "each unit once)";
+        seen |= 1u << field;
         any = true;
         p = skip_ws(p);
     }
@@ -450,7 +530,7 @@ static const char *lit_interval(const char *s)
 
 /* ---- JSON (RFC 8259), as json_in/jsonb_in accept it */
 
-static bool json_value(const char **p, int depth);
+static bool json_value(const char **p, int depth, bool jsonb);
 
 static void json_ws(const char **p)
 {
@@ -458,30 +538,49 @@ static void json_ws(const char **p)
         (*p)++;
 }
 
-static bool json_string(const char **p)
+static int json_hex4(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+static bool json_string(const char **p, bool jsonb)
 {
     (*p)++;
+    bool want_low = false; /* jsonb: a high surrogate needs a low one next */
     while (**p && **p != '"') {
         unsigned char c = (unsigned char)**p;
         if (c < 0x20)
             return false;
-        if (c == '\\') {
+        if (c == '\\' && (*p)[1] == 'u') {
             (*p)++;
-            if (**p == 'u') {
-                for (int i = 1; i <= 4; i++)
-                    if (!isxdigit((unsigned char)(*p)[i]))
-                        return false;
-                /* jsonb rejects \u0000; so do we */
-                if (strncmp(*p + 1, "0000", 4) == 0)
+            for (int i = 1; i <= 4; i++)
+                if (!isxdigit((unsigned char)(*p)[i]))
                     return false;
-                *p += 4;
-            } else if (!strchr("\"\\/bfnrt", **p) || !**p) {
-                return false;
+            int cp = json_hex4(*p + 1);
+            if (cp == 0)
+                return false; /* jsonb rejects \u0000; so do we, for json too */
+            if (jsonb) {
+                bool high = cp >= 0xD800 && cp <= 0xDBFF, low = cp >= 0xDC00 && cp <= 0xDFFF;
+                if (want_low != low || (want_low && high))
+                    return false;
+                want_low = high;
             }
+            *p += 4;
+        } else if (want_low) {
+            return false;
+        } else if (c == '\\') {
+            (*p)++;
+            if (!**p || !strchr("\"\\/bfnrt", **p))
+                return false;
         }
         (*p)++;
     }
-    if (**p != '"')
+    if (**p != '"' || want_low)
         return false;
     (*p)++;
     return true;
@@ -517,14 +616,14 @@ static bool json_number(const char **p)
     return true;
 }
 
-static bool json_value(const char **p, int depth)
+static bool json_value(const char **p, int depth, bool jsonb)
 {
     if (depth > 100)
         return false;
     json_ws(p);
     switch (**p) {
     case '"':
-        return json_string(p);
+        return json_string(p, jsonb);
     case '{':
         (*p)++;
         json_ws(p);
@@ -534,13 +633,13 @@ static bool json_value(const char **p, int depth)
         }
         for (;;) {
             json_ws(p);
-            if (**p != '"' || !json_string(p))
+            if (**p != '"' || !json_string(p, jsonb))
                 return false;
             json_ws(p);
             if (**p != ':')
                 return false;
             (*p)++;
-            if (!json_value(p, depth + 1))
+            if (!json_value(p, depth + 1, jsonb))
                 return false;
             json_ws(p);
             if (**p == '}') {
@@ -559,7 +658,7 @@ static bool json_value(const char **p, int depth)
             return true;
         }
         for (;;) {
-            if (!json_value(p, depth + 1))
+            if (!json_value(p, depth + 1, jsonb))
                 return false;
             json_ws(p);
             if (**p == ']') {
@@ -576,15 +675,20 @@ static bool json_value(const char **p, int depth)
         return strncmp(*p, "false", 5) == 0 && (*p += 5);
     case 'n':
         return strncmp(*p, "null", 4) == 0 && (*p += 4);
-    default:
-        return json_number(p);
+    default: {
+        const char *start = *p;
+        if (!json_number(p))
+            return false;
+        /* jsonb stores numbers as numeric, with numeric's range */
+        return !jsonb || types_numeric_in_range(start);
+    }
     }
 }
 
-static bool lit_json(const char *s)
+static bool lit_json(const char *s, bool jsonb)
 {
     const char *p = s;
-    if (!json_value(&p, 0))
+    if (!json_value(&p, 0, jsonb))
         return false;
     json_ws(&p);
     return *p == '\0';
@@ -714,7 +818,7 @@ const char *types_literal_error(Arena *a, const Type *t, const char *lit)
         return lit_uuid(lit) ? NULL : "is not a uuid";
     case TC_JSON:
     case TC_JSONB:
-        return lit_json(lit) ? NULL : "is not valid JSON";
+        return lit_json(lit, t->cat == TC_JSONB) ? NULL : "is not valid JSON";
     case TC_BYTEA:
         return lit_bytea(lit) ? NULL : "is not a bytea literal";
     case TC_NETWORK:
@@ -750,7 +854,8 @@ bool types_implicit(const Type *from, const Type *to)
                    || (strcmp(to->name, "oid") == 0 && from->rank <= 3);
         return from->rank <= to->rank;
     case TC_STRING:
-        return true;
+        /* name becomes varchar or char(n) only on assignment */
+        return !(strcmp(from->name, "name") == 0 && to->rank <= 2 && to->rank >= 1);
     case TC_DATETIME:
         if (types_is_time(from) != types_is_time(to))
             return false;
@@ -776,11 +881,16 @@ bool types_comparable(const Type *a, const Type *b, const char *op)
         return false; /* json has no comparison operators */
     if ((a->cat == TC_UNKNOWN || a->cat == TC_NULL) && (b->cat == TC_UNKNOWN || b->cat == TC_NULL))
         return true; /* resolved as text */
-    /* a literal against a user type: the literal check decides */
-    if (a->cat == TC_UNKNOWN || a->cat == TC_NULL)
-        return b->cat != TC_OTHER || eq;
-    if (b->cat == TC_UNKNOWN || b->cat == TC_NULL)
-        return a->cat != TC_OTHER || eq;
+    /* A user-defined type may have no operators at all (point has no =):
+     * without knowing, rlsc refuses (deliberately stricter). */
+    if (a->cat == TC_OTHER || b->cat == TC_OTHER)
+        return false;
+    if (a->cat == TC_UNKNOWN || a->cat == TC_NULL || b->cat == TC_UNKNOWN || b->cat == TC_NULL)
+        return true;
+    /* time converts to interval implicitly */
+    if ((a->cat == TC_TIMESPAN && types_is_time(b) && b->rank == 10)
+        || (b->cat == TC_TIMESPAN && types_is_time(a) && a->rank == 10))
+        return true;
     if (a->cat != b->cat)
         return false;
     switch (a->cat) {
@@ -860,8 +970,9 @@ const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r)
                 return arr;
             return NULL;
         }
-        if (l->cat == TC_JSONB && r->cat == TC_JSONB)
-            return l;
+        if ((l->cat == TC_JSONB && (r->cat == TC_JSONB || r->cat == TC_UNKNOWN))
+            || (r->cat == TC_JSONB && l->cat == TC_UNKNOWN))
+            return l->cat == TC_JSONB ? l : r;
         bool ls = l->cat == TC_STRING || l->cat == TC_UNKNOWN || l->cat == TC_NULL;
         bool rs = r->cat == TC_STRING || r->cat == TC_UNKNOWN || r->cat == TC_NULL;
         return ls || rs ? &type_text : NULL;
@@ -903,9 +1014,12 @@ const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r)
         return ldate ? &type_timestamp : l;
     if (l->cat == TC_TIMESPAN && r->cat == TC_DATETIME && o == '+')
         return rdate ? &type_timestamp : r;
-    if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && o == '-' && !ldate && !rdate
+    if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && o == '-' && !(ldate && rdate)
         && !types_is_time(l) && !types_is_time(r))
-        return &type_interval;
+        return &type_interval; /* a date is widened to a timestamp */
+    if (o == '+' && ((ldate && types_is_time(r)) || (rdate && types_is_time(l))))
+        return types_is_time(r) ? (r->rank == 11 ? &type_timestamptz : &type_timestamp)
+                                : (l->rank == 11 ? &type_timestamptz : &type_timestamp);
     if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && o == '-' && types_is_time(l)
         && types_is_time(r) && l->rank == 10 && r->rank == 10)
         return &type_interval;

@@ -1,0 +1,88 @@
+-- tests/agreement/schema.sql — the schema the agreement corpus is checked on.
+--
+-- `docs` has one column per PostgreSQL type family rlsc models (named after
+-- its type, so a condition reads like what it tests), plus a built-in type
+-- rlsc does not model (point, which has no = operator); `accounts` is the
+-- second table for subqueries, referenced by docs.account_id.  Plus an enum,
+-- a domain over integer, and a few user functions (one in its own schema,
+-- one overloaded).
+
+CREATE TYPE mood AS ENUM ('happy', 'sad', 'neutral');
+CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+
+CREATE TABLE accounts (
+    id          bigint PRIMARY KEY,
+    tenant_id   integer NOT NULL,
+    name        varchar(40) NOT NULL,
+    owner_uuid  uuid,
+    active      boolean NOT NULL DEFAULT true,
+    opened      date,
+    balance     numeric(12,2),
+    labels      text[]
+);
+
+CREATE TABLE docs (
+    id          bigserial PRIMARY KEY,
+    account_id  bigint REFERENCES accounts (id),
+    i2          smallint,
+    i4          integer,
+    i8          bigint,
+    num         numeric(10,2),
+    f4          real,
+    f8          double precision,
+    txt         text,
+    vc          varchar(20),
+    ch          char(3),
+    flag        boolean,
+    d           date,
+    ts          timestamp,
+    tstz        timestamptz,
+    tm          time,
+    iv          interval,
+    uid         uuid,
+    js          json,
+    jsb         jsonb,
+    bin         bytea,
+    ip          inet,
+    net         cidr,
+    ints        integer[],
+    tags        text[],
+    md          mood,
+    pos         posint,
+    pt          point
+);
+
+-- user functions: plain, overloaded, and schema-qualified
+CREATE FUNCTION is_admin(uid bigint) RETURNS boolean
+    LANGUAGE sql STABLE AS $$ SELECT uid = 1 $$;
+CREATE FUNCTION account_tenant(acc bigint) RETURNS integer
+    LANGUAGE sql STABLE AS $$ SELECT tenant_id FROM accounts WHERE id = acc $$;
+CREATE FUNCTION label_of(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT lower(t) $$;
+CREATE FUNCTION label_of(t text, n integer) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT left(lower(t), n) $$;
+
+-- overloads PostgreSQL resolves by exact match, preferred type or the
+-- string category of an unknown literal, or finds ambiguous
+CREATE FUNCTION score(n integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE AS $$ SELECT n $$;
+CREATE FUNCTION score(n bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE AS $$ SELECT n $$;
+CREATE FUNCTION tag(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT t $$;
+CREATE FUNCTION tag(n integer) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT n::text $$;
+CREATE FUNCTION stamp(t timestamptz) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT t::text $$;
+CREATE FUNCTION stamp(n integer) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT n::text $$;
+-- a varchar parameter (name converts to it only by assignment)
+CREATE FUNCTION vc_len(v varchar) RETURNS integer
+    LANGUAGE sql IMMUTABLE AS $$ SELECT length(v) $$;
+-- a set-returning function
+CREATE FUNCTION tenant_accounts(t integer) RETURNS SETOF bigint
+    LANGUAGE sql STABLE AS $$ SELECT id FROM accounts WHERE tenant_id = t $$;
+
+CREATE SCHEMA sec;
+CREATE FUNCTION sec.may_read(acc bigint, who name) RETURNS boolean
+    LANGUAGE sql STABLE AS $$ SELECT acc IS NOT NULL AND who IS NOT NULL $$;

@@ -1,0 +1,17 @@
+CREATE TABLE "Order" (id int PRIMARY KEY, "Tenant" bigint NOT NULL);
+CREATE TABLE "we""ird" (id int PRIMARY KEY, "co""l" bigint NOT NULL, "la""bel" text NOT NULL DEFAULT 'ok');
+CREATE SCHEMA "My Schema";
+CREATE TABLE "My Schema"."Order Items" (id int PRIMARY KEY, "tenant id" bigint NOT NULL);
+CREATE TABLE "clé" (id int PRIMARY KEY, "locataire_é" bigint NOT NULL);
+CREATE TABLE "日本" (id int PRIMARY KEY, "テナント" bigint NOT NULL);
+CREATE TABLE allow (id int PRIMARY KEY, tenant bigint NOT NULL);
+CREATE TABLE Order2 (id int PRIMARY KEY, tenant_id bigint NOT NULL);
+INSERT INTO "Order" VALUES (1, 1), (2, 1), (3, 2);
+INSERT INTO "we""ird" VALUES (1, 1, 'ok'), (2, 1, 'ok'), (3, 2, 'ok'), (4, 1, 'it''s \ hidden');
+INSERT INTO "My Schema"."Order Items" VALUES (1, 1), (2, 1), (3, 2);
+INSERT INTO "clé" VALUES (1, 1), (2, 1), (3, 2);
+INSERT INTO "日本" VALUES (1, 1), (2, 1), (3, 2);
+INSERT INTO allow VALUES (1, 1), (2, 1), (3, 2);
+INSERT INTO order2 VALUES (1, 1), (2, 1), (3, 2);
+GRANT USAGE ON SCHEMA "My Schema" TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public, "My Schema" TO PUBLIC;

@@ -1,0 +1,2 @@
+-- an empty schema named like the stdlib's, created before any rlsc migration
+CREATE SCHEMA rlsc;
