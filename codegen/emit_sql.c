@@ -194,20 +194,112 @@ static void emit_role_drop(Emit *e, const IrRole *r)
     emit_note(e, "role %s: drop if rlsc created it and nothing uses it%s\n", r->name, "");
 }
 
-/* RLS off again when the table has no policy left, ours or anyone's. */
-static void emit_table_release(Emit *e, const char *name)
+/*
+ * Exact restore of a table's RLS flags.  `up` cannot know, when the script
+ * is written, whether the table already had RLS on or forced; so the
+ * script reads the flags as it runs and keeps them in the comment of every
+ * policy it creates ("rlsc: before: rls=on force=off").  `down` reads that
+ * comment back and puts the flags back as they were.  Without a comment
+ * (older scripts), RLS goes off when no policy of anyone else is left.
+ */
+#define PRIOR_MARK "rlsc: before: "
+
+/* ARRAY['a', 'b'] of policy names, for the DO blocks */
+static const char *emit_name_array(Arena *a, const IrPolicy *const *ps, int n)
+{
+    StrBuf sb;
+    sb_init(&sb, a);
+    sb_puts(&sb, "ARRAY[");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sb_puts(&sb, ", ");
+        sqlfmt_literal(&sb, ps[i]->name);
+    }
+    sb_puts(&sb, "]::pg_catalog.text[]");
+    return sb_str(&sb);
+}
+
+static const char *emit_prior_query(Arena *a, const char *name)
+{
+    return arena_printf(a,
+        "    SELECT d.description INTO prior\n"
+        "    FROM pg_catalog.pg_policy p\n"
+        "    JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
+        "     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
+        "    WHERE p.polrelid = %s::pg_catalog.regclass\n"
+        "      AND d.description LIKE '" PRIOR_MARK "%%'",
+        emit_literal(a, name));
+}
+
+/* Comments each new policy with the flags (read from pg_class when the
+ * table enters, copied from an older policy of ours otherwise); turns RLS
+ * on and forces it when the table enters. */
+static void emit_record_prior(Emit *e, const IrTable *t, const char *name, bool enters,
+                              const IrPolicy *const *created, int ncreated)
+{
+    Arena *a = e->arena;
+    StrBuf body;
+    sb_init(&body, a);
+    sb_puts(&body, "DECLARE\n    prior pg_catalog.text;\nBEGIN\n");
+    if (enters)
+        sb_printf(&body,
+                  "    SELECT '" PRIOR_MARK "rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END\n"
+                  "           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END\n"
+                  "    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = %s::pg_catalog.regclass;\n",
+                  emit_literal(a, name));
+    else
+        sb_printf(&body, "%s\n      AND p.polname <> ALL (%s)\n    LIMIT 1;\n",
+                  emit_prior_query(a, name), emit_name_array(a, created, ncreated));
+    for (int i = 0; i < ncreated; i++)
+        sb_printf(&body,
+                  "    EXECUTE pg_catalog.format('COMMENT ON POLICY %%I ON %%s IS %%L', %s, %s, prior);\n",
+                  emit_literal(a, created[i]->name), emit_literal(a, name));
+    if (enters) {
+        sb_printf(&body, "    ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n", name);
+        if (t->force)
+            sb_printf(&body, "    ALTER TABLE %s FORCE ROW LEVEL SECURITY;\n", name);
+    }
+    sb_puts(&body, "END");
+    /* emit_do adds BEGIN/END around a plain body; this one has DECLARE */
+    const char *tag = "$rlsc$";
+    for (int i = 1; strstr(sb_str(&body), tag); i++)
+        tag = arena_printf(a, "$rlsc%d$", i);
+    sb_printf(e->out, "DO %s\n%s\n%s;\n", tag, sb_str(&body), tag);
+}
+
+/* Puts the flags back from the recorded comment, before our policies go. */
+static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const *dropped,
+                               int ndropped)
 {
     Arena *a = e->arena;
     StrBuf body;
     sb_init(&body, a);
     sb_printf(&body,
-              "    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy\n"
-              "                   WHERE polrelid = %s::pg_catalog.regclass) THEN\n"
+              "DECLARE\n    prior pg_catalog.text;\nBEGIN\n%s\n    LIMIT 1;\n"
+              "    IF prior IS NOT NULL THEN\n"
+              "        IF prior LIKE '%%force=off%%' THEN\n"
+              "            ALTER TABLE %s NO FORCE ROW LEVEL SECURITY;\n"
+              "        ELSE\n"
+              "            ALTER TABLE %s FORCE ROW LEVEL SECURITY;\n"
+              "        END IF;\n"
+              "        IF prior LIKE '%%rls=off%%' THEN\n"
+              "            ALTER TABLE %s DISABLE ROW LEVEL SECURITY;\n"
+              "        ELSE\n"
+              "            ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n"
+              "        END IF;\n"
+              "    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy\n"
+              "                      WHERE polrelid = %s::pg_catalog.regclass\n"
+              "                        AND polname <> ALL (%s)) THEN\n"
               "        ALTER TABLE %s NO FORCE ROW LEVEL SECURITY;\n"
               "        ALTER TABLE %s DISABLE ROW LEVEL SECURITY;\n"
-              "    END IF;",
-              emit_literal(a, name), name, name);
-    emit_do(e->out, sb_str(&body));
+              "    END IF;\n"
+              "END",
+              emit_prior_query(a, name), name, name, name, name, emit_literal(a, name),
+              emit_name_array(a, dropped, ndropped), name, name);
+    const char *tag = "$rlsc$";
+    for (int i = 1; strstr(sb_str(&body), tag); i++)
+        tag = arena_printf(a, "$rlsc%d$", i);
+    sb_printf(e->out, "DO %s\n%s\n%s;\n", tag, sb_str(&body), tag);
 }
 
 static int emit_cmp_table(const IrTable *a, const IrTable *b)
@@ -235,9 +327,6 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
     e->out = &body;
 
     if (!from) {
-        sb_printf(&body, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n", name);
-        if (t->force)
-            sb_printf(&body, "ALTER TABLE %s FORCE ROW LEVEL SECURITY;\n", name);
         emit_note(e, "%s: enable row level security%s\n", t->name,
                   t->force ? " (forced)" : "");
     } else if (to && from->force != to->force) {
@@ -282,11 +371,28 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
             pf[at_from[b]] = NULL;               /* not dropped */
         }
 
+    if (!to) {
+        /* the table leaves: flags back first, while our comments exist */
+        emit_restore_prior(e, name, pf, np);
+        emit_note(e, "%s: row level security flags restored to before%s\n", t->name, "");
+    }
+    /* Order: drops that free a name for its re-creation, creates (and
+     * their flag comments), renames and alters, then the other drops. */
     for (int k = np - 1; k >= 0; k--)
-        if (pf[k] && (!pt[k] || !emit_alterable(pf[k], pt[k]))) {
+        if (pf[k] && pt[k] && !emit_alterable(pf[k], pt[k])) {
             emit_drop_policy(&body, name, pf[k]);
             emit_note(e, "%s: drop policy %s\n", t->name, pf[k]->name);
         }
+    const IrPolicy **created = arena_alloc(e->arena, sizeof(void *) * (size_t)(np + 1));
+    int ncreated = 0;
+    for (int k = 0; k < np; k++)
+        if (pt[k] && !renamed[k] && (!pf[k] || !emit_alterable(pf[k], pt[k]))) {
+            emit_create_policy(&body, name, pt[k]);
+            emit_note(e, "%s: create policy %s\n", t->name, pt[k]->name);
+            created[ncreated++] = pt[k];
+        }
+    if (to && (ncreated || !from))
+        emit_record_prior(e, t, name, !from, created, ncreated);
     for (int k = 0; k < np; k++) {
         const IrPolicy *old = pf[k] ? pf[k] : renamed[k];
         if (!old || !pt[k] || !emit_alterable(old, pt[k]))
@@ -303,17 +409,11 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
             emit_note(e, "%s: alter policy %s\n", t->name, pt[k]->name);
         }
     }
-    for (int k = 0; k < np; k++)
-        if (pt[k] && !renamed[k] && (!pf[k] || !emit_alterable(pf[k], pt[k]))) {
-            emit_create_policy(&body, name, pt[k]);
-            emit_note(e, "%s: create policy %s\n", t->name, pt[k]->name);
+    for (int k = np - 1; k >= 0; k--)
+        if (pf[k] && !pt[k]) {
+            emit_drop_policy(&body, name, pf[k]);
+            emit_note(e, "%s: drop policy %s\n", t->name, pf[k]->name);
         }
-    if (!to) {
-        e->out = &body;
-        emit_table_release(e, name);
-        emit_note(e, "%s: row level security off unless other policies remain%s\n",
-                  t->name, "");
-    }
     e->out = save;
     if (body.len) {
         sb_puts(e->out, "\n-- ");

@@ -1,5 +1,5 @@
 -- rlsc stdlib, down: removes the helpers unless policies of another app
--- still use them (PostgreSQL records a policy's dependency on a function,
+-- still use them, and the schema if rlsc created it (PostgreSQL records a policy's dependency on a function,
 -- so the DROP fails and is skipped).
 DO $rlsc_down$
 BEGIN
@@ -8,10 +8,14 @@ BEGIN
     EXCEPTION WHEN dependent_objects_still_exist THEN
         RETURN;
     END;
-    BEGIN
-        DROP SCHEMA IF EXISTS rlsc;
-    EXCEPTION WHEN dependent_objects_still_exist THEN
-        NULL;
-    END;
+    IF pg_catalog.obj_description(
+           (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc'),
+           'pg_namespace') = 'created by rlsc' THEN
+        BEGIN
+            DROP SCHEMA rlsc;
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            NULL; -- other objects live there
+        END;
+    END IF;
 END
 $rlsc_down$;

@@ -1,6 +1,14 @@
 -- rlsc stdlib, up: the helpers compiled policies call.
 -- Idempotent, so every migration that needs it may run it.
-CREATE SCHEMA IF NOT EXISTS rlsc;
+-- The schema is marked when rlsc creates it, so down removes only its own.
+DO $rlsc_schema$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc') THEN
+        CREATE SCHEMA rlsc;
+        COMMENT ON SCHEMA rlsc IS 'created by rlsc';
+    END IF;
+END
+$rlsc_schema$;
 GRANT USAGE ON SCHEMA rlsc TO PUBLIC;
 
 -- rlsc.has_perm(user, app_label, codename): Django's user.has_perm() for

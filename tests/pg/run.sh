@@ -851,15 +851,13 @@ sc_down()
         "SELECT string_agg(relname || ':' || relrowsecurity || ':' || relforcerowsecurity, ' ' ORDER BY relname)
          FROM pg_class WHERE relname IN ('dn_thing', 'dn_plain', 'dn_plain2', 'dn_untouched')" \
         "dn_plain:false:false dn_plain2:false:false dn_thing:false:false dn_untouched:false:false"
+    # up records each table's flags in its policies' comments; down restores them
     check_rows "down: a table with RLS enabled + forced and a policy before up keeps both" $DB - - \
         "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'dn_pre_forced'" "t|t"
-    TODO="rlsc down: leaves FORCE on a table that had RLS enabled but not forced"
     check_rows "down: a table with RLS enabled (not forced) and a policy before up is not forced after down" \
         $DB - - "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'dn_pre_rls'" "t|f"
-    TODO="rlsc down: disables RLS on a table that had it enabled without policies"
     check_rows "down: a table with RLS enabled and no policy before up keeps RLS enabled" \
         $DB - - "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'dn_pre_enabled'" "t|f"
-    TODO="rlsc down: does not restore the RLS flags of tables that had RLS before up"
     same_snapshot "down: RLS flags of all tables identical to before up" "$PGWORK/s0" "$PGWORK/s2" tables
     TODO=
 }
@@ -1047,7 +1045,6 @@ sc_stdlib()
     apply "stdlib: down applies" $DB --down "$CASES/stdlib.rls"
     check_rows "stdlib: rlsc.has_perm is removed" $DB - - \
         "SELECT count(*) FROM pg_proc WHERE proname = 'has_perm'" "0"
-    TODO="rlsc down: drops a pre-existing schema rlsc"
     check_rows "stdlib: the schema rlsc that existed before up survives down" $DB - - \
         "SELECT count(*) FROM pg_namespace WHERE nspname = 'rlsc'" "1"
     TODO=

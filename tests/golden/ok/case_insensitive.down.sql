@@ -2,21 +2,72 @@
 BEGIN;
 
 -- shop_log
-DROP POLICY IF EXISTS "log_write" ON "shop_log";
-DROP POLICY IF EXISTS "log_read" ON "shop_log";
-DROP POLICY IF EXISTS "extra" ON "shop_log";
-DROP POLICY IF EXISTS "bypass" ON "shop_log";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"shop_log"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"shop_log"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "shop_log" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_log" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "shop_log" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_log" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"shop_log"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['bypass', 'extra', 'log_read', 'log_write']::pg_catalog.text[])) THEN
         ALTER TABLE "shop_log" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "shop_log" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "log_write" ON "shop_log";
+DROP POLICY IF EXISTS "log_read" ON "shop_log";
+DROP POLICY IF EXISTS "extra" ON "shop_log";
+DROP POLICY IF EXISTS "bypass" ON "shop_log";
 
 -- shop_order: model order
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"shop_order"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "shop_order" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_order" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "shop_order" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_order" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"shop_order"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_select_to_clerk_1110aace', 'allow_update_to_clerk_1110aace', 'bypass', 'deny_delete_0f7cef94', 'grant_add_order_to_clerk', 'grant_view_order_to_clerk', 'tenant']::pg_catalog.text[])) THEN
+        ALTER TABLE "shop_order" NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE "shop_order" DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$rlsc$;
 DROP POLICY IF EXISTS "tenant" ON "shop_order";
 DROP POLICY IF EXISTS "grant_view_order_to_clerk" ON "shop_order";
 DROP POLICY IF EXISTS "grant_add_order_to_clerk" ON "shop_order";
@@ -24,15 +75,6 @@ DROP POLICY IF EXISTS "deny_delete_0f7cef94" ON "shop_order";
 DROP POLICY IF EXISTS "bypass" ON "shop_order";
 DROP POLICY IF EXISTS "allow_update_to_clerk_1110aace" ON "shop_order";
 DROP POLICY IF EXISTS "allow_select_to_clerk_1110aace" ON "shop_order";
-DO $rlsc$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"shop_order"'::pg_catalog.regclass) THEN
-        ALTER TABLE "shop_order" NO FORCE ROW LEVEL SECURITY;
-        ALTER TABLE "shop_order" DISABLE ROW LEVEL SECURITY;
-    END IF;
-END
-$rlsc$;
 
 -- roles
 DO $rlsc$
@@ -67,7 +109,7 @@ END
 $rlsc$;
 
 -- rlsc stdlib, down: removes the helpers unless policies of another app
--- still use them (PostgreSQL records a policy's dependency on a function,
+-- still use them, and the schema if rlsc created it (PostgreSQL records a policy's dependency on a function,
 -- so the DROP fails and is skipped).
 DO $rlsc_down$
 BEGIN
@@ -76,11 +118,15 @@ BEGIN
     EXCEPTION WHEN dependent_objects_still_exist THEN
         RETURN;
     END;
-    BEGIN
-        DROP SCHEMA IF EXISTS rlsc;
-    EXCEPTION WHEN dependent_objects_still_exist THEN
-        NULL;
-    END;
+    IF pg_catalog.obj_description(
+           (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc'),
+           'pg_namespace') = 'created by rlsc' THEN
+        BEGIN
+            DROP SCHEMA rlsc;
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            NULL; -- other objects live there
+        END;
+    END IF;
 END
 $rlsc_down$;
 COMMIT;

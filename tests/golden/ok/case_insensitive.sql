@@ -3,7 +3,15 @@ BEGIN;
 
 -- rlsc stdlib, up: the helpers compiled policies call.
 -- Idempotent, so every migration that needs it may run it.
-CREATE SCHEMA IF NOT EXISTS rlsc;
+-- The schema is marked when rlsc creates it, so down removes only its own.
+DO $rlsc_schema$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc') THEN
+        CREATE SCHEMA rlsc;
+        COMMENT ON SCHEMA rlsc IS 'created by rlsc';
+    END IF;
+END
+$rlsc_schema$;
 GRANT USAGE ON SCHEMA rlsc TO PUBLIC;
 
 -- rlsc.has_perm(user, app_label, codename): Django's user.has_perm() for
@@ -60,8 +68,6 @@ END
 $rlsc$;
 
 -- shop_log
-ALTER TABLE "shop_log" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "shop_log" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "bypass" ON "shop_log"
     AS PERMISSIVE FOR ALL
     TO "boss"
@@ -79,9 +85,23 @@ CREATE POLICY "log_write" ON "shop_log"
     AS RESTRICTIVE FOR INSERT
     TO PUBLIC
     WITH CHECK (false);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"shop_log"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"shop_log"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'extra', '"shop_log"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'log_read', '"shop_log"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'log_write', '"shop_log"', prior);
+    ALTER TABLE "shop_log" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "shop_log" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- shop_order: model order
-ALTER TABLE "shop_order" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "allow_select_to_clerk_1110aace" ON "shop_order"
     AS PERMISSIVE FOR SELECT
     TO "clerk"
@@ -111,4 +131,21 @@ CREATE POLICY "tenant" ON "shop_order"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
     USING (((SELECT pg_catalog.pg_has_role('boss', 'USAGE')) OR ("shop_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS bigint)))));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"shop_order"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_clerk_1110aace', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_to_clerk_1110aace', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_delete_0f7cef94', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_add_order_to_clerk', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_view_order_to_clerk', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'tenant', '"shop_order"', prior);
+    ALTER TABLE "shop_order" ENABLE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

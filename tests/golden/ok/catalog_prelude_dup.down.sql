@@ -2,17 +2,38 @@
 BEGIN;
 
 -- shop_member
-DROP POLICY IF EXISTS "allow_update_5eff0f74" ON "shop_member";
-DROP POLICY IF EXISTS "allow_select_b107d57e" ON "shop_member";
-DROP POLICY IF EXISTS "allow_insert_5eff0f74" ON "shop_member";
-DROP POLICY IF EXISTS "allow_delete_5eff0f74" ON "shop_member";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"shop_member"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"shop_member"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "shop_member" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_member" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "shop_member" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_member" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"shop_member"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete_5eff0f74', 'allow_insert_5eff0f74', 'allow_select_b107d57e', 'allow_update_5eff0f74']::pg_catalog.text[])) THEN
         ALTER TABLE "shop_member" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "shop_member" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_update_5eff0f74" ON "shop_member";
+DROP POLICY IF EXISTS "allow_select_b107d57e" ON "shop_member";
+DROP POLICY IF EXISTS "allow_insert_5eff0f74" ON "shop_member";
+DROP POLICY IF EXISTS "allow_delete_5eff0f74" ON "shop_member";
 COMMIT;

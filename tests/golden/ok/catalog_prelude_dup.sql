@@ -2,8 +2,6 @@
 BEGIN;
 
 -- shop_member
-ALTER TABLE "shop_member" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "shop_member" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete_5eff0f74" ON "shop_member"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
@@ -20,4 +18,19 @@ CREATE POLICY "allow_update_5eff0f74" ON "shop_member"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
     USING ((lower('X') = 'x'));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"shop_member"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_5eff0f74', '"shop_member"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_5eff0f74', '"shop_member"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_b107d57e', '"shop_member"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_5eff0f74', '"shop_member"', prior);
+    ALTER TABLE "shop_member" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "shop_member" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

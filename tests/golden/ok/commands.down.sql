@@ -2,33 +2,105 @@
 BEGIN;
 
 -- docs
-DROP POLICY IF EXISTS "allow_update" ON "docs";
-DROP POLICY IF EXISTS "allow_select" ON "docs";
-DROP POLICY IF EXISTS "allow_insert" ON "docs";
-DROP POLICY IF EXISTS "allow_delete" ON "docs";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"docs"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"docs"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "docs" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "docs" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "docs" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "docs" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"docs"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete', 'allow_insert', 'allow_select', 'allow_update']::pg_catalog.text[])) THEN
         ALTER TABLE "docs" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "docs" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_update" ON "docs";
+DROP POLICY IF EXISTS "allow_select" ON "docs";
+DROP POLICY IF EXISTS "allow_insert" ON "docs";
+DROP POLICY IF EXISTS "allow_delete" ON "docs";
 
 -- notes
-DROP POLICY IF EXISTS "allow_all" ON "notes";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"notes"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"notes"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "notes" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "notes" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "notes" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "notes" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"notes"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all']::pg_catalog.text[])) THEN
         ALTER TABLE "notes" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "notes" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_all" ON "notes";
 
 -- tasks
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"tasks"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "tasks" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "tasks" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "tasks" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "tasks" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"tasks"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all_to_auditor_91312f77', 'allow_delete_to_auditor_clerk_f7be4d88', 'allow_insert_to_app_user', 'allow_insert_to_auditor_d398a250', 'allow_insert_to_clerk_8e35d464', 'allow_select_to_app_user', 'allow_update_to_app_user_3eac769e', 'allow_update_to_auditor_clerk_f7be4d88', 'deny_all_to_clerk_78fd3102', 'deny_delete_to_app_user_clerk_a629767c', 'deny_insert_fb919bc6', 'deny_select_5d28bdda', 'deny_update', 'deny_update_to_app_user_fb919bc6']::pg_catalog.text[])) THEN
+        ALTER TABLE "tasks" NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE "tasks" DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$rlsc$;
 DROP POLICY IF EXISTS "deny_update_to_app_user_fb919bc6" ON "tasks";
 DROP POLICY IF EXISTS "deny_update" ON "tasks";
 DROP POLICY IF EXISTS "deny_select_5d28bdda" ON "tasks";
@@ -43,15 +115,6 @@ DROP POLICY IF EXISTS "allow_insert_to_auditor_d398a250" ON "tasks";
 DROP POLICY IF EXISTS "allow_insert_to_app_user" ON "tasks";
 DROP POLICY IF EXISTS "allow_delete_to_auditor_clerk_f7be4d88" ON "tasks";
 DROP POLICY IF EXISTS "allow_all_to_auditor_91312f77" ON "tasks";
-DO $rlsc$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"tasks"'::pg_catalog.regclass) THEN
-        ALTER TABLE "tasks" NO FORCE ROW LEVEL SECURITY;
-        ALTER TABLE "tasks" DISABLE ROW LEVEL SECURITY;
-    END IF;
-END
-$rlsc$;
 
 -- roles
 DO $rlsc$

@@ -28,8 +28,6 @@ END
 $rlsc$;
 
 -- docs
-ALTER TABLE "docs" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "docs" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete" ON "docs"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
@@ -46,18 +44,41 @@ CREATE POLICY "allow_update" ON "docs"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
     USING (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"docs"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete', '"docs"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert', '"docs"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select', '"docs"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update', '"docs"', prior);
+    ALTER TABLE "docs" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "docs" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- notes
-ALTER TABLE "notes" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "notes" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "notes"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
     USING (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"notes"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"notes"', prior);
+    ALTER TABLE "notes" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "notes" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- tasks
-ALTER TABLE "tasks" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "tasks" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all_to_auditor_91312f77" ON "tasks"
     AS PERMISSIVE FOR ALL
     TO "auditor"
@@ -116,4 +137,29 @@ CREATE POLICY "deny_update_to_app_user_fb919bc6" ON "tasks"
     AS RESTRICTIVE FOR UPDATE
     TO "app_user"
     USING ((("status" = 'locked') IS NOT TRUE));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"tasks"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_to_auditor_91312f77', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_to_auditor_clerk_f7be4d88', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_app_user', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_auditor_d398a250', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_clerk_8e35d464', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_app_user', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_to_app_user_3eac769e', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_to_auditor_clerk_f7be4d88', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_all_to_clerk_78fd3102', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_delete_to_app_user_clerk_a629767c', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_insert_fb919bc6', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_select_5d28bdda', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_update', '"tasks"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_update_to_app_user_fb919bc6', '"tasks"', prior);
+    ALTER TABLE "tasks" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "tasks" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

@@ -2,19 +2,40 @@
 BEGIN;
 
 -- note
-DROP POLICY IF EXISTS "allow_update_to_editor_31b4bb33" ON "note";
-DROP POLICY IF EXISTS "allow_select" ON "note";
-DROP POLICY IF EXISTS "allow_insert" ON "note";
-DROP POLICY IF EXISTS "allow_delete" ON "note";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"note"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"note"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "note" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "note" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "note" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "note" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"note"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete', 'allow_insert', 'allow_select', 'allow_update_to_editor_31b4bb33']::pg_catalog.text[])) THEN
         ALTER TABLE "note" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "note" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_update_to_editor_31b4bb33" ON "note";
+DROP POLICY IF EXISTS "allow_select" ON "note";
+DROP POLICY IF EXISTS "allow_insert" ON "note";
+DROP POLICY IF EXISTS "allow_delete" ON "note";
 
 -- roles
 DO $rlsc$

@@ -12,8 +12,6 @@ END
 $rlsc$;
 
 -- note
-ALTER TABLE "note" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "note" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete" ON "note"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
@@ -30,4 +28,19 @@ CREATE POLICY "allow_update_to_editor_31b4bb33" ON "note"
     AS PERMISSIVE FOR UPDATE
     TO "editor"
     USING (((("author" = CURRENT_USER) AND ("title" <> '-- not a comment')) AND ("body" <> '/* not a comment either */')));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"note"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete', '"note"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert', '"note"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select', '"note"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_to_editor_31b4bb33', '"note"', prior);
+    ALTER TABLE "note" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "note" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

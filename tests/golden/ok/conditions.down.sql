@@ -2,6 +2,36 @@
 BEGIN;
 
 -- c
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"c"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "c" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "c" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "c" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "c" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"c"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete', 'allow_insert', 'allow_select_03398424', 'allow_select_03e35e4c', 'allow_select_0d072482', 'allow_select_0d38de46', 'allow_select_0eaffd2d', 'allow_select_120d9877', 'allow_select_1d01cbb3', 'allow_select_1ea4adcc', 'allow_select_1f79a179', 'allow_select_27e84eb3', 'allow_select_3143c8f5', 'allow_select_350ec454', 'allow_select_4504a8d7', 'allow_select_46c996b3', 'allow_select_47ee263d', 'allow_select_49524c8e', 'allow_select_4bbe01d0', 'allow_select_4c91b00b', 'allow_select_525da654', 'allow_select_59a2439d', 'allow_select_59b9d579', 'allow_select_59bb2e0a', 'allow_select_5a3bf773', 'allow_select_5f8a93ef', 'allow_select_62feaf65', 'allow_select_6c2a3c52', 'allow_select_6ec3fc72', 'allow_select_81224a42', 'allow_select_85bab355', 'allow_select_87ea0cf9', 'allow_select_8a9ce406', 'allow_select_8d4ebba9', 'allow_select_91f24d0e', 'allow_select_923a923f', 'allow_select_947d189c', 'allow_select_949ce8ba', 'allow_select_95362ebd', 'allow_select_973afcf7', 'allow_select_989db3c3', 'allow_select_98d8be32', 'allow_select_9bc4ccc8', 'allow_select_a2634ac5', 'allow_select_a32bc9b6', 'allow_select_a4def886', 'allow_select_a6c5c626', 'allow_select_ad4a2f6c', 'allow_select_b1e59475', 'allow_select_b38359b0', 'allow_select_b7b595e9', 'allow_select_bf69192a', 'allow_select_c1ee31c3', 'allow_select_c509c935', 'allow_select_c69fc840', 'allow_select_c6a9f69b', 'allow_select_cbeec7c5', 'allow_select_cd8d8a5c', 'allow_select_cf017d0b', 'allow_select_da9a535a', 'allow_select_db1a0075', 'allow_select_df3e730d', 'allow_select_e429ae1f', 'allow_select_e45a4f76', 'allow_select_e7bf039d', 'allow_select_f6160bc0', 'allow_select_f7be4d88', 'allow_select_f7f6a7d6', 'allow_select_f901ab55', 'allow_select_fd696588', 'allow_select_fe247297', 'allow_select_ffe07ab4', 'allow_update']::pg_catalog.text[])) THEN
+        ALTER TABLE "c" NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE "c" DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$rlsc$;
 DROP POLICY IF EXISTS "allow_update" ON "c";
 DROP POLICY IF EXISTS "allow_select_ffe07ab4" ON "c";
 DROP POLICY IF EXISTS "allow_select_fe247297" ON "c";
@@ -75,13 +105,4 @@ DROP POLICY IF EXISTS "allow_select_03e35e4c" ON "c";
 DROP POLICY IF EXISTS "allow_select_03398424" ON "c";
 DROP POLICY IF EXISTS "allow_insert" ON "c";
 DROP POLICY IF EXISTS "allow_delete" ON "c";
-DO $rlsc$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"c"'::pg_catalog.regclass) THEN
-        ALTER TABLE "c" NO FORCE ROW LEVEL SECURITY;
-        ALTER TABLE "c" DISABLE ROW LEVEL SECURITY;
-    END IF;
-END
-$rlsc$;
 COMMIT;

@@ -2,8 +2,6 @@
 BEGIN;
 
 -- c
-ALTER TABLE "c" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "c" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete" ON "c"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
@@ -296,4 +294,88 @@ CREATE POLICY "allow_update" ON "c"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
     USING (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"c"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_03398424', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_03e35e4c', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_0d072482', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_0d38de46', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_0eaffd2d', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_120d9877', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_1d01cbb3', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_1ea4adcc', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_1f79a179', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_27e84eb3', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_3143c8f5', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_350ec454', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_4504a8d7', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_46c996b3', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_47ee263d', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_49524c8e', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_4bbe01d0', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_4c91b00b', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_525da654', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_59a2439d', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_59b9d579', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_59bb2e0a', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_5a3bf773', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_5f8a93ef', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_62feaf65', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_6c2a3c52', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_6ec3fc72', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_81224a42', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_85bab355', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_87ea0cf9', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_8a9ce406', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_8d4ebba9', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_91f24d0e', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_923a923f', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_947d189c', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_949ce8ba', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_95362ebd', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_973afcf7', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_989db3c3', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_98d8be32', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_9bc4ccc8', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_a2634ac5', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_a32bc9b6', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_a4def886', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_a6c5c626', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_ad4a2f6c', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_b1e59475', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_b38359b0', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_b7b595e9', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_bf69192a', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_c1ee31c3', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_c509c935', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_c69fc840', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_c6a9f69b', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_cbeec7c5', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_cd8d8a5c', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_cf017d0b', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_da9a535a', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_db1a0075', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_df3e730d', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_e429ae1f', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_e45a4f76', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_e7bf039d', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_f6160bc0', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_f7be4d88', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_f7f6a7d6', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_f901ab55', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_fd696588', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_fe247297', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_ffe07ab4', '"c"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update', '"c"', prior);
+    ALTER TABLE "c" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "c" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

@@ -2,20 +2,41 @@
 BEGIN;
 
 -- items
-DROP POLICY IF EXISTS "bypass" ON "items";
-DROP POLICY IF EXISTS "allow_update_to_app_user_auditor" ON "items";
-DROP POLICY IF EXISTS "allow_select_0e19571f" ON "items";
-DROP POLICY IF EXISTS "allow_insert_to_app_user" ON "items";
-DROP POLICY IF EXISTS "allow_delete_to_app_user_auditor" ON "items";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"items"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"items"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "items" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "items" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "items" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "items" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"items"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete_to_app_user_auditor', 'allow_insert_to_app_user', 'allow_select_0e19571f', 'allow_update_to_app_user_auditor', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "items" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "items" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "items";
+DROP POLICY IF EXISTS "allow_update_to_app_user_auditor" ON "items";
+DROP POLICY IF EXISTS "allow_select_0e19571f" ON "items";
+DROP POLICY IF EXISTS "allow_insert_to_app_user" ON "items";
+DROP POLICY IF EXISTS "allow_delete_to_app_user_auditor" ON "items";
 
 -- roles
 DO $rlsc$

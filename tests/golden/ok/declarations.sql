@@ -28,8 +28,6 @@ END
 $rlsc$;
 
 -- items
-ALTER TABLE "items" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "items" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete_to_app_user_auditor" ON "items"
     AS PERMISSIVE FOR DELETE
     TO "app_user", "auditor"
@@ -51,4 +49,20 @@ CREATE POLICY "bypass" ON "items"
     TO "admin"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"items"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_to_app_user_auditor', '"items"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_app_user', '"items"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_0e19571f', '"items"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_to_app_user_auditor', '"items"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"items"', prior);
+    ALTER TABLE "items" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "items" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

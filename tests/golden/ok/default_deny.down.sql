@@ -2,40 +2,103 @@
 BEGIN;
 
 -- all_covered
-DROP POLICY IF EXISTS "allow_update_f7be4d88" ON "all_covered";
-DROP POLICY IF EXISTS "allow_select_to_clerk" ON "all_covered";
-DROP POLICY IF EXISTS "allow_insert_f7be4d88" ON "all_covered";
-DROP POLICY IF EXISTS "allow_delete_f7be4d88" ON "all_covered";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"all_covered"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"all_covered"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "all_covered" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "all_covered" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "all_covered" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "all_covered" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"all_covered"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete_f7be4d88', 'allow_insert_f7be4d88', 'allow_select_to_clerk', 'allow_update_f7be4d88']::pg_catalog.text[])) THEN
         ALTER TABLE "all_covered" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "all_covered" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_update_f7be4d88" ON "all_covered";
+DROP POLICY IF EXISTS "allow_select_to_clerk" ON "all_covered";
+DROP POLICY IF EXISTS "allow_insert_f7be4d88" ON "all_covered";
+DROP POLICY IF EXISTS "allow_delete_f7be4d88" ON "all_covered";
 
 -- almost
-DROP POLICY IF EXISTS "deny_delete_49524c8e" ON "almost";
-DROP POLICY IF EXISTS "allow_update" ON "almost";
-DROP POLICY IF EXISTS "allow_select" ON "almost";
-DROP POLICY IF EXISTS "allow_insert" ON "almost";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"almost"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"almost"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "almost" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "almost" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "almost" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "almost" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"almost"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_insert', 'allow_select', 'allow_update', 'deny_delete_49524c8e']::pg_catalog.text[])) THEN
         ALTER TABLE "almost" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "almost" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "deny_delete_49524c8e" ON "almost";
+DROP POLICY IF EXISTS "allow_update" ON "almost";
+DROP POLICY IF EXISTS "allow_select" ON "almost";
+DROP POLICY IF EXISTS "allow_insert" ON "almost";
 
 -- nothing
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"nothing"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"nothing"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "nothing" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "nothing" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "nothing" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "nothing" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"nothing"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY[]::pg_catalog.text[])) THEN
         ALTER TABLE "nothing" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "nothing" DISABLE ROW LEVEL SECURITY;
     END IF;
@@ -43,41 +106,104 @@ END
 $rlsc$;
 
 -- read_only
-DROP POLICY IF EXISTS "allow_select" ON "read_only";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"read_only"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"read_only"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "read_only" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "read_only" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "read_only" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "read_only" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"read_only"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_select']::pg_catalog.text[])) THEN
         ALTER TABLE "read_only" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "read_only" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_select" ON "read_only";
 
 -- restrictive_only
-DROP POLICY IF EXISTS "guard" ON "restrictive_only";
-DROP POLICY IF EXISTS "deny_all_0f7cef94" ON "restrictive_only";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"restrictive_only"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"restrictive_only"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "restrictive_only" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "restrictive_only" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "restrictive_only" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "restrictive_only" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"restrictive_only"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['deny_all_0f7cef94', 'guard']::pg_catalog.text[])) THEN
         ALTER TABLE "restrictive_only" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "restrictive_only" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "guard" ON "restrictive_only";
+DROP POLICY IF EXISTS "deny_all_0f7cef94" ON "restrictive_only";
 
 -- top_level
-DROP POLICY IF EXISTS "only_top" ON "top_level";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"top_level"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"top_level"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "top_level" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "top_level" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "top_level" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "top_level" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"top_level"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['only_top']::pg_catalog.text[])) THEN
         ALTER TABLE "top_level" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "top_level" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "only_top" ON "top_level";
 
 -- roles
 DO $rlsc$

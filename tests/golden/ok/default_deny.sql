@@ -12,8 +12,6 @@ END
 $rlsc$;
 
 -- all_covered
-ALTER TABLE "all_covered" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "all_covered" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete_f7be4d88" ON "all_covered"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
@@ -30,10 +28,23 @@ CREATE POLICY "allow_update_f7be4d88" ON "all_covered"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
     USING (("owner" = CURRENT_USER));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"all_covered"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_f7be4d88', '"all_covered"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_f7be4d88', '"all_covered"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_clerk', '"all_covered"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_f7be4d88', '"all_covered"', prior);
+    ALTER TABLE "all_covered" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "all_covered" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- almost
-ALTER TABLE "almost" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "almost" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_insert" ON "almost"
     AS PERMISSIVE FOR INSERT
     TO PUBLIC
@@ -50,22 +61,54 @@ CREATE POLICY "deny_delete_49524c8e" ON "almost"
     AS RESTRICTIVE FOR DELETE
     TO PUBLIC
     USING ((true IS NOT TRUE));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"almost"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert', '"almost"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select', '"almost"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update', '"almost"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_delete_49524c8e', '"almost"', prior);
+    ALTER TABLE "almost" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "almost" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- nothing
-ALTER TABLE "nothing" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "nothing" FORCE ROW LEVEL SECURITY;
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"nothing"'::pg_catalog.regclass;
+    ALTER TABLE "nothing" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "nothing" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- read_only
-ALTER TABLE "read_only" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "read_only" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_select" ON "read_only"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
     USING (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"read_only"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select', '"read_only"', prior);
+    ALTER TABLE "read_only" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "read_only" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- restrictive_only
-ALTER TABLE "restrictive_only" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "restrictive_only" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "deny_all_0f7cef94" ON "restrictive_only"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
@@ -74,12 +117,35 @@ CREATE POLICY "guard" ON "restrictive_only"
     AS RESTRICTIVE FOR SELECT
     TO PUBLIC
     USING ("visible");
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"restrictive_only"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_all_0f7cef94', '"restrictive_only"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'guard', '"restrictive_only"', prior);
+    ALTER TABLE "restrictive_only" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "restrictive_only" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- top_level
-ALTER TABLE "top_level" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "top_level" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "only_top" ON "top_level"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
     USING (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"top_level"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'only_top', '"top_level"', prior);
+    ALTER TABLE "top_level" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "top_level" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

@@ -2,6 +2,36 @@
 BEGIN;
 
 -- billing_invoice: model invoice
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"billing_invoice"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "billing_invoice" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "billing_invoice" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "billing_invoice" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "billing_invoice" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"billing_invoice"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['grant_add_invoice', 'grant_billing_approve_invoice_update', 'grant_billing_archive_invoice_delete_to_auditor_billin_d7030d15', 'grant_billing_export_invoice_select_to_auditor_billing_17b6be32', 'grant_change_invoice', 'grant_delete_invoice', 'grant_view_invoice', 'grant_view_invoice_to_auditor_821b479b']::pg_catalog.text[])) THEN
+        ALTER TABLE "billing_invoice" NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE "billing_invoice" DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$rlsc$;
 DROP POLICY IF EXISTS "grant_view_invoice_to_auditor_821b479b" ON "billing_invoice";
 DROP POLICY IF EXISTS "grant_view_invoice" ON "billing_invoice";
 DROP POLICY IF EXISTS "grant_delete_invoice" ON "billing_invoice";
@@ -10,29 +40,41 @@ DROP POLICY IF EXISTS "grant_billing_export_invoice_select_to_auditor_billing_17
 DROP POLICY IF EXISTS "grant_billing_archive_invoice_delete_to_auditor_billin_d7030d15" ON "billing_invoice";
 DROP POLICY IF EXISTS "grant_billing_approve_invoice_update" ON "billing_invoice";
 DROP POLICY IF EXISTS "grant_add_invoice" ON "billing_invoice";
-DO $rlsc$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"billing_invoice"'::pg_catalog.regclass) THEN
-        ALTER TABLE "billing_invoice" NO FORCE ROW LEVEL SECURITY;
-        ALTER TABLE "billing_invoice" DISABLE ROW LEVEL SECURITY;
-    END IF;
-END
-$rlsc$;
 
 -- billing_report
-DROP POLICY IF EXISTS "grant_reports_publish_insert_to_billing_app" ON "billing_report";
-DROP POLICY IF EXISTS "grant_reports_publish_all_to_auditor" ON "billing_report";
-DROP POLICY IF EXISTS "grant_billing_view_report_select" ON "billing_report";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"billing_report"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"billing_report"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "billing_report" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "billing_report" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "billing_report" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "billing_report" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"billing_report"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['grant_billing_view_report_select', 'grant_reports_publish_all_to_auditor', 'grant_reports_publish_insert_to_billing_app']::pg_catalog.text[])) THEN
         ALTER TABLE "billing_report" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "billing_report" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "grant_reports_publish_insert_to_billing_app" ON "billing_report";
+DROP POLICY IF EXISTS "grant_reports_publish_all_to_auditor" ON "billing_report";
+DROP POLICY IF EXISTS "grant_billing_view_report_select" ON "billing_report";
 
 -- roles
 DO $rlsc$
@@ -67,7 +109,7 @@ END
 $rlsc$;
 
 -- rlsc stdlib, down: removes the helpers unless policies of another app
--- still use them (PostgreSQL records a policy's dependency on a function,
+-- still use them, and the schema if rlsc created it (PostgreSQL records a policy's dependency on a function,
 -- so the DROP fails and is skipped).
 DO $rlsc_down$
 BEGIN
@@ -76,11 +118,15 @@ BEGIN
     EXCEPTION WHEN dependent_objects_still_exist THEN
         RETURN;
     END;
-    BEGIN
-        DROP SCHEMA IF EXISTS rlsc;
-    EXCEPTION WHEN dependent_objects_still_exist THEN
-        NULL;
-    END;
+    IF pg_catalog.obj_description(
+           (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc'),
+           'pg_namespace') = 'created by rlsc' THEN
+        BEGIN
+            DROP SCHEMA rlsc;
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            NULL; -- other objects live there
+        END;
+    END IF;
 END
 $rlsc_down$;
 COMMIT;

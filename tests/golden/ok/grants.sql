@@ -3,7 +3,15 @@ BEGIN;
 
 -- rlsc stdlib, up: the helpers compiled policies call.
 -- Idempotent, so every migration that needs it may run it.
-CREATE SCHEMA IF NOT EXISTS rlsc;
+-- The schema is marked when rlsc creates it, so down removes only its own.
+DO $rlsc_schema$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc') THEN
+        CREATE SCHEMA rlsc;
+        COMMENT ON SCHEMA rlsc IS 'created by rlsc';
+    END IF;
+END
+$rlsc_schema$;
 GRANT USAGE ON SCHEMA rlsc TO PUBLIC;
 
 -- rlsc.has_perm(user, app_label, codename): Django's user.has_perm() for
@@ -60,8 +68,6 @@ END
 $rlsc$;
 
 -- billing_invoice: model invoice
-ALTER TABLE "billing_invoice" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "billing_invoice" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "grant_add_invoice" ON "billing_invoice"
     AS PERMISSIVE FOR INSERT
     TO PUBLIC
@@ -94,10 +100,27 @@ CREATE POLICY "grant_view_invoice_to_auditor_821b479b" ON "billing_invoice"
     AS PERMISSIVE FOR SELECT
     TO "auditor"
     USING (((SELECT rlsc.has_perm((SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS bigint)), 'billing', 'view_invoice')) AND ("status" <> 'draft')));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"billing_invoice"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_add_invoice', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_billing_approve_invoice_update', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_billing_archive_invoice_delete_to_auditor_billin_d7030d15', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_billing_export_invoice_select_to_auditor_billing_17b6be32', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_change_invoice', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_delete_invoice', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_view_invoice', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_view_invoice_to_auditor_821b479b', '"billing_invoice"', prior);
+    ALTER TABLE "billing_invoice" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "billing_invoice" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- billing_report
-ALTER TABLE "billing_report" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "billing_report" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "grant_billing_view_report_select" ON "billing_report"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
@@ -110,4 +133,18 @@ CREATE POLICY "grant_reports_publish_insert_to_billing_app" ON "billing_report"
     AS PERMISSIVE FOR INSERT
     TO "billing_app"
     WITH CHECK ((SELECT rlsc.has_perm((SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS bigint)), 'reports', 'publish')));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"billing_report"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_billing_view_report_select', '"billing_report"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_reports_publish_all_to_auditor', '"billing_report"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_reports_publish_insert_to_billing_app', '"billing_report"', prior);
+    ALTER TABLE "billing_report" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "billing_report" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

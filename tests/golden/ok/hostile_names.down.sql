@@ -2,28 +2,71 @@
 BEGIN;
 
 -- $rlsc1$
-DROP POLICY IF EXISTS "bypass" ON "$rlsc1$";
-DROP POLICY IF EXISTS "allow_all_c877991a" ON "$rlsc1$";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"$rlsc1$"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"$rlsc1$"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "$rlsc1$" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "$rlsc1$" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "$rlsc1$" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "$rlsc1$" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"$rlsc1$"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all_c877991a', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "$rlsc1$" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "$rlsc1$" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "$rlsc1$";
+DROP POLICY IF EXISTS "allow_all_c877991a" ON "$rlsc1$";
 
 -- evil_evil?drop table m; --: model Evil?DROP TABLE m; --
-DROP POLICY IF EXISTS "bypass" ON "evil_evil
-drop table m; --";
-DROP POLICY IF EXISTS "allow_all" ON "evil_evil
-drop table m; --";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"evil_evil
-drop table m; --"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"evil_evil
+drop table m; --"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "evil_evil
+drop table m; --" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "evil_evil
+drop table m; --" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "evil_evil
+drop table m; --" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "evil_evil
+drop table m; --" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"evil_evil
+drop table m; --"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "evil_evil
 drop table m; --" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "evil_evil
@@ -31,8 +74,50 @@ drop table m; --" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "evil_evil
+drop table m; --";
+DROP POLICY IF EXISTS "allow_all" ON "evil_evil
+drop table m; --";
 
 -- x?DROP TABLE users; --
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"x
+DROP TABLE users; --"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "x
+DROP TABLE users; --" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "x
+DROP TABLE users; --" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "x
+DROP TABLE users; --" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "x
+DROP TABLE users; --" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"x
+DROP TABLE users; --"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete_to_multi_line_89cc0bb6', 'allow_insert_to_multi_line_d575bfe8', 'allow_select_to_r___drop_role_postgres_____ce6fa1c6', 'allow_update_to_multi_line_cfb8be50', 'bypass']::pg_catalog.text[])) THEN
+        ALTER TABLE "x
+DROP TABLE users; --" NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE "x
+DROP TABLE users; --" DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$rlsc$;
 DROP POLICY IF EXISTS "bypass" ON "x
 DROP TABLE users; --";
 DROP POLICY IF EXISTS "allow_update_to_multi_line_cfb8be50" ON "x
@@ -43,18 +128,6 @@ DROP POLICY IF EXISTS "allow_insert_to_multi_line_d575bfe8" ON "x
 DROP TABLE users; --";
 DROP POLICY IF EXISTS "allow_delete_to_multi_line_89cc0bb6" ON "x
 DROP TABLE users; --";
-DO $rlsc$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"x
-DROP TABLE users; --"'::pg_catalog.regclass) THEN
-        ALTER TABLE "x
-DROP TABLE users; --" NO FORCE ROW LEVEL SECURITY;
-        ALTER TABLE "x
-DROP TABLE users; --" DISABLE ROW LEVEL SECURITY;
-    END IF;
-END
-$rlsc$;
 
 -- roles
 DO $rlsc$

@@ -31,8 +31,6 @@ END
 $rlsc$;
 
 -- $rlsc1$
-ALTER TABLE "$rlsc1$" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "$rlsc1$" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all_c877991a" ON "$rlsc1$"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -42,12 +40,21 @@ CREATE POLICY "bypass" ON "$rlsc1$"
     TO "$rlsc$ END $rlsc$; DROP TABLE x; --"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"$rlsc1$"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_c877991a', '"$rlsc1$"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"$rlsc1$"', prior);
+    ALTER TABLE "$rlsc1$" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "$rlsc1$" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- evil_evil?drop table m; --: model Evil?DROP TABLE m; --
-ALTER TABLE "evil_evil
-drop table m; --" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "evil_evil
-drop table m; --" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "evil_evil
 drop table m; --"
     AS PERMISSIVE FOR ALL
@@ -59,12 +66,26 @@ drop table m; --"
     TO "$rlsc$ END $rlsc$; DROP TABLE x; --"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"evil_evil
+drop table m; --"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"evil_evil
+drop table m; --"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"evil_evil
+drop table m; --"', prior);
+    ALTER TABLE "evil_evil
+drop table m; --" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "evil_evil
+drop table m; --" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- x?DROP TABLE users; --
-ALTER TABLE "x
-DROP TABLE users; --" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "x
-DROP TABLE users; --" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete_to_multi_line_89cc0bb6" ON "x
 DROP TABLE users; --"
     AS PERMISSIVE FOR DELETE
@@ -94,4 +115,28 @@ DROP TABLE users; --"
     TO "$rlsc$ END $rlsc$; DROP TABLE x; --"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"x
+DROP TABLE users; --"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_to_multi_line_89cc0bb6', '"x
+DROP TABLE users; --"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_multi_line_d575bfe8', '"x
+DROP TABLE users; --"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_r___drop_role_postgres_____ce6fa1c6', '"x
+DROP TABLE users; --"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_to_multi_line_cfb8be50', '"x
+DROP TABLE users; --"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"x
+DROP TABLE users; --"', prior);
+    ALTER TABLE "x
+DROP TABLE users; --" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "x
+DROP TABLE users; --" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

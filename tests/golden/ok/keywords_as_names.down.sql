@@ -2,267 +2,687 @@
 BEGIN;
 
 -- aggregate
-DROP POLICY IF EXISTS "bypass" ON "aggregate";
-DROP POLICY IF EXISTS "allow_all" ON "aggregate";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"aggregate"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"aggregate"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "aggregate" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "aggregate" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "aggregate" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "aggregate" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"aggregate"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "aggregate" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "aggregate" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "aggregate";
+DROP POLICY IF EXISTS "allow_all" ON "aggregate";
 
 -- allow
-DROP POLICY IF EXISTS "bypass" ON "allow";
-DROP POLICY IF EXISTS "allow_all" ON "allow";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"allow"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"allow"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "allow" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "allow" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "allow" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "allow" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"allow"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "allow" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "allow" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "allow";
+DROP POLICY IF EXISTS "allow_all" ON "allow";
 
 -- app
-DROP POLICY IF EXISTS "tenant" ON "app";
-DROP POLICY IF EXISTS "bypass" ON "app";
-DROP POLICY IF EXISTS "allow_all_to_role_fde02884" ON "app";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"app"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"app"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "app" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "app" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "app" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "app" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"app"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all_to_role_fde02884', 'bypass', 'tenant']::pg_catalog.text[])) THEN
         ALTER TABLE "app" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "app" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "tenant" ON "app";
+DROP POLICY IF EXISTS "bypass" ON "app";
+DROP POLICY IF EXISTS "allow_all_to_role_fde02884" ON "app";
 
 -- app_tenant: model tenant
-DROP POLICY IF EXISTS "bypass" ON "app_tenant";
-DROP POLICY IF EXISTS "allow_select" ON "app_tenant";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"app_tenant"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"app_tenant"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "app_tenant" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "app_tenant" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "app_tenant" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "app_tenant" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"app_tenant"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_select', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "app_tenant" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "app_tenant" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "app_tenant";
+DROP POLICY IF EXISTS "allow_select" ON "app_tenant";
 
 -- bypass
-DROP POLICY IF EXISTS "bypass" ON "bypass";
-DROP POLICY IF EXISTS "allow_all" ON "bypass";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"bypass"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"bypass"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "bypass" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "bypass" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "bypass" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "bypass" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"bypass"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "bypass" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "bypass" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "bypass";
+DROP POLICY IF EXISTS "allow_all" ON "bypass";
 
 -- column
-DROP POLICY IF EXISTS "bypass" ON "column";
-DROP POLICY IF EXISTS "allow_all" ON "column";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"column"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"column"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "column" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "column" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "column" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "column" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"column"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "column" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "column" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "column";
+DROP POLICY IF EXISTS "allow_all" ON "column";
 
 -- context
-DROP POLICY IF EXISTS "bypass" ON "context";
-DROP POLICY IF EXISTS "allow_all" ON "context";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"context"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"context"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "context" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "context" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "context" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "context" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"context"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "context" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "context" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "context";
+DROP POLICY IF EXISTS "allow_all" ON "context";
 
 -- delete
-DROP POLICY IF EXISTS "bypass" ON "delete";
-DROP POLICY IF EXISTS "allow_all" ON "delete";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"delete"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"delete"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "delete" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "delete" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "delete" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "delete" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"delete"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "delete" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "delete" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "delete";
+DROP POLICY IF EXISTS "allow_all" ON "delete";
 
 -- deny
-DROP POLICY IF EXISTS "bypass" ON "deny";
-DROP POLICY IF EXISTS "allow_all" ON "deny";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"deny"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"deny"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "deny" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "deny" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "deny" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "deny" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"deny"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "deny" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "deny" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "deny";
+DROP POLICY IF EXISTS "allow_all" ON "deny";
 
 -- force
-DROP POLICY IF EXISTS "bypass" ON "force";
-DROP POLICY IF EXISTS "allow_all" ON "force";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"force"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"force"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "force" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "force" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "force" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "force" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"force"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "force" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "force" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "force";
+DROP POLICY IF EXISTS "allow_all" ON "force";
 
 -- function
-DROP POLICY IF EXISTS "bypass" ON "function";
-DROP POLICY IF EXISTS "allow_all" ON "function";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"function"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"function"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "function" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "function" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "function" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "function" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"function"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "function" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "function" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "function";
+DROP POLICY IF EXISTS "allow_all" ON "function";
 
 -- insert
-DROP POLICY IF EXISTS "bypass" ON "insert";
-DROP POLICY IF EXISTS "allow_all" ON "insert";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"insert"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"insert"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "insert" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "insert" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "insert" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "insert" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"insert"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "insert" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "insert" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "insert";
+DROP POLICY IF EXISTS "allow_all" ON "insert";
 
 -- model
-DROP POLICY IF EXISTS "bypass" ON "model";
-DROP POLICY IF EXISTS "allow_select_81035214" ON "model";
-DROP POLICY IF EXISTS "allow_insert_af454feb" ON "model";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"model"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"model"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "model" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "model" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "model" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "model" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"model"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_insert_af454feb', 'allow_select_81035214', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "model" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "model" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "model";
+DROP POLICY IF EXISTS "allow_select_81035214" ON "model";
+DROP POLICY IF EXISTS "allow_insert_af454feb" ON "model";
 
 -- no
-DROP POLICY IF EXISTS "bypass" ON "no";
-DROP POLICY IF EXISTS "allow_all" ON "no";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"no"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"no"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "no" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "no" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "no" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "no" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"no"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "no" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "no" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "no";
+DROP POLICY IF EXISTS "allow_all" ON "no";
 
 -- permissive
-DROP POLICY IF EXISTS "bypass" ON "permissive";
-DROP POLICY IF EXISTS "allow_all" ON "permissive";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"permissive"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"permissive"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "permissive" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "permissive" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "permissive" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "permissive" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"permissive"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "permissive" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "permissive" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "permissive";
+DROP POLICY IF EXISTS "allow_all" ON "permissive";
 
 -- returns
-DROP POLICY IF EXISTS "bypass" ON "returns";
-DROP POLICY IF EXISTS "allow_all" ON "returns";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"returns"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"returns"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "returns" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "returns" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "returns" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "returns" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"returns"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "returns" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "returns" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "returns";
+DROP POLICY IF EXISTS "allow_all" ON "returns";
 
 -- role
-DROP POLICY IF EXISTS "bypass" ON "role";
-DROP POLICY IF EXISTS "allow_all" ON "role";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"role"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"role"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "role" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "role" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "role" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "role" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"role"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "role" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "role" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "role";
+DROP POLICY IF EXISTS "allow_all" ON "role";
 
 -- tenant
-DROP POLICY IF EXISTS "bypass" ON "tenant";
-DROP POLICY IF EXISTS "allow_all" ON "tenant";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"tenant"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"tenant"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "tenant" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "tenant" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "tenant" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "tenant" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"tenant"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "tenant" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "tenant" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "tenant";
+DROP POLICY IF EXISTS "allow_all" ON "tenant";
 
 -- update
-DROP POLICY IF EXISTS "bypass" ON "update";
-DROP POLICY IF EXISTS "allow_all" ON "update";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"update"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"update"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "update" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "update" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "update" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "update" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"update"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])) THEN
         ALTER TABLE "update" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "update" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "bypass" ON "update";
+DROP POLICY IF EXISTS "allow_all" ON "update";
 
 -- policy.role
-DROP POLICY IF EXISTS "policy" ON "policy"."role";
-DROP POLICY IF EXISTS "force" ON "policy"."role";
-DROP POLICY IF EXISTS "bypass" ON "policy"."role";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"policy"."role"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"policy"."role"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "policy"."role" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "policy"."role" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "policy"."role" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "policy"."role" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"policy"."role"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['bypass', 'force', 'policy']::pg_catalog.text[])) THEN
         ALTER TABLE "policy"."role" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "policy"."role" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "policy" ON "policy"."role";
+DROP POLICY IF EXISTS "force" ON "policy"."role";
+DROP POLICY IF EXISTS "bypass" ON "policy"."role";
 
 -- roles
 DO $rlsc$

@@ -28,8 +28,6 @@ END
 $rlsc$;
 
 -- aggregate
-ALTER TABLE "aggregate" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "aggregate" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "aggregate"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -39,10 +37,21 @@ CREATE POLICY "bypass" ON "aggregate"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"aggregate"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"aggregate"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"aggregate"', prior);
+    ALTER TABLE "aggregate" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "aggregate" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- allow
-ALTER TABLE "allow" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "allow" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "allow"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -52,10 +61,21 @@ CREATE POLICY "bypass" ON "allow"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"allow"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"allow"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"allow"', prior);
+    ALTER TABLE "allow" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "allow" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- app
-ALTER TABLE "app" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "app" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all_to_role_fde02884" ON "app"
     AS PERMISSIVE FOR ALL
     TO "role"
@@ -69,10 +89,22 @@ CREATE POLICY "tenant" ON "app"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
     USING (((SELECT pg_catalog.pg_has_role('bypass', 'USAGE')) OR ("tenant" = (SELECT CAST(NULLIF(pg_catalog.current_setting('tenant.id', true), '') AS bigint)))));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"app"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_to_role_fde02884', '"app"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"app"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'tenant', '"app"', prior);
+    ALTER TABLE "app" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "app" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- app_tenant: model tenant
-ALTER TABLE "app_tenant" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "app_tenant" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_select" ON "app_tenant"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
@@ -82,10 +114,21 @@ CREATE POLICY "bypass" ON "app_tenant"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"app_tenant"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select', '"app_tenant"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"app_tenant"', prior);
+    ALTER TABLE "app_tenant" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "app_tenant" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- bypass
-ALTER TABLE "bypass" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "bypass" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "bypass"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -95,10 +138,21 @@ CREATE POLICY "bypass" ON "bypass"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"bypass"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"bypass"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"bypass"', prior);
+    ALTER TABLE "bypass" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "bypass" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- column
-ALTER TABLE "column" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "column" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "column"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -108,10 +162,21 @@ CREATE POLICY "bypass" ON "column"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"column"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"column"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"column"', prior);
+    ALTER TABLE "column" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "column" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- context
-ALTER TABLE "context" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "context" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "context"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -121,10 +186,21 @@ CREATE POLICY "bypass" ON "context"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"context"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"context"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"context"', prior);
+    ALTER TABLE "context" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "context" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- delete
-ALTER TABLE "delete" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "delete" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "delete"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -134,10 +210,21 @@ CREATE POLICY "bypass" ON "delete"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"delete"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"delete"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"delete"', prior);
+    ALTER TABLE "delete" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "delete" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- deny
-ALTER TABLE "deny" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "deny" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "deny"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -147,10 +234,21 @@ CREATE POLICY "bypass" ON "deny"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"deny"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"deny"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"deny"', prior);
+    ALTER TABLE "deny" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "deny" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- force
-ALTER TABLE "force" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "force" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "force"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -160,10 +258,21 @@ CREATE POLICY "bypass" ON "force"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"force"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"force"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"force"', prior);
+    ALTER TABLE "force" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "force" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- function
-ALTER TABLE "function" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "function" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "function"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -173,10 +282,21 @@ CREATE POLICY "bypass" ON "function"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"function"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"function"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"function"', prior);
+    ALTER TABLE "function" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "function" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- insert
-ALTER TABLE "insert" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "insert" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "insert"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -186,10 +306,21 @@ CREATE POLICY "bypass" ON "insert"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"insert"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"insert"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"insert"', prior);
+    ALTER TABLE "insert" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "insert" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- model
-ALTER TABLE "model" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "model" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_insert_af454feb" ON "model"
     AS PERMISSIVE FOR INSERT
     TO PUBLIC
@@ -203,10 +334,22 @@ CREATE POLICY "bypass" ON "model"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"model"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_af454feb', '"model"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_81035214', '"model"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"model"', prior);
+    ALTER TABLE "model" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "model" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- no
-ALTER TABLE "no" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "no" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "no"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -216,10 +359,21 @@ CREATE POLICY "bypass" ON "no"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"no"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"no"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"no"', prior);
+    ALTER TABLE "no" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "no" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- permissive
-ALTER TABLE "permissive" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "permissive" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "permissive"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -229,10 +383,21 @@ CREATE POLICY "bypass" ON "permissive"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"permissive"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"permissive"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"permissive"', prior);
+    ALTER TABLE "permissive" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "permissive" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- returns
-ALTER TABLE "returns" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "returns" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "returns"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -242,10 +407,21 @@ CREATE POLICY "bypass" ON "returns"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"returns"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"returns"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"returns"', prior);
+    ALTER TABLE "returns" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "returns" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- role
-ALTER TABLE "role" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "role" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "role"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -255,10 +431,21 @@ CREATE POLICY "bypass" ON "role"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"role"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"role"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"role"', prior);
+    ALTER TABLE "role" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "role" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- tenant
-ALTER TABLE "tenant" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "tenant" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "tenant"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -268,10 +455,21 @@ CREATE POLICY "bypass" ON "tenant"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"tenant"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"tenant"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"tenant"', prior);
+    ALTER TABLE "tenant" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "tenant" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- update
-ALTER TABLE "update" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "update" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "update"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -281,10 +479,21 @@ CREATE POLICY "bypass" ON "update"
     TO "bypass"
     USING (true)
     WITH CHECK (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"update"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"update"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"update"', prior);
+    ALTER TABLE "update" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "update" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- policy.role
-ALTER TABLE "policy"."role" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "policy"."role" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "bypass" ON "policy"."role"
     AS PERMISSIVE FOR ALL
     TO "bypass"
@@ -298,4 +507,18 @@ CREATE POLICY "policy" ON "policy"."role"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
     USING ("no");
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"policy"."role"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"policy"."role"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'force', '"policy"."role"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'policy', '"policy"."role"', prior);
+    ALTER TABLE "policy"."role" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "policy"."role" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

@@ -28,8 +28,6 @@ END
 $rlsc$;
 
 -- t
-ALTER TABLE "t" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "t" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete_to_short_ebb49d0c" ON "t"
     AS PERMISSIVE FOR DELETE
     TO "short"
@@ -54,4 +52,21 @@ CREATE POLICY "allow_update_to_short_ebb49d0c" ON "t"
     AS PERMISSIVE FOR UPDATE
     TO "short"
     USING (("x" = 2));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"t"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_to_short_ebb49d0c', '"t"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_short_ebb49d0c', '"t"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_a_role_with_a_rather_long_name_for_the_900cda86', '"t"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_a_role_with_a_rather_long_name_for_the_c19cbcab', '"t"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_a_role_with_a_rather_long_name_for_the_f5b7862b', '"t"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_to_short_ebb49d0c', '"t"', prior);
+    ALTER TABLE "t" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "t" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

@@ -2,36 +2,78 @@
 BEGIN;
 
 -- billing_invoice: model invoice
-DROP POLICY IF EXISTS "tenant" ON "billing_invoice";
-DROP POLICY IF EXISTS "crm_reads_invoices" ON "billing_invoice";
-DROP POLICY IF EXISTS "bypass" ON "billing_invoice";
-DROP POLICY IF EXISTS "allow_all_to_web" ON "billing_invoice";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"billing_invoice"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"billing_invoice"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "billing_invoice" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "billing_invoice" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "billing_invoice" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "billing_invoice" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"billing_invoice"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all_to_web', 'bypass', 'crm_reads_invoices', 'tenant']::pg_catalog.text[])) THEN
         ALTER TABLE "billing_invoice" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "billing_invoice" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "tenant" ON "billing_invoice";
+DROP POLICY IF EXISTS "crm_reads_invoices" ON "billing_invoice";
+DROP POLICY IF EXISTS "bypass" ON "billing_invoice";
+DROP POLICY IF EXISTS "allow_all_to_web" ON "billing_invoice";
 
 -- crm_lead: model lead
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"crm_lead"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "crm_lead" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "crm_lead" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "crm_lead" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "crm_lead" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"crm_lead"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete_to_web_f7be4d88', 'allow_insert_to_web_f7be4d88', 'allow_select_to_web', 'allow_update_to_web_f7be4d88', 'bypass', 'tenant']::pg_catalog.text[])) THEN
+        ALTER TABLE "crm_lead" NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE "crm_lead" DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$rlsc$;
 DROP POLICY IF EXISTS "tenant" ON "crm_lead";
 DROP POLICY IF EXISTS "bypass" ON "crm_lead";
 DROP POLICY IF EXISTS "allow_update_to_web_f7be4d88" ON "crm_lead";
 DROP POLICY IF EXISTS "allow_select_to_web" ON "crm_lead";
 DROP POLICY IF EXISTS "allow_insert_to_web_f7be4d88" ON "crm_lead";
 DROP POLICY IF EXISTS "allow_delete_to_web_f7be4d88" ON "crm_lead";
-DO $rlsc$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"crm_lead"'::pg_catalog.regclass) THEN
-        ALTER TABLE "crm_lead" NO FORCE ROW LEVEL SECURITY;
-        ALTER TABLE "crm_lead" DISABLE ROW LEVEL SECURITY;
-    END IF;
-END
-$rlsc$;
 
 -- roles
 DO $rlsc$

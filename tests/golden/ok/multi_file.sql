@@ -28,8 +28,6 @@ END
 $rlsc$;
 
 -- billing_invoice: model invoice
-ALTER TABLE "billing_invoice" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "billing_invoice" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all_to_web" ON "billing_invoice"
     AS PERMISSIVE FOR ALL
     TO "web"
@@ -47,10 +45,23 @@ CREATE POLICY "tenant" ON "billing_invoice"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
     USING (((SELECT pg_catalog.pg_has_role('support', 'USAGE')) OR ("customer_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS bigint)))));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"billing_invoice"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_to_web', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'crm_reads_invoices', '"billing_invoice"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'tenant', '"billing_invoice"', prior);
+    ALTER TABLE "billing_invoice" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "billing_invoice" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- crm_lead: model lead
-ALTER TABLE "crm_lead" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "crm_lead" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete_to_web_f7be4d88" ON "crm_lead"
     AS PERMISSIVE FOR DELETE
     TO "web"
@@ -76,4 +87,21 @@ CREATE POLICY "tenant" ON "crm_lead"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
     USING (((SELECT pg_catalog.pg_has_role('sales', 'USAGE')) OR ("customer_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS bigint)))));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"crm_lead"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_to_web_f7be4d88', '"crm_lead"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_web_f7be4d88', '"crm_lead"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_web', '"crm_lead"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_to_web_f7be4d88', '"crm_lead"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"crm_lead"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'tenant', '"crm_lead"', prior);
+    ALTER TABLE "crm_lead" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "crm_lead" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

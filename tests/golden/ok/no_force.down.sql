@@ -2,41 +2,104 @@
 BEGIN;
 
 -- shop_price
-DROP POLICY IF EXISTS "allow_all" ON "shop_price";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"shop_price"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"shop_price"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "shop_price" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_price" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "shop_price" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_price" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"shop_price"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all']::pg_catalog.text[])) THEN
         ALTER TABLE "shop_price" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "shop_price" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_all" ON "shop_price";
 
 -- shop_product: model product
-DROP POLICY IF EXISTS "allow_update" ON "shop_product";
-DROP POLICY IF EXISTS "allow_select" ON "shop_product";
-DROP POLICY IF EXISTS "allow_insert" ON "shop_product";
-DROP POLICY IF EXISTS "allow_delete" ON "shop_product";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"shop_product"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"shop_product"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "shop_product" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_product" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "shop_product" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_product" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"shop_product"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete', 'allow_insert', 'allow_select', 'allow_update']::pg_catalog.text[])) THEN
         ALTER TABLE "shop_product" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "shop_product" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_update" ON "shop_product";
+DROP POLICY IF EXISTS "allow_select" ON "shop_product";
+DROP POLICY IF EXISTS "allow_insert" ON "shop_product";
+DROP POLICY IF EXISTS "allow_delete" ON "shop_product";
 
 -- shop_stock
-DROP POLICY IF EXISTS "allow_all" ON "shop_stock";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"shop_stock"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"shop_stock"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "shop_stock" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_stock" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "shop_stock" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_stock" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"shop_stock"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all']::pg_catalog.text[])) THEN
         ALTER TABLE "shop_stock" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "shop_stock" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_all" ON "shop_stock";
 COMMIT;

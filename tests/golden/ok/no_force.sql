@@ -2,14 +2,23 @@
 BEGIN;
 
 -- shop_price
-ALTER TABLE "shop_price" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "shop_price"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
     USING (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"shop_price"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"shop_price"', prior);
+    ALTER TABLE "shop_price" ENABLE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- shop_product: model product
-ALTER TABLE "shop_product" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete" ON "shop_product"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
@@ -26,12 +35,36 @@ CREATE POLICY "allow_update" ON "shop_product"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
     USING (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"shop_product"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete', '"shop_product"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert', '"shop_product"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select', '"shop_product"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update', '"shop_product"', prior);
+    ALTER TABLE "shop_product" ENABLE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- shop_stock
-ALTER TABLE "shop_stock" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "shop_stock" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "shop_stock"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
     USING (true);
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"shop_stock"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"shop_stock"', prior);
+    ALTER TABLE "shop_stock" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "shop_stock" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

@@ -2,6 +2,36 @@
 BEGIN;
 
 -- p
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"p"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "p" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "p" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "p" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "p" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"p"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'allow_delete_9498e752', 'allow_insert_8bd37f74', 'allow_select_to_public_811e703a', 'allow_update_2e1a7c39', 'arith', 'casts', 'deny_all_997a259f', 'deny_delete_d92debb1', 'deny_insert_02fcea70', 'deny_select_eaa5eb43', 'deny_update_44c83526', 'inlist', 'parens']::pg_catalog.text[])) THEN
+        ALTER TABLE "p" NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE "p" DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$rlsc$;
 DROP POLICY IF EXISTS "parens" ON "p";
 DROP POLICY IF EXISTS "inlist" ON "p";
 DROP POLICY IF EXISTS "deny_update_44c83526" ON "p";
@@ -16,13 +46,4 @@ DROP POLICY IF EXISTS "allow_select_to_public_811e703a" ON "p";
 DROP POLICY IF EXISTS "allow_insert_8bd37f74" ON "p";
 DROP POLICY IF EXISTS "allow_delete_9498e752" ON "p";
 DROP POLICY IF EXISTS "allow_all" ON "p";
-DO $rlsc$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"p"'::pg_catalog.regclass) THEN
-        ALTER TABLE "p" NO FORCE ROW LEVEL SECURITY;
-        ALTER TABLE "p" DISABLE ROW LEVEL SECURITY;
-    END IF;
-END
-$rlsc$;
 COMMIT;

@@ -2,8 +2,6 @@
 BEGIN;
 
 -- p
-ALTER TABLE "p" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "p" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "p"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -60,4 +58,29 @@ CREATE POLICY "parens" ON "p"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
     USING (((("a" OR "b") AND "c") AND "d"));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"p"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_9498e752', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_8bd37f74', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_public_811e703a', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_2e1a7c39', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'arith', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'casts', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_all_997a259f', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_delete_d92debb1', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_insert_02fcea70', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_select_eaa5eb43', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_update_44c83526', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'inlist', '"p"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'parens', '"p"', prior);
+    ALTER TABLE "p" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "p" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

@@ -2,55 +2,139 @@
 BEGIN;
 
 -- APP
-DROP POLICY IF EXISTS "allow_all_756d1894" ON "APP";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"APP"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"APP"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "APP" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "APP" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "APP" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "APP" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"APP"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all_756d1894']::pg_catalog.text[])) THEN
         ALTER TABLE "APP" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "APP" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_all_756d1894" ON "APP";
 
 -- Order Items
-DROP POLICY IF EXISTS "allow_update_to___n__c__d___ee3517ed" ON "Order Items";
-DROP POLICY IF EXISTS "allow_select_to_sales_team_ab4c3dbe" ON "Order Items";
-DROP POLICY IF EXISTS "allow_insert_to_o_brien_8178baf9" ON "Order Items";
-DROP POLICY IF EXISTS "allow_delete_5d18d3d0" ON "Order Items";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"Order Items"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"Order Items"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "Order Items" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "Order Items" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "Order Items" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "Order Items" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"Order Items"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_delete_5d18d3d0', 'allow_insert_to_o_brien_8178baf9', 'allow_select_to_sales_team_ab4c3dbe', 'allow_update_to___n__c__d___ee3517ed']::pg_catalog.text[])) THEN
         ALTER TABLE "Order Items" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "Order Items" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_update_to___n__c__d___ee3517ed" ON "Order Items";
+DROP POLICY IF EXISTS "allow_select_to_sales_team_ab4c3dbe" ON "Order Items";
+DROP POLICY IF EXISTS "allow_insert_to_o_brien_8178baf9" ON "Order Items";
+DROP POLICY IF EXISTS "allow_delete_5d18d3d0" ON "Order Items";
 
 -- straße
-DROP POLICY IF EXISTS "allow_all_c6ef0f67" ON "straße";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"straße"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"straße"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "straße" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "straße" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "straße" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "straße" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"straße"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all_c6ef0f67']::pg_catalog.text[])) THEN
         ALTER TABLE "straße" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "straße" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_all_c6ef0f67" ON "straße";
 
 -- My Schema.Weird "Table"
-DROP POLICY IF EXISTS "allow_all_3f807642" ON "My Schema"."Weird ""Table""";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"My Schema"."Weird ""Table"""'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"My Schema"."Weird ""Table"""'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "My Schema"."Weird ""Table""" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "My Schema"."Weird ""Table""" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "My Schema"."Weird ""Table""" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "My Schema"."Weird ""Table""" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"My Schema"."Weird ""Table"""'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all_3f807642']::pg_catalog.text[])) THEN
         ALTER TABLE "My Schema"."Weird ""Table""" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "My Schema"."Weird ""Table""" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_all_3f807642" ON "My Schema"."Weird ""Table""";
 
 -- roles
 DO $rlsc$

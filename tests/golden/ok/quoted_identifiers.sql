@@ -28,16 +28,24 @@ END
 $rlsc$;
 
 -- APP
-ALTER TABLE "APP" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "APP" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all_756d1894" ON "APP"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
     USING (("Select" = "FROM"));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"APP"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_756d1894', '"APP"', prior);
+    ALTER TABLE "APP" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "APP" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- Order Items
-ALTER TABLE "Order Items" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "Order Items" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_delete_5d18d3d0" ON "Order Items"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
@@ -54,20 +62,55 @@ CREATE POLICY "allow_update_to___n__c__d___ee3517ed" ON "Order Items"
     AS PERMISSIVE FOR UPDATE
     TO "ünïcødé"
     USING (("tab	col" IS NULL));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"Order Items"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_5d18d3d0', '"Order Items"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_o_brien_8178baf9', '"Order Items"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_sales_team_ab4c3dbe', '"Order Items"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_to___n__c__d___ee3517ed', '"Order Items"', prior);
+    ALTER TABLE "Order Items" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "Order Items" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- straße
-ALTER TABLE "straße" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "straße" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all_c6ef0f67" ON "straße"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
     USING (("größe" > 1));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"straße"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_c6ef0f67', '"straße"', prior);
+    ALTER TABLE "straße" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "straße" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- My Schema.Weird "Table"
-ALTER TABLE "My Schema"."Weird ""Table""" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "My Schema"."Weird ""Table""" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all_3f807642" ON "My Schema"."Weird ""Table"""
     AS PERMISSIVE FOR ALL
     TO PUBLIC
     USING (("x" IN (SELECT "Id" FROM "My Schema"."Other Table" "T" WHERE "T"."Flag")));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"My Schema"."Weird ""Table"""'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_3f807642', '"My Schema"."Weird ""Table"""', prior);
+    ALTER TABLE "My Schema"."Weird ""Table""" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "My Schema"."Weird ""Table""" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

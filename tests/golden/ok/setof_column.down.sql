@@ -2,14 +2,35 @@
 BEGIN;
 
 -- t
-DROP POLICY IF EXISTS "p" ON "t";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"t"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"t"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "t" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "t" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "t" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "t" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"t"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['p']::pg_catalog.text[])) THEN
         ALTER TABLE "t" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "t" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "p" ON "t";
 COMMIT;

@@ -2,10 +2,20 @@
 BEGIN;
 
 -- t
-ALTER TABLE "t" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "t" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "p" ON "t"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
     USING (("setof" = 1));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"t"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'p', '"t"', prior);
+    ALTER TABLE "t" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "t" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

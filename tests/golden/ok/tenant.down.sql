@@ -2,34 +2,76 @@
 BEGIN;
 
 -- crm_contact: model contact
-DROP POLICY IF EXISTS "tenant" ON "crm_contact";
-DROP POLICY IF EXISTS "deny_delete_70290876" ON "crm_contact";
-DROP POLICY IF EXISTS "bypass" ON "crm_contact";
-DROP POLICY IF EXISTS "allow_all" ON "crm_contact";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"crm_contact"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"crm_contact"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "crm_contact" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "crm_contact" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "crm_contact" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "crm_contact" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"crm_contact"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all', 'bypass', 'deny_delete_70290876', 'tenant']::pg_catalog.text[])) THEN
         ALTER TABLE "crm_contact" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "crm_contact" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "tenant" ON "crm_contact";
+DROP POLICY IF EXISTS "deny_delete_70290876" ON "crm_contact";
+DROP POLICY IF EXISTS "bypass" ON "crm_contact";
+DROP POLICY IF EXISTS "allow_all" ON "crm_contact";
 
 -- crm_note
-DROP POLICY IF EXISTS "tenant" ON "crm_note";
-DROP POLICY IF EXISTS "bypass" ON "crm_note";
-DROP POLICY IF EXISTS "allow_select_to_sales" ON "crm_note";
-DROP POLICY IF EXISTS "allow_insert_to_sales" ON "crm_note";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"crm_note"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"crm_note"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "crm_note" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "crm_note" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "crm_note" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "crm_note" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"crm_note"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_insert_to_sales', 'allow_select_to_sales', 'bypass', 'tenant']::pg_catalog.text[])) THEN
         ALTER TABLE "crm_note" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "crm_note" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "tenant" ON "crm_note";
+DROP POLICY IF EXISTS "bypass" ON "crm_note";
+DROP POLICY IF EXISTS "allow_select_to_sales" ON "crm_note";
+DROP POLICY IF EXISTS "allow_insert_to_sales" ON "crm_note";
 
 -- roles
 DO $rlsc$

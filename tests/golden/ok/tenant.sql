@@ -28,8 +28,6 @@ END
 $rlsc$;
 
 -- crm_contact: model contact
-ALTER TABLE "crm_contact" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "crm_contact" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all" ON "crm_contact"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
@@ -47,10 +45,23 @@ CREATE POLICY "tenant" ON "crm_contact"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
     USING (((SELECT pg_catalog.pg_has_role('ops', 'USAGE') OR pg_catalog.pg_has_role('support', 'USAGE')) OR ("account_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid)))));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"crm_contact"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"crm_contact"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"crm_contact"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_delete_70290876', '"crm_contact"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'tenant', '"crm_contact"', prior);
+    ALTER TABLE "crm_contact" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "crm_contact" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- crm_note
-ALTER TABLE "crm_note" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "crm_note" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_insert_to_sales" ON "crm_note"
     AS PERMISSIVE FOR INSERT
     TO "sales"
@@ -68,4 +79,19 @@ CREATE POLICY "tenant" ON "crm_note"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
     USING (((SELECT pg_catalog.pg_has_role('ops', 'USAGE') OR pg_catalog.pg_has_role('support', 'USAGE')) OR ("account_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid)))));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"crm_note"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_sales', '"crm_note"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_sales', '"crm_note"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"crm_note"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'tenant', '"crm_note"', prior);
+    ALTER TABLE "crm_note" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "crm_note" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

@@ -2,32 +2,74 @@
 BEGIN;
 
 -- shop_order: model order
-DROP POLICY IF EXISTS "tenant" ON "shop_order";
-DROP POLICY IF EXISTS "grant_view_order_to_clerk" ON "shop_order";
-DROP POLICY IF EXISTS "grant_change_order_to_clerk" ON "shop_order";
-DROP POLICY IF EXISTS "allow_select_96b77290" ON "shop_order";
-DROP POLICY IF EXISTS "allow_insert_to_clerk_962e570b" ON "shop_order";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"shop_order"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"shop_order"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "shop_order" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_order" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "shop_order" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "shop_order" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"shop_order"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_insert_to_clerk_962e570b', 'allow_select_96b77290', 'grant_change_order_to_clerk', 'grant_view_order_to_clerk', 'tenant']::pg_catalog.text[])) THEN
         ALTER TABLE "shop_order" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "shop_order" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "tenant" ON "shop_order";
+DROP POLICY IF EXISTS "grant_view_order_to_clerk" ON "shop_order";
+DROP POLICY IF EXISTS "grant_change_order_to_clerk" ON "shop_order";
+DROP POLICY IF EXISTS "allow_select_96b77290" ON "shop_order";
+DROP POLICY IF EXISTS "allow_insert_to_clerk_962e570b" ON "shop_order";
 
 -- sales.order_line: model line
-DROP POLICY IF EXISTS "allow_all_73f9e800" ON "sales"."order_line";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"sales"."order_line"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"sales"."order_line"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "sales"."order_line" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "sales"."order_line" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "sales"."order_line" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "sales"."order_line" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"sales"."order_line"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all_73f9e800']::pg_catalog.text[])) THEN
         ALTER TABLE "sales"."order_line" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "sales"."order_line" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "allow_all_73f9e800" ON "sales"."order_line";
 
 -- roles
 DO $rlsc$
@@ -47,7 +89,7 @@ END
 $rlsc$;
 
 -- rlsc stdlib, down: removes the helpers unless policies of another app
--- still use them (PostgreSQL records a policy's dependency on a function,
+-- still use them, and the schema if rlsc created it (PostgreSQL records a policy's dependency on a function,
 -- so the DROP fails and is skipped).
 DO $rlsc_down$
 BEGIN
@@ -56,11 +98,15 @@ BEGIN
     EXCEPTION WHEN dependent_objects_still_exist THEN
         RETURN;
     END;
-    BEGIN
-        DROP SCHEMA IF EXISTS rlsc;
-    EXCEPTION WHEN dependent_objects_still_exist THEN
-        NULL;
-    END;
+    IF pg_catalog.obj_description(
+           (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc'),
+           'pg_namespace') = 'created by rlsc' THEN
+        BEGIN
+            DROP SCHEMA rlsc;
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            NULL; -- other objects live there
+        END;
+    END IF;
 END
 $rlsc_down$;
 COMMIT;

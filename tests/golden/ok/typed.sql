@@ -3,7 +3,15 @@ BEGIN;
 
 -- rlsc stdlib, up: the helpers compiled policies call.
 -- Idempotent, so every migration that needs it may run it.
-CREATE SCHEMA IF NOT EXISTS rlsc;
+-- The schema is marked when rlsc creates it, so down removes only its own.
+DO $rlsc_schema$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc') THEN
+        CREATE SCHEMA rlsc;
+        COMMENT ON SCHEMA rlsc IS 'created by rlsc';
+    END IF;
+END
+$rlsc_schema$;
 GRANT USAGE ON SCHEMA rlsc TO PUBLIC;
 
 -- rlsc.has_perm(user, app_label, codename): Django's user.has_perm() for
@@ -52,8 +60,6 @@ END
 $rlsc$;
 
 -- shop_order: model order
-ALTER TABLE "shop_order" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "shop_order" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_insert_to_clerk_962e570b" ON "shop_order"
     AS PERMISSIVE FOR INSERT
     TO "clerk"
@@ -74,12 +80,38 @@ CREATE POLICY "tenant" ON "shop_order"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
     USING (("shop_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS bigint))));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"shop_order"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_clerk_962e570b', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_96b77290', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_change_order_to_clerk', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_view_order_to_clerk', '"shop_order"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'tenant', '"shop_order"', prior);
+    ALTER TABLE "shop_order" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "shop_order" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- sales.order_line: model line
-ALTER TABLE "sales"."order_line" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "sales"."order_line" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "allow_all_73f9e800" ON "sales"."order_line"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
     USING (("order_id" = ANY (ARRAY(SELECT "id" FROM "shop_order" WHERE ("shop_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS bigint)))))));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"sales"."order_line"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_73f9e800', '"sales"."order_line"', prior);
+    ALTER TABLE "sales"."order_line" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "sales"."order_line" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;

@@ -2,6 +2,36 @@
 BEGIN;
 
 -- projects
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"projects"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "projects" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "projects" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "projects" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "projects" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"projects"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['bypass', 'projects_audit', 'projects_delete', 'projects_insert', 'projects_read', 'projects_select', 'projects_tenant', 'projects_write']::pg_catalog.text[])) THEN
+        ALTER TABLE "projects" NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE "projects" DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$rlsc$;
 DROP POLICY IF EXISTS "projects_write" ON "projects";
 DROP POLICY IF EXISTS "projects_tenant" ON "projects";
 DROP POLICY IF EXISTS "projects_select" ON "projects";
@@ -10,43 +40,76 @@ DROP POLICY IF EXISTS "projects_insert" ON "projects";
 DROP POLICY IF EXISTS "projects_delete" ON "projects";
 DROP POLICY IF EXISTS "projects_audit" ON "projects";
 DROP POLICY IF EXISTS "bypass" ON "projects";
-DO $rlsc$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"projects"'::pg_catalog.regclass) THEN
-        ALTER TABLE "projects" NO FORCE ROW LEVEL SECURITY;
-        ALTER TABLE "projects" DISABLE ROW LEVEL SECURITY;
-    END IF;
-END
-$rlsc$;
 
 -- reports
-DROP POLICY IF EXISTS "legacy_write" ON "reports";
-DROP POLICY IF EXISTS "legacy_read" ON "reports";
-DROP POLICY IF EXISTS "bypass" ON "reports";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"reports"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"reports"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "reports" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "reports" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "reports" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "reports" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"reports"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['bypass', 'legacy_read', 'legacy_write']::pg_catalog.text[])) THEN
         ALTER TABLE "reports" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "reports" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "legacy_write" ON "reports";
+DROP POLICY IF EXISTS "legacy_read" ON "reports";
+DROP POLICY IF EXISTS "bypass" ON "reports";
 
 -- accounting.ledger
-DROP POLICY IF EXISTS "ledger_insert" ON "accounting"."ledger";
-DROP POLICY IF EXISTS "ledger_all" ON "accounting"."ledger";
-DROP POLICY IF EXISTS "bypass" ON "accounting"."ledger";
 DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                   WHERE polrelid = '"accounting"."ledger"'::pg_catalog.regclass) THEN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"accounting"."ledger"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "accounting"."ledger" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "accounting"."ledger" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "accounting"."ledger" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "accounting"."ledger" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"accounting"."ledger"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['bypass', 'ledger_all', 'ledger_insert']::pg_catalog.text[])) THEN
         ALTER TABLE "accounting"."ledger" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "accounting"."ledger" DISABLE ROW LEVEL SECURITY;
     END IF;
 END
 $rlsc$;
+DROP POLICY IF EXISTS "ledger_insert" ON "accounting"."ledger";
+DROP POLICY IF EXISTS "ledger_all" ON "accounting"."ledger";
+DROP POLICY IF EXISTS "bypass" ON "accounting"."ledger";
 
 -- roles
 DO $rlsc$

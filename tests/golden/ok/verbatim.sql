@@ -28,8 +28,6 @@ END
 $rlsc$;
 
 -- projects
-ALTER TABLE "projects" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "projects" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "bypass" ON "projects"
     AS PERMISSIVE FOR ALL
     TO "admin"
@@ -64,10 +62,27 @@ CREATE POLICY "projects_write" ON "projects"
     TO "app_user"
     USING (("owner" = CURRENT_USER))
     WITH CHECK (("owner" = CURRENT_USER));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"projects"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"projects"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'projects_audit', '"projects"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'projects_delete', '"projects"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'projects_insert', '"projects"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'projects_read', '"projects"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'projects_select', '"projects"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'projects_tenant', '"projects"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'projects_write', '"projects"', prior);
+    ALTER TABLE "projects" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "projects" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- reports
-ALTER TABLE "reports" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "reports" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "bypass" ON "reports"
     AS PERMISSIVE FOR ALL
     TO "admin"
@@ -82,10 +97,22 @@ CREATE POLICY "legacy_write" ON "reports"
     TO PUBLIC
     USING (("author" = SESSION_USER))
     WITH CHECK (("author" = SESSION_USER));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"reports"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"reports"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'legacy_read', '"reports"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'legacy_write', '"reports"', prior);
+    ALTER TABLE "reports" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "reports" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 
 -- accounting.ledger
-ALTER TABLE "accounting"."ledger" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE "accounting"."ledger" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "bypass" ON "accounting"."ledger"
     AS PERMISSIVE FOR ALL
     TO "admin"
@@ -98,4 +125,18 @@ CREATE POLICY "ledger_insert" ON "accounting"."ledger"
     AS RESTRICTIVE FOR INSERT
     TO PUBLIC
     WITH CHECK ((("amount" > 0) AND ((SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS bigint)) IS NOT NULL)));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"accounting"."ledger"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"accounting"."ledger"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'ledger_all', '"accounting"."ledger"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'ledger_insert', '"accounting"."ledger"', prior);
+    ALTER TABLE "accounting"."ledger" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "accounting"."ledger" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
 COMMIT;
