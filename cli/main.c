@@ -69,13 +69,13 @@ static int usage_error(const char *fmt, const char *arg)
 }
 
 /* Django app labels and migration names are Python identifiers. */
-static bool ident_ok(const char *s, bool upper)
+static bool ident_ok(const char *s)
 {
     if (!*s || (*s >= '0' && *s <= '9'))
         return false;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'
-              || (upper && *s >= 'A' && *s <= 'Z')))
+              || (*s >= 'A' && *s <= 'Z')))
             return false;
     return true;
 }
@@ -124,7 +124,7 @@ static int parse_options(int argc, char **argv, const char *cmd, Options *o)
     if (strcmp(cmd, "django") == 0) {
         if (!o->migrations)
             return usage_error("%s", "django needs --migrations DIR");
-        if (o->name && !ident_ok(o->name, true))
+        if (o->name && !ident_ok(o->name))
             return usage_error("--name '%s': use letters, digits and _", o->name);
     }
     return 0;
@@ -183,7 +183,7 @@ static int run_compile(const char *cmd, int argc, char **argv)
         rc = write_stdout(out.data, out.len);
     }
     if (rc == 0 && strcmp(cmd, "django") == 0) {
-        if (!ir->app || !ident_ok(ir->app, false)) {
+        if (!ir->app || !ident_ok(ir->app)) {
             fprintf(stderr, "rlsc: django: the files must name one Django app label "
                             "(`app LABEL;`, a Python identifier)\n");
             rc = EXIT_INPUT;

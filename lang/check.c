@@ -288,10 +288,19 @@ static QName check_block_table(Check *c, const Block *b, const Catalog *cat)
     if (ct)
         return (QName){ct->schema, ct->name, b->name.loc};
     const char *app = c->file->app.name ? c->file->app.name : "";
+    /* Django: "%s_%s" % (app_label, model_name), the label keeping its case */
     char *t = arena_printf(c->arena, "%s_%s", app, b->name.name);
-    for (char *p = t; *p; p++)
+    for (char *p = t + strlen(app); *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
+    /* Django's truncate_name(): name[:59] + md5(name)[:4] past 63 bytes */
+    size_t n = strlen(t);
+    if (n > 63) {
+        char md5[33];
+        util_md5_hex(t, n, md5);
+        memcpy(t + 59, md5, 4);
+        t[63] = '\0';
+    }
     return (QName){NULL, t, b->name.loc};
 }
 
@@ -300,14 +309,14 @@ static const char *check_table_key(Arena *a, QName q)
     return arena_printf(a, "%s\x1f%s", q.schema ? q.schema : "", q.name);
 }
 
+/* Django app labels are Python identifiers (ASCII here). */
 static bool check_app_label(const char *s)
 {
-    if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'
+              || (p != s && *p >= '0' && *p <= '9')))
             return false;
-    return true;
+    return *s != '\0';
 }
 
 void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)
@@ -319,8 +328,8 @@ void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *
         AstFile *f = files[fi];
         if (f->app.name && !check_app_label(f->app.name))
             diag_error(d, f->app.loc,
-                       "app label '%s' is not a Django app label (letters, digits and _, "
-                       "not starting with a digit)",
+                       "app label '%s' is not a Django app label (ASCII letters, digits "
+                       "and _, not starting with a digit)",
                        f->app.name);
         for (int i = 0; i < f->blocks.n; i++) {
             Block *b = f->blocks.items[i];

@@ -33,8 +33,14 @@ typedef struct Lower {
     Map *roles;     /* name -> IrRole* */
     Map *names;     /* table key + name -> IrPolicy*, for duplicates */
     AstFile *file;
-    const char *bypass_sql; /* "(SELECT pg_has_role(..) OR ..)" or NULL */
+    Map *bypass;            /* table key -> PtrVec* of bypass role names */
+    const char *bypass_sql; /* the current table's exemption, or NULL */
 } Lower;
+
+static const char *lower_key(Lower *L, QName q)
+{
+    return arena_printf(L->arena, "%s\x1f%s", q.schema ? q.schema : "", q.name);
+}
 
 static const char *lower_context_sql(void *env, const char *name)
 {
@@ -75,7 +81,7 @@ static const char *lower_source_text(Lower *L, const Expr *e)
 
 static IrTable *lower_table(Lower *L, QName q, const char *model, Span loc)
 {
-    const char *key = arena_printf(L->arena, "%s\x1f%s", q.schema ? q.schema : "", q.name);
+    const char *key = lower_key(L, q);
     IrTable *t = map_get(L->tables, key);
     if (t) {
         if (model && !t->model) {
@@ -363,22 +369,22 @@ static void lower_tenant(Lower *L, IrTable *t, const Rule *r)
 }
 
 /* A permissive policy that lets the file's bypass roles do everything. */
-static void lower_bypass(Lower *L, IrTable *t, Span loc)
+static void lower_bypass(Lower *L, IrTable *t, const PtrVec *roles)
 {
-    if (!L->file->bypass.n)
+    if (!roles || !roles->n)
         return;
-    IrPolicy *p = lower_policy(L, R_BYPASS, false, CMD_ALL, L->file->bypass, loc);
+    IrPolicy *p = lower_policy(L, R_BYPASS, false, CMD_ALL, *roles, SPAN_NONE);
     p->name = "bypass";
     p->using_ = "true";
     p->check = "true";
     lower_add(L, t, p);
 }
 
-static void lower_bypass_sql(Lower *L)
+/* The exemption OR-ed into restrictive conditions of one table. */
+static void lower_bypass_sql(Lower *L, const PtrVec *b)
 {
-    const PtrVec *b = &L->file->bypass;
     L->bypass_sql = NULL;
-    if (!b->n)
+    if (!b || !b->n)
         return;
     StrBuf sb;
     sb_init(&sb, L->arena);
@@ -437,6 +443,48 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
                  bypass ? " but the bypass roles" : "");
 }
 
+/* A block that only declares columns is catalog, not policy. */
+static bool lower_is_policy_block(const Block *b)
+{
+    return b->rules.n || !b->columns.n;
+}
+
+/* Bypass roles of every file that touches a table apply to the whole
+ * table: they see every row of it, whichever file holds the rules. */
+static void lower_collect_bypass(Lower *L, AstFile **files, int nfiles)
+{
+    for (int fi = 0; fi < nfiles; fi++) {
+        const AstFile *f = files[fi];
+        int nb = f->blocks.n, np = f->policies.n;
+        for (int i = 0; i < nb + np && f->bypass.n; i++) {
+            QName q;
+            if (i < nb) {
+                const Block *b = f->blocks.items[i];
+                if (!lower_is_policy_block(b))
+                    continue;
+                q = b->table;
+            } else {
+                q = ((const Rule *)f->policies.items[i - nb])->on;
+            }
+            const char *key = lower_key(L, q);
+            PtrVec *set = map_get(L->bypass, key);
+            if (!set) {
+                set = arena_alloc(L->arena, sizeof *set);
+                map_put(L->bypass, key, set);
+            }
+            for (int k = 0; k < f->bypass.n; k++) {
+                bool dup = false;
+                for (int m = 0; m < set->n && !dup; m++)
+                    dup = strcmp(set->items[m], f->bypass.items[k]) == 0;
+                if (!dup)
+                    vec_push(L->arena, set, f->bypass.items[k]);
+            }
+            if (set->n > 1)
+                qsort(set->items, (size_t)set->n, sizeof(void *), lower_cmp_str);
+        }
+    }
+}
+
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
 {
     Lower L = {.arena = a, .diag = d};
@@ -444,7 +492,8 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     L.tables = map_new(a);
     L.roles = map_new(a);
     L.names = map_new(a);
-    int first_new = 0;
+    L.bypass = map_new(a);
+    lower_collect_bypass(&L, files, nfiles);
     bool app_conflict = false;
     for (int fi = 0; fi < nfiles; fi++) {
         L.file = files[fi];
@@ -453,12 +502,14 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
             app_conflict = true;
         if (app && !L.ir->app)
             L.ir->app = app;
-        lower_bypass_sql(&L);
         lower_roles_decl(&L);
         for (int i = 0; i < L.file->blocks.n; i++) {
             const Block *b = L.file->blocks.items[i];
+            if (!lower_is_policy_block(b))
+                continue;
             IrTable *t = lower_table(&L, b->table, b->is_model ? b->name.name : NULL,
                                      b->name.loc);
+            lower_bypass_sql(&L, map_get(L.bypass, lower_key(&L, b->table)));
             for (int j = 0; j < b->rules.n; j++) {
                 const Rule *r = b->rules.items[j];
                 switch (r->kind) {
@@ -476,10 +527,10 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
             const Rule *r = L.file->policies.items[i];
             lower_verbatim(&L, lower_table(&L, r->on, NULL, r->on.loc), r);
         }
-        /* Bypass covers every table this file touched. */
-        for (int i = first_new; i < L.ir->tables.n; i++)
-            lower_bypass(&L, L.ir->tables.items[i], SPAN_NONE);
-        first_new = L.ir->tables.n;
+    }
+    for (int i = 0; i < L.ir->tables.n; i++) {
+        IrTable *t = L.ir->tables.items[i];
+        lower_bypass(&L, t, map_get(L.bypass, lower_key(&L, (QName){t->schema, t->name, SPAN_NONE})));
     }
     if (app_conflict)
         L.ir->app = NULL;

@@ -64,6 +64,7 @@ void *map_get(const Map *m, const char *key);
 void *map_put(Map *m, const char *key, void *val);
 
 uint32_t util_hash32(const char *s); /* FNV-1a, stable across platforms */
+void util_md5_hex(const char *s, size_t n, char out[33]);
 
 /* ----------------------------------------------------------- diagnostics */
 
@@ -421,7 +422,8 @@ extern const char cat_prelude_rls[];
 void sqlfmt_ident(StrBuf *sb, const char *name);
 /* schema.name, each part quoted; schema may be NULL. */
 void sqlfmt_qname(StrBuf *sb, const char *schema, const char *name);
-/* A standard-conforming string literal; E'' is never needed. */
+/* A string literal; E'' with doubled backslashes when the value has a
+ * backslash, so the text means the same under any setting. */
 void sqlfmt_literal(StrBuf *sb, const char *value);
 
 /* How $context reads are spelled when an expression is printed. */

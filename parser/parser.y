@@ -195,9 +195,9 @@ stmt:
             vec_push(A, &ps->file->policies, $2);
         }
     | ';'
-    /* No yyerrok: errors right after recovery are the same mistake. */
-    | error ';'
-    | error '}'
+    /* Recovery resumes at the next statement's keyword or ';'.  No
+     * yyerrok: errors right after recovery are the same mistake. */
+    | error
     ;
 
 opt_bypass:
@@ -272,8 +272,10 @@ rule:
         { $$ = mk_rule(ps, R_NOFORCE, @$); }
     | ';'
         { $$ = NULL; }
-    | error ';'
-        { $$ = NULL; yyerrok; }
+    /* Recovery resumes at whatever can follow a rule: the next rule's
+     * keyword, a ';', or the block's '}' (which then closes the block). */
+    | error
+        { $$ = NULL; }
     ;
 
 policy_tail:
@@ -732,7 +734,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
                          : la == YYSYMBOL_STRING ? "string "
                          : la == YYSYMBOL_NUMBER ? "number "
                          : "";
-        sb_printf(&sb, "%s'%.*s'", kind, len, ps->src->text + rel);
+        /* quoted tokens show their own quotes */
+        bool quoted = la == YYSYMBOL_STRING || la == YYSYMBOL_QIDENT;
+        sb_printf(&sb, quoted ? "%s%.*s" : "%s'%.*s'", kind, len, ps->src->text + rel);
     }
     if (n > 0 && n < MAX_EXPECTED) {
         sb_puts(&sb, ", expecting ");

@@ -34,7 +34,7 @@ CREATE POLICY "allow_all_to_web" ON "billing_invoice"
     USING (true);
 CREATE POLICY "bypass" ON "billing_invoice"
     AS PERMISSIVE FOR ALL
-    TO "support"
+    TO "sales", "support"
     USING (true)
     WITH CHECK (true);
 CREATE POLICY "crm_reads_invoices" ON "billing_invoice"
@@ -44,7 +44,7 @@ CREATE POLICY "crm_reads_invoices" ON "billing_invoice"
 CREATE POLICY "tenant" ON "billing_invoice"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
-    USING (((SELECT pg_catalog.pg_has_role('support', 'USAGE')) OR ("customer_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS bigint)))));
+    USING (((SELECT pg_catalog.pg_has_role('sales', 'USAGE') OR pg_catalog.pg_has_role('support', 'USAGE')) OR ("customer_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS bigint)))));
 DO $rlsc$
 DECLARE
     prior pg_catalog.text;

@@ -1,0 +1,266 @@
+/*
+ * test_emit.c — SQL text (lang/sqlfmt.c) and the emitted scripts
+ * (codegen/emit_sql.c).
+ */
+#include "unit.h"
+
+#include <string.h>
+
+static const char *ident(const char *name)
+{
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    sqlfmt_ident(&sb, name);
+    return sb_str(&sb);
+}
+
+static const char *literal(const char *value)
+{
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    sqlfmt_literal(&sb, value);
+    return sb_str(&sb);
+}
+
+/* ---- identifiers and literals */
+
+static void test_identifiers_are_always_quoted(void)
+{
+    ASSERT_STR(ident("a\"b"), "\"a\"\"b\"");
+    ASSERT_STR(ident("Order Items"), "\"Order Items\"");
+    ASSERT_STR(ident("café"), "\"café\"");
+    ASSERT_STR(ident("select"), "\"select\"");
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    sqlfmt_qname(&sb, "audit", "Log");
+    sb_putc(&sb, ' ');
+    sqlfmt_qname(&sb, NULL, "t");
+    ASSERT_STR(sb_str(&sb), "\"audit\".\"Log\" \"t\"");
+}
+
+static void test_literals_double_quotes_and_escape_backslashes(void)
+{
+    ASSERT_STR(literal("it's"), "'it''s'");
+    ASSERT_STR(literal(""), "''");
+    /* a backslash would mean something else with standard_conforming_strings
+     * off, so the literal switches to E'' and doubles it */
+    ASSERT_STR(literal("a\\b"), "E'a\\\\b'");
+    ASSERT_STR(literal("it's \\"), "E'it''s \\\\'");
+}
+
+/* ---- conditions */
+
+static void test_equal_trees_print_equal_text(void)
+{
+    const char *canon = u_cond("a = 1 and b <> 2");
+    ASSERT_STR(canon, "((\"a\" = 1) AND (\"b\" <> 2))");
+    ASSERT_STR(u_cond("((a)=(1)) AND ((b != 2))"), canon);
+    ASSERT_STR(u_cond("A = 1\n  /* x */ AnD b<>2 -- y\n"), canon);
+    ASSERT_STR(u_cond("x::bigint = 1"), u_cond("cast(x as BIGINT) = 1"));
+}
+
+static void test_function_names_are_quoted_only_when_reserved(void)
+{
+    ASSERT_STR(u_cond("coalesce(a, 0) = \"left\"(b, 2)"),
+               "(coalesce(\"a\", 0) = \"left\"(\"b\", 2))");
+    ASSERT_STR(u_cond("pg_catalog.lower(\"Name\") = 'x'"),
+               "(pg_catalog.lower(\"Name\") = 'x')");
+    ASSERT_STR(u_cond("\"MyFunc\"(1)"), "\"MyFunc\"(1)");
+}
+
+static const char *ctx_sql(void *env, const char *name)
+{
+    return strcmp(name, "user") == 0 ? (const char *)env : NULL;
+}
+
+static void test_context_reads_and_membership_follow_the_printer_context(void)
+{
+    AstFile *f = u_parse("policy p on t using (o = $user and id in (select id from s) "
+                         "and $other is null);");
+    CU_ASSERT_FATAL(f->policies.n == 1);
+    const Expr *e = ((Rule *)f->policies.items[0])->using_;
+    SqlfmtCtx ctx = {ctx_sql, "current_setting('x.user')", true};
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    sqlfmt_expr(&sb, e, &ctx);
+    /* unknown contexts print as written; IN stays IN while the subquery's
+     * type is unknown */
+    ASSERT_STR(sb_str(&sb),
+               "(((\"o\" = current_setting('x.user')) AND "
+               "(\"id\" IN (SELECT \"id\" FROM \"s\"))) AND ($other IS NULL))");
+    /* once the type checker knows the subquery yields a scalar, the
+     * membership becomes an array probe */
+    e->a->b->sub->target->ty = &type_int8;
+    sb_init(&sb, u_arena());
+    sqlfmt_expr(&sb, e->a->b, &ctx);
+    ASSERT_STR(sb_str(&sb), "(\"id\" = ANY (ARRAY(SELECT \"id\" FROM \"s\")))");
+    ctx.rewrite_membership = false;
+    sb_init(&sb, u_arena());
+    sqlfmt_expr(&sb, e->a->b, &ctx);
+    ASSERT_STR(sb_str(&sb), "(\"id\" IN (SELECT \"id\" FROM \"s\"))");
+}
+
+/* ---- the up and down scripts */
+
+#define SRC                                                      \
+    "app billing;\n"                                             \
+    "context tenant bigint = 'app.tenant_id';\n"                 \
+    "role clerk;\n"                                              \
+    "model Invoice { tenant customer_id; allow select; }\n"      \
+    "table audit.\"Log\" { no force; allow all to clerk; }\n"
+
+static void test_up_enables_and_forces_rls(void)
+{
+    const char *up = u_sql(SRC, false, true);
+    CU_ASSERT_FATAL(up != NULL);
+    ASSERT_HAS(up, "ALTER TABLE \"billing_invoice\" ENABLE ROW LEVEL SECURITY;\n");
+    ASSERT_HAS(up, "ALTER TABLE \"billing_invoice\" FORCE ROW LEVEL SECURITY;\n");
+    /* `no force;` keeps ENABLE and drops FORCE */
+    ASSERT_HAS(up, "ALTER TABLE \"audit\".\"Log\" ENABLE ROW LEVEL SECURITY;\n");
+    ASSERT_LACKS(up, "ALTER TABLE \"audit\".\"Log\" FORCE");
+    ASSERT_INT(u_count(up, "FORCE ROW LEVEL SECURITY"), 1);
+}
+
+static void test_up_creates_each_policy(void)
+{
+    const char *up = u_sql(SRC, false, true);
+    CU_ASSERT_FATAL(up != NULL);
+    ASSERT_HAS(up, "CREATE POLICY \"allow_select\" ON \"billing_invoice\"\n"
+                   "    AS PERMISSIVE FOR SELECT\n"
+                   "    TO PUBLIC\n"
+                   "    USING (true);\n");
+    ASSERT_HAS(up, "CREATE POLICY \"tenant\" ON \"billing_invoice\"\n"
+                   "    AS RESTRICTIVE FOR ALL\n"
+                   "    TO PUBLIC\n"
+                   "    USING ((\"customer_id\" = (SELECT CAST(NULLIF("
+                   "pg_catalog.current_setting('app.tenant_id', true), '') AS bigint))));\n");
+    ASSERT_HAS(up, "CREATE POLICY \"allow_all_to_clerk\" ON \"audit\".\"Log\"\n"
+                   "    AS PERMISSIVE FOR ALL\n"
+                   "    TO \"clerk\"\n");
+    ASSERT_INT(u_count(up, "CREATE POLICY"), 3);
+}
+
+static void test_up_creates_missing_roles_nologin(void)
+{
+    const char *up = u_sql(SRC, false, true);
+    CU_ASSERT_FATAL(up != NULL);
+    ASSERT_HAS(up, "DO $rlsc$\nBEGIN\n"
+                   "    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'clerk') THEN\n"
+                   "        CREATE ROLE \"clerk\" NOLOGIN;\n");
+    /* roles come before the policies that name them */
+    CU_ASSERT(strstr(up, "CREATE ROLE") < strstr(up, "CREATE POLICY"));
+}
+
+static void test_down_drops_policies_in_reverse_order(void)
+{
+    const char *down = u_sql(SRC, true, true);
+    CU_ASSERT_FATAL(down != NULL);
+    ASSERT_LACKS(down, "CREATE POLICY");
+    const char *tenant = strstr(down, "DROP POLICY IF EXISTS \"tenant\" ON \"billing_invoice\";");
+    const char *allow = strstr(down, "DROP POLICY IF EXISTS \"allow_select\" ON \"billing_invoice\";");
+    CU_ASSERT_FATAL(tenant && allow);
+    CU_ASSERT(tenant < allow); /* "tenant" sorts after "allow_select" */
+    ASSERT_HAS(down, "DROP POLICY IF EXISTS \"allow_all_to_clerk\" ON \"audit\".\"Log\";");
+    /* RLS goes back to how it was before up */
+    ASSERT_HAS(down, "ALTER TABLE \"billing_invoice\" DISABLE ROW LEVEL SECURITY;");
+    ASSERT_HAS(down, "polrelid = '\"audit\".\"Log\"'::pg_catalog.regclass");
+    ASSERT_HAS(down, "DROP ROLE \"clerk\";");
+}
+
+static void test_dollar_quote_tag_avoids_names(void)
+{
+    const char *up = u_sql("role \"x$rlsc$y\"; table \"a$rlsc$b\" { allow all; }", false, true);
+    CU_ASSERT_FATAL(up != NULL);
+    ASSERT_HAS(up, "DO $rlsc1$\nBEGIN\n"
+                   "    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'x$rlsc$y')");
+    ASSERT_HAS(up, "CREATE ROLE \"x$rlsc$y\" NOLOGIN;");
+    ASSERT_HAS(up, "DO $rlsc1$\nDECLARE\n"); /* the table's block */
+    ASSERT_INT(u_count(up, "\n$rlsc1$;\n"), 2);
+    ASSERT_LACKS(up, "DO $rlsc$");
+    /* a name without the tag keeps the plain one */
+    ASSERT_HAS(u_sql("role r; table t { allow all; }", false, true), "DO $rlsc$\n");
+}
+
+static void test_transaction_wrapping_is_optional(void)
+{
+    const char *with = u_sql(SRC, false, true);
+    CU_ASSERT_FATAL(with != NULL);
+    ASSERT_HAS(with, "-- Generated by rlsc (up). Do not edit.\nBEGIN;\n");
+    ASSERT_INT(strcmp(with + strlen(with) - 8, "COMMIT;\n"), 0);
+    const char *without = u_sql(SRC, false, false);
+    const char *down = u_sql(SRC, true, false);
+    CU_ASSERT_FATAL(without && down);
+    ASSERT_LACKS(without, "BEGIN;");
+    ASSERT_LACKS(without, "COMMIT;");
+    ASSERT_LACKS(down, "COMMIT;");
+}
+
+static void test_stdlib_is_included_only_for_grants(void)
+{
+    const char *plain = u_sql(SRC, false, false);
+    const char *granted = u_sql("app billing; context user bigint = 'app.user_id';\n"
+                                "model Invoice { grant view; }\n",
+                                false, false);
+    CU_ASSERT_FATAL(plain && granted);
+    ASSERT_LACKS(plain, emit_stdlib_up_sql);
+    ASSERT_HAS(granted, emit_stdlib_up_sql);
+    CU_ASSERT(strstr(granted, emit_stdlib_up_sql) < strstr(granted, "CREATE POLICY"));
+}
+
+/* Does sql hold `needle` at the start of a line that is SQL code, outside
+ * quoted identifiers, string literals and comments? */
+static bool code_line_starts_with(const char *sql, const char *needle)
+{
+    char quote = 0;
+    bool comment = false, line_start = true;
+    for (const char *p = sql; *p; p++) {
+        if (line_start && !quote && !comment && strncmp(p, needle, strlen(needle)) == 0)
+            return true;
+        line_start = *p == '\n';
+        if (comment) {
+            comment = *p != '\n';
+        } else if (quote) {
+            if (*p == quote)
+                quote = p[1] == quote ? (p++, quote) : 0;
+        } else if (*p == '"' || *p == '\'') {
+            quote = *p;
+        } else if (p[0] == '-' && p[1] == '-') {
+            comment = true;
+        }
+    }
+    return false;
+}
+
+static void test_names_cannot_break_out_of_comments(void)
+{
+    /* a quoted name may hold a line break; written into a `--` comment,
+     * the rest of the name must not become SQL */
+    const char *src = "table \"t\nDROP TABLE users; --\" { allow all; }";
+    const char *up = u_sql(src, false, true);
+    const char *down = u_sql(src, true, true);
+    CU_ASSERT_FATAL(up && down);
+    ASSERT_HAS(up, "ON \"t\nDROP TABLE users; --\""); /* the name, quoted */
+    CU_ASSERT(!code_line_starts_with(up, "DROP TABLE users"));
+    CU_ASSERT(!code_line_starts_with(down, "DROP TABLE users"));
+    /* the checker itself sees the bad line where it is code */
+    CU_ASSERT(code_line_starts_with("-- x\nDROP TABLE users;", "DROP TABLE users"));
+}
+
+static CU_TestInfo emit_tests[] = {
+    {"identifiers are always quoted", test_identifiers_are_always_quoted},
+    {"literals double '' and escape backslashes with E''", test_literals_double_quotes_and_escape_backslashes},
+    {"equal trees print equal text", test_equal_trees_print_equal_text},
+    {"function names are quoted only when reserved", test_function_names_are_quoted_only_when_reserved},
+    {"context reads and membership follow the printer context", test_context_reads_and_membership_follow_the_printer_context},
+    {"up enables and forces RLS", test_up_enables_and_forces_rls},
+    {"up creates each policy", test_up_creates_each_policy},
+    {"up creates missing roles NOLOGIN", test_up_creates_missing_roles_nologin},
+    {"down drops policies in reverse order", test_down_drops_policies_in_reverse_order},
+    {"dollar-quote tag avoids names", test_dollar_quote_tag_avoids_names},
+    {"transaction wrapping is optional", test_transaction_wrapping_is_optional},
+    {"stdlib is included only for grants", test_stdlib_is_included_only_for_grants},
+    {"names cannot break out of comments", test_names_cannot_break_out_of_comments},
+    CU_TEST_INFO_NULL,
+};
+
+void add_emit_suite(void) { unit_add_suite("emit", emit_tests); }
