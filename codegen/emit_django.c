@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct MigFile {
@@ -181,7 +182,10 @@ int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
     }
     PtrVec migs = {0};
     for (struct dirent *de; (de = readdir(d));) {
-        if (!dj_is_migration(de->d_name))
+        struct stat st;
+        if (!dj_is_migration(de->d_name)
+            || stat(arena_printf(a, "%s/%s", o->dir, de->d_name), &st) != 0
+            || !S_ISREG(st.st_mode))
             continue;
         MigFile *m = arena_alloc(a, sizeof *m);
         m->number = atoi(de->d_name);

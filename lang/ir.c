@@ -32,6 +32,11 @@ static void ir_qsort(PtrVec *v, int (*cmp)(const void *, const void *))
         qsort(v->items, (size_t)v->n, sizeof(void *), cmp);
 }
 
+const char *ir_schema(const char *schema)
+{
+    return schema && strcmp(schema, "public") == 0 ? NULL : schema;
+}
+
 void ir_sort(Ir *ir)
 {
     ir_qsort(&ir->tables, ir_cmp_table);
@@ -180,7 +185,7 @@ const char *ir_read_state(Arena *a, const char *text, Ir **out)
             vec_push(a, &ir->roles, r);
         } else if (strcmp(k, "table") == 0 && n == 4 && f[2] && f[3]) {
             t = arena_alloc(a, sizeof *t);
-            t->schema = f[1];
+            t->schema = ir_schema(f[1]);
             t->name = f[2];
             t->force = strcmp(f[3], "1") == 0;
             t->loc = SPAN_NONE;

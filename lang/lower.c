@@ -39,6 +39,7 @@ typedef struct Lower {
 
 static const char *lower_key(Lower *L, QName q)
 {
+    q.schema = ir_schema(q.schema);
     return arena_printf(L->arena, "%s\x1f%s", q.schema ? q.schema : "", q.name);
 }
 
@@ -81,6 +82,7 @@ static const char *lower_source_text(Lower *L, const Expr *e)
 
 static IrTable *lower_table(Lower *L, QName q, const char *model, Span loc)
 {
+    q.schema = ir_schema(q.schema);
     const char *key = lower_key(L, q);
     IrTable *t = map_get(L->tables, key);
     if (t) {

@@ -478,6 +478,10 @@ typedef struct Ir {
     const char *app;    /* the files' app label; NULL if none or they differ */
 } Ir;
 
+/* A table's schema as the IR keeps it: "public" is the search_path's
+ * default and is left unwritten (NULL), as Django writes table names, so
+ * `public.t`, `t` and a catalog's public.t are one table. */
+const char *ir_schema(const char *schema);
 /* Sorts tables, policies and roles into canonical order. */
 void ir_sort(Ir *ir);
 IrTable *ir_find_table(const Ir *ir, const char *schema, const char *name);
