@@ -2,7 +2,8 @@
 # dev.sh — one command from a fresh Debian 12 machine to a result.
 #
 #   ./dev.sh example   install what is missing, build, and compile the bundled
-#                      example (examples/billing/policies.rls) to SQL
+#                      example (examples/billing: policies checked against the
+#                      catalog of its Django models) to SQL
 #   ./dev.sh test      install what is missing, build, and run the whole test
 #                      suite, then run it once more built with AddressSanitizer
 #                      and UBSan
@@ -76,8 +77,8 @@ case "$cmd" in
 example)
     install_missing
     build _build
-    echo "== rlsc sql examples/billing/policies.rls"
-    ./_build/rlsc sql examples/billing/policies.rls
+    echo "== rlsc sql --catalog examples/billing/catalog.rls examples/billing/billing/policies.rls"
+    ./_build/rlsc sql --catalog examples/billing/catalog.rls examples/billing/billing/policies.rls
     ;;
 build)
     install_missing

@@ -6,6 +6,7 @@ on a pooled connection (also under transaction-pooling poolers such as
 PgBouncer).  A context that is not set reads as NULL in the policies, which
 admits no row: unset means fail closed.
 """
+import threading
 from contextlib import ContextDecorator
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -72,7 +73,18 @@ class context(ContextDecorator):
     def __init__(self, using=DEFAULT_DB_ALIAS, **values):
         self.using = using
         self.values = values
-        self._stack = []
+        self._local = threading.local()
+
+    @property
+    def _stack(self):
+        # Per thread: one instance (`ctx = rlsc.context(...)` at module
+        # level) may be entered by several threads at once, and each must
+        # get back its own outer values.
+        try:
+            return self._local.stack
+        except AttributeError:
+            self._local.stack = []
+            return self._local.stack
 
     def _recreate_cm(self):
         # Each decorated call gets its own state (recursion, threads).
@@ -92,9 +104,10 @@ class context(ContextDecorator):
 
     def __exit__(self, exc_type, exc, tb):
         atomic, saved = self._stack.pop()
-        if exc_type is None:
+        if exc_type is None and not connections[self.using].needs_rollback:
             # A released savepoint keeps the inner settings: restore the
-            # outer ones.  (A rolled-back savepoint reverts them itself.)
+            # outer ones.  (A rolled-back savepoint reverts them itself,
+            # also after transaction.set_rollback(True) in the block.)
             try:
                 set_contexts(saved, self.using)
             except BaseException as err:

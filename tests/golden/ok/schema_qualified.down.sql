@@ -34,6 +34,39 @@ END
 $rlsc$;
 DROP POLICY IF EXISTS "allow_all" ON "ledger";
 
+-- notes
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"notes"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    LIMIT 1;
+    IF prior IS NOT NULL THEN
+        IF prior LIKE '%force=off%' THEN
+            ALTER TABLE "notes" NO FORCE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "notes" FORCE ROW LEVEL SECURITY;
+        END IF;
+        IF prior LIKE '%rls=off%' THEN
+            ALTER TABLE "notes" DISABLE ROW LEVEL SECURITY;
+        ELSE
+            ALTER TABLE "notes" ENABLE ROW LEVEL SECURITY;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
+                      WHERE polrelid = '"notes"'::pg_catalog.regclass
+                        AND polname <> ALL (ARRAY['allow_all_625d3b2e']::pg_catalog.text[])) THEN
+        ALTER TABLE "notes" NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE "notes" DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$rlsc$;
+DROP POLICY IF EXISTS "allow_all_625d3b2e" ON "notes";
+
 -- accounting.ledger
 DO $rlsc$
 DECLARE
@@ -67,39 +100,6 @@ END
 $rlsc$;
 DROP POLICY IF EXISTS "allow_select_to_accountant" ON "accounting"."ledger";
 DROP POLICY IF EXISTS "allow_insert_to_accountant_d7f65d29" ON "accounting"."ledger";
-
--- public.notes
-DO $rlsc$
-DECLARE
-    prior pg_catalog.text;
-BEGIN
-    SELECT d.description INTO prior
-    FROM pg_catalog.pg_policy p
-    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
-     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
-    WHERE p.polrelid = '"public"."notes"'::pg_catalog.regclass
-      AND d.description LIKE 'rlsc: before: %'
-    LIMIT 1;
-    IF prior IS NOT NULL THEN
-        IF prior LIKE '%force=off%' THEN
-            ALTER TABLE "public"."notes" NO FORCE ROW LEVEL SECURITY;
-        ELSE
-            ALTER TABLE "public"."notes" FORCE ROW LEVEL SECURITY;
-        END IF;
-        IF prior LIKE '%rls=off%' THEN
-            ALTER TABLE "public"."notes" DISABLE ROW LEVEL SECURITY;
-        ELSE
-            ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;
-        END IF;
-    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
-                      WHERE polrelid = '"public"."notes"'::pg_catalog.regclass
-                        AND polname <> ALL (ARRAY['allow_all_625d3b2e']::pg_catalog.text[])) THEN
-        ALTER TABLE "public"."notes" NO FORCE ROW LEVEL SECURITY;
-        ALTER TABLE "public"."notes" DISABLE ROW LEVEL SECURITY;
-    END IF;
-END
-$rlsc$;
-DROP POLICY IF EXISTS "allow_all_625d3b2e" ON "public"."notes";
 
 -- roles
 DO $rlsc$

@@ -29,6 +29,24 @@ BEGIN
 END
 $rlsc$;
 
+-- notes
+CREATE POLICY "allow_all_625d3b2e" ON "notes"
+    AS PERMISSIVE FOR ALL
+    TO PUBLIC
+    USING ((EXISTS (SELECT 1 FROM "accounting"."ledger" "l" WHERE ("l"."note_id" = "notes"."id"))));
+DO $rlsc$
+DECLARE
+    prior pg_catalog.text;
+BEGIN
+    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"notes"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_625d3b2e', '"notes"', prior);
+    ALTER TABLE "notes" ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE "notes" FORCE ROW LEVEL SECURITY;
+END
+$rlsc$;
+
 -- accounting.ledger
 CREATE POLICY "allow_insert_to_accountant_d7f65d29" ON "accounting"."ledger"
     AS PERMISSIVE FOR INSERT
@@ -49,24 +67,6 @@ BEGIN
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_accountant', '"accounting"."ledger"', prior);
     ALTER TABLE "accounting"."ledger" ENABLE ROW LEVEL SECURITY;
     ALTER TABLE "accounting"."ledger" FORCE ROW LEVEL SECURITY;
-END
-$rlsc$;
-
--- public.notes
-CREATE POLICY "allow_all_625d3b2e" ON "public"."notes"
-    AS PERMISSIVE FOR ALL
-    TO PUBLIC
-    USING ((EXISTS (SELECT 1 FROM "accounting"."ledger" "l" WHERE ("l"."note_id" = "notes"."id"))));
-DO $rlsc$
-DECLARE
-    prior pg_catalog.text;
-BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"public"."notes"'::pg_catalog.regclass;
-    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_625d3b2e', '"public"."notes"', prior);
-    ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;
-    ALTER TABLE "public"."notes" FORCE ROW LEVEL SECURITY;
 END
 $rlsc$;
 COMMIT;

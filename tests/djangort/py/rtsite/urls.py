@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path('', include('billing.urls')),
+    path('rt/ctx', views.ctx),
+    path('rt/boom', views.boom),
+    path('rt/dberror', views.dberror),
+]
