@@ -20,14 +20,19 @@
 
 #define RLSC_ROLE_MARK "created by rlsc"
 
-/* Appends `DO $tag$ body $tag$;` with a tag absent from body. */
+/* Appends `DO $tag$ block $tag$;` with a tag absent from the block. */
+static void emit_do_block(StrBuf *out, const char *block)
+{
+    const char *tag = "$rlsc$";
+    for (int i = 1; strstr(block, tag); i++)
+        tag = arena_printf(out->arena, "$rlsc%d$", i);
+    sb_printf(out, "DO %s\n%s\n%s;\n", tag, block, tag);
+}
+
+/* A DO block of plain statements (no declarations). */
 static void emit_do(StrBuf *out, const char *body)
 {
-    Arena *a = out->arena;
-    const char *tag = "$rlsc$";
-    for (int i = 1; strstr(body, tag); i++)
-        tag = arena_printf(a, "$rlsc%d$", i);
-    sb_printf(out, "DO %s\nBEGIN\n%s\nEND\n%s;\n", tag, body, tag);
+    emit_do_block(out, arena_printf(out->arena, "BEGIN\n%s\nEND", body));
 }
 
 static const char *emit_table_name(Arena *a, const IrTable *t)
@@ -260,11 +265,7 @@ static void emit_record_prior(Emit *e, const IrTable *t, const char *name, bool 
             sb_printf(&body, "    ALTER TABLE %s FORCE ROW LEVEL SECURITY;\n", name);
     }
     sb_puts(&body, "END");
-    /* emit_do adds BEGIN/END around a plain body; this one has DECLARE */
-    const char *tag = "$rlsc$";
-    for (int i = 1; strstr(sb_str(&body), tag); i++)
-        tag = arena_printf(a, "$rlsc%d$", i);
-    sb_printf(e->out, "DO %s\n%s\n%s;\n", tag, sb_str(&body), tag);
+    emit_do_block(e->out, sb_str(&body));
 }
 
 /* Puts the flags back from the recorded comment, before our policies go. */
@@ -296,10 +297,7 @@ static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const 
               "END",
               emit_prior_query(a, name), name, name, name, name, emit_literal(a, name),
               emit_name_array(a, dropped, ndropped), name, name);
-    const char *tag = "$rlsc$";
-    for (int i = 1; strstr(sb_str(&body), tag); i++)
-        tag = arena_printf(a, "$rlsc%d$", i);
-    sb_printf(e->out, "DO %s\n%s\n%s;\n", tag, sb_str(&body), tag);
+    emit_do_block(e->out, sb_str(&body));
 }
 
 static int emit_cmp_table(const IrTable *a, const IrTable *b)

@@ -29,7 +29,7 @@ static const char *cat_lower(Arena *a, const char *s)
     return t;
 }
 
-static CatTable *cat_get_table(Catalog *c, const char *schema, const char *name, Span loc)
+CatTable *cat_get_table(Catalog *c, const char *schema, const char *name, Span loc)
 {
     const char *key = arena_printf(c->arena, "%s\x1f%s", schema ? schema : "", name);
     CatTable *t = map_get(c->tables, key);
@@ -89,6 +89,17 @@ static void cat_add_block(Catalog *c, Diag *d, const AstFile *f, const Block *b)
     }
 }
 
+void cat_register_func(Catalog *c, CatFunc *fn)
+{
+    PtrVec *v = map_get(c->funcs, fn->name);
+    if (!v) {
+        v = arena_alloc(c->arena, sizeof *v);
+        map_put(c->funcs, fn->name, v);
+    }
+    vec_push(c->arena, v, fn);
+    vec_push(c->arena, &c->func_list, fn);
+}
+
 static void cat_add_func(Catalog *c, const FuncDecl *fd)
 {
     CatFunc *fn = arena_alloc(c->arena, sizeof *fn);
@@ -100,13 +111,7 @@ static void cat_add_func(Catalog *c, const FuncDecl *fd)
     fn->ret = types_lookup(c->arena, fd->ret->text);
     fn->setof = fd->setof;
     fn->aggregate = fd->aggregate;
-    PtrVec *v = map_get(c->funcs, fn->name);
-    if (!v) {
-        v = arena_alloc(c->arena, sizeof *v);
-        map_put(c->funcs, fn->name, v);
-    }
-    vec_push(c->arena, v, fn);
-    vec_push(c->arena, &c->func_list, fn);
+    cat_register_func(c, fn);
 }
 
 void cat_add_file(Catalog *c, Diag *d, const AstFile *f, bool decls_only)

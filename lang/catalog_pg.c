@@ -112,19 +112,7 @@ static void pg_load_tables(Catalog *c, PGresult *r, Map *models)
     for (int i = 0; i < PQntuples(r); i++) {
         const char *schema = PQgetvalue(r, i, 0), *rel = PQgetvalue(r, i, 1);
         if (!t || strcmp(t->schema, schema) != 0 || strcmp(t->name, rel) != 0) {
-            t = arena_alloc(a, sizeof *t);
-            t->schema = arena_strdup(a, schema);
-            t->name = arena_strdup(a, rel);
-            t->by_name = map_new(a);
-            t->loc = SPAN_NONE;
-            map_put(c->tables, arena_printf(a, "%s\x1f%s", t->schema, t->name), t);
-            PtrVec *same = map_get(c->bare, t->name);
-            if (!same) {
-                same = arena_alloc(a, sizeof *same);
-                map_put(c->bare, t->name, same);
-            }
-            vec_push(a, same, t);
-            vec_push(a, &c->table_list, t);
+            t = cat_get_table(c, arena_strdup(a, schema), arena_strdup(a, rel), SPAN_NONE);
             const char *model = models ? map_get(models, t->name) : NULL;
             if (model) {
                 const char *dot = strchr(model, '.');
@@ -158,13 +146,7 @@ static void pg_load_funcs(Catalog *c, PGresult *r)
         fn->ret = types_lookup(a, pg_type_text(a, PQgetvalue(r, i, 3)));
         fn->setof = PQgetvalue(r, i, 4)[0] == 't';
         fn->aggregate = PQgetvalue(r, i, 5)[0] == 't';
-        PtrVec *v = map_get(c->funcs, fn->name);
-        if (!v) {
-            v = arena_alloc(a, sizeof *v);
-            map_put(c->funcs, fn->name, v);
-        }
-        vec_push(a, v, fn);
-        vec_push(a, &c->func_list, fn);
+        cat_register_func(c, fn);
     }
 }
 

@@ -397,6 +397,9 @@ typedef struct Catalog {
 } Catalog;
 
 Catalog *cat_new(Arena *a);
+/* The table schema.name, created empty if new. */
+CatTable *cat_get_table(Catalog *c, const char *schema, const char *name, Span loc);
+void cat_register_func(Catalog *c, CatFunc *fn);
 /* Adds the declarations of a parsed file.  A catalog file (decls_only)
  * may hold no rules, and makes the catalog authoritative: from then on
  * unknown tables and columns are errors.  Columns declared in policy
