@@ -42,7 +42,7 @@ KEYWORDS = frozenset('''
     current_user delete deny distinct else end exists false for force from
     function grant ilike in insert is like localtime localtimestamp model no
     not null on or permissive policy restrictive returns role select
-    session_user setof table tenant then to true update using when where with
+    session_user table tenant then to true update using when where with
     without
 '''.split())
 
