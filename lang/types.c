@@ -442,9 +442,17 @@ static const char *lit_datetime(const Type *t, const char *s)
     }
     if (lit_word(s, t->rank == 1 ? date_words : ts_words))
         return NULL;
-    if (!lit_ymd(&p))
+    if (!lit_ymd(&p)) {
+        /* ISO-shaped but no such day (2024-02-30) deserves its own words */
+        const char *q = skip_ws(s);
+        bool iso = strlen(q) >= 10 && q[4] == '-' && q[7] == '-';
+        for (int i = 0; iso && i < 10; i++)
+            iso = i == 4 || i == 7 || isdigit((unsigned char)q[i]);
+        if (iso)
+            return "is not a valid date: there is no such month or day";
         return t->rank == 1 ? "is not a date (use ISO 8601 'YYYY-MM-DD')"
                             : "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')";
+    }
     if (t->rank == 1)
         return trailing_ws_only(p) ? NULL : "is not a date (use ISO 8601 'YYYY-MM-DD')";
     if (*p == ' ' || *p == 'T' || *p == 't') {
