@@ -319,16 +319,25 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
 {
     const IrTable *t = to ? to : from;
     const char *name = emit_table_name(e->arena, t);
-    StrBuf body;
-    sb_init(&body, e->arena);
-    StrBuf *save = e->out;
-    e->out = &body;
+    /* The section header goes first and is taken back if nothing follows:
+     * writing straight to the output keeps memory to one copy of it. */
+    StrBuf *out = e->out;
+    size_t mark = out->len;
+    sb_puts(out, "\n-- ");
+    emit_comment_text(out, t->schema ? arena_printf(e->arena, "%s.%s", t->schema, t->name)
+                                     : t->name);
+    if (t->model) {
+        sb_puts(out, ": model ");
+        emit_comment_text(out, t->model);
+    }
+    sb_putc(out, '\n');
+    size_t start = out->len;
 
     if (!from) {
         emit_note(e, "%s: enable row level security%s\n", t->name,
                   t->force ? " (forced)" : "");
     } else if (to && from->force != to->force) {
-        sb_printf(&body, "ALTER TABLE %s %sFORCE ROW LEVEL SECURITY;\n", name,
+        sb_printf(out, "ALTER TABLE %s %sFORCE ROW LEVEL SECURITY;\n", name,
                   to->force ? "" : "NO ");
         emit_note(e, "%s: %s\n", t->name, to->force ? "force row level security"
                                                     : "no longer force row level security");
@@ -378,14 +387,14 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
      * their flag comments), renames and alters, then the other drops. */
     for (int k = np - 1; k >= 0; k--)
         if (pf[k] && pt[k] && !emit_alterable(pf[k], pt[k])) {
-            emit_drop_policy(&body, name, pf[k]);
+            emit_drop_policy(out, name, pf[k]);
             emit_note(e, "%s: drop policy %s\n", t->name, pf[k]->name);
         }
     const IrPolicy **created = arena_alloc(e->arena, sizeof(void *) * (size_t)(np + 1));
     int ncreated = 0;
     for (int k = 0; k < np; k++)
         if (pt[k] && !renamed[k] && (!pf[k] || !emit_alterable(pf[k], pt[k]))) {
-            emit_create_policy(&body, name, pt[k]);
+            emit_create_policy(out, name, pt[k]);
             emit_note(e, "%s: create policy %s\n", t->name, pt[k]->name);
             created[ncreated++] = pt[k];
         }
@@ -396,33 +405,25 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
         if (!old || !pt[k] || !emit_alterable(old, pt[k]))
             continue;
         if (renamed[k]) {
-            sb_printf(&body, "ALTER POLICY %s ON %s RENAME TO %s;\n",
+            sb_printf(out, "ALTER POLICY %s ON %s RENAME TO %s;\n",
                       emit_ident(e->arena, old->name), name, emit_ident(e->arena, pt[k]->name));
             emit_note(e, "%s: rename policy %s", t->name, old->name);
             emit_note(e, " to %s%s\n", pt[k]->name, "");
         }
         if (!(emit_same_roles(old, pt[k]) && emit_streq(old->using_, pt[k]->using_)
               && emit_streq(old->check, pt[k]->check))) {
-            emit_alter_policy(&body, name, old, pt[k]);
+            emit_alter_policy(out, name, old, pt[k]);
             emit_note(e, "%s: alter policy %s\n", t->name, pt[k]->name);
         }
     }
     for (int k = np - 1; k >= 0; k--)
         if (pf[k] && !pt[k]) {
-            emit_drop_policy(&body, name, pf[k]);
+            emit_drop_policy(out, name, pf[k]);
             emit_note(e, "%s: drop policy %s\n", t->name, pf[k]->name);
         }
-    e->out = save;
-    if (body.len) {
-        sb_puts(e->out, "\n-- ");
-        emit_comment_text(e->out, t->schema ? arena_printf(e->arena, "%s.%s", t->schema, t->name)
-                                            : t->name);
-        if (t->model) {
-            sb_puts(e->out, ": model ");
-            emit_comment_text(e->out, t->model);
-        }
-        sb_putc(e->out, '\n');
-        sb_putn(e->out, body.data, body.len);
+    if (out->len == start) {
+        out->len = mark;
+        out->data[mark] = '\0';
     }
 }
 

@@ -37,6 +37,7 @@ typedef struct StrBuf {
     Arena *arena;
     char *data;
     size_t len, cap;
+    struct Big *big; /* past 1 MiB the buffer grows in place (util.c) */
 } StrBuf;
 
 void sb_init(StrBuf *sb, Arena *a);

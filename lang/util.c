@@ -16,8 +16,16 @@ typedef struct Chunk {
     max_align_t data[]; /* keeps every allocation max-aligned */
 } Chunk;
 
+/* A large block that grows with realloc (a big StrBuf); freed with the
+ * arena like everything else. */
+typedef struct Big {
+    struct Big *next;
+    void *ptr;
+} Big;
+
 struct Arena {
     Chunk *head;
+    Big *bigs;
     size_t total;
 };
 
@@ -37,6 +45,7 @@ Arena *arena_new(void)
 {
     Arena *a = xmalloc(sizeof *a);
     a->head = NULL;
+    a->bigs = NULL;
     a->total = 0;
     return a;
 }
@@ -48,6 +57,11 @@ void arena_free(Arena *a)
     for (Chunk *c = a->head, *next; c; c = next) {
         next = c->next;
         free(c);
+    }
+    for (Big *b = a->bigs, *next; b; b = next) {
+        next = b->next;
+        free(b->ptr);
+        free(b);
     }
     free(a);
 }
@@ -121,10 +135,13 @@ char *arena_printf(Arena *a, const char *fmt, ...)
 void sb_init(StrBuf *sb, Arena *a)
 {
     sb->arena = a;
+    sb->big = NULL;
     sb->cap = 64;
     sb->len = 0;
     sb->data = arena_alloc(a, sb->cap);
 }
+
+enum { SB_BIG = 1 << 20 };
 
 static void sb_reserve(StrBuf *sb, size_t extra)
 {
@@ -133,6 +150,30 @@ static void sb_reserve(StrBuf *sb, size_t extra)
     size_t cap = sb->cap * 2;
     while (cap < sb->len + extra + 1)
         cap *= 2;
+    if (cap >= SB_BIG) {
+        /* Past a megabyte (the output), grow in place with realloc:
+         * doubling in the arena would keep every old copy until the end. */
+        Arena *a = sb->arena;
+        Big *b = sb->big;
+        if (!b) {
+            b = xmalloc(sizeof *b);
+            b->ptr = NULL;
+            b->next = a->bigs;
+            a->bigs = b;
+        }
+        char *p = realloc(b->ptr, cap);
+        if (!p) {
+            fputs("rlsc: out of memory\n", stderr);
+            exit(2);
+        }
+        if (!b->ptr)
+            memcpy(p, sb->data, sb->len + 1);
+        b->ptr = p;
+        sb->big = b;
+        sb->data = p;
+        sb->cap = cap;
+        return;
+    }
     char *p = arena_alloc(sb->arena, cap);
     memcpy(p, sb->data, sb->len);
     sb->data = p;
