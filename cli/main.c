@@ -37,7 +37,8 @@ static const char usage_text[] =
     "  help COMMAND                     help on one command\n"
     "\n"
     "options: --help, --version\n"
-    "exit status: 0 success, 1 errors in the input, 2 bad usage or unreadable files\n";
+    "exit status: 0 success; 1 errors in the input, or drift under django --check;\n"
+    "2 bad usage, unreadable files, no database\n";
 
 static const struct {
     const char *name;
@@ -48,12 +49,16 @@ static const struct {
     {"sql", "usage: rlsc sql [--down] [--catalog FILE | --db CONNINFO] FILE.rls...\n"
             "Writes the SQL script that applies the policies (with --down: that\n"
             "removes them again) to standard output, as one transaction.\n"},
-    {"django", "usage: rlsc django --migrations DIR [--check] [--dry-run] [--name NAME] FILE.rls...\n"
-               "Writes the next Django migration of the app with the policy changes.\n"},
+    {"django", "usage: rlsc django --migrations DIR [--check] [--dry-run] [--name NAME]\n"
+               "                   [--catalog FILE | --db CONNINFO] FILE.rls...\n"
+               "Writes the next Django migration of the app with the policy changes since\n"
+               "the state its latest rlsc migration recorded.  --check: list them and exit 1\n"
+               "(0 when there are none); --dry-run: print the migration.\n"},
     {"explain", "usage: rlsc explain FILE.rls...\n"
                 "Prints the effective access per table, command and role.\n"},
-    {"catalog", "usage: rlsc catalog --db CONNINFO\n"
-                "Writes a catalog .rls file describing the tables of a live database.\n"},
+    {"catalog", "usage: rlsc catalog [--db CONNINFO]\n"
+                "Writes a catalog .rls file describing the tables and functions of a live\n"
+                "database (without --db, the PG* environment variables say which).\n"},
     {"import", "usage: rlsc import --db CONNINFO [TABLE...]\n"
                "Writes .rls policy statements for the policies of a live database.\n"},
     {"test", "usage: rlsc test --db CONNINFO FILE.rls...\n"

@@ -306,7 +306,8 @@ static QName check_block_table(Check *c, const Block *b, const Catalog *cat)
 
 static const char *check_table_key(Arena *a, QName q)
 {
-    return arena_printf(a, "%s\x1f%s", q.schema ? q.schema : "", q.name);
+    const char *schema = ir_schema(q.schema); /* public.t is t */
+    return arena_printf(a, "%s\x1f%s", schema ? schema : "", q.name);
 }
 
 /* Django app labels are Python identifiers (ASCII here). */
