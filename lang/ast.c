@@ -8,6 +8,7 @@ Expr *ast_expr(Arena *a, ExprKind kind, Span loc)
     Expr *e = arena_alloc(a, sizeof *e);
     e->kind = kind;
     e->loc = loc;
+    e->level = -1;
     return e;
 }
 

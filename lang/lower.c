@@ -57,12 +57,84 @@ static const char *lower_context_sql(void *env, const char *name)
     return sb_str(&sb);
 }
 
+/* Does e mention a column of an enclosing scope, or a subquery (whose
+ * own scopes we do not follow)?  Unknown columns count as outer. */
+static bool lower_reaches_out(const Expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == E_COLUMN)
+        return e->level != 0;
+    if (e->sub)
+        return true;
+    if (lower_reaches_out(e->a) || lower_reaches_out(e->b) || lower_reaches_out(e->c))
+        return true;
+    for (int i = 0; i < e->args.n; i++)
+        if (lower_reaches_out(e->args.items[i]))
+            return true;
+    return false;
+}
+
+static bool lower_scalar(const Expr *e)
+{
+    return e->ty && e->ty->cat != TC_ANY && e->ty->cat != TC_ARRAY && e->ty->cat != TC_OTHER;
+}
+
+/* The one conjunct of where that reaches out, if it is the equality
+ * inner_col = outer_col; NULL if there is none, several, or another kind. */
+static Expr *lower_correlation(Expr *where, bool *ok)
+{
+    if (where->kind == E_BINARY && strcmp(where->op, "and") == 0) {
+        Expr *l = lower_correlation(where->a, ok), *r = lower_correlation(where->b, ok);
+        if (l && r)
+            *ok = false;
+        return l ? l : r;
+    }
+    if (!lower_reaches_out(where))
+        return NULL;
+    bool eq = where->kind == E_BINARY && strcmp(where->op, "=") == 0
+              && where->a->kind == E_COLUMN && where->b->kind == E_COLUMN
+              && ((where->a->level == 0 && where->b->level == 1)
+                  || (where->a->level == 1 && where->b->level == 0))
+              && lower_scalar(where->a) && lower_scalar(where->b);
+    if (!eq)
+        *ok = false;
+    return where;
+}
+
+/* Marks `exists (select .. from t where t.c = outer.col and rest)` for the
+ * form `outer.col = ANY (ARRAY(select t.c .. where rest))`, which lets
+ * PostgreSQL use an index on outer.col.  Only where the EXISTS is reached
+ * through AND/OR from the root: there NULL and false mean the same (a row
+ * is not admitted), while under NOT they would not. */
+static void lower_mark_exists(Expr *e)
+{
+    if (!e)
+        return;
+    if (e->kind == E_BINARY && (strcmp(e->op, "and") == 0 || strcmp(e->op, "or") == 0)) {
+        lower_mark_exists(e->a);
+        lower_mark_exists(e->b);
+        return;
+    }
+    if (e->kind != E_EXISTS || !e->sub->where)
+        return;
+    bool ok = true;
+    Expr *eq = lower_correlation(e->sub->where, &ok);
+    if (!ok || !eq)
+        return;
+    e->rw_skip = eq;
+    e->rw_inner = eq->a->level == 0 ? eq->a : eq->b;
+    e->rw_outer = eq->a->level == 0 ? eq->b : eq->a;
+}
+
 /* The condition as final SQL (contexts expanded, memberships rewritten). */
-static const char *lower_cond(Lower *L, const Expr *e, bool verbatim)
+static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
 {
     if (!e)
         return NULL;
-    SqlfmtCtx ctx = {lower_context_sql, L, !verbatim};
+    if (!verbatim)
+        lower_mark_exists(e);
+    SqlfmtCtx ctx = {.context_sql = lower_context_sql, .env = L, .rewrite_membership = !verbatim};
     StrBuf sb;
     sb_init(&sb, L->arena);
     sqlfmt_expr(&sb, e, &ctx);

@@ -243,6 +243,10 @@ struct Expr {
     Select *sub;
     TypeName *type;
     const Type *ty; /* set by the type checker; NULL when not known */
+    int level;      /* E_COLUMN: scopes outward it resolved in; -1 unknown */
+    /* E_EXISTS that lowering found rewritable to outer = ANY (ARRAY(...)):
+     * the correlating equality and its two columns */
+    Expr *rw_skip, *rw_outer, *rw_inner;
     Span loc;
 };
 
@@ -435,8 +439,10 @@ typedef struct SqlfmtCtx {
     /* Returns the SQL for $name, or NULL to print `$name` as is. */
     const char *(*context_sql)(void *env, const char *name);
     void *env;
-    /* Print `x in (subquery)` as `x = any (array(subquery))`. */
+    /* Print `x in (subquery)` as `x = any (array(subquery))`, and marked
+     * EXISTS nodes likewise. */
     bool rewrite_membership;
+    const Expr *skip; /* printed as `true` (a correlation moved outside) */
 } SqlfmtCtx;
 
 /* Fully parenthesised canonical SQL; equal trees print equal text. */

@@ -134,6 +134,10 @@ static const char *sqlfmt_op(const char *op)
 
 void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
 {
+    if (ctx && ctx->skip == e) {
+        sb_puts(sb, "true");
+        return;
+    }
     switch (e->kind) {
     case E_NULL:
         sb_puts(sb, "NULL");
@@ -240,6 +244,28 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
         sb_putc(sb, ')');
         break;
     case E_EXISTS:
+        if (ctx && ctx->rewrite_membership && e->rw_skip) {
+            /* outer = ANY (ARRAY(SELECT inner FROM t WHERE rest)); the
+             * correlating equality prints as true inside rest */
+            SqlfmtCtx inner = *ctx;
+            inner.skip = e->rw_skip;
+            sb_putc(sb, '(');
+            sqlfmt_expr(sb, e->rw_outer, ctx);
+            sb_puts(sb, " = ANY (ARRAY(SELECT ");
+            sqlfmt_expr(sb, e->rw_inner, ctx);
+            sb_puts(sb, " FROM ");
+            sqlfmt_qname(sb, e->sub->from.schema, e->sub->from.name);
+            if (e->sub->alias) {
+                sb_putc(sb, ' ');
+                sqlfmt_ident(sb, e->sub->alias);
+            }
+            if (e->sub->where != e->rw_skip) {
+                sb_puts(sb, " WHERE ");
+                sqlfmt_expr(sb, e->sub->where, &inner);
+            }
+            sb_puts(sb, ")))");
+            break;
+        }
         sb_puts(sb, "(EXISTS (");
         sqlfmt_select(sb, e->sub, ctx);
         sb_puts(sb, "))");

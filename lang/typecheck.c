@@ -102,9 +102,12 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
 {
     if (e->qual) {
         const Scope *hit = NULL;
-        for (const Scope *p = s; p && !hit; p = p->outer)
+        int level = 0;
+        for (const Scope *p = s; p && !hit; p = p->outer, level++)
             if (strcmp(p->qual, e->qual) == 0)
                 hit = p;
+        if (hit && hit->table)
+            e->level = level - 1;
         if (!hit) {
             diag_error(tc->diag, e->loc, "no table named '%s' here (missing FROM entry)",
                        e->qual);
@@ -120,12 +123,15 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
                    tc_hint(tc, e->text, tc_column_names(tc, hit->table), hit->table->columns.n));
         return &type_any;
     }
-    for (const Scope *p = s; p; p = p->outer) {
+    int level = 0;
+    for (const Scope *p = s; p; p = p->outer, level++) {
         if (!p->table)
             return &type_any;
         CatColumn *c = map_get(p->table->by_name, e->text);
-        if (c)
+        if (c) {
+            e->level = level;
             return c->type;
+        }
     }
     if (!s)
         return &type_any;

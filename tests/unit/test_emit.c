@@ -79,7 +79,8 @@ static void test_context_reads_and_membership_follow_the_printer_context(void)
                          "and $other is null);");
     CU_ASSERT_FATAL(f->policies.n == 1);
     const Expr *e = ((Rule *)f->policies.items[0])->using_;
-    SqlfmtCtx ctx = {ctx_sql, "current_setting('x.user')", true};
+    SqlfmtCtx ctx = {.context_sql = ctx_sql, .env = "current_setting('x.user')",
+                     .rewrite_membership = true};
     StrBuf sb;
     sb_init(&sb, u_arena());
     sqlfmt_expr(&sb, e, &ctx);

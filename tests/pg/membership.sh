@@ -1,0 +1,81 @@
+#!/bin/sh
+# tests/pg/membership.sh — the index-friendly forms of membership conditions
+# (DESIGN §4) admit exactly the rows the conditions as written admit.
+#
+# With a catalog, `x in (select ...)` and an `exists` correlated through one
+# equality are emitted as `x = ANY (ARRAY(select ...))`.  On data with
+# NULLs on both sides, every rule's visible rows (through RLS, as a
+# non-superuser owner with FORCE) must equal the rows the original
+# condition selects (as superuser, RLS off); a `not exists` and a deny
+# keep their meaning too.  TAP.
+: "${RLSC:?}" "${SRCDIR:?}"
+. "$SRCDIR/tests/pg/pgenv.sh"
+pg_find_bindir || { echo "1..0 # SKIP PostgreSQL server binaries not found"; exit 0; }
+pg_start || { echo "1..0 # SKIP the PostgreSQL server did not start"; exit 0; }
+
+n=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+q() { pg_psql -d mem -tA -v ON_ERROR_STOP=1 "$@"; }
+
+echo "1..8"
+pg_psql -d postgres -q -c "CREATE ROLE mem_owner" -c "CREATE DATABASE mem OWNER mem_owner"
+q -q <<'SQL'
+SET ROLE mem_owner;
+CREATE TABLE shop_order (id bigint, shop_id bigint, archived boolean);
+CREATE TABLE shop_member (shop_id bigint, user_id integer, role text);
+INSERT INTO shop_order SELECT g, g % 7, g % 5 = 0 FROM generate_series(1, 200) g;
+INSERT INTO shop_order VALUES (201, NULL, false), (202, NULL, NULL);
+INSERT INTO shop_member SELECT g % 9, g % 11, CASE WHEN g % 3 = 0 THEN 'x' END
+FROM generate_series(1, 60) g;
+INSERT INTO shop_member VALUES (NULL, 5, 'x'), (3, NULL, NULL);
+SQL
+cat > "$PGWORK/cat.rls" <<'EOF2'
+table shop_order { column id bigint; column shop_id bigint; column archived boolean; }
+table shop_member { column shop_id bigint; column user_id integer; column role text; }
+EOF2
+# one condition per command, so each can be observed on its own
+c_sel="exists (select 1 from shop_member m where m.shop_id = shop_order.shop_id and m.user_id = 5)"
+c_upd="archived or exists (select 1 from shop_member m where shop_id = m.shop_id and m.role = 'x' and m.user_id = id)"
+c_del="shop_id in (select m.shop_id from shop_member m where m.role = 'x')"
+c_deny="not exists (select 1 from shop_member m where m.shop_id = shop_order.shop_id)"
+cat > "$PGWORK/p.rls" <<EOF2
+table shop_order {
+    allow select using ($c_sel);
+    allow update using ($c_upd);
+    allow delete using ($c_del);
+    allow insert;
+    deny select using ($c_deny);
+}
+EOF2
+"$RLSC" sql --catalog "$PGWORK/cat.rls" "$PGWORK/p.rls" > "$PGWORK/up.sql" 2>"$PGWORK/err"
+ok $? "rlsc sql --catalog compiles the membership rules"
+grep -c "= ANY (ARRAY(SELECT" "$PGWORK/up.sql" | grep -qx 3
+ok $? "the exists and in conditions are emitted as = ANY (ARRAY(...)), the NOT EXISTS is not"
+q -q -c "SET ROLE mem_owner" -f "$PGWORK/up.sql" >/dev/null 2>&1
+ok $? "the SQL applies"
+
+ids() { q -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM shop_order WHERE $1"; }
+want_sel=$(ids "($c_sel) AND NOT ($c_deny)")
+got_sel=$(q -c "SET ROLE mem_owner" -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM shop_order" | grep -E "^([0-9,]+|-)$")
+[ "$got_sel" = "$want_sel" ] && [ "$got_sel" != "-" ]
+ok $? "select: rows through RLS = rows of the conditions as written ($(echo "$got_sel" | tr , "\n" | wc -l) rows)"
+# writes: count the rows an UPDATE / DELETE reaches (select is needed to see
+# them too, so compare against both conditions), then roll back
+upd=$(q -c "BEGIN" -c "SET ROLE mem_owner" -c "WITH u AS (UPDATE shop_order SET archived = archived RETURNING id) SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM u" -c "ROLLBACK" | grep -E "^([0-9,]+|-)$")
+want_upd=$(ids "($c_upd) AND ($c_sel) AND NOT ($c_deny)")
+[ "$upd" = "$want_upd" ]
+ok $? "update: rows reached through RLS = rows of the conditions as written ($(echo "$upd" | tr , "\n" | wc -l) rows)"
+del=$(q -c "BEGIN" -c "SET ROLE mem_owner" -c "WITH d AS (DELETE FROM shop_order RETURNING id) SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM d" -c "ROLLBACK" | grep -E "^([0-9,]+|-)$")
+want_del=$(ids "($c_del) AND ($c_sel) AND NOT ($c_deny)")
+[ "$del" = "$want_del" ]
+ok $? "delete: rows reached through RLS = rows of the conditions as written ($(echo "$del" | tr , "\n" | wc -l) rows)"
+plan=$(q -c "SET ROLE mem_owner" -c "EXPLAIN (COSTS OFF) SELECT * FROM shop_order")
+printf '%s\n' "$plan" | grep -q "InitPlan"
+ok $? "the rewritten membership is evaluated once per statement (InitPlan)"
+q -q -c "SET ROLE mem_owner" -f /dev/stdin <<'SQL' >/dev/null 2>&1
+CREATE INDEX ON shop_order (shop_id);
+SQL
+plan=$(q -c "SET enable_seqscan = off" -c "SET ROLE mem_owner" -c "EXPLAIN (COSTS OFF) SELECT * FROM shop_order")
+printf '%s\n' "$plan" | grep -q "Index.*shop_order_shop_id_idx"
+ok $? "PostgreSQL can use an index on the membership column"
+exit 0
