@@ -3,6 +3,8 @@
  */
 #include "rlsc.h"
 
+#include <stdlib.h>
+
 Expr *ast_expr(Arena *a, ExprKind kind, Span loc)
 {
     Expr *e = arena_alloc(a, sizeof *e);
@@ -22,4 +24,44 @@ const char *ast_cmd_name(CmdSet one)
     case CMD_ALL: return "all";
     default: return "?";
     }
+}
+
+/* Depth of e's tree, stopping at limit + 1.  Iterative: it runs before the
+ * recursive passes, which a 300,000-term OR chain would overflow. */
+int ast_depth(const Expr *root, int limit)
+{
+    typedef struct { const Expr *e; int d; } Item;
+    size_t cap = 64, n = 0;
+    Item *stack = malloc(cap * sizeof *stack);
+    int max = 0;
+    if (!stack)
+        return limit + 1;
+    if (root)
+        stack[n++] = (Item){root, 1};
+    while (n && max <= limit) {
+        Item it = stack[--n];
+        if (it.d > max)
+            max = it.d;
+        const Expr *kids[3 + 2] = {it.e->a, it.e->b, it.e->c,
+                                   it.e->sub ? it.e->sub->target : NULL,
+                                   it.e->sub ? it.e->sub->where : NULL};
+        size_t need = n + 5 + (size_t)it.e->args.n;
+        if (need > cap) {
+            while (cap < need)
+                cap *= 2;
+            Item *grown = realloc(stack, cap * sizeof *stack);
+            if (!grown) {
+                free(stack);
+                return limit + 1;
+            }
+            stack = grown;
+        }
+        for (int i = 0; i < 5; i++)
+            if (kids[i])
+                stack[n++] = (Item){kids[i], it.d + 1};
+        for (int i = 0; i < it.e->args.n; i++)
+            stack[n++] = (Item){it.e->args.items[i], it.d + 1};
+    }
+    free(stack);
+    return max;
 }

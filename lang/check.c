@@ -274,6 +274,14 @@ static void check_rule(Check *c, Rule *r, const Block *b, bool *seen_tenant,
     }
     check_roles(c, &r->roles);
     check_commands(c, r);
+    /* Later passes recurse over conditions: refuse what would overflow. */
+    Expr **conds[] = {&r->using_, &r->check};
+    for (int i = 0; i < 2; i++)
+        if (*conds[i] && ast_depth(*conds[i], AST_MAX_DEPTH) > AST_MAX_DEPTH) {
+            diag_error(c->diag, (*conds[i])->loc,
+                       "condition nested more than %d levels deep; split it", AST_MAX_DEPTH);
+            *conds[i] = NULL;
+        }
     check_expr(c, r->using_);
     check_expr(c, r->check);
 }

@@ -105,10 +105,31 @@ static void diag_print_source(const Diag *d, const SrcFile *f, Span at)
         rend = le; /* a span over several lines: underline to line end */
     if (rend <= rel)
         rend = rel + 1;
+    /* A very long line is shown as a window around the span. */
+    enum { WIDTH = 160, BEFORE = 60 };
+    bool cut_left = false, cut_right = false;
+    if (le - ls > WIDTH) {
+        if (rel - ls > BEFORE) {
+            ls = rel - BEFORE;
+            while (ls < rel && ((unsigned char)f->text[ls] & 0xC0) == 0x80)
+                ls++;
+            cut_left = true;
+        }
+        if (le - ls > WIDTH) {
+            le = ls + WIDTH;
+            while (le > rel + 1 && ((unsigned char)f->text[le] & 0xC0) == 0x80)
+                le--;
+            cut_right = true;
+            if (rend > le)
+                rend = le;
+        }
+    }
 
-    fputs("  ", d->out);
+    fputs(cut_left ? "..." : "  ", d->out);
     fwrite(f->text + ls, 1, (size_t)(le - ls), d->out);
-    fputs("\n  ", d->out);
+    fputs(cut_right ? "...\n  " : "\n  ", d->out);
+    if (cut_left)
+        fputc(' ', d->out);
     for (int i = ls; i < rel && i < le; i++) {
         unsigned char c = (unsigned char)f->text[i];
         if (c == '\t')

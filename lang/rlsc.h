@@ -345,6 +345,10 @@ typedef struct AstFile {
 } AstFile;
 
 Expr *ast_expr(Arena *a, ExprKind kind, Span loc);
+/* Depth of an expression tree, at most limit + 1 (computed without
+ * recursion, so it is safe on any input). */
+int ast_depth(const Expr *e, int limit);
+enum { AST_MAX_DEPTH = 1000 };
 
 /* ---------------------------------------------------------------- parser */
 

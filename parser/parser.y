@@ -692,6 +692,9 @@ static Ident *mk_ident(ParseState *ps, const char *name, Span loc)
 static void yyerror(Span *loc, yyscan_t scanner, ParseState *ps, const char *msg)
 {
     (void)scanner;
+    /* bison's only own message: its stack is full */
+    if (strcmp(msg, "memory exhausted") == 0)
+        msg = "input nested too deeply for the parser";
     diag_error(ps->diag, *loc, "%s", msg);
 }
 
