@@ -365,6 +365,8 @@ static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
                                         ast_cmd_name(cmds[i]));
         p->name = lower_name(L, base, &roles, text);
         if (deny) {
+            if (!r->using_ && !r->roles.n)
+                t->denied |= cmds[i]; /* said on purpose: no default-deny warning */
             /* NULL counts as not matching: only a true COND denies. */
             const char *ok = lower_exempt(
                 L, arena_printf(L->arena, "(%s IS NOT TRUE)", use ? use : "true"));
@@ -500,6 +502,8 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
         if (!p->restrictive && p->origin != R_BYPASS && (p->using_ || p->check))
             allowed |= p->cmd;
     }
+    /* `deny update, delete;` says the default deny is meant */
+    allowed |= t->denied;
     if (allowed == CMD_ALL)
         return;
     StrBuf sb;
@@ -512,7 +516,7 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
         bypass |= ((const IrPolicy *)t->policies.items[i])->origin == R_BYPASS;
     diag_warning(L->diag, t->loc,
                  "no rule allows %s on table '%s': PostgreSQL denies %s to every "
-                 "role%s (default deny)",
+                 "role%s (default deny; say `deny CMDS;` if that is meant)",
                  sb_str(&sb), lower_display(L, t), allowed ? "them" : "everything",
                  bypass ? " but the bypass roles" : "");
 }

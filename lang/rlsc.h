@@ -477,6 +477,7 @@ typedef struct IrTable {
     bool force;
     PtrVec policies; /* IrPolicy*, sorted by name */
     const char *app, *model; /* model NULL for `table` blocks */
+    CmdSet denied;   /* commands an unconditional `deny` refuses on purpose */
     Span loc;
 } IrTable;
 
