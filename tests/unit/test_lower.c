@@ -361,9 +361,19 @@ static void test_membership_subquery_of_unknown_type_stays_in(void)
 
 static void test_default_deny_is_warned_about(void)
 {
-    only_table("table t { allow select; deny delete; }\n");
+    /* a conditional deny does not say the default deny is meant */
+    only_table("table t { allow select; deny delete using (locked); }\n");
     ASSERT_INT(u_warnings(), 1);
     ASSERT_HAS(u_messages(), "warning: no rule allows insert, update, delete on table 't'");
+}
+
+static void test_unconditional_deny_silences_default_deny(void)
+{
+    only_table("table t { allow select; deny delete; }\n");
+    ASSERT_INT(u_warnings(), 1);
+    ASSERT_HAS(u_messages(), "warning: no rule allows insert, update on table 't'");
+    only_table("table t { allow select; deny insert, update, delete; }\n");
+    ASSERT_INT(u_warnings(), 0);
 }
 
 /* ---- names */
@@ -578,6 +588,7 @@ static CU_TestInfo lower_tests[] = {
     {"x in (select) becomes = ANY (ARRAY()) in rules", test_membership_subquery_becomes_any_array_in_rules},
     {"x in (select) of unknown type stays IN", test_membership_subquery_of_unknown_type_stays_in},
     {"default deny is warned about", test_default_deny_is_warned_about},
+    {"an unconditional deny silences it", test_unconditional_deny_silences_default_deny},
     {"names are readable and pinned", test_names_are_readable_and_pinned},
     {"names survive adding, removing, reordering", test_names_survive_adding_removing_reordering},
     {"names survive reformatting", test_names_survive_reformatting},
