@@ -44,24 +44,13 @@ STRICTER=$HERE/STRICTER.md
 
 . "$SRCDIR/tests/pg/pgenv.sh"
 
-if ! pg_find_bindir; then
-    echo "1..0 # SKIP PostgreSQL server binaries not found"
-    exit 0
-fi
-if ! command -v "$RLSC" >/dev/null 2>&1; then
-    echo "Bail out! RLSC=$RLSC is not an executable"
-    exit 1
-fi
 for f in "$CORPUS" "$STRICTER" "$HERE/schema.sql"; do
     if [ ! -r "$f" ]; then
         echo "Bail out! cannot read $f"
         exit 1
     fi
 done
-if ! pg_start; then
-    echo "Bail out! cannot start a PostgreSQL server from $PG_BINDIR"
-    exit 1
-fi
+pg_setup_or_skip
 W=$PGWORK
 export W
 mkdir "$W/case" "$W/batch" || exit 1

@@ -25,18 +25,7 @@ if ! "$PY" -c 'import django, psycopg2' >/dev/null 2>&1; then
     echo "1..0 # SKIP no Django with psycopg2 for $PY (set DJANGO_PYTHON)"
     exit 0
 fi
-if ! pg_find_bindir; then
-    echo "1..0 # SKIP PostgreSQL server binaries not found"
-    exit 0
-fi
-if ! command -v "$RLSC" >/dev/null 2>&1; then
-    echo "Bail out! RLSC=$RLSC is not an executable"
-    exit 1
-fi
-if ! pg_start; then
-    echo "Bail out! cannot start a PostgreSQL server from $PG_BINDIR"
-    exit 1
-fi
+pg_setup_or_skip
 echo "# $("$PG_BINDIR/postgres" -V), Django $("$PY" -c 'import django; print(django.get_version())'), $PGTMP"
 
 # Django talks to the server through the PG* variables (testproject/settings.py);

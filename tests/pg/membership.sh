@@ -10,8 +10,7 @@
 # keep their meaning too.  TAP.
 : "${RLSC:?}" "${SRCDIR:?}"
 . "$SRCDIR/tests/pg/pgenv.sh"
-pg_find_bindir || { echo "1..0 # SKIP PostgreSQL server binaries not found"; exit 0; }
-pg_start || { echo "1..0 # SKIP the PostgreSQL server did not start"; exit 0; }
+pg_setup_or_skip
 
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }

@@ -153,3 +153,21 @@ pg_createdb()
             -c "GRANT ALL ON SCHEMA public TO \"$2\"" || return 1
     fi
 }
+
+# The usual start of a suite: TAP skip without server binaries, bail out
+# without the rlsc binary ($RLSC) or when the server does not start.
+pg_setup_or_skip()
+{
+    if ! pg_find_bindir; then
+        echo "1..0 # SKIP PostgreSQL server binaries not found"
+        exit 0
+    fi
+    if ! command -v "$RLSC" >/dev/null 2>&1; then
+        echo "Bail out! RLSC=$RLSC is not an executable"
+        exit 1
+    fi
+    if ! pg_start; then
+        echo "Bail out! cannot start a PostgreSQL server from $PG_BINDIR"
+        exit 1
+    fi
+}

@@ -23,18 +23,7 @@ CASES=$SRCDIR/tests/pg/cases
 PIDS=           # background scenario jobs, ended on early exit
 PG_CLEANUP_HOOK='[ -n "$PIDS" ] && kill $PIDS 2>/dev/null'
 
-if ! pg_find_bindir; then
-    echo "1..0 # SKIP PostgreSQL server binaries not found"
-    exit 0
-fi
-if ! command -v "$RLSC" >/dev/null 2>&1; then
-    echo "Bail out! RLSC=$RLSC is not an executable"
-    exit 1
-fi
-if ! pg_start; then
-    echo "Bail out! cannot start a PostgreSQL server from $PG_BINDIR"
-    exit 1
-fi
+pg_setup_or_skip
 echo "# $("$PG_BINDIR/postgres" -V) in $PGTMP, port $PGPORT"
 
 # ---------------------------------------------------------------- TAP
