@@ -30,7 +30,6 @@ char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-size_t arena_used(const Arena *a); /* bytes handed out, for benchmarks */
 
 /* A growable string kept in an arena; always NUL-terminated. */
 typedef struct StrBuf {

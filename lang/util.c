@@ -26,7 +26,6 @@ typedef struct Big {
 struct Arena {
     Chunk *head;
     Big *bigs;
-    size_t total;
 };
 
 enum { CHUNK_MIN = 64 * 1024 };
@@ -46,7 +45,6 @@ Arena *arena_new(void)
     Arena *a = xmalloc(sizeof *a);
     a->head = NULL;
     a->bigs = NULL;
-    a->total = 0;
     return a;
 }
 
@@ -90,12 +88,9 @@ void *arena_alloc(Arena *a, size_t size)
     }
     void *p = (char *)c->data + c->used;
     c->used += size;
-    a->total += size;
     memset(p, 0, size);
     return p;
 }
-
-size_t arena_used(const Arena *a) { return a->total; }
 
 char *arena_strndup(Arena *a, const char *s, size_t n)
 {
