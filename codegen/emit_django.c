@@ -21,15 +21,15 @@ typedef struct MigFile {
     const char *name; /* without .py */
 } MigFile;
 
+/* NNNN_name.py: four or more digits (Django counts past 9999). */
 static bool dj_is_migration(const char *f)
 {
-    size_t n = strlen(f);
-    if (n < 8 || strcmp(f + n - 3, ".py") != 0 || f[4] != '_')
+    size_t n = strlen(f), d = 0;
+    while (f[d] >= '0' && f[d] <= '9')
+        d++;
+    if (d < 4 || n < d + 5 || strcmp(f + n - 3, ".py") != 0 || f[d] != '_')
         return false;
-    for (int i = 0; i < 4; i++)
-        if (f[i] < '0' || f[i] > '9')
-            return false;
-    for (size_t i = 5; i < n - 3; i++)
+    for (size_t i = d + 1; i < n - 3; i++)
         if (!(f[i] == '_' || (f[i] >= '0' && f[i] <= '9') || (f[i] >= 'a' && f[i] <= 'z')
               || (f[i] >= 'A' && f[i] <= 'Z')))
             return false;
@@ -211,8 +211,15 @@ int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
         const MigFile *m = migs.items[i];
         const char *src = dj_read(a, arena_printf(a, "%s/%s.py", o->dir, m->name));
         const char *state = src ? dj_find_literal(a, src, "RLSC_STATE = ") : NULL;
-        if (!state)
+        if (!state) {
+            if (src && strstr(src, "\nRLSC_STATE = ")) {
+                /* ignoring it would re-create everything: say so instead */
+                fprintf(stderr, "rlsc: %s/%s.py: RLSC_STATE is not a sequence of \"...\" "
+                                "strings as rlsc writes it\n", o->dir, m->name);
+                return 2;
+            }
             continue;
+        }
         Ir *got;
         const char *why = ir_read_state(a, state, &got);
         if (why) {

@@ -68,10 +68,21 @@ typedef struct Emit {
     Arena *arena;
 } Emit;
 
+/* A name with its control characters as '?': summary lines become
+ * comments in a Python file, where a CR or LF would end the comment. */
+static const char *emit_safe(Arena *arena, const char *s)
+{
+    char *t = arena_strdup(arena, s);
+    for (char *p = t; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return t;
+}
+
 static void emit_note(Emit *e, const char *fmt, const char *a, const char *b)
 {
     if (e->summary)
-        sb_printf(e->summary, fmt, a, b);
+        sb_printf(e->summary, fmt, emit_safe(e->arena, a), emit_safe(e->arena, b));
 }
 
 static const char *emit_ident(Arena *a, const char *s)
@@ -224,7 +235,10 @@ static const char *emit_name_array(Arena *a, const IrPolicy *const *ps, int n)
     return sb_str(&sb);
 }
 
-static const char *emit_prior_query(Arena *a, const char *name)
+/* The flags recorded on our own policies (another app's policies on the
+ * same table carry their own record, of a different moment). */
+static const char *emit_prior_query(Arena *a, const char *name, const IrPolicy *const *ours,
+                                    int nours)
 {
     return arena_printf(a,
         "    SELECT d.description INTO prior\n"
@@ -232,8 +246,22 @@ static const char *emit_prior_query(Arena *a, const char *name)
         "    JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
         "     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
         "    WHERE p.polrelid = %s::pg_catalog.regclass\n"
-        "      AND d.description LIKE '" PRIOR_MARK "%%'",
-        emit_literal(a, name));
+        "      AND p.polname = ANY (%s)\n"
+        "      AND d.description LIKE '" PRIOR_MARK "%%'\n"
+        "    LIMIT 1;\n",
+        emit_literal(a, name), emit_name_array(a, ours, nours));
+}
+
+/* Before a table's policies change, keep our record in a transaction-local
+ * setting: a policy re-created under the same name loses its comment. */
+static void emit_capture_prior(Emit *e, const char *name, const IrTable *from)
+{
+    Arena *a = e->arena;
+    emit_do_block(e->out, arena_printf(a,
+        "DECLARE\n    prior pg_catalog.text;\nBEGIN\n%s"
+        "    PERFORM pg_catalog.set_config('rlsc.prior', COALESCE(prior, ''), true);\nEND",
+        emit_prior_query(a, name, (const IrPolicy *const *)from->policies.items,
+                         from->policies.n)));
 }
 
 /* Comments each new policy with the flags (read from pg_class when the
@@ -253,8 +281,7 @@ static void emit_record_prior(Emit *e, const IrTable *t, const char *name, bool 
                   "    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = %s::pg_catalog.regclass;\n",
                   emit_literal(a, name));
     else
-        sb_printf(&body, "%s\n      AND p.polname <> ALL (%s)\n    LIMIT 1;\n",
-                  emit_prior_query(a, name), emit_name_array(a, created, ncreated));
+        sb_puts(&body, "    prior := NULLIF(pg_catalog.current_setting('rlsc.prior', true), '');\n");
     for (int i = 0; i < ncreated; i++)
         sb_printf(&body,
                   "    EXECUTE pg_catalog.format('COMMENT ON POLICY %%I ON %%s IS %%L', %s, %s, prior);\n",
@@ -273,10 +300,19 @@ static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const 
                                int ndropped)
 {
     Arena *a = e->arena;
+    StrBuf drops;
+    sb_init(&drops, a);
+    for (int i = ndropped - 1; i >= 0; i--) {
+        sb_puts(&drops, "    ");
+        emit_drop_policy(&drops, name, dropped[i]);
+    }
     StrBuf body;
     sb_init(&body, a);
     sb_printf(&body,
-              "DECLARE\n    prior pg_catalog.text;\nBEGIN\n%s\n    LIMIT 1;\n"
+              "DECLARE\n    prior pg_catalog.text;\nBEGIN\n"
+              "    -- a model deleted by an earlier migration took its policies along\n"
+              "    IF pg_catalog.to_regclass(%s) IS NULL THEN\n        RETURN;\n    END IF;\n"
+              "%s"
               "    IF prior IS NOT NULL THEN\n"
               "        IF prior LIKE '%%force=off%%' THEN\n"
               "            ALTER TABLE %s NO FORCE ROW LEVEL SECURITY;\n"
@@ -294,9 +330,11 @@ static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const 
               "        ALTER TABLE %s NO FORCE ROW LEVEL SECURITY;\n"
               "        ALTER TABLE %s DISABLE ROW LEVEL SECURITY;\n"
               "    END IF;\n"
+              "%s"
               "END",
-              emit_prior_query(a, name), name, name, name, name, emit_literal(a, name),
-              emit_name_array(a, dropped, ndropped), name, name);
+              emit_literal(a, name), emit_prior_query(a, name, dropped, ndropped), name, name,
+              name, name, emit_literal(a, name), emit_name_array(a, dropped, ndropped), name,
+              name, sb_str(&drops));
     emit_do_block(e->out, sb_str(&body));
 }
 
@@ -379,10 +417,19 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
         }
 
     if (!to) {
-        /* the table leaves: flags back first, while our comments exist */
+        /* the table leaves: flags back and our policies dropped, in one
+         * block that skips a table an earlier migration removed */
         emit_restore_prior(e, name, pf, np);
+        for (int k = np - 1; k >= 0; k--)
+            emit_note(e, "%s: drop policy %s\n", t->name, pf[k]->name);
         emit_note(e, "%s: row level security flags restored to before%s\n", t->name, "");
+        goto done;
     }
+    bool creates = false;
+    for (int k = 0; k < np; k++)
+        creates |= pt[k] && !renamed[k] && (!pf[k] || !emit_alterable(pf[k], pt[k]));
+    if (from && creates)
+        emit_capture_prior(e, name, from);
     /* Order: drops that free a name for its re-creation, creates (and
      * their flag comments), renames and alters, then the other drops. */
     for (int k = np - 1; k >= 0; k--)
@@ -421,6 +468,7 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
             emit_drop_policy(out, name, pf[k]);
             emit_note(e, "%s: drop policy %s\n", t->name, pf[k]->name);
         }
+done:
     if (out->len == start) {
         out->len = mark;
         out->data[mark] = '\0';

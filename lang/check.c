@@ -96,6 +96,9 @@ static void check_decls(Check *c)
             diag_error(c->diag, rd->name.loc, "role name '%s' is reserved by PostgreSQL", n);
             continue;
         }
+        if (strlen(n) > 63)
+            diag_error(c->diag, rd->name.loc,
+                       "role name is longer than 63 bytes: PostgreSQL would cut it short");
         RoleDecl *prev = map_put(f->role_map, n, rd);
         if (prev != rd) {
             diag_error(c->diag, rd->name.loc, "role '%s' is declared twice", n);
@@ -255,6 +258,9 @@ static void check_rule(Check *c, Rule *r, const Block *b, bool *seen_tenant,
         check_grant(c, r, b);
         break;
     case R_POLICY:
+        if (strlen(r->name.name) > 63)
+            diag_error(c->diag, r->name.loc,
+                       "policy name is longer than 63 bytes: PostgreSQL would cut it short");
         if (r->has_on && b)
             diag_error(c->diag, r->on.loc,
                        "inside a block the policy applies to the block's table: "
@@ -347,6 +353,9 @@ void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *
                            "model '%s' needs the Django app label: add `app LABEL;`",
                            b->name.name);
             b->table = check_block_table(&c, b, cat);
+            if (strlen(b->table.name) > 63 || (b->table.schema && strlen(b->table.schema) > 63))
+                diag_error(d, b->name.loc,
+                           "table name is longer than 63 bytes: PostgreSQL would cut it short");
             Block *prev = map_put(tables, check_table_key(a, b->table), b);
             if (prev != b) {
                 diag_error(d, b->name.loc, "table '%s' already has a block",

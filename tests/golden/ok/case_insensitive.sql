@@ -9,10 +9,10 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc') THEN
         CREATE SCHEMA rlsc;
         COMMENT ON SCHEMA rlsc IS 'created by rlsc';
+        GRANT USAGE ON SCHEMA rlsc TO PUBLIC;
     END IF;
 END
 $rlsc_schema$;
-GRANT USAGE ON SCHEMA rlsc TO PUBLIC;
 
 -- rlsc.has_perm(user, app_label, codename): Django's user.has_perm() for
 -- the default ModelBackend: an active user has a permission when they are

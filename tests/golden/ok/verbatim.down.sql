@@ -6,11 +6,16 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
+    -- a model deleted by an earlier migration took its policies along
+    IF pg_catalog.to_regclass('"projects"') IS NULL THEN
+        RETURN;
+    END IF;
     SELECT d.description INTO prior
     FROM pg_catalog.pg_policy p
     JOIN pg_catalog.pg_description d ON d.objoid = p.oid
      AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
     WHERE p.polrelid = '"projects"'::pg_catalog.regclass
+      AND p.polname = ANY (ARRAY['bypass', 'projects_audit', 'projects_delete', 'projects_insert', 'projects_read', 'projects_select', 'projects_tenant', 'projects_write']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
     IF prior IS NOT NULL THEN
@@ -30,27 +35,32 @@ BEGIN
         ALTER TABLE "projects" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "projects" DISABLE ROW LEVEL SECURITY;
     END IF;
+    DROP POLICY IF EXISTS "projects_write" ON "projects";
+    DROP POLICY IF EXISTS "projects_tenant" ON "projects";
+    DROP POLICY IF EXISTS "projects_select" ON "projects";
+    DROP POLICY IF EXISTS "projects_read" ON "projects";
+    DROP POLICY IF EXISTS "projects_insert" ON "projects";
+    DROP POLICY IF EXISTS "projects_delete" ON "projects";
+    DROP POLICY IF EXISTS "projects_audit" ON "projects";
+    DROP POLICY IF EXISTS "bypass" ON "projects";
 END
 $rlsc$;
-DROP POLICY IF EXISTS "projects_write" ON "projects";
-DROP POLICY IF EXISTS "projects_tenant" ON "projects";
-DROP POLICY IF EXISTS "projects_select" ON "projects";
-DROP POLICY IF EXISTS "projects_read" ON "projects";
-DROP POLICY IF EXISTS "projects_insert" ON "projects";
-DROP POLICY IF EXISTS "projects_delete" ON "projects";
-DROP POLICY IF EXISTS "projects_audit" ON "projects";
-DROP POLICY IF EXISTS "bypass" ON "projects";
 
 -- reports
 DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
+    -- a model deleted by an earlier migration took its policies along
+    IF pg_catalog.to_regclass('"reports"') IS NULL THEN
+        RETURN;
+    END IF;
     SELECT d.description INTO prior
     FROM pg_catalog.pg_policy p
     JOIN pg_catalog.pg_description d ON d.objoid = p.oid
      AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
     WHERE p.polrelid = '"reports"'::pg_catalog.regclass
+      AND p.polname = ANY (ARRAY['bypass', 'legacy_read', 'legacy_write']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
     IF prior IS NOT NULL THEN
@@ -70,22 +80,27 @@ BEGIN
         ALTER TABLE "reports" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "reports" DISABLE ROW LEVEL SECURITY;
     END IF;
+    DROP POLICY IF EXISTS "legacy_write" ON "reports";
+    DROP POLICY IF EXISTS "legacy_read" ON "reports";
+    DROP POLICY IF EXISTS "bypass" ON "reports";
 END
 $rlsc$;
-DROP POLICY IF EXISTS "legacy_write" ON "reports";
-DROP POLICY IF EXISTS "legacy_read" ON "reports";
-DROP POLICY IF EXISTS "bypass" ON "reports";
 
 -- accounting.ledger
 DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
+    -- a model deleted by an earlier migration took its policies along
+    IF pg_catalog.to_regclass('"accounting"."ledger"') IS NULL THEN
+        RETURN;
+    END IF;
     SELECT d.description INTO prior
     FROM pg_catalog.pg_policy p
     JOIN pg_catalog.pg_description d ON d.objoid = p.oid
      AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
     WHERE p.polrelid = '"accounting"."ledger"'::pg_catalog.regclass
+      AND p.polname = ANY (ARRAY['bypass', 'ledger_all', 'ledger_insert']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
     IF prior IS NOT NULL THEN
@@ -105,11 +120,11 @@ BEGIN
         ALTER TABLE "accounting"."ledger" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "accounting"."ledger" DISABLE ROW LEVEL SECURITY;
     END IF;
+    DROP POLICY IF EXISTS "ledger_insert" ON "accounting"."ledger";
+    DROP POLICY IF EXISTS "ledger_all" ON "accounting"."ledger";
+    DROP POLICY IF EXISTS "bypass" ON "accounting"."ledger";
 END
 $rlsc$;
-DROP POLICY IF EXISTS "ledger_insert" ON "accounting"."ledger";
-DROP POLICY IF EXISTS "ledger_all" ON "accounting"."ledger";
-DROP POLICY IF EXISTS "bypass" ON "accounting"."ledger";
 
 -- roles
 DO $rlsc$
