@@ -499,7 +499,8 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
     for (int i = 0; i < t->policies.n; i++) {
         const IrPolicy *p = t->policies.items[i];
         /* a permissive policy with neither clause admits no row */
-        if (!p->restrictive && p->origin != R_BYPASS && (p->using_ || p->check))
+        if (!p->restrictive && p->origin != R_BYPASS && p->origin != R_HOLDER
+            && (p->using_ || p->check))
             allowed |= p->cmd;
     }
     /* `deny update, delete;` says the default deny is meant */
@@ -597,7 +598,8 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
                 case R_GRANT: lower_grant(&L, t, b, r); break;
                 case R_POLICY: lower_verbatim(&L, t, r); break;
                 case R_NOFORCE: t->force = false; break;
-                case R_BYPASS: break; /* never in the AST */
+                case R_BYPASS:
+                case R_HOLDER: break; /* never in the AST */
                 }
             }
         }
@@ -609,6 +611,14 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     for (int i = 0; i < L.ir->tables.n; i++) {
         IrTable *t = L.ir->tables.items[i];
         lower_bypass(&L, t, map_get(L.bypass, lower_key(&L, (QName){t->schema, t->name, SPAN_NONE})));
+        if (!t->policies.n) {
+            /* `table t { }` has RLS on and no policy: this one admits no
+             * row and carries the record that lets down restore t's flags */
+            IrPolicy *p = lower_policy(&L, R_HOLDER, false, CMD_SELECT, (PtrVec){0}, t->loc);
+            p->name = "rlsc_no_rules";
+            p->using_ = "false";
+            lower_add(&L, t, p);
+        }
     }
     if (app_conflict)
         L.ir->app = NULL;

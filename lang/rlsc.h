@@ -265,6 +265,8 @@ typedef enum RuleKind {
     R_POLICY,
     R_NOFORCE,
     R_BYPASS, /* IR only: the policy that lets bypass roles through */
+    R_HOLDER, /* IR only: admits nothing; keeps the flag record of a table
+               * that has no rules */
 } RuleKind;
 
 typedef struct Perm {

@@ -32,7 +32,7 @@ sys.stdout.write(g['UP_SQL'] if sys.argv[2] == 'up' else g['DOWN_SQL'])
 PYEOF
 }
 W=$PGWORK
-echo "1..9"
+echo "1..11"
 
 # 1-2: two apps on one table; one app's down keeps the other's protection
 DB=coexist
@@ -92,7 +92,19 @@ q -c "DROP TABLE t"
 sql_of "$W/m2/0003_rlsc_policies.py" up | q -1 >/dev/null 2>&1
 ok $? "the migration that drops t's rules applies although t is gone"
 
-# 8-9: a name with a line break cannot become code in the migration
+# 8-9: a block with no rules keeps the record in an admit-nothing policy
+DB=empty
+pg_psql -d postgres -q -c "CREATE DATABASE $DB"
+q -c "CREATE TABLE t (x int)" -c "ALTER TABLE t ENABLE ROW LEVEL SECURITY" -c "INSERT INTO t VALUES (1)"
+printf 'app a;\ntable t { }\n' > "$W/e.rls"
+(cd "$W" && "$RLSC" sql e.rls 2>/dev/null) | q >/dev/null 2>&1
+[ "$(flags)" = "true/true" ] && [ "$(q -tA -c "SET row_security = on" -c "CREATE ROLE e_reader" -c "GRANT SELECT ON t TO e_reader" -c "SET ROLE e_reader" -c "SELECT count(*) FROM t")" = 0 ]
+ok $? "table t { } denies every row (its placeholder policy admits none)"
+(cd "$W" && "$RLSC" sql --down e.rls 2>/dev/null) | q >/dev/null 2>&1
+[ "$(flags)" = "true/false" ] && [ "$(q -tA -c 'SELECT count(*) FROM pg_policies')" = 0 ]
+ok $? "its down restores RLS on, not forced, as before ($(flags))"
+
+# 10-11: a name with a line break cannot become code in the migration
 rm -rf "$W/m3" && mkdir -p "$W/m3" && : > "$W/m3/0001_initial.py"
 printf 'app a;\ntable t { policy "x\rraise SystemExit(42)  # " for select using (true); }\n' > "$W/evil.rls"
 "$RLSC" django --migrations "$W/m3" "$W/evil.rls" >/dev/null 2>&1

@@ -97,7 +97,7 @@ BEGIN
     JOIN pg_catalog.pg_description d ON d.objoid = p.oid
      AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
     WHERE p.polrelid = '"nothing"'::pg_catalog.regclass
-      AND p.polname = ANY (ARRAY[]::pg_catalog.text[])
+      AND p.polname = ANY (ARRAY['rlsc_no_rules']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
     IF prior IS NOT NULL THEN
@@ -113,10 +113,11 @@ BEGIN
         END IF;
     ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
                       WHERE polrelid = '"nothing"'::pg_catalog.regclass
-                        AND polname <> ALL (ARRAY[]::pg_catalog.text[])) THEN
+                        AND polname <> ALL (ARRAY['rlsc_no_rules']::pg_catalog.text[])) THEN
         ALTER TABLE "nothing" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "nothing" DISABLE ROW LEVEL SECURITY;
     END IF;
+    DROP POLICY IF EXISTS "rlsc_no_rules" ON "nothing";
 END
 $rlsc$;
 

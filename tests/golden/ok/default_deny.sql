@@ -78,6 +78,10 @@ END
 $rlsc$;
 
 -- nothing
+CREATE POLICY "rlsc_no_rules" ON "nothing"
+    AS PERMISSIVE FOR SELECT
+    TO PUBLIC
+    USING (false);
 DO $rlsc$
 DECLARE
     prior pg_catalog.text;
@@ -85,6 +89,7 @@ BEGIN
     SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
            || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
     INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"nothing"'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'rlsc_no_rules', '"nothing"', prior);
     ALTER TABLE "nothing" ENABLE ROW LEVEL SECURITY;
     ALTER TABLE "nothing" FORCE ROW LEVEL SECURITY;
 END
