@@ -23,15 +23,6 @@ typedef struct Check {
     int nroles;
 } Check;
 
-/* " (did you mean 'x'?)" or "" */
-static const char *check_hint(Check *c, const char *name,
-                              const char *const *cands, int n,
-                              const char *prefix)
-{
-    const char *s = diag_suggest(name, cands, n);
-    return s ? arena_printf(c->arena, "; did you mean '%s%s'?", prefix, s) : "";
-}
-
 static const char *const *check_names(Check *c, const PtrVec *decls,
                                       size_t name_off)
 {
@@ -132,7 +123,7 @@ static void check_expr(Check *c, const Expr *e)
     if (e->kind == E_CONTEXT && !map_get(c->file->context_map, e->text)
         && strcmp(e->text, "?") != 0)
         diag_error(c->diag, e->loc, "unknown context '$%s'%s", e->text,
-                   check_hint(c, e->text, c->ctx_names, c->nctx, "$"));
+                   diag_hint(c->arena, e->text, c->ctx_names, c->nctx, "$"));
     check_expr(c, e->a);
     if (e->b)
         check_expr(c, e->b);
@@ -152,7 +143,7 @@ static void check_roles(Check *c, const PtrVec *roles)
         if (!map_get(c->file->role_map, r->name))
             diag_error(c->diag, r->loc,
                        "role '%s' is not declared (add `role %s;`)%s", r->name,
-                       r->name, check_hint(c, r->name, c->role_names, c->nroles, ""));
+                       r->name, diag_hint(c->arena, r->name, c->role_names, c->nroles, ""));
         for (int j = 0; j < i; j++)
             if (strcmp(((const Ident *)roles->items[j])->name, r->name) == 0)
                 diag_error(c->diag, r->loc, "role '%s' is listed twice", r->name);
@@ -191,7 +182,7 @@ static void check_grant(Check *c, Rule *r, const Block *b)
                 diag_error(c->diag, p->loc,
                            "unknown permission '%s': use view, add, change, delete or "
                            "'app.codename' for CMD%s",
-                           p->name, check_hint(c, p->name, std_perms, 4, ""));
+                           p->name, diag_hint(c->arena, p->name, std_perms, 4, ""));
                 continue;
             }
             p->cmd = std_perm_cmds[k];

@@ -229,6 +229,13 @@ static int diag_distance(const char *s, const char *t, int limit)
     return d[n][m];
 }
 
+const char *diag_hint(Arena *a, const char *name, const char *const *cands, int n,
+                      const char *prefix)
+{
+    const char *s = diag_suggest(name, cands, n);
+    return s ? arena_printf(a, "; did you mean '%s%s'?", prefix, s) : "";
+}
+
 const char *diag_suggest(const char *name, const char *const *cands, int n)
 {
     int len = (int)strlen(name);

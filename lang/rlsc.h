@@ -108,6 +108,9 @@ void diag_note(Diag *d, Span at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The candidate closest to name by edit distance, or NULL if none is close. */
 const char *diag_suggest(const char *name, const char *const *cands, int n);
+/* "; did you mean 'PREFIXcand'?" for the closest candidate, or "". */
+const char *diag_hint(Arena *a, const char *name, const char *const *cands, int n,
+                      const char *prefix);
 Span span_join(Span a, Span b);
 
 /* ----------------------------------------------------------------- types */

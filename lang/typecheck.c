@@ -92,12 +92,6 @@ static const char *const *tc_column_names(Tc *tc, const CatTable *t)
     return names;
 }
 
-static const char *tc_hint(Tc *tc, const char *name, const char *const *cands, int n)
-{
-    const char *s = diag_suggest(name, cands, n);
-    return s ? arena_printf(tc->arena, "; did you mean '%s'?", s) : "";
-}
-
 static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
 {
     if (e->qual) {
@@ -120,7 +114,7 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
             return c->type;
         diag_error(tc->diag, e->loc, "column '%s' does not exist in table '%s'%s", e->text,
                    hit->table->name,
-                   tc_hint(tc, e->text, tc_column_names(tc, hit->table), hit->table->columns.n));
+                   diag_hint(tc->arena, e->text, tc_column_names(tc, hit->table), hit->table->columns.n, ""));
         return &type_any;
     }
     int level = 0;
@@ -137,7 +131,7 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
         return &type_any;
     diag_error(tc->diag, e->loc, "column '%s' does not exist in table '%s'%s", e->text,
                s->table->name,
-               tc_hint(tc, e->text, tc_column_names(tc, s->table), s->table->columns.n));
+               diag_hint(tc->arena, e->text, tc_column_names(tc, s->table), s->table->columns.n, ""));
     return &type_any;
 }
 
@@ -162,8 +156,8 @@ static const Type *tc_type(Tc *tc, const TypeName *tn)
             "bigint", "integer", "smallint", "numeric", "real", "double precision",
             "text", "varchar", "character varying", "boolean", "date", "timestamp",
             "timestamptz", "time", "interval", "uuid", "json", "jsonb", "bytea", "inet"};
-        const char *hint = tc_hint(tc, base->name, builtin,
-                                   (int)(sizeof builtin / sizeof *builtin));
+        const char *hint = diag_hint(tc->arena, base->name, builtin,
+                                     (int)(sizeof builtin / sizeof *builtin), "");
         if (!tc->strict && !*hint)
             return &type_any;
         diag_error(tc->diag, tn->loc, "type %s does not exist%s", base->name, hint);
@@ -389,7 +383,7 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
             for (int i = 0; i < tc->cat->func_list.n; i++)
                 names[i] = ((const CatFunc *)tc->cat->func_list.items[i])->name;
             diag_error(tc->diag, e->loc, "function %s(%s) does not exist%s", e->text,
-                       sb_str(&sig), tc_hint(tc, e->text, names, tc->cat->func_list.n));
+                       sb_str(&sig), diag_hint(tc->arena, e->text, names, tc->cat->func_list.n, ""));
         } else {
             diag_error(tc->diag, e->loc, "function %s(%s) does not exist: %s", e->text,
                        sb_str(&sig),
@@ -451,16 +445,11 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
 
 /* ---- subqueries */
 
+static const CatTable *tc_table(Tc *tc, QName q, Span at);
+
 static const Type *tc_select(Tc *tc, Select *sel, const Scope *outer)
 {
-    const CatTable *t = cat_table(tc->cat, sel->from.schema, sel->from.name);
-    if (!t && tc->strict) {
-        const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(tc->cat->table_list.n + 1));
-        for (int i = 0; i < tc->cat->table_list.n; i++)
-            names[i] = ((const CatTable *)tc->cat->table_list.items[i])->name;
-        diag_error(tc->diag, sel->from.loc, "table '%s' is not in the catalog%s",
-                   sel->from.name, tc_hint(tc, sel->from.name, names, tc->cat->table_list.n));
-    }
+    const CatTable *t = tc_table(tc, sel->from, sel->from.loc);
     Scope s = {t, sel->alias ? sel->alias : sel->from.name, outer};
     if (sel->where)
         tc_bool(tc, sel->where, &s, IN_WHERE, "a WHERE condition");
@@ -780,8 +769,8 @@ static void tc_tenant(Tc *tc, const Rule *r, const Scope *s)
         if (!c) {
             diag_error(tc->diag, r->column.loc, "column '%s' does not exist in table '%s'%s",
                        r->column.name, s->table->name,
-                       tc_hint(tc, r->column.name, tc_column_names(tc, s->table),
-                               s->table->columns.n));
+                       diag_hint(tc->arena, r->column.name, tc_column_names(tc, s->table),
+                                 s->table->columns.n, ""));
             return;
         }
         col = c->type;
@@ -814,7 +803,7 @@ static const CatTable *tc_table(Tc *tc, QName q, Span at)
         for (int i = 0; i < tc->cat->table_list.n; i++)
             names[i] = ((const CatTable *)tc->cat->table_list.items[i])->name;
         diag_error(tc->diag, at, "table '%s' is not in the catalog%s", q.name,
-                   tc_hint(tc, q.name, names, tc->cat->table_list.n));
+                   diag_hint(tc->arena, q.name, names, tc->cat->table_list.n, ""));
     }
     return t;
 }
