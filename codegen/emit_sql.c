@@ -68,8 +68,9 @@ typedef struct Emit {
     Arena *arena;
 } Emit;
 
-/* A name with its control characters as '?': summary lines become
- * comments in a Python file, where a CR or LF would end the comment. */
+/* A name with its control characters as '?', for comments: in the SQL
+ * (`--`) and in the migration's summary (Python `#`), a CR or LF would end
+ * the comment and turn the rest of the name into code. */
 static const char *emit_safe(Arena *arena, const char *s)
 {
     char *t = arena_strdup(arena, s);
@@ -338,19 +339,6 @@ static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const 
     emit_do_block(e->out, sb_str(&body));
 }
 
-static int emit_cmp_table(const IrTable *a, const IrTable *b)
-{
-    int c = strcmp(a->schema ? a->schema : "", b->schema ? b->schema : "");
-    return c ? c : strcmp(a->name, b->name);
-}
-
-/* Names go into `--` comments: a line break in a name must not end the
- * comment and turn the rest of the name into SQL. */
-static void emit_comment_text(StrBuf *out, const char *s)
-{
-    for (; *s; s++)
-        sb_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
 
 /* One table present in from, to, or both (the other NULL). */
 static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
@@ -362,11 +350,11 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
     StrBuf *out = e->out;
     size_t mark = out->len;
     sb_puts(out, "\n-- ");
-    emit_comment_text(out, t->schema ? arena_printf(e->arena, "%s.%s", t->schema, t->name)
-                                     : t->name);
+    sb_puts(out, emit_safe(e->arena, t->schema ? arena_printf(e->arena, "%s.%s", t->schema, t->name)
+                                                : t->name));
     if (t->model) {
         sb_puts(out, ": model ");
-        emit_comment_text(out, t->model);
+        sb_puts(out, emit_safe(e->arena, t->model));
     }
     sb_putc(out, '\n');
     size_t start = out->len;
@@ -506,7 +494,7 @@ void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
     while (i < from->tables.n || j < to->tables.n) {
         const IrTable *f = i < from->tables.n ? from->tables.items[i] : NULL;
         const IrTable *t = j < to->tables.n ? to->tables.items[j] : NULL;
-        int c = !f ? 1 : !t ? -1 : emit_cmp_table(f, t);
+        int c = !f ? 1 : !t ? -1 : ir_table_order(f, t);
         emit_table(&e, c <= 0 ? f : NULL, c >= 0 ? t : NULL);
         i += c <= 0;
         j += c >= 0;

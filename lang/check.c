@@ -309,12 +309,6 @@ static QName check_block_table(Check *c, const Block *b, const Catalog *cat)
     return (QName){NULL, t, b->name.loc};
 }
 
-static const char *check_table_key(Arena *a, QName q)
-{
-    const char *schema = ir_schema(q.schema); /* public.t is t */
-    return arena_printf(a, "%s\x1f%s", schema ? schema : "", q.name);
-}
-
 /* Django app labels are Python identifiers (ASCII here). */
 static bool check_app_label(const char *s)
 {
@@ -347,7 +341,7 @@ void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *
             if (strlen(b->table.name) > 63 || (b->table.schema && strlen(b->table.schema) > 63))
                 diag_error(d, b->name.loc,
                            "table name is longer than 63 bytes: PostgreSQL would cut it short");
-            Block *prev = map_put(tables, check_table_key(a, b->table), b);
+            Block *prev = map_put(tables, ir_table_key(a, b->table.schema, b->table.name), b);
             if (prev != b) {
                 diag_error(d, b->name.loc, "table '%s' already has a block",
                            b->table.name);

@@ -9,11 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ir_cmp_table(const void *a, const void *b)
+int ir_table_order(const IrTable *x, const IrTable *y)
 {
-    const IrTable *x = *(IrTable *const *)a, *y = *(IrTable *const *)b;
     int c = strcmp(x->schema ? x->schema : "", y->schema ? y->schema : "");
     return c ? c : strcmp(x->name, y->name);
+}
+
+static int ir_cmp_table(const void *a, const void *b)
+{
+    return ir_table_order(*(IrTable *const *)a, *(IrTable *const *)b);
+}
+
+const char *ir_table_key(Arena *a, const char *schema, const char *name)
+{
+    schema = ir_schema(schema);
+    return arena_printf(a, "%s\x1f%s", schema ? schema : "", name);
 }
 
 static int ir_cmp_policy(const void *a, const void *b)

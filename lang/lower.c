@@ -39,8 +39,7 @@ typedef struct Lower {
 
 static const char *lower_key(Lower *L, QName q)
 {
-    q.schema = ir_schema(q.schema);
-    return arena_printf(L->arena, "%s\x1f%s", q.schema ? q.schema : "", q.name);
+    return ir_table_key(L->arena, q.schema, q.name);
 }
 
 static const char *lower_context_sql(void *env, const char *name)

@@ -501,6 +501,10 @@ typedef struct Ir {
  * default and is left unwritten (NULL), as Django writes table names, so
  * `public.t`, `t` and a catalog's public.t are one table. */
 const char *ir_schema(const char *schema);
+/* One string per table (schema as ir_schema has it), for maps. */
+const char *ir_table_key(Arena *a, const char *schema, const char *name);
+/* The IR's table order: schema, then name. */
+int ir_table_order(const IrTable *a, const IrTable *b);
 /* Sorts tables, policies and roles into canonical order. */
 void ir_sort(Ir *ir);
 IrTable *ir_find_table(const Ir *ir, const char *schema, const char *name);
