@@ -73,18 +73,6 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* Django app labels and migration names are Python identifiers. */
-static bool ident_ok(const char *s)
-{
-    if (!*s || (*s >= '0' && *s <= '9'))
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'
-              || (*s >= 'A' && *s <= 'Z')))
-            return false;
-    return true;
-}
-
 /* Parses the options a compiling command takes; returns 0 or an exit code. */
 static int parse_options(int argc, char **argv, const char *cmd, Options *o)
 {
@@ -129,7 +117,7 @@ static int parse_options(int argc, char **argv, const char *cmd, Options *o)
     if (strcmp(cmd, "django") == 0) {
         if (!o->migrations)
             return usage_error("%s", "django needs --migrations DIR");
-        if (o->name && !ident_ok(o->name))
+        if (o->name && !util_is_identifier(o->name))
             return usage_error("--name '%s': use letters, digits and _", o->name);
     }
     return 0;
@@ -188,7 +176,7 @@ static int run_compile(const char *cmd, int argc, char **argv)
         rc = write_stdout(out.data, out.len);
     }
     if (rc == 0 && strcmp(cmd, "django") == 0) {
-        if (!ir->app || !ident_ok(ir->app)) {
+        if (!ir->app || !util_is_identifier(ir->app)) {
             fprintf(stderr, "rlsc: django: the files must name one Django app label "
                             "(`app LABEL;`, a Python identifier)\n");
             rc = EXIT_INPUT;

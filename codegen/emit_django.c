@@ -50,12 +50,9 @@ static const char *dj_read(Arena *a, const char *path)
         return NULL;
     StrBuf sb;
     sb_init(&sb, a);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_putn(&sb, buf, n);
+    int err = util_read_all(f, &sb);
     fclose(f);
-    return sb_str(&sb);
+    return err ? NULL : sb_str(&sb);
 }
 
 /* A Python "..." literal per line: only \\ \" \n \t \xNN escapes, so the

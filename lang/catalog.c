@@ -20,15 +20,6 @@ Catalog *cat_new(Arena *a)
     return c;
 }
 
-static const char *cat_lower(Arena *a, const char *s)
-{
-    char *t = arena_strdup(a, s);
-    for (char *p = t; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return t;
-}
-
 CatTable *cat_get_table(Catalog *c, const char *schema, const char *name, Span loc)
 {
     const char *key = arena_printf(c->arena, "%s\x1f%s", schema ? schema : "", name);
@@ -59,10 +50,10 @@ static void cat_add_block(Catalog *c, Diag *d, const AstFile *f, const Block *b)
     CatTable *t = cat_get_table(c, q.schema, q.name, q.loc);
     if (b->model_name.name) {
         t->app = b->model_app.name;
-        t->model = cat_lower(c->arena, b->model_name.name);
+        t->model = util_lower(c->arena, b->model_name.name, strlen(b->model_name.name));
     } else if (b->is_model && f->app.name) {
         t->app = f->app.name;
-        t->model = cat_lower(c->arena, b->name.name);
+        t->model = util_lower(c->arena, b->name.name, strlen(b->name.name));
     }
     if (t->model) {
         const char *key = arena_printf(c->arena, "%s.%s", t->app, t->model);
@@ -171,7 +162,8 @@ CatTable *cat_table(const Catalog *c, const char *schema, const char *name)
 
 CatTable *cat_model(const Catalog *c, const char *app, const char *model)
 {
-    return map_get(c->models, arena_printf(c->arena, "%s.%s", app, cat_lower(c->arena, model)));
+    const char *lower = util_lower(c->arena, model, strlen(model));
+    return map_get(c->models, arena_printf(c->arena, "%s.%s", app, lower));
 }
 
 const PtrVec *cat_funcs(const Catalog *c, const char *name)

@@ -294,10 +294,8 @@ static QName check_block_table(Check *c, const Block *b, const Catalog *cat)
         return (QName){ct->schema, ct->name, b->name.loc};
     const char *app = c->file->app.name ? c->file->app.name : "";
     /* Django: "%s_%s" % (app_label, model_name), the label keeping its case */
-    char *t = arena_printf(c->arena, "%s_%s", app, b->name.name);
-    for (char *p = t + strlen(app); *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
+    char *t = arena_printf(c->arena, "%s_%s", app,
+                           util_lower(c->arena, b->name.name, strlen(b->name.name)));
     /* Django's truncate_name(): name[:59] + md5(name)[:4] past 63 bytes */
     size_t n = strlen(t);
     if (n > 63) {
@@ -309,16 +307,6 @@ static QName check_block_table(Check *c, const Block *b, const Catalog *cat)
     return (QName){NULL, t, b->name.loc};
 }
 
-/* Django app labels are Python identifiers (ASCII here). */
-static bool check_app_label(const char *s)
-{
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'
-              || (p != s && *p >= '0' && *p <= '9')))
-            return false;
-    return *s != '\0';
-}
-
 void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)
 {
     Map *tables = map_new(a); /* key -> Block* across all files */
@@ -326,7 +314,7 @@ void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *
         Check c = {.arena = a, .diag = d, .file = files[fi]};
         check_decls(&c);
         AstFile *f = files[fi];
-        if (f->app.name && !check_app_label(f->app.name))
+        if (f->app.name && !util_is_identifier(f->app.name))
             diag_error(d, f->app.loc,
                        "app label '%s' is not a Django app label (ASCII letters, digits "
                        "and _, not starting with a digit)",

@@ -397,10 +397,8 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
                                 ast_cmd_name(pm->cmd));
         } else {
             app = L->file->app.name;
-            codename = arena_printf(L->arena, "%s_%s", verbs[pm->cmd], b->name.name);
-            for (char *p = (char *)codename; *p; p++)
-                if (*p >= 'A' && *p <= 'Z')
-                    *p = (char)(*p - 'A' + 'a');
+            codename = arena_printf(L->arena, "%s_%s", verbs[pm->cmd],
+                                    util_lower(L->arena, b->name.name, strlen(b->name.name)));
             base = arena_printf(L->arena, "grant_%s", codename);
         }
         StrBuf sb;

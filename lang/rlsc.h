@@ -65,6 +65,12 @@ void *map_put(Map *m, const char *key, void *val);
 
 uint32_t util_hash32(const char *s); /* FNV-1a, stable across platforms */
 void util_md5_hex(const char *s, size_t n, char out[33]);
+/* s[0..n) with ASCII letters folded to lower case, as SQL folds names. */
+char *util_lower(Arena *a, const char *s, size_t n);
+/* An ASCII identifier: a Django app label or migration name. */
+bool util_is_identifier(const char *s);
+/* Reads all of f into sb; returns 0 or the errno of a read error. */
+int util_read_all(FILE *f, StrBuf *sb);
 
 /* ----------------------------------------------------------- diagnostics */
 

@@ -7,6 +7,7 @@
  */
 #include "rlsc.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,24 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     return p;
 }
 
+char *util_lower(Arena *a, const char *s, size_t n)
+{
+    char *t = arena_strndup(a, s, n);
+    for (char *p = t; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return t;
+}
+
+bool util_is_identifier(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'
+              || (p != s && *p >= '0' && *p <= '9')))
+            return false;
+    return *s != '\0';
+}
+
 /* ---- StrBuf */
 
 void sb_init(StrBuf *sb, Arena *a)
@@ -201,6 +220,16 @@ void sb_printf(StrBuf *sb, const char *fmt, ...)
 }
 
 const char *sb_str(StrBuf *sb) { return sb->data; }
+
+int util_read_all(FILE *f, StrBuf *sb)
+{
+    char buf[65536];
+    size_t n;
+    errno = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_putn(sb, buf, n);
+    return ferror(f) ? (errno ? errno : EIO) : 0;
+}
 
 /* ---- PtrVec */
 

@@ -96,11 +96,7 @@ AstFile *parse_file(Arena *a, Diag *d, const char *path)
     }
     StrBuf sb;
     sb_init(&sb, a);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_putn(&sb, buf, n);
-    int err = ferror(f) ? errno : 0;
+    int err = util_read_all(f, &sb);
     if (!is_stdin)
         fclose(f);
     if (err) {
