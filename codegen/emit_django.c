@@ -85,6 +85,19 @@ static void dj_pystring(StrBuf *out, const char *text, const char *indent)
     }
 }
 
+/* A Python list item per statement: RunSQL runs each one as it is,
+ * where a single string would be re-split by sqlparse (emit_statements). */
+static void dj_pystatements(Arena *a, StrBuf *out, const char *sql)
+{
+    PtrVec stmts = {0};
+    emit_statements(a, sql, &stmts);
+    for (int i = 0; i < stmts.n; i++) {
+        dj_pystring(out, stmts.items[i], "    ");
+        out->data[out->len - 1] = ',';
+        sb_putc(out, '\n');
+    }
+}
+
 static int dj_hex(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
@@ -270,15 +283,16 @@ int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
     }
     sb_puts(&py, "\nRLSC_STATE = (\n");
     dj_pystring(&py, sb_str(&state), "    ");
-    sb_puts(&py, ")\n\nUP_SQL = (\n");
-    dj_pystring(&py, sb_str(&up), "    ");
-    sb_puts(&py, ")\n\nDOWN_SQL = (\n");
-    dj_pystring(&py, sb_str(&down), "    ");
-    sb_puts(&py, ")\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [\n");
+    sb_puts(&py, ")\n\nUP_SQL = [\n");
+    dj_pystatements(a, &py, sb_str(&up));
+    sb_puts(&py, "]\n\nDOWN_SQL = [\n");
+    dj_pystatements(a, &py, sb_str(&down));
+    sb_puts(&py, "]\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [\n");
     sb_printf(&py, "        ('%s', '%s'),\n", app, latest->name);
     if (ir->uses_has_perm)
         sb_puts(&py, "        ('auth', '__first__'),\n        ('contenttypes', '__first__'),\n");
     sb_puts(&py, "    ]\n\n    operations = [\n"
+                 "        # lists: Django runs each statement as it is, unsplit\n"
                  "        migrations.RunSQL(sql=UP_SQL, reverse_sql=DOWN_SQL),\n"
                  "    ]\n");
 

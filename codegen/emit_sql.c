@@ -516,6 +516,116 @@ void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
     }
 }
 
+/*
+ * Splitting a script into statements.  Django's RunSQL re-lexes a single
+ * string with sqlparse, which misreads backslashes and `--` inside
+ * literals; a list of statements reaches the server unchanged.  The lexer
+ * knows what rlsc writes (and what PostgreSQL reads): '...' with '' inside,
+ * E'...' with backslash escapes, "..." identifiers, $tag$ ... $tag$, --
+ * comments and nested block comments.  A `;` outside all of them ends a
+ * statement, which keeps the rest of its line.  Comments and blank lines
+ * before a statement belong to it; what trails the last statement belongs
+ * to the last, because an empty or comment-only query is an error.
+ */
+static bool emit_ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+/* The end of a $tag$ opening at s[i], or 0 if none opens there. */
+static size_t emit_dollar_tag(const char *s, size_t i, size_t n)
+{
+    size_t j = i + 1;
+    if (j < n && ((s[j] >= '0' && s[j] <= '9')))
+        return 0; /* $1: a parameter, not a quote */
+    while (j < n && s[j] != '$' && emit_ident_char(s[j]))
+        j++;
+    return j < n && s[j] == '$' ? j + 1 : 0;
+}
+
+void emit_statements(Arena *a, const char *sql, PtrVec *out)
+{
+    size_t n = strlen(sql), start = 0, i = 0;
+    bool seen = false; /* a token other than space or comment since start */
+    while (i < n) {
+        char c = sql[i];
+        if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+            while (i < n && sql[i] != '\n')
+                i++;
+            continue;
+        }
+        if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+            int depth = 0;
+            while (i < n) {
+                if (sql[i] == '/' && i + 1 < n && sql[i + 1] == '*')
+                    depth++, i += 2;
+                else if (sql[i] == '*' && i + 1 < n && sql[i + 1] == '/') {
+                    i += 2;
+                    if (--depth == 0)
+                        break;
+                } else
+                    i++;
+            }
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+            i++;
+            continue;
+        }
+        seen = true;
+        if (c == '\'' || c == '"') {
+            bool esc = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e')
+                       && (i < 2 || !emit_ident_char(sql[i - 2]));
+            for (i++; i < n; i++) {
+                if (esc && sql[i] == '\\' && i + 1 < n)
+                    i++;
+                else if (sql[i] == c) {
+                    if (i + 1 < n && sql[i + 1] == c)
+                        i++;
+                    else
+                        break;
+                }
+            }
+            i++;
+            continue;
+        }
+        if (c == '$' && (i == 0 || !emit_ident_char(sql[i - 1]))) {
+            size_t end = emit_dollar_tag(sql, i, n);
+            if (end) {
+                size_t len = end - i;
+                const char *close = NULL;
+                for (size_t j = end; j + len <= n; j++)
+                    if (memcmp(sql + j, sql + i, len) == 0) {
+                        close = sql + j;
+                        break;
+                    }
+                i = close ? (size_t)(close - sql) + len : n;
+                continue;
+            }
+        }
+        if (c == ';') {
+            i++;
+            while (i < n && (sql[i] == ' ' || sql[i] == '\t' || sql[i] == '\r'))
+                i++;
+            if (i < n && sql[i] == '\n')
+                i++;
+            vec_push(a, out, arena_strndup(a, sql + start, i - start));
+            start = i;
+            seen = false;
+            continue;
+        }
+        i++;
+    }
+    if (start < n) {
+        if (seen || out->n == 0)
+            vec_push(a, out, arena_strndup(a, sql + start, n - start));
+        else /* only comments and space: keep them with the last statement */
+            out->items[out->n - 1] =
+                arena_printf(a, "%s%s", (const char *)out->items[out->n - 1], sql + start);
+    }
+}
+
 void emit_sql(StrBuf *out, const Ir *ir, bool down, bool txn)
 {
     static const Ir empty;

@@ -547,6 +547,10 @@ void emit_sql(StrBuf *out, const Ir *ir, bool down, bool txn);
  * DROP and CREATE.  With summary, one line per change is added there. */
 void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to);
 
+/* Splits a script into its statements (const char *), in order, so that
+ * their concatenation is exactly sql; see emit_sql.c for the lexing. */
+void emit_statements(Arena *a, const char *sql, PtrVec *out);
+
 /* rlsc django: writes (or with check/dry_run, reports) the next migration
  * of the app in dir.  Returns the exit status. */
 typedef struct DjangoOpts {

@@ -28,7 +28,7 @@ db.migrations = migrations
 sys.modules['django'] = dj; sys.modules['django.db'] = db
 g = {}
 exec(open(sys.argv[1]).read(), g)
-sys.stdout.write(g['UP_SQL'] if sys.argv[2] == 'up' else g['DOWN_SQL'])
+sys.stdout.write(''.join(g['UP_SQL'] if sys.argv[2] == 'up' else g['DOWN_SQL']))
 PYEOF
 }
 W=$PGWORK

@@ -247,6 +247,62 @@ static void test_names_cannot_break_out_of_comments(void)
     CU_ASSERT(code_line_starts_with("-- x\nDROP TABLE users;", "DROP TABLE users"));
 }
 
+/* ---- statements for Django's RunSQL */
+
+static const char *const *split(const char *sql, int *n)
+{
+    PtrVec v = {0};
+    emit_statements(u_arena(), sql, &v);
+    *n = v.n;
+    /* the pieces put together are the script, byte for byte */
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    for (int i = 0; i < v.n; i++)
+        sb_puts(&sb, v.items[i]);
+    ASSERT_STR(sb_str(&sb), sql);
+    return (const char *const *)v.items;
+}
+
+static void test_statements_split_at_top_level_semicolons(void)
+{
+    int n;
+    const char *const *s = split("-- head\nA;\n\n-- c ; x\nB 'x;y' \"q;\"\"\" E'\\';' ;  \nC;\n-- tail\n", &n);
+    ASSERT_INT(n, 3);
+    ASSERT_STR(s[0], "-- head\nA;\n");
+    ASSERT_STR(s[1], "\n-- c ; x\nB 'x;y' \"q;\"\"\" E'\\';' ;  \n");
+    ASSERT_STR(s[2], "C;\n-- tail\n"); /* a comment-only query is an error */
+}
+
+static void test_statements_keep_dollar_quotes_and_comments_whole(void)
+{
+    int n;
+    const char *const *s =
+        split("DO $x$ BEGIN a; $y$ b; END $x$;\n/* a /* b; */ ; */ C 'it''s -- ;';\n"
+              "SELECT $1;\nD 'a\\';\n", &n);
+    ASSERT_INT(n, 4);
+    ASSERT_STR(s[0], "DO $x$ BEGIN a; $y$ b; END $x$;\n");
+    ASSERT_STR(s[1], "/* a /* b; */ ; */ C 'it''s -- ;';\n");
+    ASSERT_STR(s[2], "SELECT $1;\n");
+    ASSERT_STR(s[3], "D 'a\\';\n"); /* no E: the backslash is a plain character */
+    split("unterminated 'a; b", &n);
+    ASSERT_INT(n, 1);
+}
+
+static void test_statements_of_generated_sql_with_hostile_names(void)
+{
+    /* the issue's literal '\'' -- x<newline>y' that sqlparse misread */
+    const char *src = "table \"t;\\\" { allow select using (x = '\\'' -- x\ny;' or y = '$rlsc$;'); }";
+    const char *up = u_sql(src, false, false);
+    CU_ASSERT_FATAL(up != NULL);
+    int n;
+    const char *const *s = split(up, &n);
+    int creates = 0;
+    for (int i = 0; i < n; i++)
+        creates += strncmp(s[i] + strspn(s[i], "\n"), "CREATE POLICY", 13) == 0
+                   || strstr(s[i], "\nCREATE POLICY") != NULL;
+    ASSERT_INT(creates, 1);
+}
+
 static CU_TestInfo emit_tests[] = {
     {"identifiers are always quoted", test_identifiers_are_always_quoted},
     {"literals double '' and escape backslashes with E''", test_literals_double_quotes_and_escape_backslashes},
@@ -261,6 +317,9 @@ static CU_TestInfo emit_tests[] = {
     {"transaction wrapping is optional", test_transaction_wrapping_is_optional},
     {"stdlib is included only for grants", test_stdlib_is_included_only_for_grants},
     {"names cannot break out of comments", test_names_cannot_break_out_of_comments},
+    {"statements split at top-level semicolons", test_statements_split_at_top_level_semicolons},
+    {"statements keep dollar quotes and comments whole", test_statements_keep_dollar_quotes_and_comments_whole},
+    {"statements of generated SQL with hostile names", test_statements_of_generated_sql_with_hostile_names},
     CU_TEST_INFO_NULL,
 };
 
