@@ -5,13 +5,27 @@ until the end of the transaction and is gone afterwards, so nothing is left
 on a pooled connection (also under transaction-pooling poolers such as
 PgBouncer).  A context that is not set reads as NULL in the policies, which
 admits no row: unset means fail closed.
+
+A *scope* is a request of RlscMiddleware or an ``rlsc.context`` block.  The
+outermost scope on a connection sets every context that an installed app
+declares: the ones it is given to their value, all others to ``''`` (which
+the policies read as NULL).  So a session-level value (``set_config(...,
+false)`` by a buggy view, a raw cursor or another library, which outlives
+the transaction on the server connection and, behind a pooler, reaches
+other clients) is never read inside a scope.  A nested ``rlsc.context``
+sets only the contexts it names and inherits the others from its scope.
 """
 import threading
-from contextlib import ContextDecorator
+from contextlib import ContextDecorator, contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from .rlsfiles import declared_contexts
+
+# The number of scopes open on a DatabaseWrapper.  Django gives each thread
+# (and each async context) its own DatabaseWrapper, so this is per
+# connection and per thread.
+_DEPTH = '_rlsc_scope_depth'
 
 
 def _setting(name):
@@ -31,29 +45,76 @@ def _text(value):
     return str(getattr(value, 'pk', value))
 
 
-def set_contexts(values, using=DEFAULT_DB_ALIAS):
-    """Sets contexts for the current transaction (one must be open)."""
-    conn = connections[using]
-    if not conn.in_atomic_block:
-        raise RuntimeError('rlsc: policy contexts need a transaction (transaction.atomic)')
-    if not values:
+def _assignments(values, every=False):
+    """{setting: text} for values ({context name: value}); with every, also
+    '' for each declared context not among them.  Two names for one setting
+    give one assignment, the named value winning over the ''."""
+    out = {_setting(name): _text(value) for name, value in values.items()}
+    if every:
+        for setting in declared_contexts().values():
+            out.setdefault(setting, '')
+    return out
+
+
+def _apply(conn, assignments):
+    if not assignments:
         return
     with conn.cursor() as cur:
-        names = list(values)
         cur.execute(
-            'SELECT ' + ', '.join(['pg_catalog.set_config(%s, %s, true)'] * len(names)),
-            [x for n in names for x in (_setting(n), _text(values[n]))])
+            'SELECT ' + ', '.join(['pg_catalog.set_config(%s, %s, true)'] * len(assignments)),
+            [x for pair in assignments.items() for x in pair])
+
+
+def _read(conn, settings):
+    """{setting: current text ('' when unset)}."""
+    if not settings:
+        return {}
+    with conn.cursor() as cur:
+        cur.execute('SELECT ' + ', '.join(
+            ["COALESCE(pg_catalog.current_setting(%s, true), '')"] * len(settings)),
+            list(settings))
+        return dict(zip(settings, cur.fetchone()))
+
+
+def _in_scope(conn):
+    """Whether a scope is open on this connection (in this thread)."""
+    return conn.in_atomic_block and getattr(conn, _DEPTH, 0) > 0
+
+
+@contextmanager
+def _scope(conn):
+    setattr(conn, _DEPTH, getattr(conn, _DEPTH, 0) + 1)
+    try:
+        yield
+    finally:
+        setattr(conn, _DEPTH, getattr(conn, _DEPTH, 1) - 1)
+
+
+def _check_atomic(conn):
+    if not conn.in_atomic_block:
+        raise RuntimeError('rlsc: policy contexts need a transaction (transaction.atomic)')
+
+
+def set_contexts(values, using=DEFAULT_DB_ALIAS):
+    """Sets contexts for the current transaction (one must be open).  Only
+    the contexts named; the others keep their current value."""
+    conn = connections[using]
+    _check_atomic(conn)
+    _apply(conn, _assignments(values))
+
+
+def set_all_contexts(values, using=DEFAULT_DB_ALIAS):
+    """Sets every declared context for the current transaction (one must be
+    open): the named ones to their value, the others to '' (unset)."""
+    conn = connections[using]
+    _check_atomic(conn)
+    _apply(conn, _assignments(values, every=True))
 
 
 def current_contexts(names, using=DEFAULT_DB_ALIAS):
     """The current text of each context ('' when unset)."""
-    if not names:
-        return {}
-    with connections[using].cursor() as cur:
-        cur.execute('SELECT ' + ', '.join(
-            ["COALESCE(pg_catalog.current_setting(%s, true), '')"] * len(names)),
-            [_setting(n) for n in names])
-        return dict(zip(names, cur.fetchone()))
+    current = _read(connections[using], [_setting(n) for n in names])
+    return {n: current[_setting(n)] for n in names}
 
 
 class context(ContextDecorator):
@@ -65,9 +126,12 @@ class context(ContextDecorator):
         @rlsc.context(tenant=1)
         def nightly_job(): ...
 
-    Nestable: an inner block sees its own values and the outer values are
-    back when it exits, also when it raises.  For code outside requests:
-    shells, management commands, task queues.
+    The outermost block on a connection (no enclosing rlsc.context or
+    request of RlscMiddleware) sets every declared context, the ones not
+    named to unset.  Nested: an inner block sets the contexts it names,
+    inherits the others, and the outer values are back when it exits, also
+    when it raises.  For code outside requests: shells, management
+    commands, task queues.
     """
 
     def __init__(self, using=DEFAULT_DB_ALIAS, **values):
@@ -91,25 +155,34 @@ class context(ContextDecorator):
         return type(self)(using=self.using, **self.values)
 
     def __enter__(self):
+        conn = connections[self.using]
+        # A transaction this block opens (autocommit, no atomic around)
+        # ends with it, and its settings with it: nothing to restore.
+        opens = not conn.in_atomic_block and conn.get_autocommit()
+        assignments = _assignments(self.values, every=not _in_scope(conn))
         atomic = transaction.atomic(using=self.using)
         atomic.__enter__()
+        scope = _scope(conn)
         try:
-            saved = current_contexts(list(self.values), self.using)
-            set_contexts(self.values, self.using)
+            saved = None if opens else _read(conn, list(assignments))
+            _apply(conn, assignments)
+            scope.__enter__()
         except BaseException as exc:
             atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise
-        self._stack.append((atomic, saved))
+        self._stack.append((atomic, scope, saved))
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        atomic, saved = self._stack.pop()
-        if exc_type is None and not connections[self.using].needs_rollback:
+        atomic, scope, saved = self._stack.pop()
+        scope.__exit__(None, None, None)
+        conn = connections[self.using]
+        if saved and exc_type is None and not conn.needs_rollback:
             # A released savepoint keeps the inner settings: restore the
             # outer ones.  (A rolled-back savepoint reverts them itself,
             # also after transaction.set_rollback(True) in the block.)
             try:
-                set_contexts(saved, self.using)
+                _apply(conn, saved)
             except BaseException as err:
                 atomic.__exit__(type(err), err, err.__traceback__)
                 raise

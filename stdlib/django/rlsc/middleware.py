@@ -8,20 +8,33 @@ Resolvers come from settings::
     }
     RLSC_DATABASE = 'default'
 
-A resolver that returns None leaves its context unset, which the policies
-read as NULL: an anonymous request sees no protected row.  The values are
-transaction-local (set_config(..., true)), so they vanish when the request's
-transaction ends, committed or rolled back, and the next request on the
-same pooled connection starts clean.  Put this middleware after
-AuthenticationMiddleware, so request.user is known.
+Every context an installed app declares is set for the request: to the
+resolver's value, or to '' (which the policies read as NULL) when the
+resolver returns None or there is none, so an anonymous request sees no
+protected row, whatever a session-level set_config left on the (pooled)
+server connection.  The values are transaction-local (set_config(...,
+true)), so they vanish when the request's transaction ends, committed or
+rolled back, and the next request on the same pooled connection starts
+clean.
+
+The transaction rolls back when the request fails: when the view raises
+(also an exception Django turns into a response, such as Http404 or the 500
+page, unless a middleware listed after this one handled it in
+process_exception), when an exception leaves the middlewares inside this
+one, and when the response's status is 5xx.  Whatever ATOMIC_REQUESTS
+says.  Put this middleware after AuthenticationMiddleware, so request.user
+is known.
 """
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.module_loading import import_string
 
-from .contexts import set_contexts
+from .contexts import _scope, set_all_contexts
 
 DEFAULT_RESOLVERS = {'user': 'rlsc.resolvers.user_pk'}
+
+# Set on the request when its view raised (process_exception).
+_FAILED = '_rlsc_view_raised'
 
 
 def _resolvers():
@@ -43,5 +56,17 @@ class RlscMiddleware:
             if value is not None:
                 values[name] = value
         with transaction.atomic(using=self.using):
-            set_contexts(values, self.using)
-            return self.get_response(request)
+            set_all_contexts(values, self.using)
+            with _scope(connections[self.using]):
+                response = self.get_response(request)
+            if getattr(request, _FAILED, False) or response.status_code >= 500:
+                # Django has turned an exception into this response, or the
+                # view answers with a server error: none of its writes stay.
+                transaction.set_rollback(True, using=self.using)
+        return response
+
+    def process_exception(self, request, exception):
+        """The view raised: mark the request; the response is left to the
+        other middlewares and Django's handlers."""
+        setattr(request, _FAILED, True)
+        return None

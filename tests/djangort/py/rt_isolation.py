@@ -303,10 +303,10 @@ def record(execute, sql, params, many, context):
 
 with connection.execute_wrapper(record):
     first = anon.get('/rt/ctx').json()
-tap.eq((first['user'], first['tenant'], first['customers_seen']), (None, None, []),
-       'anonymous request on a fresh connection: no context was ever set (NULL), no invoice')
-tap.ok(not [s for s in statements if 'set_config' in s],
-       'anonymous request: the middleware ran no set_config', statements)
+tap.eq((first['user'], first['tenant'], first['customers_seen']), ('', '', []),
+       "anonymous request on a fresh connection: both contexts unset (''), no invoice")
+tap.eq(len([s for s in statements if 'set_config' in s]), 1,
+       'anonymous request: the middleware sets every declared context in one statement')
 tap.ok(first['in_transaction'], 'the request runs in one transaction')
 pid = first['pid']
 c_alice, c_bob = logged_in(alice), logged_in(bob)
@@ -329,6 +329,10 @@ r = c_alice.post('/invoices/new', json.dumps({'number': 'A-evil', 'customer': B}
                  content_type='application/json')
 tap.ok(r.status_code == 403 and 'row-level security' in r.json()['error'],
        "alice's invoice for globex: 403, rejected by the policy", r.content)
+
+
+def visible_invoices():
+    return {r[0] for r in raw('SELECT customer_id FROM billing_invoice')}
 
 
 def clean_after(what):
@@ -373,6 +377,88 @@ with override_settings(RLSC_CONTEXT_RESOLVERS={'tenant': lambda request: B}):
     r = Client500().get('/rt/ctx').json()   # a new client loads the middleware again
     tap.eq((r['user'] or None, r['tenant'], r['customers_seen']), (None, str(B), []),
            'resolvers from settings (a callable): tenant set, user not (no invoice visible)')
+
+# ------------------------------------------------------------ a failed request writes nothing
+
+# Without ATOMIC_REQUESTS, Django turns a view's exception into a 500
+# response inside the middleware's transaction: that transaction must roll
+# back, as it must for any 5xx response, whatever ATOMIC_REQUESTS says.
+
+
+def written(number):
+    with rlsc.context(tenant=A, user=alice):
+        return Invoice.objects.filter(number=number).exists()
+
+
+for atomic_requests in (False, True):
+    connection.settings_dict['ATOMIC_REQUESTS'] = atomic_requests
+    mode = 'ATOMIC_REQUESTS' if atomic_requests else 'no ATOMIC_REQUESTS'
+    try:
+        for fail, status, kept, what in (
+                ('raise', 500, False, 'a view that writes, then raises'),
+                ('500', 500, False, 'a view that writes, then returns a 500 response'),
+                ('503', 503, False, 'a view that writes, then returns a 503 response'),
+                ('404', 404, False, 'a view that writes, then raises Http404'),
+                ('400', 400, True, 'a view that writes and returns 400 (no exception)'),
+                ('200', 200, True, 'a view that writes and returns 200')):
+            number = f'W-{fail}-{int(atomic_requests)}'
+            r = c_alice.get('/rt/write', {'number': number, 'fail': fail})
+            tap.eq((r.status_code, written(number)), (status, kept),
+                   f'{mode}: {what}: {status}, the write is '
+                   + ('kept' if kept else 'rolled back'))
+    finally:
+        connection.settings_dict['ATOMIC_REQUESTS'] = False
+clean_after('the failed writes')
+
+# ------------------------------------------------------------ a session-level value is never read
+
+# One session-level set_config(..., false) (a buggy view, a raw cursor,
+# another library) stays on the server connection.  Every request and every
+# outermost rlsc.context sets all declared contexts transaction-locally, so
+# none of them reads it: the contexts it does not set read as unset.
+
+
+def set_session(tenant, user):
+    raw("SELECT set_config('app.tenant_id', %s, false), set_config('app.user_id', %s, false)",
+        [str(tenant), str(user)])
+
+
+set_session(A, alice.pk)
+tap.eq(raw('SELECT current_setting(%s, true) FROM billing_invoice LIMIT 1', ['app.tenant_id']),
+       [(str(A),)], "a session-level set_config(acme, alice) on the connection: outside "
+       "requests it is read (acme's rows)")
+r = anon.get('/rt/ctx').json()
+tap.eq((r['user'], r['tenant'], r['customers_seen'], r['pid']), ('', '', [], pid),
+       'an anonymous request after it reads both contexts as unset, no invoice')
+set_session(B, bob.pk)
+with override_settings(RLSC_CONTEXT_RESOLVERS={'user': 'rlsc.resolvers.user_pk'}):
+    r = logged_in(alice).get('/rt/ctx').json()
+    tap.eq((r['user'], r['tenant'], r['customers_seen']), (str(alice.pk), '', []),
+           "session-level (globex, bob), resolvers for user only: alice's request reads "
+           'user alice, tenant unset')
+set_session('', '')
+r = c_alice.get('/rt/poison', {'tenant': A, 'user': alice.pk})
+tap.eq(r.status_code, 200, "a view that sets acme and alice for the session (set_config(..., false))")
+r = anon.get('/rt/ctx').json()
+tap.eq((r['user'], r['tenant'], r['customers_seen'], r['pid']), ('', '', [], pid),
+       'the next anonymous request on that connection reads both contexts as unset')
+
+set_session(B, bob.pk)
+with rlsc.context(user=alice):
+    tap.eq((rlsc.current_contexts(['tenant', 'user']), visible_invoices()),
+           ({'tenant': '', 'user': str(alice.pk)}, set()),
+           'session-level (globex, bob), then an outermost rlsc.context(user=alice): '
+           'tenant reads unset, nothing visible')
+    with rlsc.context(tenant=A):
+        tap.eq(rlsc.current_contexts(['tenant', 'user']),
+               {'tenant': str(A), 'user': str(alice.pk)},
+               '... a nested block naming only tenant inherits user alice')
+with transaction.atomic():
+    with rlsc.context(tenant=A):
+        tap.eq(rlsc.current_contexts(['tenant', 'user']), {'tenant': str(A), 'user': ''},
+               'an outermost rlsc.context(tenant=acme) inside a plain transaction.atomic: '
+               'user reads unset')
+set_session('', '')
 
 # ------------------------------------------------------------ rlsc.context
 

@@ -7,4 +7,6 @@ urlpatterns = [
     path('rt/ctx', views.ctx),
     path('rt/boom', views.boom),
     path('rt/dberror', views.dberror),
+    path('rt/write', views.write),
+    path('rt/poison', views.poison),
 ]

@@ -1,6 +1,6 @@
 """Views for the middleware tests."""
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 
 from billing.models import Invoice
 
@@ -36,3 +36,29 @@ def dberror(request):
     Invoice.objects.create(customer_id=int(request.GET['customer']), number='evil',
                            created_by=request.user)
     return JsonResponse({'created': True})
+
+
+def write(request):
+    """Writes an invoice of the request's tenant (number from ?number=),
+    then fails as ?fail= says: `raise` (RuntimeError), `404` (raises
+    Http404), or an HTTP status (the response's status, e.g. 500 or 400)."""
+    from billing.models import Membership
+    customer = Membership.objects.get(user=request.user).customer_id
+    Invoice.objects.create(customer_id=customer, number=request.GET['number'],
+                           created_by=request.user)
+    fail = request.GET.get('fail', '200')
+    if fail == 'raise':
+        raise RuntimeError('after the write')
+    if fail == '404':
+        raise Http404('after the write')
+    return JsonResponse({'written': request.GET['number']}, status=int(fail))
+
+
+def poison(request):
+    """A buggy view: sets a context for the whole session (set_config(...,
+    false)), which outlives the request on the server connection."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config('app.tenant_id', %s, false), "
+                    "set_config('app.user_id', %s, false)",
+                    [request.GET['tenant'], request.GET['user']])
+    return JsonResponse({'poisoned': True})
