@@ -9,4 +9,5 @@ urlpatterns = [
     path('rt/dberror', views.dberror),
     path('rt/write', views.write),
     path('rt/poison', views.poison),
+    path('rt/rows', views.rows),
 ]

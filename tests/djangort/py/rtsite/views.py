@@ -62,3 +62,21 @@ def poison(request):
                     "set_config('app.user_id', %s, false)",
                     [request.GET['tenant'], request.GET['user']])
     return JsonResponse({'poisoned': True})
+
+
+def rows(request):
+    """For pooled.sh: the raw settings, the server backend's pid, and the
+    customer of every row visible in three protected tables, by raw SQL and
+    through the ORM."""
+    from billing.models import AuditLog
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('app.tenant_id', true), "
+                    "current_setting('app.user_id', true), pg_backend_pid()")
+        tenant, user, pid = cur.fetchone()
+        cur.execute('SELECT customer_id FROM billing_lineitem')
+        lines = [r[0] for r in cur.fetchall()]
+    return JsonResponse({
+        'tenant': tenant, 'user': user, 'pid': pid, 'lines': lines,
+        'invoices': list(Invoice.objects.values_list('customer_id', flat=True)),
+        'audit': list(AuditLog.objects.values_list('customer_id', flat=True)),
+    })
