@@ -18,7 +18,7 @@ cd "$here"
 
 packages=(build-essential autoconf automake pkg-config flex bison
           libpq-dev libcunit1-dev postgresql postgresql-client
-          postgresql-common python3-django python3-psycopg2)
+          postgresql-common python3-django python3-psycopg2 pgbouncer)
 
 install_missing() {
     local missing=() p

@@ -17,12 +17,13 @@ true)), so they vanish when the request's transaction ends, committed or
 rolled back, and the next request on the same pooled connection starts
 clean.
 
-The transaction rolls back when the request fails: when the view raises
-(also an exception Django turns into a response, such as Http404 or the 500
-page, unless a middleware listed after this one handled it in
-process_exception), when an exception leaves the middlewares inside this
-one, and when the response's status is 5xx.  Whatever ATOMIC_REQUESTS
-says.  Put this middleware after AuthenticationMiddleware, so request.user
+The transaction rolls back when the request fails, whatever
+ATOMIC_REQUESTS says: when the view raises (Django turns the exception into
+a response, such as the 500 page or a 404 for Http404, inside this
+middleware; unless a middleware listed after this one handles it in
+process_exception), and whenever the response's status is 5xx (which
+covers the 500 page made of an exception of a middleware listed after this
+one).  Put this middleware after AuthenticationMiddleware, so request.user
 is known.
 """
 from django.conf import settings
