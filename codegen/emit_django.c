@@ -104,14 +104,18 @@ static int dj_hex(char c)
          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* The text of `NAME = ( "..." "..." )` in a migration, or NULL. */
-static const char *dj_find_literal(Arena *a, const char *src, const char *name)
+/* The text of `NAME = ( "..." "..." )` in a migration, or NULL; *line is
+ * the file's line of its first string (each line of the text is one). */
+static const char *dj_find_literal(Arena *a, const char *src, const char *name, int *line)
 {
     const char *at = strstr(src, name);
     while (at && at != src && at[-1] != '\n')
         at = strstr(at + 1, name);
     if (!at)
         return NULL;
+    *line = 2;
+    for (const char *q = src; q < at; q++)
+        *line += *q == '\n';
     const char *p = strchr(at, '(');
     if (!p)
         return NULL;
@@ -131,14 +135,16 @@ static const char *dj_find_literal(Arena *a, const char *src, const char *name)
                 continue;
             }
             p++;
+            /* only the escapes dj_pystring writes; \x00 would cut the text */
             if (*p == 'n')
                 sb_putc(&sb, '\n');
             else if (*p == 't')
                 sb_putc(&sb, '\t');
-            else if (*p == 'x' && dj_hex(p[1]) >= 0 && dj_hex(p[2]) >= 0) {
+            else if (*p == 'x' && dj_hex(p[1]) >= 0 && dj_hex(p[2]) >= 0
+                     && dj_hex(p[1]) * 16 + dj_hex(p[2]) != 0) {
                 sb_putc(&sb, (char)(dj_hex(p[1]) * 16 + dj_hex(p[2])));
                 p += 2;
-            } else if (*p)
+            } else if (*p == '\\' || *p == '"')
                 sb_putc(&sb, *p);
             else
                 return NULL;
@@ -220,18 +226,24 @@ int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
     for (int i = migs.n - 1; i >= 0 && !found; i--) {
         const MigFile *m = migs.items[i];
         const char *src = dj_read(a, arena_printf(a, "%s/%s.py", o->dir, m->name));
-        const char *state = src ? dj_find_literal(a, src, "RLSC_STATE = ") : NULL;
+        int first = 0, bad = 0;
+        const char *state = src ? dj_find_literal(a, src, "RLSC_STATE = ", &first) : NULL;
         if (!state) {
             if (src && strstr(src, "\nRLSC_STATE = ")) {
                 /* ignoring it would re-create everything: say so instead */
                 fprintf(stderr, "rlsc: %s/%s.py: RLSC_STATE is not a sequence of \"...\" "
-                                "strings as rlsc writes it\n", o->dir, m->name);
+                                "strings with the escapes rlsc writes\n", o->dir, m->name);
                 return 2;
             }
             continue;
         }
         Ir *got;
-        const char *why = ir_read_state(a, state, &got);
+        const char *why = ir_read_state(a, state, &got, &bad);
+        if (why && bad) {
+            fprintf(stderr, "rlsc: %s/%s.py:%d: RLSC_STATE is damaged (its line %d): %s\n",
+                    o->dir, m->name, first + bad - 1, bad, why);
+            return 2;
+        }
         if (why) {
             fprintf(stderr, "rlsc: %s/%s.py: RLSC_STATE is damaged: %s\n", o->dir, m->name, why);
             return 2;
@@ -289,7 +301,7 @@ int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
     dj_pystatements(a, &py, sb_str(&down));
     sb_puts(&py, "]\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [\n");
     sb_printf(&py, "        ('%s', '%s'),\n", app, latest->name);
-    if (ir->uses_has_perm)
+    if (ir->perm_helper)
         sb_puts(&py, "        ('auth', '__first__'),\n        ('contenttypes', '__first__'),\n");
     sb_puts(&py, "    ]\n\n    operations = [\n"
                  "        # lists: Django runs each statement as it is, unsplit\n"

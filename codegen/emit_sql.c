@@ -218,6 +218,9 @@ static void emit_role_drop(Emit *e, const IrRole *r)
  * policy it creates ("rlsc: before: rls=on force=off").  `down` reads that
  * comment back and puts the flags back as they were.  Without a comment
  * (older scripts), RLS goes off when no policy of anyone else is left.
+ * Several apps may protect one table: the first to come records the flags,
+ * the others copy its record, and only the last to leave restores them
+ * (while another app's rlsc policies remain, RLS stays on for them).
  */
 #define PRIOR_MARK "rlsc: before: "
 
@@ -276,11 +279,23 @@ static void emit_record_prior(Emit *e, const IrTable *t, const char *name, bool 
     sb_init(&body, a);
     sb_puts(&body, "DECLARE\n    prior pg_catalog.text;\nBEGIN\n");
     if (enters)
+        /* another app's rlsc policies on the table hold the flags from
+         * before any rlsc app came: keep that record, not today's flags,
+         * so whichever app leaves last restores them */
         sb_printf(&body,
-                  "    SELECT '" PRIOR_MARK "rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END\n"
-                  "           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END\n"
-                  "    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = %s::pg_catalog.regclass;\n",
-                  emit_literal(a, name));
+                  "    SELECT d.description INTO prior\n"
+                  "    FROM pg_catalog.pg_policy p\n"
+                  "    JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
+                  "     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
+                  "    WHERE p.polrelid = %s::pg_catalog.regclass\n"
+                  "      AND d.description LIKE '" PRIOR_MARK "%%'\n"
+                  "    ORDER BY p.oid LIMIT 1;\n"
+                  "    IF prior IS NULL THEN\n"
+                  "        SELECT '" PRIOR_MARK "rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END\n"
+                  "               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END\n"
+                  "        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = %s::pg_catalog.regclass;\n"
+                  "    END IF;\n",
+                  emit_literal(a, name), emit_literal(a, name));
     else
         sb_puts(&body, "    prior := NULLIF(pg_catalog.current_setting('rlsc.prior', true), '');\n");
     for (int i = 0; i < ncreated; i++)
@@ -314,7 +329,14 @@ static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const 
               "    -- a model deleted by an earlier migration took its policies along\n"
               "    IF pg_catalog.to_regclass(%s) IS NULL THEN\n        RETURN;\n    END IF;\n"
               "%s"
-              "    IF prior IS NOT NULL THEN\n"
+              "    IF EXISTS (SELECT FROM pg_catalog.pg_policy p\n"
+              "               JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
+              "                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
+              "               WHERE p.polrelid = %s::pg_catalog.regclass\n"
+              "                 AND p.polname <> ALL (%s)\n"
+              "                 AND d.description LIKE '" PRIOR_MARK "%%') THEN\n"
+              "        NULL; -- another app's rlsc policies stay: RLS stays as it is for them\n"
+              "    ELSIF prior IS NOT NULL THEN\n"
               "        IF prior LIKE '%%force=off%%' THEN\n"
               "            ALTER TABLE %s NO FORCE ROW LEVEL SECURITY;\n"
               "        ELSE\n"
@@ -333,7 +355,8 @@ static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const 
               "    END IF;\n"
               "%s"
               "END",
-              emit_literal(a, name), emit_prior_query(a, name, dropped, ndropped), name, name,
+              emit_literal(a, name), emit_prior_query(a, name, dropped, ndropped),
+              emit_literal(a, name), emit_name_array(a, dropped, ndropped), name, name,
               name, name, emit_literal(a, name), emit_name_array(a, dropped, ndropped), name,
               name, sb_str(&drops));
     emit_do_block(e->out, sb_str(&body));
@@ -471,13 +494,28 @@ static bool emit_has_role(const Ir *ir, const char *name)
     return false;
 }
 
+/* The stdlib's down script for one entry point of the helper. */
+static void emit_helper_down(StrBuf *out, IrHelper h)
+{
+    const char *args = h == IR_HELPER_V1 ? "bigint, text, text" : "text, text, text";
+    const char *at = strstr(emit_stdlib_down_sql, "@ARGS@");
+    sb_putn(out, emit_stdlib_down_sql, (size_t)(at - emit_stdlib_down_sql));
+    sb_puts(out, args);
+    sb_puts(out, at + 6);
+}
+
 void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
 {
     Emit e = {out, summary, out->arena};
-    if (to->uses_has_perm && !from->uses_has_perm) {
+    if (to->perm_helper && to->perm_helper != from->perm_helper) {
         sb_puts(out, "\n");
         sb_puts(out, emit_stdlib_up_sql);
-        emit_note(&e, "helper rlsc.has_perm: create%s%s\n", "", "");
+        /* the legacy entry point: wanted again, or still there from
+         * rlsc 0.1.0 (and hijackable) until the end of this script drops it */
+        if (to->perm_helper == IR_HELPER_V1 || from->perm_helper == IR_HELPER_V1)
+            sb_puts(out, emit_stdlib_legacy_up_sql);
+        emit_note(&e, "helper rlsc.has_perm: create%s%s\n",
+                  to->perm_helper == IR_HELPER_V1 ? " (legacy, for rlsc 0.1.0 policies)" : "", "");
     }
     bool header = false;
     for (int i = 0; i < to->roles.n; i++) {
@@ -509,10 +547,11 @@ void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
         header = true;
         emit_role_drop(&e, r);
     }
-    if (from->uses_has_perm && !to->uses_has_perm) {
+    if (from->perm_helper && from->perm_helper != to->perm_helper) {
         sb_puts(out, "\n");
-        sb_puts(out, emit_stdlib_down_sql);
-        emit_note(&e, "helper rlsc.has_perm: drop unless other apps use it%s%s\n", "", "");
+        emit_helper_down(out, from->perm_helper);
+        emit_note(&e, "helper rlsc.has_perm: drop%s unless other apps use it%s\n",
+                  from->perm_helper == IR_HELPER_V1 ? " the legacy one" : "", "");
     }
 }
 

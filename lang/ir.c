@@ -69,7 +69,7 @@ IrTable *ir_find_table(const Ir *ir, const char *schema, const char *name)
  * \\, \t and \n escaped; \N is NULL.
  *
  *   rlsc-state 1
- *   helper has_perm
+ *   helper has_perm [2]                 (2: the current helper; none: 0.1.0's)
  *   role NAME BYPASS(0|1)
  *   table SCHEMA|\N NAME FORCE(0|1)
  *   policy NAME P|R CMD NROLES ROLE... USING|\N CHECK|\N   (of the table above)
@@ -97,8 +97,10 @@ static void ir_field(StrBuf *sb, const char *s)
 void ir_write_state(StrBuf *sb, const Ir *ir)
 {
     sb_puts(sb, "rlsc-state\t1\n");
-    if (ir->uses_has_perm)
+    if (ir->perm_helper == IR_HELPER_V1)
         sb_puts(sb, "helper\thas_perm\n");
+    else if (ir->perm_helper == IR_HELPER_V2)
+        sb_puts(sb, "helper\thas_perm\t2\n");
     for (int i = 0; i < ir->roles.n; i++) {
         const IrRole *r = ir->roles.items[i];
         sb_puts(sb, "role");
@@ -131,30 +133,35 @@ void ir_write_state(StrBuf *sb, const Ir *ir)
     }
 }
 
-/* Splits one line into unescaped fields; NULL fields stay NULL. */
+/* Splits one line into unescaped fields; a field that is exactly \N is
+ * NULL.  Returns the number of fields, or -1 for an escape rlsc never
+ * writes (anything but \\ \t \n and a whole-field \N). */
 static int ir_split(Arena *a, const char *line, size_t len, const char **out, int max)
 {
     int n = 0;
     size_t i = 0;
     while (i <= len && n < max) {
+        size_t start = i;
         StrBuf f;
         sb_init(&f, a);
         bool null = false;
         for (; i < len && line[i] != '\t'; i++) {
-            if (line[i] == '\\' && i + 1 < len) {
-                char c = line[++i];
-                if (c == 'N')
-                    null = true;
-                else
-                    sb_putc(&f, c == 't' ? '\t' : c == 'n' ? '\n' : c);
-            } else {
+            if (line[i] != '\\') {
                 sb_putc(&f, line[i]);
+                continue;
             }
+            char c = ++i < len ? line[i] : '\0';
+            if (c == 'N' && i == start + 1 && (i + 1 == len || line[i + 1] == '\t'))
+                null = true;
+            else if (c == '\\' || c == 't' || c == 'n')
+                sb_putc(&f, c == 't' ? '\t' : c == 'n' ? '\n' : c);
+            else
+                return -1;
         }
         out[n++] = null ? NULL : sb_str(&f);
         i++;
     }
-    return n;
+    return i <= len ? -1 : n; /* more fields than max */
 }
 
 static CmdSet ir_cmd(const char *s)
@@ -165,46 +172,128 @@ static CmdSet ir_cmd(const char *s)
     return strcmp(s, "all") == 0 ? CMD_ALL : 0;
 }
 
-const char *ir_read_state(Arena *a, const char *text, Ir **out)
+/* A name PostgreSQL keeps as written: 1 to 63 bytes (NAMEDATALEN - 1). */
+static bool ir_name_ok(const char *s)
+{
+    return s && *s && strlen(s) <= 63;
+}
+
+static bool ir_flag_ok(const char *s)
+{
+    return s && (strcmp(s, "0") == 0 || strcmp(s, "1") == 0);
+}
+
+/* A non-negative count written as digits only, at most max. */
+static int ir_count(const char *s, int max)
+{
+    long v = 0;
+    if (!s || !*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || (v = v * 10 + (*s - '0')) > max)
+            return -1;
+    }
+    return (int)v;
+}
+
+/* What is wrong with one policy line f[0..n), or NULL. */
+static const char *ir_check_policy(const char **f, int n, int *nroles)
+{
+    if (n < 7 || !ir_name_ok(f[1]))
+        return "a policy needs a name of 1 to 63 bytes, its kind, command and roles";
+    if (!f[2] || (strcmp(f[2], "P") != 0 && strcmp(f[2], "R") != 0))
+        return "a policy's kind is P (permissive) or R (restrictive)";
+    CmdSet cmd = f[3] ? ir_cmd(f[3]) : 0;
+    if (!cmd)
+        return "a policy's command is select, insert, update, delete or all";
+    if ((*nroles = ir_count(f[4], n)) < 0 || n != 7 + *nroles)
+        return "a policy's role count does not match its roles";
+    for (int i = 0; i < *nroles; i++)
+        if (!ir_name_ok(f[5 + i]))
+            return "a role name has 1 to 63 bytes";
+    const char *use = f[5 + *nroles], *chk = f[6 + *nroles];
+    if ((use && !*use) || (chk && !*chk))
+        return "a condition is \\N or not empty";
+    if (use && cmd == CMD_INSERT)
+        return "an insert policy has no USING condition";
+    if (chk && (cmd == CMD_SELECT || cmd == CMD_DELETE))
+        return "a select or delete policy has no WITH CHECK condition";
+    return NULL;
+}
+
+const char *ir_read_state(Arena *a, const char *text, Ir **out, int *err_line)
 {
     Ir *ir = arena_alloc(a, sizeof *ir);
     IrTable *t = NULL;
     enum { MAXF = 4096 };
     const char **f = arena_alloc(a, sizeof(char *) * MAXF);
+    Map *seen = map_new(a); /* roles, tables, and policies of each table */
     int lineno = 0;
-    bool header = false;
-    for (const char *p = text; *p;) {
+    bool header = false, helper = false;
+    const char *why = NULL;
+    *err_line = 0;
+    size_t bad = util_utf8_invalid(text, strlen(text));
+    for (const char *p = text; *p && !why;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         lineno++;
+        if ((size_t)(p - text) + len > bad) {
+            why = "not valid UTF-8";
+            break;
+        }
         int n = len ? ir_split(a, p, len, f, MAXF) : 0;
         p += len + (nl != NULL);
-        if (n == 0)
+        if (n < 0) {
+            why = "a backslash escape rlsc does not write, or too many fields";
+            break;
+        }
+        if (n == 0) {
+            if (!header || *p)
+                why = "an empty line";
             continue;
+        }
         const char *k = f[0] ? f[0] : "";
         if (!header) {
-            if (strcmp(k, "rlsc-state") != 0 || n < 2 || !f[1] || strcmp(f[1], "1") != 0)
-                return "not an rlsc state of version 1";
+            if (n != 2 || strcmp(k, "rlsc-state") != 0 || !f[1] || strcmp(f[1], "1") != 0)
+                why = "not an rlsc state of version 1";
             header = true;
         } else if (strcmp(k, "helper") == 0) {
-            ir->uses_has_perm = true;
-        } else if (strcmp(k, "role") == 0 && n == 3 && f[1] && f[2]) {
+            if (helper || !f[1] || strcmp(f[1], "has_perm") != 0 || n > 3
+                || (n == 3 && (!f[2] || strcmp(f[2], "2") != 0)))
+                why = "the helper is `has_perm` or `has_perm 2`, once";
+            ir->perm_helper = n == 3 ? IR_HELPER_V2 : IR_HELPER_V1;
+            helper = true;
+        } else if (strcmp(k, "role") == 0) {
             IrRole *r = arena_alloc(a, sizeof *r);
             r->name = f[1];
-            r->bypass = strcmp(f[2], "1") == 0;
+            r->bypass = f[2] && strcmp(f[2], "1") == 0;
             vec_push(a, &ir->roles, r);
-        } else if (strcmp(k, "table") == 0 && n == 4 && f[2] && f[3]) {
+            if (n != 3 || !ir_name_ok(f[1]) || !ir_flag_ok(f[2]))
+                why = "a role is a name of 1 to 63 bytes and a bypass flag 0 or 1";
+            else if (map_put(seen, arena_printf(a, "r\x1f%s", f[1]), r) != r)
+                why = "a role is listed twice";
+        } else if (strcmp(k, "table") == 0) {
+            if (n != 4 || (f[1] && !ir_name_ok(f[1])) || !ir_name_ok(f[2]) || !ir_flag_ok(f[3]))
+                why = "a table is a schema (or \\N), a name of 1 to 63 bytes and a force flag 0 or 1";
             t = arena_alloc(a, sizeof *t);
             t->schema = ir_schema(f[1]);
-            t->name = f[2];
-            t->force = strcmp(f[3], "1") == 0;
+            t->name = f[2] ? f[2] : "";
+            t->force = f[3] && strcmp(f[3], "1") == 0;
             t->loc = SPAN_NONE;
+            if (!why && map_put(seen, arena_printf(a, "t\x1f%s", ir_table_key(a, t->schema, t->name)), t) != t)
+                why = "a table is listed twice";
             vec_push(a, &ir->tables, t);
-        } else if (strcmp(k, "policy") == 0 && t && n >= 7 && f[1] && f[2] && f[3] && f[4]) {
-            int nroles = atoi(f[4]);
-            if (nroles < 0 || n != 7 + nroles || !ir_cmd(f[3]))
-                return arena_printf(a, "line %d: malformed policy", lineno);
+        } else if (strcmp(k, "policy") == 0) {
+            int nroles = 0;
+            if (!t) {
+                why = "a policy before any table";
+                break;
+            }
+            if ((why = ir_check_policy(f, n, &nroles)))
+                break;
             IrPolicy *pol = arena_alloc(a, sizeof *pol);
+            if (map_put(seen, arena_printf(a, "p\x1f%s\x1f%s", ir_table_key(a, t->schema, t->name), f[1]), pol) != pol)
+                why = "a policy name is used twice on one table";
             pol->name = f[1];
             pol->restrictive = strcmp(f[2], "R") == 0;
             pol->cmd = ir_cmd(f[3]);
@@ -216,8 +305,12 @@ const char *ir_read_state(Arena *a, const char *text, Ir **out)
             pol->loc = SPAN_NONE;
             vec_push(a, &t->policies, pol);
         } else {
-            return arena_printf(a, "line %d: unexpected '%s'", lineno, k);
+            why = arena_printf(a, "unexpected '%s'", k);
         }
+    }
+    if (why) {
+        *err_line = lineno;
+        return why;
     }
     if (!header)
         return "empty state";

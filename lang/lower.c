@@ -5,7 +5,7 @@
  *   tenant COL     restrictive FOR ALL: COL = $tenant
  *   allow          permissive, one policy per command (FOR ALL for `all`)
  *   deny           restrictive: (COND) IS NOT TRUE, so NULL does not deny
- *   grant          permissive: rlsc.has_perm($user, app, codename) AND COND
+ *   grant          permissive: rlsc.has_perm('<user setting>', app, codename) AND COND
  *   policy         as written
  *   bypass roles   a permissive FOR ALL policy to them, and an exemption
  *                  OR-ed into every restrictive tenant/deny condition
@@ -385,7 +385,8 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
     static const char *const verbs[] = {"", "view", "add", "", "change", "", "", "", "delete"};
     PtrVec roles = lower_roles(L, &r->roles);
     const char *use = lower_cond(L, r->using_, false);
-    const char *user = lower_context_sql(L, "user");
+    /* the helper reads the context itself: it answers for $user only */
+    const ContextDecl *user = map_get(L->file->context_map, "user");
     for (int i = 0; i < r->perms.n; i++) {
         const Perm *pm = r->perms.items[i];
         const char *app, *codename, *base;
@@ -403,7 +404,9 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
         }
         StrBuf sb;
         sb_init(&sb, L->arena);
-        sb_printf(&sb, "(SELECT rlsc.has_perm(%s, ", user);
+        sb_puts(&sb, "(SELECT rlsc.has_perm(");
+        sqlfmt_literal(&sb, user->setting);
+        sb_puts(&sb, ", ");
         sqlfmt_literal(&sb, app);
         sb_puts(&sb, ", ");
         sqlfmt_literal(&sb, codename);
@@ -415,7 +418,7 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
         lower_permissive_conds(p, cond, NULL);
         lower_add(L, t, p);
     }
-    L->ir->uses_has_perm = true;
+    L->ir->perm_helper = IR_HELPER_V2;
 }
 
 static void lower_verbatim(Lower *L, IrTable *t, const Rule *r)

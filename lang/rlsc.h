@@ -69,6 +69,9 @@ void util_md5_hex(const char *s, size_t n, char out[33]);
 char *util_lower(Arena *a, const char *s, size_t n);
 /* An ASCII identifier: a Django app label or migration name. */
 bool util_is_identifier(const char *s);
+/* The offset of the first byte of s[0..n) that is not valid UTF-8 (as
+ * PostgreSQL's UTF8 encoding accepts it), or n when all of it is. */
+size_t util_utf8_invalid(const char *s, size_t n);
 /* Reads all of f into sb; returns 0 or the errno of a read error. */
 int util_read_all(FILE *f, StrBuf *sb);
 
@@ -496,10 +499,19 @@ typedef struct IrRole {
     bool bypass;
 } IrRole;
 
+/* The stdlib permission helper a state needs.  V1 is rlsc 0.1.0's
+ * has_perm(user id, ...), read back from old migrations only; lowering
+ * always asks for the current one. */
+typedef enum IrHelper {
+    IR_HELPER_NONE,
+    IR_HELPER_V1, /* rlsc.has_perm(bigint, text, text): any id */
+    IR_HELPER_V2, /* rlsc.has_perm(setting, text, text): the current $user */
+} IrHelper;
+
 typedef struct Ir {
     PtrVec tables; /* IrTable*, sorted by schema then name */
     PtrVec roles;  /* IrRole*, sorted by name */
-    bool uses_has_perm; /* the stdlib permission helper is needed */
+    IrHelper perm_helper; /* the stdlib permission helper needed, if any */
     const char *app;    /* the files' app label; NULL if none or they differ */
 } Ir;
 
@@ -514,10 +526,12 @@ int ir_table_order(const IrTable *a, const IrTable *b);
 /* Sorts tables, policies and roles into canonical order. */
 void ir_sort(Ir *ir);
 IrTable *ir_find_table(const Ir *ir, const char *schema, const char *name);
-/* The IR as the text a migration records; read back by ir_read_state,
- * which returns NULL or what is wrong with the text. */
+/* The IR as the text a migration records; read back by ir_read_state. */
 void ir_write_state(StrBuf *sb, const Ir *ir);
-const char *ir_read_state(Arena *a, const char *text, Ir **out);
+/* Every field is checked (a migration file can be damaged by hand); on
+ * damage returns what is wrong and sets *err_line to the state's line
+ * (0 when no single line is to blame). */
+const char *ir_read_state(Arena *a, const char *text, Ir **out, int *err_line);
 
 /* ----------------------------------------------------- checking, lowering */
 
@@ -564,6 +578,7 @@ int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o);
 
 /* The stdlib SQL (schema rlsc and its helpers), built into the binary. */
 extern const char emit_stdlib_up_sql[];
-extern const char emit_stdlib_down_sql[];
+extern const char emit_stdlib_legacy_up_sql[];
+extern const char emit_stdlib_down_sql[]; /* @ARGS@: the entry point's arguments */
 
 #endif

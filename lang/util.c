@@ -146,6 +146,42 @@ bool util_is_identifier(const char *s)
 
 /* ---- StrBuf */
 
+size_t util_utf8_invalid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        /* lengths and the range of the second byte, which excludes
+         * overlong forms, surrogates and code points past U+10FFFF */
+        size_t len;
+        unsigned lo = 0x80, hi = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf)
+            len = 2;
+        else if (c >= 0xe0 && c <= 0xef) {
+            len = 3;
+            lo = c == 0xe0 ? 0xa0 : 0x80;
+            hi = c == 0xed ? 0x9f : 0xbf;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            lo = c == 0xf0 ? 0x90 : 0x80;
+            hi = c == 0xf4 ? 0x8f : 0xbf;
+        } else
+            return i;
+        if (i + len > n || u[i + 1] < lo || u[i + 1] > hi)
+            return i;
+        for (size_t k = 2; k < len; k++)
+            if (u[i + k] < 0x80 || u[i + k] > 0xbf)
+                return i;
+        i += len;
+    }
+    return n;
+}
+
 void sb_init(StrBuf *sb, Arena *a)
 {
     sb->arena = a;

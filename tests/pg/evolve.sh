@@ -32,7 +32,7 @@ sys.stdout.write(''.join(g['UP_SQL'] if sys.argv[2] == 'up' else g['DOWN_SQL']))
 PYEOF
 }
 W=$PGWORK
-echo "1..11"
+echo "1..19"
 
 # 1-2: two apps on one table; one app's down keeps the other's protection
 DB=coexist
@@ -111,4 +111,54 @@ printf 'app a;\ntable t { policy "x\rraise SystemExit(42)  # " for select using 
 ok $? "a migration is written for a policy whose name holds a carriage return"
 sql_of "$W/m3/0002_rlsc_policies.py" up > /dev/null 2>&1
 ok $? "importing it runs no code from the name"
+# 12-13: two apps on one table, and the FIRST to come leaves first: its
+# record of the flags must not turn RLS off under the other app's rules
+DB=coexist2
+pg_psql -d postgres -q -c "CREATE DATABASE $DB"
+q -c "CREATE TABLE t (x int)"
+for step in "a.rls" "b.rls" "--down a.rls"; do
+    # shellcheck disable=SC2086
+    (cd "$W" && "$RLSC" sql $step 2>/dev/null) | q >/dev/null 2>&1
+done
+[ "$(flags)" = "true/true" ] && [ "$(q -tA -c 'SELECT count(*) FROM pg_policies')" = 1 ]
+ok $? "after a's down, t keeps RLS on and forced for b's policy ($(flags))"
+(cd "$W" && "$RLSC" sql --down b.rls 2>/dev/null) | q >/dev/null 2>&1
+[ "$(flags)" = "false/false" ] && [ "$(q -tA -c 'SELECT count(*) FROM pg_policies')" = 0 ]
+ok $? "after b's down too, t is as before either ($(flags))"
+
+# 14-19: a migration of rlsc 0.1.0 (cases/legacy: its has_perm(user id, ...)
+# answered for any id and could be hijacked) moves on to the current helper
+# and back
+DB=legacy
+pg_psql -d postgres -q -c "CREATE DATABASE $DB"
+q -f "$SRCDIR/tests/pg/cases/django_auth.sql" >/dev/null
+q -c "CREATE TABLE a_item (id int)" -c "INSERT INTO a_item VALUES (1), (2)" \
+  -c "INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)
+      VALUES (1, '!', true, 'root', '', '', '', false, true, now()), (2, '!', false, 'nobody', '', '', '', false, true, now())"
+rm -rf "$W/lm" && mkdir -p "$W/lm" && : > "$W/lm/0001_initial.py"
+cp "$SRCDIR/tests/pg/cases/legacy/0002_rlsc_policies.py" "$W/lm/"
+sql_of "$W/lm/0002_rlsc_policies.py" up | q -1 >/dev/null 2>&1
+q -c "GRANT SELECT ON a_item TO a_web" >/dev/null
+funcs() { q -tA -c "SELECT string_agg(p.oid::regprocedure::text || ':' || array_to_string(p.proconfig, ','), ' ' ORDER BY 1)
+                    FROM pg_proc p WHERE p.pronamespace = 'rlsc'::regnamespace"; }
+seen() { q -tA -c "SELECT set_config('app.user_id', '$1', false)" -c "SET ROLE a_web" -c "SELECT count(*) FROM a_item" | tail -1; }
+grant_qual() { q -tA -c "SELECT string_agg(qual, ' ') FROM pg_policies WHERE policyname LIKE 'grant%'"; }
+legacy_funcs=$(funcs)
+legacy_qual=$(grant_qual)
+[ "$(seen 1)" = 2 ] && [ "$(seen 2)" = 0 ]
+ok $? "the 0.1.0 migration applies; its grant admits the superuser only ($legacy_funcs)"
+"$RLSC" django --migrations "$W/lm" "$SRCDIR/tests/pg/cases/legacy/policies.rls" >/dev/null 2>"$W/lm.err" &&
+    sql_of "$W/lm/0003_rlsc_policies.py" up | q -1 >/dev/null 2>"$W/lm3.err"
+ok $? "the next migration moves it to the current helper: written and applied"
+[ "$(funcs)" = "rlsc.has_perm(text,text,text):search_path=pg_catalog, pg_temp" ] && [ "$(seen 1)" = 2 ] && [ "$(seen 2)" = 0 ]
+ok $? "only the hardened has_perm(setting, ...) is left, and the grant decides as before ($(funcs))"
+sql_of "$W/lm/0003_rlsc_policies.py" down | q -1 >/dev/null 2>&1 &&
+    [ "$(funcs)" = "rlsc.has_perm(bigint,text,text):search_path=pg_catalog, pg_temp" ] && [ "$(seen 1)" = 2 ] && [ "$(seen 2)" = 0 ]
+ok $? "migrating back restores the 0.1.0 entry point, hardened, and the grant works ($(funcs))"
+[ "$(grant_qual)" = "$legacy_qual" ]
+ok $? "the grant policy is 0.1.0's again"
+sql_of "$W/lm/0002_rlsc_policies.py" down | q -1 >/dev/null 2>&1 &&
+    [ "$(q -tA -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'rlsc'")" = 0 ] &&
+    [ "$(q -tA -c 'SELECT count(*) FROM pg_policies')" = 0 ]
+ok $? "and 0.1.0's own down still removes everything (no schema rlsc, no policy)"
 exit 0

@@ -752,7 +752,7 @@ sc_grants()
         $DB $W - "SELECT count(*) FROM auth_user" "permission denied"
     check_rows "grants: rlsc.has_perm is STABLE, SECURITY DEFINER, with a fixed search_path" $DB - - \
         "SELECT provolatile, prosecdef, array_to_string(proconfig, ',') LIKE 'search_path=%'
-         FROM pg_proc WHERE oid = 'rlsc.has_perm(bigint, text, text)'::regprocedure" "s|t|t"
+         FROM pg_proc WHERE oid = 'rlsc.has_perm(text, text, text)'::regprocedure" "s|t|t"
     check_ids "grants: a user with the permission directly sees the tenant's rows" \
         $DB $W "tenant=1 user=1" shop_product "1,2"
     check_ids "grants: a user with the permission through a group sees the rows" \
@@ -1039,12 +1039,84 @@ sc_stdlib()
     TODO=
 }
 
+# ================================================================ attack
+# The stdlib helpers against a role that may create objects in public (the
+# default of every database created before PostgreSQL 15): its operator
+# must not run inside the SECURITY DEFINER helper, the helper answers only
+# for the current $user, and a schema rlsc someone else owns stops the up.
+sc_attack()
+{
+    DB=attack
+    newdb $DB "$CASES/django_auth.sql" "$CASES/grants.sql"
+    apply "attack: up script applies" $DB "$CASES/grants.rls"
+    su_sql $DB "CREATE ROLE at_evil; GRANT gr_web TO at_evil;
+                GRANT CREATE, USAGE ON SCHEMA public TO at_evil" >/dev/null
+    # the operator the helper's varchar = text comparison would pick if
+    # public were on its search_path; it runs as whoever calls it
+    run_sql $DB at_evil - "CREATE TABLE public.at_log (who text, rls_off boolean);
+        GRANT ALL ON public.at_log TO PUBLIC;
+        CREATE FUNCTION public.at_eq(character varying, text) RETURNS boolean
+        LANGUAGE plpgsql AS \$\$
+        BEGIN
+            BEGIN
+                ALTER TABLE public.shop_product DISABLE ROW LEVEL SECURITY;
+                INSERT INTO public.at_log VALUES (current_user, true);
+            EXCEPTION WHEN OTHERS THEN
+                INSERT INTO public.at_log VALUES (current_user, false);
+            END;
+            RETURN true;
+        END \$\$;
+        CREATE OPERATOR public.= (LEFTARG = character varying, RIGHTARG = text,
+                                  FUNCTION = public.at_eq);"
+    if [ "$RC" = 0 ]; then
+        pass "attack: a role with CREATE on public defines = (varchar, text)"
+    else
+        fail "attack: a role with CREATE on public defines = (varchar, text)" "$ERR"
+    fi
+    check_rows "attack: the attacker calls has_perm as a user with the permission" $DB at_evil \
+        "user=1" "SELECT rlsc.has_perm('app.user_id', 'shop', 'view_product')" "t"
+    check_ids "attack: and reads through the grant policy" $DB at_evil "tenant=1 user=1" shop_product "1,2"
+    check_rows "attack: the hostile operator never ran inside the helper" $DB - - \
+        "SELECT count(*) FROM public.at_log" "0"
+    check_rows "attack: row level security is still on" $DB - - \
+        "SELECT relrowsecurity FROM pg_class WHERE oid = 'shop_product'::regclass" "t"
+    check_rows "attack: every stdlib function has search_path pg_catalog, pg_temp" $DB - - \
+        "SELECT string_agg(proname || ':' || array_to_string(proconfig, ','), ' ' ORDER BY proname)
+         FROM pg_proc WHERE pronamespace = 'rlsc'::regnamespace" \
+        "has_perm:search_path=pg_catalog, pg_temp"
+    # the helper answers for the current $user only
+    check_error "attack: no has_perm(user id, ...) to ask about any user" $DB at_evil - \
+        "SELECT rlsc.has_perm(1::bigint, 'shop', 'view_product')" "does not exist"
+    check_rows "attack: has_perm of a user without the permission is false" $DB at_evil "user=3" \
+        "SELECT rlsc.has_perm('app.user_id', 'shop', 'view_product')" "f"
+    check_rows "attack: a server setting is no context: false, no error, no value shown" $DB at_evil - \
+        "SELECT rlsc.has_perm('data_directory', 'shop', 'view_product')" "f"
+    check_rows "attack: a context that is not an integer is no user" $DB at_evil "user=1x" \
+        "SELECT rlsc.has_perm('app.user_id', 'shop', 'view_product')" "f"
+    # a schema rlsc owned by another role: its owner could swap the helpers
+    DB=attack2
+    newdb $DB "$CASES/django_auth.sql" "$CASES/grants.sql"
+    su_sql $DB "CREATE ROLE at_evil2; GRANT CREATE ON DATABASE attack2 TO at_evil2;
+                SET ROLE at_evil2; CREATE SCHEMA rlsc" >/dev/null
+    compile "$PGWORK/up.sql" "$CASES/grants.rls"
+    pg_psql -d $DB -q -v ON_ERROR_STOP=1 -f "$PGWORK/up.sql" >"$PGWORK/out" 2>"$PGWORK/err"
+    RC=$?
+    if [ "$RC" != 0 ] && grep -q 'belongs to role at_evil2' "$PGWORK/err"; then
+        pass "attack: up refuses a schema rlsc another role owns, and says whose"
+    else
+        fail "attack: up refuses a schema rlsc another role owns, and says whose" \
+            "psql exit $RC" "$(cat "$PGWORK/err")"
+    fi
+    check_rows "attack: and changed nothing (one transaction)" $DB - - \
+        "SELECT count(*) FROM pg_policies" "0"
+}
+
 # ================================================================ run
 # down and twice compare cluster-wide role lists: they run first, alone;
 # the others run in parallel (each in its own database, with its own roles).
 # PG_SCENARIOS="tenant grants" runs only those (while working on them).
 SERIAL="down twice"
-PARALLEL="tenant combine percmd deny default_deny quoting collide verbatim grants billing apps migrator stdlib"
+PARALLEL="tenant combine percmd deny default_deny quoting collide verbatim grants billing apps migrator stdlib attack"
 if [ -n "${PG_SCENARIOS:-}" ]; then
     _s=$SERIAL _p=$PARALLEL
     SERIAL='' PARALLEL=''

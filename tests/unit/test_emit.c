@@ -303,6 +303,89 @@ static void test_statements_of_generated_sql_with_hostile_names(void)
     ASSERT_INT(creates, 1);
 }
 
+/* ---- the recorded state of a migration */
+
+static void test_state_round_trips(void)
+{
+    Ir *ir = u_compile("app billing;\ncontext tenant bigint = 'app.tenant_id';\n"
+                       "context user integer = 'app.user_id';\nrole r bypass;\n"
+                       "model Invoice { tenant customer_id; grant view; "
+                       "allow update to r using (a = 'x\\y\ttab') check (b > 0); }\n"
+                       "table s.\"we\\ird\" { allow insert check (true); }\n");
+    CU_ASSERT_FATAL(ir != NULL);
+    StrBuf one, two;
+    sb_init(&one, u_arena());
+    sb_init(&two, u_arena());
+    ir_write_state(&one, ir);
+    Ir *back = NULL;
+    int line = -1;
+    const char *why = ir_read_state(u_arena(), sb_str(&one), &back, &line);
+    ASSERT_STR(why ? why : "accepted", "accepted");
+    CU_ASSERT_FATAL(back != NULL);
+    CU_ASSERT(back->perm_helper == IR_HELPER_V2);
+    ir_write_state(&two, back);
+    ASSERT_STR(sb_str(&two), sb_str(&one));
+}
+
+/* Damage anywhere is found, with the state's line. */
+static void test_state_damage_is_refused_with_its_line(void)
+{
+    static const struct {
+        const char *state, *why;
+        int line;
+    } cases[] = {
+        {"rlsc-state\t2\n", "not an rlsc state of version 1", 1},
+        {"rlsc-state\t1\textra\n", "not an rlsc state of version 1", 1},
+        {"rlsc-state\t1\nhelper\tX\n", "the helper is", 2},
+        {"rlsc-state\t1\nhelper\thas_perm\t2\nhelper\thas_perm\n", "the helper is", 3},
+        {"rlsc-state\t1\nrole\tr\t2\n", "bypass flag 0 or 1", 2},
+        {"rlsc-state\t1\nrole\t\t0\n", "1 to 63 bytes", 2},
+        {"rlsc-state\t1\nrole\tr\t0\nrole\tr\t1\n", "listed twice", 3},
+        {"rlsc-state\t1\ntable\t\\N\tt\tyes\n", "force flag", 2},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\ntable\tpublic\tt\t1\n", "listed twice", 3},
+        {"rlsc-state\t1\npolicy\tp\tP\tselect\t0\ttrue\t\\N\n", "before any table", 2},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\npolicy\tp\tX\tselect\t0\ttrue\t\\N\n",
+         "kind is P", 3},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\npolicy\tp\tP\tupsert\t0\ttrue\t\\N\n",
+         "command is", 3},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\npolicy\tp\tP\tselect\tx\ttrue\t\\N\n",
+         "role count", 3},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\npolicy\tp\tP\tselect\t2\tr\ttrue\t\\N\n",
+         "role count", 3},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\npolicy\tp\tP\tinsert\t0\ttrue\t\\N\n",
+         "no USING", 3},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\npolicy\tp\tP\tdelete\t0\ttrue\ttrue\n",
+         "no WITH CHECK", 3},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\npolicy\tp\tP\tselect\t0\t\t\\N\n",
+         "not empty", 3},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\npolicy\tp\tP\tselect\t0\ttrue\t\\N\n"
+         "policy\tp\tR\tall\t0\ttrue\t\\N\n", "used twice", 4},
+        {"rlsc-state\t1\ntable\t\\N\tt\t1\npolicy\tp\tP\tselect\t0\tx\\q\t\\N\n",
+         "backslash escape", 3},
+        {"rlsc-state\t1\ntable\t\\N\tt\\N\t1\n", "backslash escape", 2},
+        {"rlsc-state\t1\ntable\t\\N\t\xff\t1\n", "UTF-8", 2},
+        {"rlsc-state\t1\n\nrole\tr\t0\n", "empty line", 2},
+        {"rlsc-state\t1\nsurprise\n", "unexpected 'surprise'", 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        Ir *ir = NULL;
+        int line = -1;
+        const char *why = ir_read_state(u_arena(), cases[i].state, &ir, &line);
+        ASSERT_HAS(why ? why : "(accepted)", cases[i].why);
+        ASSERT_INT(line, cases[i].line);
+    }
+    /* a name of 63 bytes is fine, 64 is not */
+    char state[256];
+    snprintf(state, sizeof state, "rlsc-state\t1\nrole\t%s\t0\n",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    Ir *ir = NULL;
+    int line = 0;
+    CU_ASSERT(ir_read_state(u_arena(), state, &ir, &line) == NULL);
+    snprintf(state, sizeof state, "rlsc-state\t1\nrole\t%s\t0\n",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    CU_ASSERT(ir_read_state(u_arena(), state, &ir, &line) != NULL);
+}
+
 static CU_TestInfo emit_tests[] = {
     {"identifiers are always quoted", test_identifiers_are_always_quoted},
     {"literals double '' and escape backslashes with E''", test_literals_double_quotes_and_escape_backslashes},
@@ -320,6 +403,8 @@ static CU_TestInfo emit_tests[] = {
     {"statements split at top-level semicolons", test_statements_split_at_top_level_semicolons},
     {"statements keep dollar quotes and comments whole", test_statements_keep_dollar_quotes_and_comments_whole},
     {"statements of generated SQL with hostile names", test_statements_of_generated_sql_with_hostile_names},
+    {"state round trips", test_state_round_trips},
+    {"state damage is refused with its line", test_state_damage_is_refused_with_its_line},
     CU_TEST_INFO_NULL,
 };
 

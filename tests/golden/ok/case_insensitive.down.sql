@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['bypass', 'extra', 'log_read', 'log_write']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"shop_log"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['bypass', 'extra', 'log_read', 'log_write']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "shop_log" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -59,7 +66,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_select_to_clerk_1110aace', 'allow_update_to_clerk_1110aace', 'bypass', 'deny_delete_0f7cef94', 'grant_add_order_to_clerk', 'grant_view_order_to_clerk', 'tenant']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"shop_order"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_select_to_clerk_1110aace', 'allow_update_to_clerk_1110aace', 'bypass', 'deny_delete_0f7cef94', 'grant_add_order_to_clerk', 'grant_view_order_to_clerk', 'tenant']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "shop_order" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -118,19 +132,22 @@ BEGIN
 END
 $rlsc$;
 
--- rlsc stdlib, down: removes the helpers unless policies of another app
--- still use them, and the schema if rlsc created it (PostgreSQL records a policy's dependency on a function,
--- so the DROP fails and is skipped).
+-- rlsc stdlib, down: removes one entry point of rlsc.has_perm (its
+-- arguments are filled in by rlsc) unless policies of another app still
+-- use it (PostgreSQL records a policy's dependency on a function, so the
+-- DROP fails and is skipped), then the schema if rlsc created it and
+-- nothing else is left in it.
 DO $rlsc_down$
 BEGIN
     BEGIN
-        DROP FUNCTION IF EXISTS rlsc.has_perm(bigint, text, text);
+        DROP FUNCTION IF EXISTS rlsc.has_perm(text, text, text);
     EXCEPTION WHEN dependent_objects_still_exist THEN
         RETURN;
     END;
     IF pg_catalog.obj_description(
-           (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc'),
-           'pg_namespace') = 'created by rlsc' THEN
+           (SELECT n.oid FROM pg_catalog.pg_namespace n
+            WHERE n.nspname OPERATOR(pg_catalog.=) 'rlsc'),
+           'pg_namespace') OPERATOR(pg_catalog.=) 'created by rlsc' THEN
         BEGIN
             DROP SCHEMA rlsc;
         EXCEPTION WHEN dependent_objects_still_exist THEN

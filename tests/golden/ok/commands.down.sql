@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_delete', 'allow_insert', 'allow_select', 'allow_update']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"docs"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_delete', 'allow_insert', 'allow_select', 'allow_update']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "docs" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -59,7 +66,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"notes"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "notes" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -97,7 +111,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all_to_auditor_91312f77', 'allow_delete_to_auditor_clerk_f7be4d88', 'allow_insert_to_app_user', 'allow_insert_to_auditor_d398a250', 'allow_insert_to_clerk_8e35d464', 'allow_select_to_app_user', 'allow_update_to_app_user_3eac769e', 'allow_update_to_auditor_clerk_f7be4d88', 'deny_all_to_clerk_78fd3102', 'deny_delete_to_app_user_clerk_a629767c', 'deny_insert_fb919bc6', 'deny_select_5d28bdda', 'deny_update', 'deny_update_to_app_user_fb919bc6']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"tasks"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all_to_auditor_91312f77', 'allow_delete_to_auditor_clerk_f7be4d88', 'allow_insert_to_app_user', 'allow_insert_to_auditor_d398a250', 'allow_insert_to_clerk_8e35d464', 'allow_select_to_app_user', 'allow_update_to_app_user_3eac769e', 'allow_update_to_auditor_clerk_f7be4d88', 'deny_all_to_clerk_78fd3102', 'deny_delete_to_app_user_clerk_a629767c', 'deny_insert_fb919bc6', 'deny_select_5d28bdda', 'deny_update', 'deny_update_to_app_user_fb919bc6']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "tasks" NO FORCE ROW LEVEL SECURITY;
         ELSE

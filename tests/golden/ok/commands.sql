@@ -48,9 +48,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"docs"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"docs"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"docs"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete', '"docs"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert', '"docs"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select', '"docs"', prior);
@@ -69,9 +78,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"notes"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"notes"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"notes"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"notes"', prior);
     ALTER TABLE "notes" ENABLE ROW LEVEL SECURITY;
     ALTER TABLE "notes" FORCE ROW LEVEL SECURITY;
@@ -141,9 +159,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"tasks"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"tasks"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"tasks"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_to_auditor_91312f77', '"tasks"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_to_auditor_clerk_f7be4d88', '"tasks"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_app_user', '"tasks"', prior);

@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_delete_f7be4d88', 'allow_insert_f7be4d88', 'allow_select_to_clerk', 'allow_update_f7be4d88']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"all_covered"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_delete_f7be4d88', 'allow_insert_f7be4d88', 'allow_select_to_clerk', 'allow_update_f7be4d88']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "all_covered" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -59,7 +66,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_insert', 'allow_select', 'allow_update', 'deny_delete_49524c8e']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"almost"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_insert', 'allow_select', 'allow_update', 'deny_delete_49524c8e']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "almost" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -100,7 +114,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['rlsc_no_rules']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"nothing"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['rlsc_no_rules']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "nothing" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -138,7 +159,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_select']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"read_only"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_select']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "read_only" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -176,7 +204,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['deny_all_0f7cef94', 'guard']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"restrictive_only"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['deny_all_0f7cef94', 'guard']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "restrictive_only" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -215,7 +250,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['only_top']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"top_level"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['only_top']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "top_level" NO FORCE ROW LEVEL SECURITY;
         ELSE

@@ -22,9 +22,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"audit"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"audit"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"audit"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert', '"audit"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select', '"audit"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'deny_delete', '"audit"', prior);

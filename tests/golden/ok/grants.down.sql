@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['grant_add_invoice', 'grant_billing_approve_invoice_update', 'grant_billing_archive_invoice_delete_to_auditor_billin_d7030d15', 'grant_billing_export_invoice_select_to_auditor_billing_17b6be32', 'grant_change_invoice', 'grant_delete_invoice', 'grant_view_invoice', 'grant_view_invoice_to_auditor_821b479b']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"billing_invoice"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['grant_add_invoice', 'grant_billing_approve_invoice_update', 'grant_billing_archive_invoice_delete_to_auditor_billin_d7030d15', 'grant_billing_export_invoice_select_to_auditor_billing_17b6be32', 'grant_change_invoice', 'grant_delete_invoice', 'grant_view_invoice', 'grant_view_invoice_to_auditor_821b479b']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "billing_invoice" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -63,7 +70,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['grant_billing_view_report_select', 'grant_reports_publish_all_to_auditor', 'grant_reports_publish_insert_to_billing_app']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"billing_report"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['grant_billing_view_report_select', 'grant_reports_publish_all_to_auditor', 'grant_reports_publish_insert_to_billing_app']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "billing_report" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -118,19 +132,22 @@ BEGIN
 END
 $rlsc$;
 
--- rlsc stdlib, down: removes the helpers unless policies of another app
--- still use them, and the schema if rlsc created it (PostgreSQL records a policy's dependency on a function,
--- so the DROP fails and is skipped).
+-- rlsc stdlib, down: removes one entry point of rlsc.has_perm (its
+-- arguments are filled in by rlsc) unless policies of another app still
+-- use it (PostgreSQL records a policy's dependency on a function, so the
+-- DROP fails and is skipped), then the schema if rlsc created it and
+-- nothing else is left in it.
 DO $rlsc_down$
 BEGIN
     BEGIN
-        DROP FUNCTION IF EXISTS rlsc.has_perm(bigint, text, text);
+        DROP FUNCTION IF EXISTS rlsc.has_perm(text, text, text);
     EXCEPTION WHEN dependent_objects_still_exist THEN
         RETURN;
     END;
     IF pg_catalog.obj_description(
-           (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc'),
-           'pg_namespace') = 'created by rlsc' THEN
+           (SELECT n.oid FROM pg_catalog.pg_namespace n
+            WHERE n.nspname OPERATOR(pg_catalog.=) 'rlsc'),
+           'pg_namespace') OPERATOR(pg_catalog.=) 'created by rlsc' THEN
         BEGIN
             DROP SCHEMA rlsc;
         EXCEPTION WHEN dependent_objects_still_exist THEN

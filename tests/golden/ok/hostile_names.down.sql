@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all_c877991a', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"$rlsc1$"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all_c877991a', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "$rlsc1$" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -59,7 +66,15 @@ drop table m; --"'::pg_catalog.regclass
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"evil_evil
+drop table m; --"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "evil_evil
 drop table m; --" NO FORCE ROW LEVEL SECURITY;
@@ -109,7 +124,15 @@ DROP TABLE users; --"'::pg_catalog.regclass
       AND p.polname = ANY (ARRAY['allow_delete_to_multi_line_89cc0bb6', 'allow_insert_to_multi_line_d575bfe8', 'allow_select_to_r___drop_role_postgres_____ce6fa1c6', 'allow_update_to_multi_line_cfb8be50', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"x
+DROP TABLE users; --"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_delete_to_multi_line_89cc0bb6', 'allow_insert_to_multi_line_d575bfe8', 'allow_select_to_r___drop_role_postgres_____ce6fa1c6', 'allow_update_to_multi_line_cfb8be50', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "x
 DROP TABLE users; --" NO FORCE ROW LEVEL SECURITY;

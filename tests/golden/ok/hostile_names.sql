@@ -44,9 +44,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"$rlsc1$"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"$rlsc1$"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"$rlsc1$"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_c877991a', '"$rlsc1$"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"$rlsc1$"', prior);
     ALTER TABLE "$rlsc1$" ENABLE ROW LEVEL SECURITY;
@@ -70,10 +79,20 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"evil_evil
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"evil_evil
+drop table m; --"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"evil_evil
 drop table m; --"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all', '"evil_evil
 drop table m; --"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"evil_evil
@@ -119,10 +138,20 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"x
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"x
+DROP TABLE users; --"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"x
 DROP TABLE users; --"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_to_multi_line_89cc0bb6', '"x
 DROP TABLE users; --"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_multi_line_d575bfe8', '"x

@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"aggregate"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "aggregate" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -57,7 +64,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"allow"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "allow" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -96,7 +110,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all_to_role_fde02884', 'bypass', 'tenant']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"app"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all_to_role_fde02884', 'bypass', 'tenant']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "app" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -136,7 +157,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_select', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"app_tenant"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_select', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "app_tenant" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -175,7 +203,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"bypass"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "bypass" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -214,7 +249,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"column"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "column" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -253,7 +295,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"context"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "context" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -292,7 +341,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"delete"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "delete" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -331,7 +387,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"deny"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "deny" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -370,7 +433,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"force"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "force" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -409,7 +479,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"function"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "function" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -448,7 +525,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"insert"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "insert" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -487,7 +571,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_insert_af454feb', 'allow_select_81035214', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"model"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_insert_af454feb', 'allow_select_81035214', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "model" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -527,7 +618,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"no"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "no" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -566,7 +664,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"permissive"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "permissive" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -605,7 +710,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"returns"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "returns" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -644,7 +756,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"role"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "role" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -683,7 +802,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"tenant"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "tenant" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -722,7 +848,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"update"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "update" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -761,7 +894,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['bypass', 'force', 'policy']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"policy"."role"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['bypass', 'force', 'policy']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "policy"."role" NO FORCE ROW LEVEL SECURITY;
         ELSE

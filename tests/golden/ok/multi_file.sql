@@ -49,9 +49,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"billing_invoice"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"billing_invoice"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"billing_invoice"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_to_web', '"billing_invoice"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"billing_invoice"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'crm_reads_invoices', '"billing_invoice"', prior);
@@ -91,9 +100,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"crm_lead"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"crm_lead"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"crm_lead"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_to_web_f7be4d88', '"crm_lead"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_web_f7be4d88', '"crm_lead"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_to_web', '"crm_lead"', prior);

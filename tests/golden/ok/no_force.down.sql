@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"shop_price"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "shop_price" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -56,7 +63,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_delete', 'allow_insert', 'allow_select', 'allow_update']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"shop_product"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_delete', 'allow_insert', 'allow_select', 'allow_update']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "shop_product" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -97,7 +111,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"shop_stock"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "shop_stock" NO FORCE ROW LEVEL SECURITY;
         ELSE

@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'allow_delete_9498e752', 'allow_insert_8bd37f74', 'allow_select_to_public_811e703a', 'allow_update_2e1a7c39', 'arith', 'casts', 'deny_all_997a259f', 'deny_delete_d92debb1', 'deny_insert_02fcea70', 'deny_select_eaa5eb43', 'deny_update_44c83526', 'inlist', 'parens']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"p"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'allow_delete_9498e752', 'allow_insert_8bd37f74', 'allow_select_to_public_811e703a', 'allow_update_2e1a7c39', 'arith', 'casts', 'deny_all_997a259f', 'deny_delete_d92debb1', 'deny_insert_02fcea70', 'deny_select_eaa5eb43', 'deny_update_44c83526', 'inlist', 'parens']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "p" NO FORCE ROW LEVEL SECURITY;
         ELSE

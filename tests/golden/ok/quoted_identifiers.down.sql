@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all_756d1894']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"APP"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all_756d1894']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "APP" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -56,7 +63,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_delete_5d18d3d0', 'allow_insert_to_o_brien_8178baf9', 'allow_select_to_sales_team_ab4c3dbe', 'allow_update_to___n__c__d___ee3517ed']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"Order Items"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_delete_5d18d3d0', 'allow_insert_to_o_brien_8178baf9', 'allow_select_to_sales_team_ab4c3dbe', 'allow_update_to___n__c__d___ee3517ed']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "Order Items" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -97,7 +111,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all_c6ef0f67']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"straße"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all_c6ef0f67']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "straße" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -135,7 +156,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all_3f807642']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"My Schema"."Weird ""Table"""'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all_3f807642']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "My Schema"."Weird ""Table""" NO FORCE ROW LEVEL SECURITY;
         ELSE

@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"ledger"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "ledger" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -56,7 +63,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all_625d3b2e']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"notes"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all_625d3b2e']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "notes" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -94,7 +108,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_insert_to_accountant_d7f65d29', 'allow_select_to_accountant']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"accounting"."ledger"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_insert_to_accountant_d7f65d29', 'allow_select_to_accountant']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "accounting"."ledger" NO FORCE ROW LEVEL SECURITY;
         ELSE

@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_all', 'bypass', 'deny_delete_70290876', 'tenant']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"crm_contact"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_all', 'bypass', 'deny_delete_70290876', 'tenant']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "crm_contact" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -59,7 +66,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['allow_insert_to_sales', 'allow_select_to_sales', 'bypass', 'tenant']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"crm_note"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['allow_insert_to_sales', 'allow_select_to_sales', 'bypass', 'tenant']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "crm_note" NO FORCE ROW LEVEL SECURITY;
         ELSE

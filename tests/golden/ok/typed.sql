@@ -3,49 +3,106 @@ BEGIN;
 
 -- rlsc stdlib, up: the helpers compiled policies call.
 -- Idempotent, so every migration that needs it may run it.
--- The schema is marked when rlsc creates it, so down removes only its own.
+--
+-- Hardened against the roles whose rows the policies protect: the helpers
+-- are SECURITY DEFINER, so their search_path holds only pg_catalog (and
+-- pg_temp last, which is never searched for functions or operators), every
+-- table is schema-qualified and every operator is OPERATOR(pg_catalog.x):
+-- an object a role creates in public cannot stand in for ours.  The schema
+-- rlsc must belong to the migrating role (or a role it is a member of, or
+-- a superuser): a schema someone else owns could have its functions
+-- replaced, so the script stops instead of writing into it.
 DO $rlsc_schema$
+DECLARE
+    v_owner pg_catalog.oid;
+    v_funcs pg_catalog.oid[];
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'rlsc') THEN
+    SELECT n.nspowner INTO v_owner FROM pg_catalog.pg_namespace n
+    WHERE n.nspname OPERATOR(pg_catalog.=) 'rlsc';
+    IF NOT FOUND THEN
         CREATE SCHEMA rlsc;
+        -- marked, so down removes only a schema rlsc created
         COMMENT ON SCHEMA rlsc IS 'created by rlsc';
         GRANT USAGE ON SCHEMA rlsc TO PUBLIC;
+        RETURN;
+    END IF;
+    -- and every function in it: whoever owns one can change its body
+    SELECT pg_catalog.array_agg(p.proowner) INTO v_funcs FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace OPERATOR(pg_catalog.=) 'rlsc'::pg_catalog.regnamespace;
+    IF EXISTS (
+        SELECT FROM pg_catalog.unnest(ARRAY[v_owner] OPERATOR(pg_catalog.||) v_funcs) AS o(id)
+        WHERE o.id OPERATOR(pg_catalog.<>) ALL (ARRAY(
+            WITH RECURSIVE mine(id) AS (
+                SELECT r.oid FROM pg_catalog.pg_roles r
+                WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER
+                UNION
+                SELECT m.roleid FROM pg_catalog.pg_auth_members m
+                JOIN mine ON m.member OPERATOR(pg_catalog.=) mine.id)
+            SELECT mine.id FROM mine
+            UNION ALL
+            SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolsuper))) THEN
+        RAISE EXCEPTION 'rlsc: schema rlsc or a function in it belongs to role %, which the role running this script (%) is not a member of',
+            (SELECT pg_catalog.string_agg(DISTINCT r.rolname::pg_catalog.text, ', ')
+             FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) ANY (ARRAY[v_owner] OPERATOR(pg_catalog.||) v_funcs)),
+            CURRENT_USER
+            USING HINT = 'Its owner could replace the SECURITY DEFINER helpers that policies call. Drop the schema or change its owner, then run the script again.';
     END IF;
 END
 $rlsc_schema$;
 
--- rlsc.has_perm(user, app_label, codename): Django's user.has_perm() for
--- the default ModelBackend: an active user has a permission when they are
--- a superuser, hold it directly, or hold it through a group.
--- SECURITY DEFINER so that database roles without rights on auth_* can
--- evaluate it; the fixed search_path keeps callers from substituting
--- tables.  plpgsql, so the auth tables need not exist until first call.
-CREATE OR REPLACE FUNCTION rlsc.has_perm(p_user bigint, p_app text, p_codename text)
+-- rlsc.has_perm(setting, app_label, codename): Django's user.has_perm()
+-- for the default ModelBackend, for the user whose id the context named
+-- `setting` holds (policies pass the name of their `user` context): an
+-- active user has a permission when they are a superuser, hold it
+-- directly, or hold it through a group.  It answers only for the current
+-- $user, never for an id the caller names; a value that is not an integer
+-- is no user.  plpgsql, so the auth tables need not exist until the first
+-- call.  (rlsc_legacy_up.sql repeats the query for rlsc 0.1.0's entry
+-- point: keep the two alike.)
+CREATE OR REPLACE FUNCTION rlsc.has_perm(p_setting text, p_app text, p_codename text)
 RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $rlsc_fn$
+DECLARE
+    v_text pg_catalog.text;
 BEGIN
+    -- a context is a dotted name; anything else could read a server setting
+    IF pg_catalog.strpos(p_setting, '.') OPERATOR(pg_catalog.=) 0 THEN
+        RETURN false;
+    END IF;
+    v_text := pg_catalog.current_setting(p_setting, true);
+    IF v_text IS NULL
+       OR v_text OPERATOR(pg_catalog.!~) '^[[:space:]]*[+-]?[0-9]{1,18}[[:space:]]*$' THEN
+        RETURN false;
+    END IF;
     RETURN COALESCE((
         SELECT u.is_active AND (
             u.is_superuser
             OR EXISTS (
-                SELECT 1
-                FROM auth_user_user_permissions up
-                JOIN auth_permission p ON p.id = up.permission_id
-                JOIN django_content_type ct ON ct.id = p.content_type_id
-                WHERE up.user_id = u.id
-                  AND ct.app_label = p_app AND p.codename = p_codename)
+                SELECT
+                FROM public.auth_user_user_permissions up
+                JOIN public.auth_permission p
+                  ON p.id OPERATOR(pg_catalog.=) up.permission_id
+                JOIN public.django_content_type ct
+                  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+                WHERE up.user_id OPERATOR(pg_catalog.=) u.id
+                  AND ct.app_label OPERATOR(pg_catalog.=) p_app
+                  AND p.codename OPERATOR(pg_catalog.=) p_codename)
             OR EXISTS (
-                SELECT 1
-                FROM auth_user_groups ug
-                JOIN auth_group_permissions gp ON gp.group_id = ug.group_id
-                JOIN auth_permission p ON p.id = gp.permission_id
-                JOIN django_content_type ct ON ct.id = p.content_type_id
-                WHERE ug.user_id = u.id
-                  AND ct.app_label = p_app AND p.codename = p_codename))
-        FROM auth_user u
-        WHERE u.id = p_user), false);
+                SELECT
+                FROM public.auth_user_groups ug
+                JOIN public.auth_group_permissions gp
+                  ON gp.group_id OPERATOR(pg_catalog.=) ug.group_id
+                JOIN public.auth_permission p
+                  ON p.id OPERATOR(pg_catalog.=) gp.permission_id
+                JOIN public.django_content_type ct
+                  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+                WHERE ug.user_id OPERATOR(pg_catalog.=) u.id
+                  AND ct.app_label OPERATOR(pg_catalog.=) p_app
+                  AND p.codename OPERATOR(pg_catalog.=) p_codename))
+        FROM public.auth_user u
+        WHERE u.id OPERATOR(pg_catalog.=) CAST(v_text AS pg_catalog.int8)), false);
 END
 $rlsc_fn$;
 
@@ -71,11 +128,11 @@ CREATE POLICY "allow_select_96b77290" ON "shop_order"
 CREATE POLICY "grant_change_order_to_clerk" ON "shop_order"
     AS PERMISSIVE FOR UPDATE
     TO "clerk"
-    USING ((SELECT rlsc.has_perm((SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS integer)), 'shop', 'change_order')));
+    USING ((SELECT rlsc.has_perm('app.user_id', 'shop', 'change_order')));
 CREATE POLICY "grant_view_order_to_clerk" ON "shop_order"
     AS PERMISSIVE FOR SELECT
     TO "clerk"
-    USING ((SELECT rlsc.has_perm((SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS integer)), 'shop', 'view_order')));
+    USING ((SELECT rlsc.has_perm('app.user_id', 'shop', 'view_order')));
 CREATE POLICY "tenant" ON "shop_order"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC
@@ -84,9 +141,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"shop_order"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"shop_order"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"shop_order"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_to_clerk_962e570b', '"shop_order"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_96b77290', '"shop_order"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'grant_change_order_to_clerk', '"shop_order"', prior);
@@ -106,9 +172,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"sales"."order_line"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"sales"."order_line"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"sales"."order_line"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_73f9e800', '"sales"."order_line"', prior);
     ALTER TABLE "sales"."order_line" ENABLE ROW LEVEL SECURITY;
     ALTER TABLE "sales"."order_line" FORCE ROW LEVEL SECURITY;

@@ -18,7 +18,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['bypass', 'projects_audit', 'projects_delete', 'projects_insert', 'projects_read', 'projects_select', 'projects_tenant', 'projects_write']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"projects"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['bypass', 'projects_audit', 'projects_delete', 'projects_insert', 'projects_read', 'projects_select', 'projects_tenant', 'projects_write']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "projects" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -63,7 +70,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['bypass', 'legacy_read', 'legacy_write']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"reports"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['bypass', 'legacy_read', 'legacy_write']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "reports" NO FORCE ROW LEVEL SECURITY;
         ELSE
@@ -103,7 +117,14 @@ BEGIN
       AND p.polname = ANY (ARRAY['bypass', 'ledger_all', 'ledger_insert']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
-    IF prior IS NOT NULL THEN
+    IF EXISTS (SELECT FROM pg_catalog.pg_policy p
+               JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+               WHERE p.polrelid = '"accounting"."ledger"'::pg_catalog.regclass
+                 AND p.polname <> ALL (ARRAY['bypass', 'ledger_all', 'ledger_insert']::pg_catalog.text[])
+                 AND d.description LIKE 'rlsc: before: %') THEN
+        NULL; -- another app's rlsc policies stay: RLS stays as it is for them
+    ELSIF prior IS NOT NULL THEN
         IF prior LIKE '%force=off%' THEN
             ALTER TABLE "accounting"."ledger" NO FORCE ROW LEVEL SECURITY;
         ELSE

@@ -66,9 +66,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"projects"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"projects"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"projects"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"projects"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'projects_audit', '"projects"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'projects_delete', '"projects"', prior);
@@ -101,9 +110,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"reports"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"reports"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"reports"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"reports"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'legacy_read', '"reports"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'legacy_write', '"reports"', prior);
@@ -129,9 +147,18 @@ DO $rlsc$
 DECLARE
     prior pg_catalog.text;
 BEGIN
-    SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
-           || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
-    INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"accounting"."ledger"'::pg_catalog.regclass;
+    SELECT d.description INTO prior
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_description d ON d.objoid = p.oid
+     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+    WHERE p.polrelid = '"accounting"."ledger"'::pg_catalog.regclass
+      AND d.description LIKE 'rlsc: before: %'
+    ORDER BY p.oid LIMIT 1;
+    IF prior IS NULL THEN
+        SELECT 'rlsc: before: rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END
+               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
+        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"accounting"."ledger"'::pg_catalog.regclass;
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'bypass', '"accounting"."ledger"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'ledger_all', '"accounting"."ledger"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'ledger_insert', '"accounting"."ledger"', prior);
