@@ -444,6 +444,11 @@ tap.eq((r['user'], r['tenant'], r['customers_seen'], r['pid']), ('', '', [], pid
        'the next anonymous request on that connection reads both contexts as unset')
 
 set_session(B, bob.pk)
+r = c_alice.get('/rt/nested', {'tenant': B}).json()
+tap.eq(r, {'inside': {'tenant': str(B), 'user': str(alice.pk)},
+           'after': {'tenant': str(A), 'user': str(alice.pk)}},
+       "rlsc.context(tenant=globex) in alice's request is nested: it inherits user alice "
+       '(not the session-level bob), and acme is back after it')
 with rlsc.context(user=alice):
     tap.eq((rlsc.current_contexts(['tenant', 'user']), visible_invoices()),
            ({'tenant': '', 'user': str(alice.pk)}, set()),

@@ -10,4 +10,5 @@ urlpatterns = [
     path('rt/write', views.write),
     path('rt/poison', views.poison),
     path('rt/rows', views.rows),
+    path('rt/nested', views.nested),
 ]

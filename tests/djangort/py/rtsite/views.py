@@ -80,3 +80,12 @@ def rows(request):
         'invoices': list(Invoice.objects.values_list('customer_id', flat=True)),
         'audit': list(AuditLog.objects.values_list('customer_id', flat=True)),
     })
+
+
+def nested(request):
+    """rlsc.context(tenant=?tenant) inside the request: the contexts it reads
+    (a nested block: user is inherited from the request)."""
+    import rlsc
+    with rlsc.context(tenant=int(request.GET['tenant'])):
+        inside = rlsc.current_contexts(['tenant', 'user'])
+    return JsonResponse({'inside': inside, 'after': rlsc.current_contexts(['tenant', 'user'])})
