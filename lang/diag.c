@@ -126,7 +126,12 @@ static void diag_print_source(const Diag *d, const SrcFile *f, Span at)
     }
 
     fputs(cut_left ? "..." : "  ", d->out);
-    fwrite(f->text + ls, 1, (size_t)(le - ls), d->out);
+    /* control bytes (a NUL, say) as '?': one column each, nothing that
+     * moves the cursor or makes the output binary */
+    for (int i = ls; i < le; i++) {
+        unsigned char c = (unsigned char)f->text[i];
+        fputc(c != '\t' && (c < 0x20 || c == 0x7f) ? '?' : c, d->out);
+    }
     fputs(cut_right ? "...\n  " : "\n  ", d->out);
     if (cut_left)
         fputc(' ', d->out);

@@ -32,7 +32,7 @@ sys.stdout.write(''.join(g['UP_SQL'] if sys.argv[2] == 'up' else g['DOWN_SQL']))
 PYEOF
 }
 W=$PGWORK
-echo "1..19"
+echo "1..21"
 
 # 1-2: two apps on one table; one app's down keeps the other's protection
 DB=coexist
@@ -111,7 +111,18 @@ printf 'app a;\ntable t { policy "x\rraise SystemExit(42)  # " for select using 
 ok $? "a migration is written for a policy whose name holds a carriage return"
 sql_of "$W/m3/0002_rlsc_policies.py" up > /dev/null 2>&1
 ok $? "importing it runs no code from the name"
-# 12-13: two apps on one table, and the FIRST to come leaves first: its
+# 12-13: a file name with a line break cannot become code in the header
+rm -rf "$W/m4" && mkdir -p "$W/m4" && : > "$W/m4/0001_initial.py"
+evil_name="$W/x
+raise SystemExit(43)
+#.rls"
+printf 'app a;\ntable t { allow select; }\n' > "$evil_name"
+"$RLSC" django --migrations "$W/m4" "$evil_name" >/dev/null 2>&1
+ok $? "a migration is written from a file whose name holds line breaks"
+sql_of "$W/m4/0002_rlsc_policies.py" up > /dev/null 2>&1
+ok $? "importing it runs no code from the file name"
+
+# 14-15: two apps on one table, and the FIRST to come leaves first: its
 # record of the flags must not turn RLS off under the other app's rules
 DB=coexist2
 pg_psql -d postgres -q -c "CREATE DATABASE $DB"
@@ -126,7 +137,7 @@ ok $? "after a's down, t keeps RLS on and forced for b's policy ($(flags))"
 [ "$(flags)" = "false/false" ] && [ "$(q -tA -c 'SELECT count(*) FROM pg_policies')" = 0 ]
 ok $? "after b's down too, t is as before either ($(flags))"
 
-# 14-19: a migration of rlsc 0.1.0 (cases/legacy: its has_perm(user id, ...)
+# 16-21: a migration of rlsc 0.1.0 (cases/legacy: its has_perm(user id, ...)
 # answered for any id and could be hijacked) moves on to the current helper
 # and back
 DB=legacy
