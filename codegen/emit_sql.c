@@ -504,18 +504,88 @@ static void emit_helper_down(StrBuf *out, IrHelper h)
     sb_puts(out, at + 6);
 }
 
+/* The stdlib's up script with the user model's tables filled in: each
+ * @NAME@ of rlsc_up.sql is a quoted name, a column of `u`, or the way
+ * the $user setting is read. */
+static void emit_helper_up(StrBuf *out, const IrAuth *au)
+{
+    static const struct {
+        const char *name;
+        int schema, field; /* schema -1: a bare name */
+    } names[] = {
+        {"USER", IR_AUTH_USER_SCHEMA, IR_AUTH_USER_TABLE},
+        {"USER_PK", -1, IR_AUTH_USER_PK},
+        {"GROUPS", IR_AUTH_GROUPS_SCHEMA, IR_AUTH_GROUPS_TABLE},
+        {"GROUPS_USER", -1, IR_AUTH_GROUPS_USER},
+        {"GROUPS_GROUP", -1, IR_AUTH_GROUPS_GROUP},
+        {"PERMS", IR_AUTH_PERMS_SCHEMA, IR_AUTH_PERMS_TABLE},
+        {"PERMS_USER", -1, IR_AUTH_PERMS_USER},
+        {"PERMS_PERM", -1, IR_AUTH_PERMS_PERM},
+        {"GROUP_PERMS_SCHEMA", -1, IR_AUTH_GROUP_PERMS_SCHEMA},
+        {"PERMISSION_SCHEMA", -1, IR_AUTH_PERMISSION_SCHEMA},
+        {"CTYPE_SCHEMA", -1, IR_AUTH_CTYPE_SCHEMA},
+    };
+    const char *id = au->f[IR_AUTH_ID_TYPE];
+    for (const char *s = emit_stdlib_up_sql; *s;) {
+        const char *at = strchr(s, '@');
+        const char *end = at ? strchr(at + 1, '@') : NULL;
+        if (!end) {
+            sb_puts(out, s);
+            break;
+        }
+        sb_putn(out, s, (size_t)(at - s));
+        const char *key = arena_strndup(out->arena, at + 1, (size_t)(end - at - 1));
+        s = end + 1;
+        if (strcmp(key, "ID_TYPE") == 0) {
+            sb_puts(out, id);
+        } else if (strcmp(key, "ID_PATTERN") == 0) {
+            sb_puts(out, strcmp(id, "int8") == 0 ? "'^[[:space:]]*[+-]?[0-9]{1,18}[[:space:]]*$'"
+                         : strcmp(id, "uuid") == 0
+                             ? "'^[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}$'"
+                             : "'.'");
+        } else if (strcmp(key, "IS_ACTIVE") == 0) {
+            /* AbstractBaseUser without the field: always active */
+            sb_puts(out, strcmp(au->f[IR_AUTH_ACTIVE], "1") == 0 ? "u.is_active" : "true");
+        } else if (strcmp(key, "IS_SUPERUSER") == 0) {
+            sb_puts(out, strcmp(au->f[IR_AUTH_SUPERUSER], "1") == 0 ? "u.is_superuser" : "false");
+        } else {
+            size_t k = 0;
+            while (k < sizeof names / sizeof names[0] && strcmp(names[k].name, key) != 0)
+                k++;
+            if (k == sizeof names / sizeof names[0]) { /* not ours: keep it */
+                sb_printf(out, "@%s", key);
+                s = end;
+            } else if (names[k].schema >= 0) {
+                sqlfmt_qname(out, au->f[names[k].schema], au->f[names[k].field]);
+            } else {
+                sqlfmt_ident(out, au->f[names[k].field]);
+            }
+        }
+    }
+}
+
+static bool emit_same_helper(const Ir *from, const Ir *to)
+{
+    return from->perm_helper == to->perm_helper
+           && (to->perm_helper != IR_HELPER_V2 || ir_auth_equal(&from->auth, &to->auth));
+}
+
 void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
 {
     Emit e = {out, summary, out->arena};
-    if (to->perm_helper && to->perm_helper != from->perm_helper) {
+    if (to->perm_helper && !emit_same_helper(from, to)) {
         sb_puts(out, "\n");
-        sb_puts(out, emit_stdlib_up_sql);
+        emit_helper_up(out, &to->auth);
         /* the legacy entry point: wanted again, or still there from
          * rlsc 0.1.0 (and hijackable) until the end of this script drops it */
         if (to->perm_helper == IR_HELPER_V1 || from->perm_helper == IR_HELPER_V1)
             sb_puts(out, emit_stdlib_legacy_up_sql);
+        bool custom = to->perm_helper == IR_HELPER_V2
+                      && !ir_auth_equal(&to->auth, &ir_auth_default);
         emit_note(&e, "helper rlsc.has_perm: create%s%s\n",
-                  to->perm_helper == IR_HELPER_V1 ? " (legacy, for rlsc 0.1.0 policies)" : "", "");
+                  to->perm_helper == IR_HELPER_V1 ? " (legacy, for rlsc 0.1.0 policies)" : "",
+                  custom ? arena_printf(e.arena, " for the user table %s",
+                                        to->auth.f[IR_AUTH_USER_TABLE]) : "");
     }
     bool header = false;
     for (int i = 0; i < to->roles.n; i++) {

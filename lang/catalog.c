@@ -1,8 +1,9 @@
 /*
  * catalog.c — tables, columns and functions the checker resolves against.
  *
- * Catalog files are .rls: `table S.T model app.M { column c TYPE not null; }`
- * and `function S.F(TYPE, ...) returns [setof] TYPE;`.  The same
+ * Catalog files are .rls: `table S.T model app.M { column c TYPE not null
+ * [references S.T2 (c2)]; }`, `function S.F(TYPE, ...) returns [setof]
+ * TYPE;` and `permission app.codename;` (a Django permission).  The same
  * declarations may appear in policy files; all sources merge here.
  */
 #include "rlsc.h"
@@ -17,6 +18,8 @@ Catalog *cat_new(Arena *a)
     c->bare = map_new(a);
     c->models = map_new(a);
     c->funcs = map_new(a);
+    c->perms = map_new(a);
+    c->perm_apps = map_new(a);
     return c;
 }
 
@@ -69,6 +72,11 @@ static void cat_add_block(Catalog *c, Diag *d, const AstFile *f, const Block *b)
         col->type_text = cd->type->text;
         col->type = types_lookup(c->arena, cd->type->text);
         col->not_null = cd->not_null;
+        if (cd->ref.name) {
+            col->ref_schema = cd->ref.schema;
+            col->ref_table = cd->ref.name;
+            col->ref_column = cd->ref_column.name;
+        }
         col->loc = cd->loc;
         CatColumn *prev = map_put(t->by_name, col->name, col);
         if (prev != col) {
@@ -89,6 +97,14 @@ void cat_register_func(Catalog *c, CatFunc *fn)
     }
     vec_push(c->arena, v, fn);
     vec_push(c->arena, &c->func_list, fn);
+}
+
+void cat_add_perm(Catalog *c, const char *app, const char *codename)
+{
+    const char *key = arena_printf(c->arena, "%s.%s", app, codename);
+    if (map_put(c->perms, key, (void *)key) == key)
+        vec_push(c->arena, &c->perm_list, (void *)key);
+    map_put(c->perm_apps, app, (void *)app);
 }
 
 static void cat_add_func(Catalog *c, const FuncDecl *fd)
@@ -124,10 +140,14 @@ void cat_add_file(Catalog *c, Diag *d, const AstFile *f, bool decls_only)
         for (int k = 0; k < 3; k++)
             if (extra[k]->n)
                 diag_error(d, *(const Span *)((const char *)extra[k]->items[0] + loc_off[k]),
-                           "a catalog file declares tables and functions only");
+                           "a catalog file declares tables, functions and permissions only");
     }
     for (int i = 0; i < f->functions.n; i++)
         cat_add_func(c, f->functions.items[i]);
+    for (int i = 0; i < f->permissions.n; i++) {
+        const PermDecl *p = f->permissions.items[i];
+        cat_add_perm(c, p->app.name, p->codename.name);
+    }
 }
 
 void cat_add_prelude(Catalog *c, Diag *d)
@@ -206,7 +226,19 @@ void cat_write(StrBuf *out, const Catalog *c)
             const CatColumn *col = t->columns.items[j];
             sb_puts(out, "    column ");
             cat_ident(out, col->name);
-            sb_printf(out, " %s%s;\n", col->type_text, col->not_null ? " not null" : "");
+            sb_printf(out, " %s%s", col->type_text, col->not_null ? " not null" : "");
+            if (col->ref_table) {
+                sb_puts(out, " references ");
+                if (col->ref_schema) {
+                    cat_ident(out, col->ref_schema);
+                    sb_putc(out, '.');
+                }
+                cat_ident(out, col->ref_table);
+                sb_puts(out, " (");
+                cat_ident(out, col->ref_column);
+                sb_putc(out, ')');
+            }
+            sb_puts(out, ";\n");
         }
         sb_puts(out, "}\n");
     }
@@ -226,5 +258,13 @@ void cat_write(StrBuf *out, const Catalog *c)
         for (int j = 0; j < fn->args.n; j++)
             sb_printf(out, "%s%s", j ? ", " : "", ((const Type *)fn->args.items[j])->name);
         sb_printf(out, ") returns %s%s;\n", fn->setof ? "setof " : "", fn->ret->name);
+    }
+    for (int i = 0; i < c->perm_list.n; i++) {
+        const char *key = c->perm_list.items[i], *dot = strchr(key, '.');
+        sb_puts(out, i ? "permission " : "\npermission ");
+        cat_ident(out, arena_strndup(c->arena, key, (size_t)(dot - key)));
+        sb_putc(out, '.');
+        cat_ident(out, dot + 1);
+        sb_puts(out, ";\n");
     }
 }

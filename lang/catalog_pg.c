@@ -4,9 +4,10 @@
  * Tables, views and partitioned tables of every user schema, with their
  * columns as format_type() spells them (domains reduced to their base
  * type, NOT NULL from the column or the domain), and the functions of
- * user schemas with their argument and result types.  Django models are
- * recognised through django_content_type when the table is named the way
- * Django names it.
+ * user schemas with their argument and result types, and single-column
+ * foreign keys.  Django models are recognised through django_content_type
+ * when the table is named the way Django names it, and Django permissions
+ * are read from auth_permission.
  */
 #include "rlsc.h"
 
@@ -37,6 +38,27 @@ static const char tables_sql[] =
     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')\n"
     "  AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'\n"
     "ORDER BY n.nspname, c.relname, a.attnum";
+
+/* Single-column foreign keys; a column with several keeps the first by
+ * constraint name. */
+static const char fkeys_sql[] =
+    "SELECT DISTINCT ON (n.nspname, c.relname, a.attname)\n"
+    "       n.nspname, c.relname, a.attname, rn.nspname, rc.relname, ra.attname\n"
+    "FROM pg_catalog.pg_constraint k\n"
+    "JOIN pg_catalog.pg_class c ON c.oid = k.conrelid\n"
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]\n"
+    "JOIN pg_catalog.pg_class rc ON rc.oid = k.confrelid\n"
+    "JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace\n"
+    "JOIN pg_catalog.pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = k.confkey[1]\n"
+    "WHERE k.contype = 'f' AND pg_catalog.cardinality(k.conkey) = 1\n"
+    "  AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'\n"
+    "ORDER BY n.nspname, c.relname, a.attname, k.conname";
+
+static const char perms_sql[] =
+    "SELECT ct.app_label, p.codename FROM auth_permission p\n"
+    "JOIN django_content_type ct ON ct.id = p.content_type_id\n"
+    "ORDER BY ct.app_label COLLATE \"C\", p.codename COLLATE \"C\"";
 
 static const char models_sql[] =
     "SELECT ct.app_label, ct.model FROM django_content_type ct ORDER BY 1, 2";
@@ -132,6 +154,20 @@ static void pg_load_tables(Catalog *c, PGresult *r, Map *models)
     }
 }
 
+static void pg_load_fkeys(Catalog *c, PGresult *r)
+{
+    Arena *a = c->arena;
+    for (int i = 0; i < PQntuples(r); i++) {
+        CatTable *t = cat_table(c, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+        CatColumn *col = t ? map_get(t->by_name, PQgetvalue(r, i, 2)) : NULL;
+        if (!col)
+            continue;
+        col->ref_schema = arena_strdup(a, PQgetvalue(r, i, 3));
+        col->ref_table = arena_strdup(a, PQgetvalue(r, i, 4));
+        col->ref_column = arena_strdup(a, PQgetvalue(r, i, 5));
+    }
+}
+
 static void pg_load_funcs(Catalog *c, PGresult *r)
 {
     Arena *a = c->arena;
@@ -196,8 +232,23 @@ int cat_load_pg(Catalog *c, const char *conninfo)
         }
         pg_load_tables(c, tables, models);
         pg_load_funcs(c, funcs);
+        PGresult *fkeys = pg_query(conn, fkeys_sql, false);
+        if (fkeys)
+            pg_load_fkeys(c, fkeys);
+        /* Django's permissions (absent outside Django projects: optional) */
+        PQclear(PQexec(conn, "SAVEPOINT perms"));
+        PGresult *perms = pg_query(conn, perms_sql, true);
+        if (perms) {
+            for (int i = 0; i < PQntuples(perms); i++)
+                cat_add_perm(c, arena_strdup(c->arena, PQgetvalue(perms, i, 0)),
+                             arena_strdup(c->arena, PQgetvalue(perms, i, 1)));
+            PQclear(perms);
+        } else {
+            PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT perms"));
+        }
         c->has_tables = true;
-        rc = 0;
+        rc = fkeys ? 0 : 2;
+        PQclear(fkeys);
     }
     PQclear(tables);
     PQclear(funcs);

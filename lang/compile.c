@@ -26,6 +26,12 @@ int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
     Ir *ir = lower_files(a, d, files, npaths);
     if (d->errors)
         return 1;
+    /* the user tables the permission helper reads (typecheck_files has
+     * reported a catalog without them) */
+    const Type *key_type;
+    const char *why;
+    if (ir->perm_helper && !auth_find(a, cat, &ir->auth, &key_type, &why))
+        return 1;
     *out = ir;
     return 0;
 }

@@ -101,6 +101,14 @@ void ir_write_state(StrBuf *sb, const Ir *ir)
         sb_puts(sb, "helper\thas_perm\n");
     else if (ir->perm_helper == IR_HELPER_V2)
         sb_puts(sb, "helper\thas_perm\t2\n");
+    /* Django's default user model needs no line: states written before
+     * custom user models were known read the same */
+    if (ir->perm_helper == IR_HELPER_V2 && !ir_auth_equal(&ir->auth, &ir_auth_default)) {
+        sb_puts(sb, "auth");
+        for (int i = 0; i < IR_AUTH_NFIELDS; i++)
+            ir_field(sb, ir->auth.f[i]);
+        sb_putc(sb, '\n');
+    }
     for (int i = 0; i < ir->roles.n; i++) {
         const IrRole *r = ir->roles.items[i];
         sb_puts(sb, "role");
@@ -221,6 +229,26 @@ static const char *ir_check_policy(const char **f, int n, int *nroles)
     return NULL;
 }
 
+/* What is wrong with an auth line f[0..n), or NULL. */
+static const char *ir_check_auth(const char **f, int n)
+{
+    if (n != 1 + IR_AUTH_NFIELDS)
+        return "an auth line has 17 fields";
+    for (int i = 0; i < IR_AUTH_NFIELDS; i++) {
+        const char *v = f[1 + i];
+        if (i == IR_AUTH_ID_TYPE) {
+            if (!v || (strcmp(v, "int8") != 0 && strcmp(v, "uuid") != 0 && strcmp(v, "text") != 0))
+                return "the user id type is int8, uuid or text";
+        } else if (i == IR_AUTH_ACTIVE || i == IR_AUTH_SUPERUSER) {
+            if (!ir_flag_ok(v))
+                return "the is_active and is_superuser flags are 0 or 1";
+        } else if (!ir_name_ok(v)) {
+            return "an auth table, schema or column is a name of 1 to 63 bytes";
+        }
+    }
+    return NULL;
+}
+
 const char *ir_read_state(Arena *a, const char *text, Ir **out, int *err_line)
 {
     Ir *ir = arena_alloc(a, sizeof *ir);
@@ -229,9 +257,10 @@ const char *ir_read_state(Arena *a, const char *text, Ir **out, int *err_line)
     const char **f = arena_alloc(a, sizeof(char *) * MAXF);
     Map *seen = map_new(a); /* roles, tables, and policies of each table */
     int lineno = 0;
-    bool header = false, helper = false;
+    bool header = false, helper = false, auth = false;
     const char *why = NULL;
     *err_line = 0;
+    ir->auth = ir_auth_default;
     size_t bad = util_utf8_invalid(text, strlen(text));
     for (const char *p = text; *p && !why;) {
         const char *nl = strchr(p, '\n');
@@ -263,6 +292,14 @@ const char *ir_read_state(Arena *a, const char *text, Ir **out, int *err_line)
                 why = "the helper is `has_perm` or `has_perm 2`, once";
             ir->perm_helper = n == 3 ? IR_HELPER_V2 : IR_HELPER_V1;
             helper = true;
+        } else if (strcmp(k, "auth") == 0) {
+            if (auth || ir->perm_helper != IR_HELPER_V2)
+                why = "the auth line follows a `has_perm 2` helper line, once";
+            else
+                why = ir_check_auth(f, n);
+            for (int i = 0; i < IR_AUTH_NFIELDS && !why; i++)
+                ir->auth.f[i] = f[1 + i];
+            auth = true;
         } else if (strcmp(k, "role") == 0) {
             IrRole *r = arena_alloc(a, sizeof *r);
             r->name = f[1];

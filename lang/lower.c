@@ -568,6 +568,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
 {
     Lower L = {.arena = a, .diag = d};
     L.ir = arena_alloc(a, sizeof *L.ir);
+    L.ir->auth = ir_auth_default;
     L.tables = map_new(a);
     L.roles = map_new(a);
     L.names = map_new(a);

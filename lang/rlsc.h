@@ -307,8 +307,16 @@ typedef struct ColumnDecl {
     Ident name;
     TypeName *type;
     bool not_null;
+    QName ref;       /* `references T (c)`: the foreign key; name NULL if none */
+    Ident ref_column;
     Span loc;
 } ColumnDecl;
+
+/* `permission app.codename;` in a catalog: a Django permission that exists. */
+typedef struct PermDecl {
+    Ident app, codename;
+    Span loc;
+} PermDecl;
 
 typedef struct FuncDecl {
     QName name;
@@ -351,6 +359,7 @@ typedef struct AstFile {
     PtrVec blocks;      /* Block* */
     PtrVec policies;    /* Rule* (R_POLICY with on) */
     PtrVec functions;   /* FuncDecl*: catalog declarations */
+    PtrVec permissions; /* PermDecl*: catalog declarations */
     /* filled by check_files */
     Map *context_map;   /* name -> ContextDecl* */
     Map *role_map;      /* name -> RoleDecl* */
@@ -389,6 +398,8 @@ typedef struct CatColumn {
     const char *type_text; /* as declared, with modifiers */
     const Type *type;
     bool not_null;
+    /* a single-column foreign key: the table and column it references */
+    const char *ref_schema, *ref_table, *ref_column;
     Span loc;
 } CatColumn;
 
@@ -415,6 +426,9 @@ typedef struct Catalog {
     Map *models;      /* "app.model" -> CatTable* */
     Map *funcs;       /* "name" -> PtrVec* of CatFunc* */
     PtrVec table_list, func_list;
+    Map *perms;       /* "app.codename" -> "app.codename": Django permissions */
+    Map *perm_apps;   /* app label -> itself, for apps whose permissions are known */
+    PtrVec perm_list; /* const char * "app.codename", in declaration order */
     bool has_tables;  /* a catalog was loaded: unknown names are errors */
 } Catalog;
 
@@ -422,6 +436,8 @@ Catalog *cat_new(Arena *a);
 /* The table schema.name, created empty if new. */
 CatTable *cat_get_table(Catalog *c, const char *schema, const char *name, Span loc);
 void cat_register_func(Catalog *c, CatFunc *fn);
+/* Records that the Django permission app.codename exists. */
+void cat_add_perm(Catalog *c, const char *app, const char *codename);
 /* Adds the declarations of a parsed file.  A catalog file (decls_only)
  * may hold no rules, and makes the catalog authoritative: from then on
  * unknown tables and columns are errors.  Columns declared in policy
@@ -508,10 +524,42 @@ typedef enum IrHelper {
     IR_HELPER_V2, /* rlsc.has_perm(setting, text, text): the current $user */
 } IrHelper;
 
+/* The tables Django's ModelBackend reads for user.has_perm(), which the
+ * V2 helper's body names: the user model's table and its groups and
+ * user_permissions many-to-many tables as the catalog has them, with
+ * auth_group_permissions, auth_permission and django_content_type.  Every
+ * field is text, so the state line and the comparison are one loop; names
+ * are unquoted and schemas always written. */
+enum {
+    IR_AUTH_USER_SCHEMA, IR_AUTH_USER_TABLE, IR_AUTH_USER_PK,
+    IR_AUTH_ID_TYPE,     /* "int8", "uuid" or "text": how the $user setting is read */
+    IR_AUTH_ACTIVE,      /* "1" if the user table has is_active, else "0" (always active) */
+    IR_AUTH_SUPERUSER,   /* "1" if it has is_superuser, else "0" */
+    IR_AUTH_GROUPS_SCHEMA, IR_AUTH_GROUPS_TABLE, IR_AUTH_GROUPS_USER, IR_AUTH_GROUPS_GROUP,
+    IR_AUTH_PERMS_SCHEMA, IR_AUTH_PERMS_TABLE, IR_AUTH_PERMS_USER, IR_AUTH_PERMS_PERM,
+    IR_AUTH_GROUP_PERMS_SCHEMA, /* auth_group_permissions (group_id, permission_id) */
+    IR_AUTH_PERMISSION_SCHEMA,  /* auth_permission (id, content_type_id, codename) */
+    IR_AUTH_CTYPE_SCHEMA,       /* django_content_type (id, app_label) */
+    IR_AUTH_NFIELDS
+};
+typedef struct IrAuth {
+    const char *f[IR_AUTH_NFIELDS];
+} IrAuth;
+
+/* Django's default user model auth.User. */
+extern const IrAuth ir_auth_default;
+bool ir_auth_equal(const IrAuth *a, const IrAuth *b);
+/* The user tables the catalog has; without a catalog, Django's default.
+ * False, with why set, when a catalog is loaded but has no usable user
+ * model; the user's key column type is left in *key_type. */
+bool auth_find(Arena *a, const Catalog *cat, IrAuth *out, const Type **key_type,
+               const char **why);
+
 typedef struct Ir {
     PtrVec tables; /* IrTable*, sorted by schema then name */
     PtrVec roles;  /* IrRole*, sorted by name */
     IrHelper perm_helper; /* the stdlib permission helper needed, if any */
+    IrAuth auth;          /* the tables the V2 helper reads */
     const char *app;    /* the files' app label; NULL if none or they differ */
 } Ir;
 

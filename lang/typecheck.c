@@ -808,26 +808,125 @@ static const CatTable *tc_table(Tc *tc, QName q, Span at)
     return t;
 }
 
-static void tc_contexts(Tc *tc)
+/* A granted permission the catalog does not list: Django would never
+ * give it to anyone, so the grant could never admit a row.  Checked only
+ * when the catalog lists permissions (the Django catalog and a migrated
+ * database do). */
+static void tc_perm(Tc *tc, const Perm *p, const Block *b)
 {
-    for (int i = 0; i < tc->file->contexts.n; i++) {
-        ContextDecl *cd = tc->file->contexts.items[i];
-        const Type *t = tc_type(tc, cd->type);
-        if (strcmp(cd->name.name, "user") == 0 && t->cat != TC_ANY
-            && !(t->cat == TC_NUMERIC && t->rank <= 3 && strcmp(t->name, "oid") != 0)) {
-            bool grants = false;
-            for (int b = 0; b < tc->file->blocks.n && !grants; b++) {
-                const Block *blk = tc->file->blocks.items[b];
-                for (int j = 0; j < blk->rules.n; j++)
-                    grants |= ((const Rule *)blk->rules.items[j])->kind == R_GRANT;
-            }
-            if (grants)
-                diag_error(tc->diag, cd->type->loc,
-                           "grant checks Django's auth_user ids, which are integers: "
-                           "`context user` must be an integer type, not %s",
-                           types_display(t));
+    static const char *const verbs[] = {"", "view", "add", "", "change", "", "", "", "delete"};
+    const Catalog *cat = tc->cat;
+    const char *app, *codename;
+    if (p->custom) {
+        const char *dot = strchr(p->name, '.');
+        if (!dot)
+            return; /* check_grant has said so */
+        app = arena_strndup(tc->arena, p->name, (size_t)(dot - p->name));
+        codename = dot + 1;
+    } else {
+        if (!tc->file->app.name || !b->is_model || !p->cmd)
+            return;
+        app = tc->file->app.name;
+        codename = arena_printf(tc->arena, "%s_%s", verbs[p->cmd],
+                                util_lower(tc->arena, b->name.name, strlen(b->name.name)));
+    }
+    const char *key = arena_printf(tc->arena, "%s.%s", app, codename);
+    if (map_get(cat->perms, key))
+        return;
+    const char **apps = arena_alloc(tc->arena, sizeof(char *) * (size_t)(cat->perm_list.n + 1));
+    const char **codes = arena_alloc(tc->arena, sizeof(char *) * (size_t)(cat->perm_list.n + 1));
+    int napps = 0, ncodes = 0;
+    for (int i = 0; i < cat->perm_list.n; i++) {
+        const char *k = cat->perm_list.items[i], *dot = strchr(k, '.');
+        const char *a = arena_strndup(tc->arena, k, (size_t)(dot - k));
+        if (strcmp(a, app) == 0)
+            codes[ncodes++] = dot + 1;
+        else if (!napps || strcmp(apps[napps - 1], a) != 0)
+            apps[napps++] = a;
+    }
+    if (!map_get(cat->perm_apps, app))
+        diag_error(tc->diag, p->loc,
+                   "no app labelled '%s' has permissions in the catalog%s", app,
+                   diag_hint(tc->arena, app, apps, napps, ""));
+    else if (p->custom)
+        diag_error(tc->diag, p->loc, "app '%s' has no permission '%s'%s", app, codename,
+                   diag_hint(tc->arena, codename, codes, ncodes, ""));
+    else
+        diag_error(tc->diag, p->loc,
+                   "app '%s' has no permission '%s' (model %s has no default permission "
+                   "'%s': see its Meta.default_permissions)",
+                   app, codename, b->name.name, verbs[p->cmd]);
+}
+
+/* Can the user model's key hold what `context user` declares?  has_perm
+ * reads the setting as the key's kind (auth.c: int8, uuid or text). */
+static bool tc_user_fits(const Type *ctx, const char *id_type)
+{
+    if (ctx->cat == TC_ANY)
+        return true;
+    if (strcmp(id_type, "int8") == 0)
+        return ctx->cat == TC_NUMERIC && ctx->rank <= 3 && strcmp(ctx->name, "oid") != 0;
+    if (strcmp(id_type, "uuid") == 0)
+        return ctx->cat == TC_UUID;
+    return ctx->cat == TC_STRING && ctx->rank >= 2;
+}
+
+/* A file with grants needs the user model's tables (auth.c), and its
+ * `context user` must have the type of that model's key. */
+static void tc_grants(Tc *tc, const ContextDecl *cd, const Type *t)
+{
+    const Rule *grant = NULL;
+    for (int b = 0; b < tc->file->blocks.n && !grant; b++) {
+        const Block *blk = tc->file->blocks.items[b];
+        for (int j = 0; j < blk->rules.n && !grant; j++)
+            if (((const Rule *)blk->rules.items[j])->kind == R_GRANT)
+                grant = blk->rules.items[j];
+    }
+    if (!grant)
+        return;
+    for (int i = 0; i < tc->file->blocks.n && tc->cat->perm_list.n; i++) {
+        const Block *blk = tc->file->blocks.items[i];
+        for (int j = 0; j < blk->rules.n; j++) {
+            const Rule *r = blk->rules.items[j];
+            for (int k = 0; r->kind == R_GRANT && k < r->perms.n; k++)
+                tc_perm(tc, r->perms.items[k], blk);
         }
     }
+    IrAuth auth;
+    const Type *key;
+    const char *why;
+    if (!auth_find(tc->arena, tc->cat, &auth, &key, &why)) {
+        diag_error(tc->diag, grant->loc,
+                   "grant checks Django permissions, but the user model's tables were not "
+                   "found: %s", why);
+        return;
+    }
+    if (!cd)
+        return;
+    if (!tc_user_fits(t, auth.f[IR_AUTH_ID_TYPE]))
+        diag_error(tc->diag, cd->type->loc,
+                   "grant checks the ids of the user model (table %s, key %s %s): "
+                   "`context user` must be %s, not %s",
+                   auth.f[IR_AUTH_USER_TABLE], auth.f[IR_AUTH_USER_PK], types_display(key),
+                   strcmp(auth.f[IR_AUTH_ID_TYPE], "int8") == 0 ? "an integer type"
+                   : strcmp(auth.f[IR_AUTH_ID_TYPE], "uuid") == 0 ? "uuid"
+                                                                 : "text or varchar",
+                   types_display(t));
+}
+
+static void tc_contexts(Tc *tc)
+{
+    const ContextDecl *user = NULL;
+    const Type *user_t = NULL;
+    for (int i = 0; i < tc->file->contexts.n; i++) {
+        const ContextDecl *cd = tc->file->contexts.items[i];
+        const Type *t = tc_type(tc, cd->type);
+        if (strcmp(cd->name.name, "user") == 0) {
+            user = cd;
+            user_t = t;
+        }
+    }
+    tc_grants(tc, user, user_t);
 }
 
 void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)

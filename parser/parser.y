@@ -32,6 +32,8 @@ static Expr *mk_list(ParseState *ps, ExprKind k, Expr *a, PtrVec *v, bool neg, S
 static ExprList to_list(PtrVec v);
 static Rule *mk_rule(ParseState *ps, RuleKind k, Span loc);
 static Ident *mk_ident(ParseState *ps, const char *name, Span loc);
+static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, TypeName *type,
+                             bool not_null, Span loc);
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
     do {                                                             \
@@ -79,7 +81,8 @@ static Ident *mk_ident(ParseState *ps, const char *name, Span loc);
 %token <str> FORCE "force" NO "no" POLICY "policy" PERMISSIVE "permissive"
 %token <str> RESTRICTIVE "restrictive" INSERT "insert" UPDATE "update"
 %token <str> DELETE "delete" COLUMN "column" FUNCTION "function"
-%token <str> RETURNS "returns" AGGREGATE "aggregate"
+%token <str> RETURNS "returns" AGGREGATE "aggregate" REFERENCES "references"
+%token <str> PERMISSION "permission"
 
 /* reserved, as in SQL */
 %token <str> AND "and" OR "or" NOT "not" IS "is" NULL_P "null"
@@ -93,7 +96,7 @@ static Ident *mk_ident(ParseState *ps, const char *name, Span loc);
 %token <str> WITH "with" WITHOUT "without" GRANT "grant"
 %token <str> VALUEFUNC "SQL value function"
 
-%type <str> ident unreserved cmp_op type_word
+%type <str> ident unreserved type_unreserved cmp_op type_word
 %type <expr> expr b_expr primary func_call case_expr opt_else
 %type <expr> opt_using opt_check opt_with_check
 %type <sel> select
@@ -189,6 +192,14 @@ stmt:
             f->loc = @$;
             vec_push(A, &ps->file->functions, f);
         }
+    | PERMISSION ident '.' ident ';'
+        {
+            PermDecl *p = arena_alloc(A, sizeof *p);
+            p->app = (Ident){$2, @2};
+            p->codename = (Ident){$4, @4};
+            p->loc = @$;
+            vec_push(A, &ps->file->permissions, p);
+        }
     | POLICY policy_tail ';'
         {
             $2->loc = @$;
@@ -213,11 +224,14 @@ block_body:
     | block_body COLUMN ident type_name opt_not_null ';'
         {
             $$ = $1;
-            ColumnDecl *c = arena_alloc(A, sizeof *c);
-            c->name = (Ident){$3, @3};
-            c->type = $4;
-            c->not_null = $5;
-            c->loc = span_join(@2, @6);
+            vec_push(A, &$$->columns, mk_column(ps, $3, @3, $4, $5, span_join(@2, @6)));
+        }
+    | block_body COLUMN ident type_name opt_not_null REFERENCES qname '(' ident ')' ';'
+        {
+            $$ = $1;
+            ColumnDecl *c = mk_column(ps, $3, @3, $4, $5, span_join(@2, @11));
+            c->ref = $7;
+            c->ref_column = (Ident){$9, @9};
             vec_push(A, &$$->columns, c);
         }
     ;
@@ -390,7 +404,7 @@ ident:
  * char). */
 type_word:
       IDENT
-    | unreserved
+    | type_unreserved
     | QIDENT
         {
             StrBuf sb;
@@ -401,9 +415,14 @@ type_word:
     ;
 
 unreserved:
+      type_unreserved | REFERENCES
+    ;
+
+/* all but `references`, which may follow a column's type */
+type_unreserved:
       APP | CONTEXT | ROLE | BYPASS | MODEL | TENANT | ALLOW | DENY | FORCE
     | NO | POLICY | PERMISSIVE | RESTRICTIVE | INSERT | UPDATE | DELETE
-    | COLUMN | FUNCTION | RETURNS | AGGREGATE
+    | COLUMN | FUNCTION | RETURNS | AGGREGATE | PERMISSION
     ;
 
 /* ---- conditions */
@@ -687,6 +706,17 @@ static Ident *mk_ident(ParseState *ps, const char *name, Span loc)
     id->name = name;
     id->loc = loc;
     return id;
+}
+
+static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, TypeName *type,
+                             bool not_null, Span loc)
+{
+    ColumnDecl *c = arena_alloc(ps->arena, sizeof *c);
+    c->name = (Ident){name, name_loc};
+    c->type = type;
+    c->not_null = not_null;
+    c->loc = loc;
+    return c;
 }
 
 static void yyerror(Span *loc, yyscan_t scanner, ParseState *ps, const char *msg)

@@ -52,10 +52,12 @@ $rlsc_schema$;
 -- `setting` holds (policies pass the name of their `user` context): an
 -- active user has a permission when they are a superuser, hold it
 -- directly, or hold it through a group.  It answers only for the current
--- $user, never for an id the caller names; a value that is not an integer
--- is no user.  plpgsql, so the auth tables need not exist until the first
--- call.  (rlsc_legacy_up.sql repeats the query for rlsc 0.1.0's entry
--- point: keep the two alike.)
+-- $user, never for an id the caller names; a value that is not an id of
+-- the user model's key type is no user.  The tables are the user model's
+-- as the catalog has them (Django's default: auth_user, auth_user_groups,
+-- auth_user_user_permissions).  plpgsql, so the auth tables need not exist
+-- until the first call.  (rlsc_legacy_up.sql repeats the query for rlsc
+-- 0.1.0's entry point: keep the two alike.)
 CREATE OR REPLACE FUNCTION rlsc.has_perm(p_setting text, p_app text, p_codename text)
 RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -69,36 +71,35 @@ BEGIN
         RETURN false;
     END IF;
     v_text := pg_catalog.current_setting(p_setting, true);
-    IF v_text IS NULL
-       OR v_text OPERATOR(pg_catalog.!~) '^[[:space:]]*[+-]?[0-9]{1,18}[[:space:]]*$' THEN
+    IF v_text IS NULL OR v_text OPERATOR(pg_catalog.!~) @ID_PATTERN@ THEN
         RETURN false;
     END IF;
     RETURN COALESCE((
-        SELECT u.is_active AND (
-            u.is_superuser
+        SELECT @IS_ACTIVE@ AND (
+            @IS_SUPERUSER@
             OR EXISTS (
                 SELECT
-                FROM public.auth_user_user_permissions up
-                JOIN public.auth_permission p
-                  ON p.id OPERATOR(pg_catalog.=) up.permission_id
-                JOIN public.django_content_type ct
+                FROM @PERMS@ up
+                JOIN @PERMISSION_SCHEMA@.auth_permission p
+                  ON p.id OPERATOR(pg_catalog.=) up.@PERMS_PERM@
+                JOIN @CTYPE_SCHEMA@.django_content_type ct
                   ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
-                WHERE up.user_id OPERATOR(pg_catalog.=) u.id
+                WHERE up.@PERMS_USER@ OPERATOR(pg_catalog.=) u.@USER_PK@
                   AND ct.app_label OPERATOR(pg_catalog.=) p_app
                   AND p.codename OPERATOR(pg_catalog.=) p_codename)
             OR EXISTS (
                 SELECT
-                FROM public.auth_user_groups ug
-                JOIN public.auth_group_permissions gp
-                  ON gp.group_id OPERATOR(pg_catalog.=) ug.group_id
-                JOIN public.auth_permission p
+                FROM @GROUPS@ ug
+                JOIN @GROUP_PERMS_SCHEMA@.auth_group_permissions gp
+                  ON gp.group_id OPERATOR(pg_catalog.=) ug.@GROUPS_GROUP@
+                JOIN @PERMISSION_SCHEMA@.auth_permission p
                   ON p.id OPERATOR(pg_catalog.=) gp.permission_id
-                JOIN public.django_content_type ct
+                JOIN @CTYPE_SCHEMA@.django_content_type ct
                   ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
-                WHERE ug.user_id OPERATOR(pg_catalog.=) u.id
+                WHERE ug.@GROUPS_USER@ OPERATOR(pg_catalog.=) u.@USER_PK@
                   AND ct.app_label OPERATOR(pg_catalog.=) p_app
                   AND p.codename OPERATOR(pg_catalog.=) p_codename))
-        FROM public.auth_user u
-        WHERE u.id OPERATOR(pg_catalog.=) CAST(v_text AS pg_catalog.int8)), false);
+        FROM @USER@ u
+        WHERE u.@USER_PK@ OPERATOR(pg_catalog.=) CAST(v_text AS pg_catalog.@ID_TYPE@)), false);
 END
 $rlsc_fn$;

@@ -359,6 +359,24 @@ if [ -n "$no_model" ]; then
     echo "#   (custom db_table and many-to-many tables: django_content_type does not tell)"
 fi
 
+# Django's permissions: the ones the models declare are the ones
+# migrate's post_migrate handler created.
+grep '^permission ' "$W/django.rls" >"$W/perms-dj.txt"
+grep '^permission ' "$W/db.rls" >"$W/perms-db.txt"
+if [ -s "$W/perms-dj.txt" ] && grep -q '^permission shop\.view_order;$' "$W/perms-dj.txt" &&
+        diff -u --label "rlsc catalog --db" --label "rlsc_catalog" \
+            "$W/perms-db.txt" "$W/perms-dj.txt" >"$W/out" 2>&1; then
+    ok "permissions: $(wc -l <"$W/perms-dj.txt" | tr -d ' ') as in auth_permission"
+else
+    not_ok "permissions as in auth_permission" "$W/out"
+fi
+grep -c ' references ' "$W/django.rls" >"$W/out"
+if [ "$(cat "$W/out")" -ge 5 ]; then
+    ok "foreign keys: $(cat "$W/out") columns with references"
+else
+    not_ok "foreign keys: columns with references" "$W/out"
+fi
+
 # ---------------------------------------------------------------- rlsc check
 
 cat >"$W/ok.rls" <<'EOF'

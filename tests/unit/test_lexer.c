@@ -214,7 +214,8 @@ static const char *const keywords[] = {
     "delete", "deny", "distinct", "else", "end", "exists", "false", "for",
     "force", "from", "function", "grant", "ilike", "in", "insert", "is",
     "like", "localtime", "localtimestamp", "model", "no", "not", "null", "on",
-    "or", "permissive", "policy", "restrictive", "returns", "role", "select",
+    "or", "permission", "permissive", "policy", "references", "restrictive",
+    "returns", "role", "select",
     "session_user", "table", "tenant", "then", "to", "true",
     "update", "using", "when", "where", "with", "without",
 };

@@ -41,7 +41,8 @@ KEYWORDS = frozenset('''
     context current_date current_role current_time current_timestamp
     current_user delete deny distinct else end exists false for force from
     function grant ilike in insert is like localtime localtimestamp model no
-    not null on or permissive policy restrictive returns role select
+    not null on or permission permissive policy references restrictive returns
+    role select
     session_user table tenant then to true update using when where with
     without
 '''.split())
@@ -368,6 +369,18 @@ class _History:
         return done + sorted((f for f in fields if f.name not in place), key=lambda f: f.name)
 
 
+def _reference(field):
+    """(schema, table, column) a foreign key column's constraint references,
+    or None: Django creates the constraint for a ForeignKey or OneToOneField
+    unless db_constraint=False."""
+    remote = getattr(field, 'remote_field', None)
+    if remote is None or not getattr(field, 'db_constraint', False):
+        return None
+    target = field.target_field
+    schema, table = table_name(target.model._meta.db_table)
+    return schema, table, pg_identifier(target.column)
+
+
 def _columns(fields, connection):
     out = []
     for field in fields:
@@ -377,7 +390,7 @@ def _columns(fields, connection):
         if db_type is None:
             continue
         out.append((pg_identifier(field.column), pg_type(db_type),
-                    field.primary_key or not field.null))
+                    field.primary_key or not field.null, _reference(field)))
     return out
 
 
@@ -413,16 +426,43 @@ def catalog_tables(connection, using):
     return [tables[k] for k in order], history.error
 
 
-def render(tables):
+def catalog_permissions():
+    """[(app_label, codename)] of the permissions Django's auth app creates
+    after `migrate` (create_permissions: every model of every app, its
+    default_permissions and Meta.permissions), sorted in byte order; none
+    without django.contrib.auth and contenttypes."""
+    if not (global_apps.is_installed('django.contrib.auth')
+            and global_apps.is_installed('django.contrib.contenttypes')):
+        return []
+    perms = set()
+    for app_config in global_apps.get_app_configs():
+        if app_config.models_module is None:
+            continue
+        for model in app_config.get_models():
+            opts = model._meta
+            for action in opts.default_permissions:
+                perms.add((opts.app_label, '%s_%s' % (action, opts.model_name)))
+            for codename, _name in opts.permissions:
+                perms.add((opts.app_label, codename))
+    return sorted(perms, key=lambda p: (p[0].encode('utf-8'), p[1].encode('utf-8')))
+
+
+def render(tables, permissions=()):
     """The catalog text, as cat_write prints it."""
     out = [HEADER]
     for schema, table, app_label, model_name, columns in tables:
         out.append('\ntable %s.%s model %s.%s {\n'
                    % (ident(schema), ident(table), ident(app_label), ident(model_name)))
-        for column, type_text, not_null in columns:
-            out.append('    column %s %s%s;\n'
-                       % (ident(column), type_text, ' not null' if not_null else ''))
+        for column, type_text, not_null, ref in columns:
+            out.append('    column %s %s%s' % (ident(column), type_text,
+                                              ' not null' if not_null else ''))
+            if ref:
+                out.append(' references %s.%s (%s)' % tuple(ident(x) for x in ref))
+            out.append(';\n')
         out.append('}\n')
+    for i, (app_label, codename) in enumerate(permissions):
+        out.append('%spermission %s.%s;\n'
+                   % ('' if i else '\n', ident(app_label), ident(codename)))
     return ''.join(out)
 
 

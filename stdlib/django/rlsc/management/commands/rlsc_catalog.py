@@ -8,7 +8,7 @@ on machines without the production database, and give the file to
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ...catalog import catalog_tables, render, write_atomically
+from ...catalog import catalog_permissions, catalog_tables, render, write_atomically
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             self.stderr.write(
                 'rlsc_catalog: warning: cannot read the migration files (%s); '
                 'columns are listed in model order' % history_error)
-        text = render(tables)
+        text = render(tables, catalog_permissions())
         output = options.get('output')
         if output and output != '-':
             try:
