@@ -2,7 +2,7 @@
  * catalog.c — tables, columns and functions the checker resolves against.
  *
  * Catalog files are .rls: `table S.T model app.M { column c TYPE not null
- * [references S.T2 (c2)]; }`, `function S.F(TYPE, ...) returns [setof]
+ * [references S.T2 (c2) [on delete cascade]]; }`, `function S.F(TYPE, ...) returns [setof]
  * TYPE;` and `permission app.codename;` (a Django permission).  The same
  * declarations may appear in policy files; all sources merge here.
  */
@@ -76,6 +76,7 @@ static void cat_add_block(Catalog *c, Diag *d, const AstFile *f, const Block *b)
             col->ref_schema = cd->ref.schema;
             col->ref_table = cd->ref.name;
             col->ref_column = cd->ref_column.name;
+            col->ref_cascade = cd->ref_cascade;
         }
         col->loc = cd->loc;
         CatColumn *prev = map_put(t->by_name, col->name, col);
@@ -236,7 +237,7 @@ void cat_write(StrBuf *out, const Catalog *c)
                 cat_ident(out, col->ref_table);
                 sb_puts(out, " (");
                 cat_ident(out, col->ref_column);
-                sb_putc(out, ')');
+                sb_puts(out, col->ref_cascade ? ") on delete cascade" : ")");
             }
             sb_puts(out, ";\n");
         }

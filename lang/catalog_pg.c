@@ -43,7 +43,8 @@ static const char tables_sql[] =
  * constraint name. */
 static const char fkeys_sql[] =
     "SELECT DISTINCT ON (n.nspname, c.relname, a.attname)\n"
-    "       n.nspname, c.relname, a.attname, rn.nspname, rc.relname, ra.attname\n"
+    "       n.nspname, c.relname, a.attname, rn.nspname, rc.relname, ra.attname,\n"
+    "       k.confdeltype = 'c'\n"
     "FROM pg_catalog.pg_constraint k\n"
     "JOIN pg_catalog.pg_class c ON c.oid = k.conrelid\n"
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
@@ -165,6 +166,7 @@ static void pg_load_fkeys(Catalog *c, PGresult *r)
         col->ref_schema = arena_strdup(a, PQgetvalue(r, i, 3));
         col->ref_table = arena_strdup(a, PQgetvalue(r, i, 4));
         col->ref_column = arena_strdup(a, PQgetvalue(r, i, 5));
+        col->ref_cascade = PQgetvalue(r, i, 6)[0] == 't';
     }
 }
 

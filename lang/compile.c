@@ -32,6 +32,7 @@ int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
     const char *why;
     if (ir->perm_helper && !auth_find(a, cat, &ir->auth, &key_type, &why))
         return 1;
+    cascade_check(a, d, cat, ir);
     *out = ir;
     return 0;
 }

@@ -309,6 +309,7 @@ typedef struct ColumnDecl {
     bool not_null;
     QName ref;       /* `references T (c)`: the foreign key; name NULL if none */
     Ident ref_column;
+    bool ref_cascade; /* `on delete cascade` */
     Span loc;
 } ColumnDecl;
 
@@ -400,6 +401,7 @@ typedef struct CatColumn {
     bool not_null;
     /* a single-column foreign key: the table and column it references */
     const char *ref_schema, *ref_table, *ref_column;
+    bool ref_cascade; /* deleting the referenced row deletes this one */
     Span loc;
 } CatColumn;
 
@@ -562,6 +564,10 @@ typedef struct Ir {
     IrAuth auth;          /* the tables the V2 helper reads */
     const char *app;    /* the files' app label; NULL if none or they differ */
 } Ir;
+
+/* Warns where Django's on_delete=CASCADE deletes children of a row the
+ * policies may refuse to delete (cascade.c). */
+void cascade_check(Arena *a, Diag *d, const Catalog *cat, const Ir *ir);
 
 /* A table's schema as the IR keeps it: "public" is the search_path's
  * default and is left unwritten (NULL), as Django writes table names, so

@@ -108,7 +108,7 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
 %type <rule> rule policy_tail
 %type <block> block_body
 %type <perm> perm
-%type <flag> opt_bypass opt_as opt_not_null opt_aggregate
+%type <flag> opt_bypass opt_as opt_not_null opt_aggregate opt_on_delete
 
 %left OR
 %left AND
@@ -226,13 +226,27 @@ block_body:
             $$ = $1;
             vec_push(A, &$$->columns, mk_column(ps, $3, @3, $4, $5, span_join(@2, @6)));
         }
-    | block_body COLUMN ident type_name opt_not_null REFERENCES qname '(' ident ')' ';'
+    | block_body COLUMN ident type_name opt_not_null REFERENCES qname '(' ident ')'
+      opt_on_delete ';'
         {
             $$ = $1;
-            ColumnDecl *c = mk_column(ps, $3, @3, $4, $5, span_join(@2, @11));
+            ColumnDecl *c = mk_column(ps, $3, @3, $4, $5, span_join(@2, @12));
             c->ref = $7;
             c->ref_column = (Ident){$9, @9};
+            c->ref_cascade = $11;
             vec_push(A, &$$->columns, c);
+        }
+    ;
+
+/* `on delete cascade`: deleting the referenced row deletes this one (in
+ * the database, or in Django's Collector, which deletes these rows first) */
+opt_on_delete:
+      %empty                  { $$ = false; }
+    | ON DELETE ident
+        {
+            if (strcmp($3, "cascade") != 0)
+                diag_error(ps->diag, @3, "expected 'cascade' after 'on delete'");
+            $$ = true;
         }
     ;
 

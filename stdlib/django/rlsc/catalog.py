@@ -27,7 +27,7 @@ import tempfile
 
 from django.apps import apps as global_apps
 from django.conf import settings
-from django.db import router
+from django.db import models, router
 from django.utils.module_loading import import_string
 
 HEADER = ('-- rlsc catalog: tables and functions the policies are checked against.\n'
@@ -370,15 +370,18 @@ class _History:
 
 
 def _reference(field):
-    """(schema, table, column) a foreign key column's constraint references,
-    or None: Django creates the constraint for a ForeignKey or OneToOneField
-    unless db_constraint=False."""
+    """(schema, table, column, cascade) a foreign key column's constraint
+    references, or None: Django creates the constraint for a ForeignKey or
+    OneToOneField unless db_constraint=False.  cascade: on_delete=CASCADE,
+    which Django's Collector carries out itself (the constraint has no ON
+    DELETE), deleting these rows before the referenced one."""
     remote = getattr(field, 'remote_field', None)
     if remote is None or not getattr(field, 'db_constraint', False):
         return None
     target = field.target_field
     schema, table = table_name(target.model._meta.db_table)
-    return schema, table, pg_identifier(target.column)
+    return (schema, table, pg_identifier(target.column),
+            getattr(remote, 'on_delete', None) is models.CASCADE)
 
 
 def _columns(fields, connection):
@@ -457,7 +460,9 @@ def render(tables, permissions=()):
             out.append('    column %s %s%s' % (ident(column), type_text,
                                               ' not null' if not_null else ''))
             if ref:
-                out.append(' references %s.%s (%s)' % tuple(ident(x) for x in ref))
+                out.append(' references %s.%s (%s)' % tuple(ident(x) for x in ref[:3]))
+                if ref[3]:
+                    out.append(' on delete cascade')
             out.append(';\n')
         out.append('}\n')
     for i, (app_label, codename) in enumerate(permissions):
