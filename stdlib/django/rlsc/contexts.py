@@ -14,6 +14,13 @@ false)`` by a buggy view, a raw cursor or another library, which outlives
 the transaction on the server connection and, behind a pooler, reaches
 other clients) is never read inside a scope.  A nested ``rlsc.context``
 sets only the contexts it names and inherits the others from its scope.
+
+A scope opened inside a transaction (a Django TestCase runs each test in
+one; a request of the test Client is a savepoint in it) restores, when it
+ends, the values it found: a released savepoint keeps set_config(...,
+true) values, so without that they would outlive the scope.  A scope that
+rolls back needs nothing: PostgreSQL restores settings on ROLLBACK TO
+SAVEPOINT, as on ROLLBACK.
 """
 import threading
 from contextlib import ContextDecorator, contextmanager
@@ -76,6 +83,37 @@ def _read(conn, settings):
         return dict(zip(settings, cur.fetchone()))
 
 
+def _aborted(conn):
+    """Whether the server transaction is in error (a failed statement that
+    nothing rolled back): it accepts only ROLLBACK until then."""
+    info = getattr(conn.connection, 'info', None)
+    status = getattr(info, 'transaction_status', None)
+    return status is not None and int(status) == 3   # PQTRANS_INERROR (psycopg2, psycopg 3)
+
+
+class _Saved:
+    """The values of settings when a scope opened, to be put back when it
+    ends with its savepoint released.  Taken and put back on the same
+    DatabaseWrapper and the same server session."""
+
+    def __init__(self, conn, settings):
+        self.conn = conn
+        self.values = _read(conn, settings)
+        self.session = conn.connection
+
+    def restore(self):
+        """Puts the values back, unless the transaction will roll back to
+        before the scope anyway (which restores them, and where a query
+        would fail): set_rollback(True), a closed connection, or a server
+        transaction in error (committing the savepoint fails and Django
+        rolls it back)."""
+        conn = self.conn
+        if (not self.values or conn.needs_rollback or conn.closed_in_transaction
+                or conn.connection is not self.session or _aborted(conn)):
+            return
+        _apply(conn, self.values)
+
+
 def _in_scope(conn):
     """Whether a scope is open on this connection (in this thread)."""
     return conn.in_atomic_block and getattr(conn, _DEPTH, 0) > 0
@@ -111,6 +149,14 @@ def set_all_contexts(values, using=DEFAULT_DB_ALIAS):
     _apply(conn, _assignments(values, every=True))
 
 
+def _outer_transaction(conn):
+    """Whether a transaction is open that outlives an atomic block entered
+    now (which is then a savepoint): values set in the block must be put
+    back at its end.  Otherwise the block's transaction ends with it, and
+    its settings with it."""
+    return conn.in_atomic_block or not conn.get_autocommit()
+
+
 def current_contexts(names, using=DEFAULT_DB_ALIAS):
     """The current text of each context ('' when unset)."""
     current = _read(connections[using], [_setting(n) for n in names])
@@ -130,8 +176,10 @@ class context(ContextDecorator):
     request of RlscMiddleware) sets every declared context, the ones not
     named to unset.  Nested: an inner block sets the contexts it names,
     inherits the others, and the outer values are back when it exits, also
-    when it raises.  For code outside requests: shells, management
-    commands, task queues.
+    when it raises.  A block inside a transaction it does not open (a
+    Django TestCase, a plain transaction.atomic) likewise puts back the
+    values it found.  For code outside requests: shells, management
+    commands, task queues, tests.
     """
 
     def __init__(self, using=DEFAULT_DB_ALIAS, **values):
@@ -156,15 +204,13 @@ class context(ContextDecorator):
 
     def __enter__(self):
         conn = connections[self.using]
-        # A transaction this block opens (autocommit, no atomic around)
-        # ends with it, and its settings with it: nothing to restore.
-        opens = not conn.in_atomic_block and conn.get_autocommit()
+        outer = _outer_transaction(conn)
         assignments = _assignments(self.values, every=not _in_scope(conn))
         atomic = transaction.atomic(using=self.using)
         atomic.__enter__()
         scope = _scope(conn)
         try:
-            saved = None if opens else _read(conn, list(assignments))
+            saved = _Saved(conn, list(assignments)) if outer else None
             _apply(conn, assignments)
             scope.__enter__()
         except BaseException as exc:
@@ -176,13 +222,12 @@ class context(ContextDecorator):
     def __exit__(self, exc_type, exc, tb):
         atomic, scope, saved = self._stack.pop()
         scope.__exit__(None, None, None)
-        conn = connections[self.using]
-        if saved and exc_type is None and not conn.needs_rollback:
+        if saved is not None and exc_type is None:
             # A released savepoint keeps the inner settings: restore the
             # outer ones.  (A rolled-back savepoint reverts them itself,
             # also after transaction.set_rollback(True) in the block.)
             try:
-                _apply(conn, saved)
+                saved.restore()
             except BaseException as err:
                 atomic.__exit__(type(err), err, err.__traceback__)
                 raise

@@ -17,6 +17,22 @@ true)), so they vanish when the request's transaction ends, committed or
 rolled back, and the next request on the same pooled connection starts
 clean.
 
+The resolvers run inside the request's transaction, in this order, so that
+a resolver may read protected tables (a membership table whose policy
+depends on $user):
+
+1. every declared context is set to '' (no value from before the request
+   is seen, not even by the resolvers);
+2. the resolver of the context named `user` runs, and its value is set;
+3. the other resolvers run, in the order of the setting, with $user set
+   (and the others unset); then their values are set.
+
+When the request's transaction is a savepoint in a transaction around it
+(a Django TestCase runs each test in one), the values found before the
+request are put back when the request ends, so nothing outlives the
+request there either: a released savepoint keeps set_config(..., true)
+values; one rolled back reverts them itself.
+
 The transaction rolls back when the request fails, whatever
 ATOMIC_REQUESTS says: when the view raises (Django turns the exception into
 a response, such as the 500 page or a 404 for Http404, inside this
@@ -30,9 +46,13 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.module_loading import import_string
 
-from .contexts import _scope, set_all_contexts
+from .contexts import _apply, _assignments, _outer_transaction, _Saved, _scope
+from .rlsfiles import declared_contexts
 
 DEFAULT_RESOLVERS = {'user': 'rlsc.resolvers.user_pk'}
+
+# The context resolved first: the one `grant` and membership policies read.
+USER = 'user'
 
 # Set on the request when its view raised (process_exception).
 _FAILED = '_rlsc_view_raised'
@@ -47,23 +67,36 @@ def _resolvers():
 class RlscMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.resolvers = _resolvers()
+        resolvers = _resolvers()
+        # `user` first, then the others in the order of the setting
+        self.phases = [{n: r for n, r in resolvers.items() if n == USER},
+                       {n: r for n, r in resolvers.items() if n != USER}]
         self.using = getattr(settings, 'RLSC_DATABASE', DEFAULT_DB_ALIAS)
 
     def __call__(self, request):
-        values = {}
-        for name, resolve in self.resolvers.items():
-            value = resolve(request)
-            if value is not None:
-                values[name] = value
+        # One DatabaseWrapper for the whole request: the values are read,
+        # set and put back on the same connection.
+        conn = connections[self.using]
+        outer = _outer_transaction(conn)
         with transaction.atomic(using=self.using):
-            set_all_contexts(values, self.using)
-            with _scope(connections[self.using]):
+            saved = _Saved(conn, list(declared_contexts().values())) if outer else None
+            _apply(conn, _assignments({}, every=True))
+            for resolvers in self.phases:
+                values = {}
+                for name, resolve in resolvers.items():
+                    value = resolve(request)
+                    if value is not None:
+                        values[name] = value
+                _apply(conn, _assignments(values))
+            with _scope(conn):
                 response = self.get_response(request)
             if getattr(request, _FAILED, False) or response.status_code >= 500:
                 # Django has turned an exception into this response, or the
                 # view answers with a server error: none of its writes stay.
+                # (Rolling back the savepoint also reverts the settings.)
                 transaction.set_rollback(True, using=self.using)
+            elif saved is not None:
+                saved.restore()
         return response
 
     def process_exception(self, request, exception):

@@ -436,6 +436,26 @@ with override_settings(RLSC_CONTEXT_RESOLVERS={'user': 'rlsc.resolvers.user_pk'}
     tap.eq((r['user'], r['tenant'], r['customers_seen']), (str(alice.pk), '', []),
            "session-level (globex, bob), resolvers for user only: alice's request reads "
            'user alice, tenant unset')
+seen_by_resolvers = []
+
+
+def recording(name, resolve):
+    def resolver(request):
+        seen_by_resolvers.append((name, rlsc.current_contexts(['tenant', 'user'])))
+        return resolve(request)
+    return resolver
+
+
+from billing.tenancy import tenant_of  # noqa: E402
+from rlsc.resolvers import user_pk  # noqa: E402
+with override_settings(RLSC_CONTEXT_RESOLVERS={'tenant': recording('tenant', tenant_of),
+                                               'user': recording('user', user_pk)}):
+    r = logged_in(alice).get('/rt/ctx').json()
+tap.eq((seen_by_resolvers, r['user'], r['tenant']),
+       ([('user', {'tenant': '', 'user': ''}), ('tenant', {'tenant': '', 'user': str(alice.pk)})],
+        str(alice.pk), str(A)),
+       "session-level (globex, bob): the resolvers never read it; `user` runs first (both "
+       "unset), then tenant (listed first) with $user = alice")
 set_session('', '')
 r = c_alice.get('/rt/poison', {'tenant': A, 'user': alice.pk})
 tap.eq(r.status_code, 200, "a view that sets acme and alice for the session (set_config(..., false))")
