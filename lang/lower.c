@@ -3,6 +3,8 @@
  *
  * Each construct becomes plain PostgreSQL policies:
  *   tenant COL     restrictive FOR ALL: COL = $tenant
+ *   tenant a__b    the same through foreign keys: a_id = ANY (ARRAY(SELECT
+ *                  id FROM t1 WHERE b_id = $tenant)), nested per step
  *   allow          permissive, one policy per command (FOR ALL for `all`)
  *   deny           restrictive: (COND) IS NOT TRUE, so NULL does not deny
  *   grant          permissive: rlsc.has_perm('<user setting>', app, codename) AND COND
@@ -431,16 +433,27 @@ static void lower_verbatim(Lower *L, IrTable *t, const Rule *r)
     lower_add(L, t, p);
 }
 
+/* `tenant COL;` is COL = $tenant.  A path `tenant a__b__c;` arrives as
+ * the condition it means (typecheck.c: a_id IN (SELECT id FROM t1 WHERE
+ * ...)), printed in the membership form a_id = ANY (ARRAY(SELECT ...)):
+ * every level is an uncorrelated InitPlan that an index on the foreign key
+ * can serve.  Either way the policy is the block's one `tenant` policy
+ * (check.c allows one tenant rule per block, so the name cannot collide);
+ * a changed path changes its condition, which the migration diff alters. */
 static void lower_tenant(Lower *L, IrTable *t, const Rule *r)
 {
-    StrBuf sb;
-    sb_init(&sb, L->arena);
-    sb_putc(&sb, '(');
-    sqlfmt_ident(&sb, r->column.name);
-    sb_printf(&sb, " = %s)", lower_context_sql(L, "tenant"));
+    const char *cond = r->using_ ? lower_cond(L, r->using_, false) : NULL;
+    if (!cond) {
+        StrBuf sb;
+        sb_init(&sb, L->arena);
+        sb_putc(&sb, '(');
+        sqlfmt_ident(&sb, r->column.name);
+        sb_printf(&sb, " = %s)", lower_context_sql(L, "tenant"));
+        cond = sb_str(&sb);
+    }
     IrPolicy *p = lower_policy(L, R_TENANT, true, CMD_ALL, (PtrVec){0}, r->loc);
     p->name = "tenant";
-    p->using_ = lower_exempt(L, sb_str(&sb));
+    p->using_ = lower_exempt(L, cond);
     lower_add(L, t, p);
 }
 

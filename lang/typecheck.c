@@ -757,12 +757,253 @@ static const char *tc_policy_what(const Rule *r, bool check)
     return check ? "the check condition" : "the using condition";
 }
 
-static void tc_tenant(Tc *tc, const Rule *r, const Scope *s)
+/* ---- tenant through foreign keys
+ *
+ * `tenant a__b__c;` is Django's lookup path: a(_id) is a foreign key of
+ * the block's table to T1, b(_id) one of T1 to T2, and column c (or c_id)
+ * of T2 holds the tenant.  Every step but the last names a column with a
+ * foreign key in the catalog: the column `x` if it has one, else `x_id`.
+ * The last names the column compared with $tenant: `x`, else `x_id`.
+ *
+ * The path becomes the condition it means, typed like any condition,
+ *   a_id IN (SELECT id FROM T1 WHERE b_id IN (SELECT id FROM T2
+ *            WHERE c_id = $tenant))
+ * and is left in the rule's `using_` for lowering, which prints it in the
+ * index-friendly membership form (x = ANY (ARRAY(...)), one InitPlan per
+ * level).  Only the catalog knows foreign keys: without one a path is an
+ * error.  A name with `__` stays a column when it is quoted or the table
+ * has a column of exactly that name. */
+
+enum { TC_MAX_PATH = 64 }; /* steps; a deeper chain is surely a mistake */
+
+static bool tc_quoted(const Tc *tc, Span at)
+{
+    const SrcFile *src = tc->file->src;
+    if (!src || at.start < src->base || at.start >= src->base + src->len)
+        return false;
+    return src->text[at.start - src->base] == '"';
+}
+
+/* Where step [off, off+len) of the path written at `at` is, when the
+ * source spells the name as it reads (unquoted, so it does). */
+static Span tc_step_span(const Tc *tc, Span at, const char *name, size_t off, size_t len)
+{
+    const SrcFile *src = tc->file->src;
+    size_t n = strlen(name);
+    if (!src || at.start < src->base || at.end - at.start != (int)n
+        || at.end > src->base + src->len)
+        return at;
+    return (Span){at.start + (int)off, at.start + (int)(off + len)};
+}
+
+static const char *tc_table_display(Tc *tc, const CatTable *t)
+{
+    if (t->schema && strcmp(t->schema, "public") != 0)
+        return arena_printf(tc->arena, "%s.%s", t->schema, t->name);
+    return t->name;
+}
+
+/* The Django name of a foreign-key column: `project_id` is `project`. */
+static const char *tc_fk_field(Tc *tc, const CatColumn *c)
+{
+    size_t n = strlen(c->name);
+    if (n > 3 && strcmp(c->name + n - 3, "_id") == 0)
+        return arena_strndup(tc->arena, c->name, n - 3);
+    return c->name;
+}
+
+/* The names a step may take in t: its foreign keys by field and column
+ * name, and with all_columns every other column too (for the last step). */
+static const char *const *tc_step_names(Tc *tc, const CatTable *t, bool all_columns, int *n)
+{
+    const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(2 * t->columns.n + 1));
+    *n = 0;
+    for (int i = 0; i < t->columns.n; i++) {
+        const CatColumn *c = t->columns.items[i];
+        if (c->ref_table && strcmp(tc_fk_field(tc, c), c->name) != 0)
+            names[(*n)++] = tc_fk_field(tc, c);
+        if (c->ref_table || all_columns)
+            names[(*n)++] = c->name;
+    }
+    return names;
+}
+
+/* "; did you mean 'x'?", or else the foreign keys t has. */
+static const char *tc_fk_hint(Tc *tc, const CatTable *t, const char *step)
+{
+    int n;
+    const char *const *names = tc_step_names(tc, t, false, &n);
+    const char *hint = diag_hint(tc->arena, step, names, n, "");
+    if (*hint)
+        return hint;
+    StrBuf sb;
+    sb_init(&sb, tc->arena);
+    for (int i = 0; i < t->columns.n; i++) {
+        const CatColumn *c = t->columns.items[i];
+        if (c->ref_table)
+            sb_printf(&sb, "%s%s", sb.len ? ", " : "", tc_fk_field(tc, c));
+    }
+    return sb.len ? arena_printf(tc->arena, " (its foreign keys: %s)", sb_str(&sb))
+                  : " (it has no foreign keys)";
+}
+
+static CatColumn *tc_step_column(Tc *tc, const CatTable *t, const char *step, bool fk)
+{
+    CatColumn *c = map_get(t->by_name, step);
+    if (c && (!fk || c->ref_table))
+        return c;
+    CatColumn *id = map_get(t->by_name, arena_printf(tc->arena, "%s_id", step));
+    if (id && (!fk || id->ref_table))
+        return id;
+    return NULL;
+}
+
+static Expr *tc_path_column(Tc *tc, const char *alias, const CatColumn *c, Span at)
+{
+    Expr *e = ast_expr(tc->arena, E_COLUMN, at);
+    e->qual = alias;
+    e->text = c->name;
+    e->ty = c->type;
+    e->level = 0;
+    return e;
+}
+
+/* Resolves the path and leaves its condition in r->using_ (left unset
+ * after an error, which stops the compilation before lowering). */
+static void tc_tenant_path(Tc *tc, Rule *r, const CatTable *table, const Type *ct)
+{
+    const char *path = r->column.name;
+    if (!table) {
+        if (!tc->strict)
+            diag_error(tc->diag, r->column.loc,
+                       "tenant path '%s' follows foreign keys, which only a catalog "
+                       "knows: compile with --catalog FILE or --db CONNINFO",
+                       path);
+        return; /* strict: the table is not in the catalog, said already */
+    }
+    /* the steps, and the column of each */
+    const CatColumn *cols[TC_MAX_PATH];
+    Span spans[TC_MAX_PATH];
+    int n = 0;
+    const CatTable *t = table;
+    for (size_t off = 0;;) {
+        const char *sep = strstr(path + off, "__");
+        size_t len = sep ? (size_t)(sep - (path + off)) : strlen(path + off);
+        const char *step = arena_strndup(tc->arena, path + off, len);
+        Span at = tc_step_span(tc, r->column.loc, path, off, len);
+        if (n == TC_MAX_PATH) {
+            diag_error(tc->diag, r->column.loc, "tenant path has more than %d steps",
+                       TC_MAX_PATH);
+            return;
+        }
+        if (!len) {
+            diag_error(tc->diag, r->column.loc,
+                       "tenant path '%s' has an empty step: steps are separated by one '__'",
+                       path);
+            return;
+        }
+        spans[n] = at;
+        if (!sep) { /* the last step: the column that holds the tenant */
+            const CatColumn *c = tc_step_column(tc, t, step, false);
+            if (!c) {
+                int nn;
+                const char *const *names = tc_step_names(tc, t, true, &nn);
+                diag_error(tc->diag, at, "column '%s' does not exist in table '%s'%s", step,
+                           tc_table_display(tc, t), diag_hint(tc->arena, step, names, nn, ""));
+                return;
+            }
+            if (!types_comparable(c->type, ct, "=")) {
+                diag_error(tc->diag, at,
+                           "tenant column '%s' of table '%s' is %s but $tenant is %s: they "
+                           "cannot be compared",
+                           c->name, tc_table_display(tc, t), types_display(c->type),
+                           types_display(ct));
+                return;
+            }
+            cols[n++] = c;
+            break;
+        }
+        const CatColumn *c = tc_step_column(tc, t, step, true);
+        if (!c) {
+            const CatColumn *plain = tc_step_column(tc, t, step, false);
+            if (plain)
+                diag_error(tc->diag, at,
+                           "column '%s' of table '%s' is not a foreign key: every step of "
+                           "a tenant path but the last must follow one%s",
+                           plain->name, tc_table_display(tc, t), tc_fk_hint(tc, t, step));
+            else
+                diag_error(tc->diag, at, "table '%s' has no foreign key '%s'%s",
+                           tc_table_display(tc, t), step, tc_fk_hint(tc, t, step));
+            return;
+        }
+        const CatTable *next = cat_table(tc->cat, c->ref_schema, c->ref_table);
+        const CatColumn *key = next ? map_get(next->by_name, c->ref_column) : NULL;
+        if (!key) {
+            diag_error(tc->diag, at,
+                       "foreign key '%s' of table '%s' references %s%s%s (%s), which is not "
+                       "in the catalog",
+                       c->name, tc_table_display(tc, t), c->ref_schema ? c->ref_schema : "",
+                       c->ref_schema ? "." : "", c->ref_table, c->ref_column);
+            return;
+        }
+        if (!types_comparable(c->type, key->type, "=")) {
+            diag_error(tc->diag, at,
+                       "foreign key '%s' of table '%s' is %s but the column it references, "
+                       "%s (%s), is %s: they cannot be compared",
+                       c->name, tc_table_display(tc, t), types_display(c->type),
+                       tc_table_display(tc, next), key->name, types_display(key->type));
+            return;
+        }
+        cols[n++] = c;
+        t = next;
+        off += len + 2;
+    }
+    /* Innermost first: last column = $tenant, then each level out.  The
+     * table of step i+1 is aliased t<i+1> and its columns qualified, so a
+     * column the database lacks is an error when the policy is created
+     * (against a stale catalog), never a silent reference to an outer
+     * table's column of that name. */
+    const char *alias = arena_printf(tc->arena, "t%d", n - 1); /* n >= 2 */
+    Expr *ctx = ast_expr(tc->arena, E_CONTEXT, spans[n - 1]);
+    ctx->text = "tenant";
+    ctx->ty = ct;
+    Expr *cond = ast_expr(tc->arena, E_BINARY, spans[n - 1]);
+    cond->op = "=";
+    cond->a = tc_path_column(tc, alias, cols[n - 1], spans[n - 1]);
+    cond->b = ctx;
+    cond->ty = &type_bool;
+    for (int i = n - 2; i >= 0; i--) {
+        const CatColumn *fk = cols[i];
+        const CatTable *ref = cat_table(tc->cat, fk->ref_schema, fk->ref_table);
+        Select *sel = arena_alloc(tc->arena, sizeof *sel);
+        sel->alias = arena_printf(tc->arena, "t%d", i + 1);
+        sel->target = tc_path_column(tc, sel->alias, map_get(ref->by_name, fk->ref_column),
+                                     spans[i]);
+        /* public is left unwritten, as for every table rlsc names */
+        sel->from = (QName){ir_schema(ref->schema ? ref->schema : fk->ref_schema), ref->name,
+                            spans[i]};
+        sel->where = cond;
+        sel->loc = spans[i];
+        Expr *in = ast_expr(tc->arena, E_IN_SUBQ, spans[i]);
+        in->a = tc_path_column(tc, i ? arena_printf(tc->arena, "t%d", i) : NULL, fk, spans[i]);
+        in->sub = sel;
+        in->ty = &type_bool;
+        cond = in;
+    }
+    r->using_ = cond;
+}
+
+static void tc_tenant(Tc *tc, Rule *r, const Scope *s)
 {
     ContextDecl *cd = map_get(tc->file->context_map, "tenant");
     if (!cd)
         return; /* reported by check_files */
     const Type *ct = types_lookup(tc->arena, cd->type->text);
+    if (strstr(r->column.name, "__") && !tc_quoted(tc, r->column.loc)
+        && !(s->table && map_get(s->table->by_name, r->column.name))) {
+        tc_tenant_path(tc, r, s->table, ct);
+        return;
+    }
     const Type *col = &type_any;
     if (s->table) {
         CatColumn *c = map_get(s->table->by_name, r->column.name);

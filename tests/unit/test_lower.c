@@ -164,6 +164,127 @@ static void test_tenant_is_a_restrictive_all_policy(void)
     CU_ASSERT_PTR_NULL(p->check); /* FOR ALL: USING checks new rows too */
 }
 
+/* The chain of tenant paths: org <- project (uuid key) <- task <- comment,
+ * with a NULLable foreign key, a self reference, a to_field key and a
+ * schema. */
+#define PATH_CATALOG                                                              \
+    "table orgs { column id bigint not null; }\n"                                 \
+    "table projects { column id uuid not null;\n"                                 \
+    "  column org_id bigint references public.orgs (id); column name text; }\n"   \
+    "table tasks { column id bigint not null;\n"                                  \
+    "  column project_id uuid references public.projects (id);\n"                 \
+    "  column parent_id bigint references public.tasks (id);\n"                   \
+    "  column title text; }\n"                                                    \
+    "table comments { column id bigint; column task_id bigint references tasks (id);\n" \
+    "  column \"a__b\" bigint; }\n"                                               \
+    "table crm.account { column code text not null; column org_id bigint; }\n"    \
+    "table crm.contact { column account text references crm.account (code); }\n"
+
+/* The tenant policy of table `name` in src compiled against PATH_CATALOG. */
+static IrPolicy *path_policy(const char *src, const char *name)
+{
+    Ir *ir = u_compile_with_catalog(PATH_CATALOG,
+                                    arena_printf(u_arena(), "%s%s", DECLS, src));
+    if (!ir)
+        ASSERT_STR(u_messages(), "");
+    CU_ASSERT_FATAL(ir && u_table(ir, name));
+    return policy(u_table(ir, name), "tenant");
+}
+
+static void test_tenant_path_follows_foreign_keys(void)
+{
+    IrPolicy *p = path_policy("table comments { tenant task__project__org; allow all; }\n",
+                              "comments");
+    /* restrictive FOR ALL like `tenant COL`, named alike: one per block */
+    CU_ASSERT(p->restrictive);
+    ASSERT_INT(p->cmd, CMD_ALL);
+    ASSERT_INT(p->roles.n, 0);
+    CU_ASSERT_PTR_NULL(p->check); /* FOR ALL: USING checks new rows too */
+    ASSERT_STR(p->using_,
+               "(\"task_id\" = ANY (ARRAY(SELECT \"t1\".\"id\" FROM \"tasks\" \"t1\" WHERE "
+               "(\"t1\".\"project_id\" = ANY (ARRAY(SELECT \"t2\".\"id\" FROM \"projects\" \"t2\" "
+               "WHERE (\"t2\".\"org_id\" = " TENANT_SQL ")))))))");
+    /* the last step may name the column itself */
+    IrPolicy *q = path_policy("table comments { tenant task__project__org_id; allow all; }\n",
+                              "comments");
+    ASSERT_STR(q->using_, p->using_);
+}
+
+static void test_tenant_path_steps_resolve_as_django_fields(void)
+{
+    /* a self reference nests the same table under distinct aliases */
+    IrPolicy *p = path_policy("table tasks { tenant parent__parent__project__org; allow all; }\n",
+                              "tasks");
+    ASSERT_STR(p->using_,
+               "(\"parent_id\" = ANY (ARRAY(SELECT \"t1\".\"id\" FROM \"tasks\" \"t1\" WHERE "
+               "(\"t1\".\"parent_id\" = ANY (ARRAY(SELECT \"t2\".\"id\" FROM \"tasks\" \"t2\" WHERE "
+               "(\"t2\".\"project_id\" = ANY (ARRAY(SELECT \"t3\".\"id\" FROM \"projects\" \"t3\" "
+               "WHERE (\"t3\".\"org_id\" = " TENANT_SQL "))))))))))");
+    /* a foreign key named without _id, to a key other than id, in a schema */
+    p = path_policy("table crm.contact { tenant account__org; allow all; }\n", "contact");
+    ASSERT_STR(p->using_,
+               "(\"account\" = ANY (ARRAY(SELECT \"t1\".\"code\" FROM \"crm\".\"account\" \"t1\" "
+               "WHERE (\"t1\".\"org_id\" = " TENANT_SQL "))))");
+    /* a column whose name has __ stays a column, quoted or not */
+    p = path_policy("table comments { tenant a__b; allow all; }\n", "comments");
+    ASSERT_STR(p->using_, "(\"a__b\" = " TENANT_SQL ")");
+}
+
+static void test_tenant_path_is_exempt_for_bypass_roles(void)
+{
+    IrPolicy *p = path_policy("role ops bypass;\n"
+                              "table tasks { tenant project__org; allow all; }\n", "tasks");
+    ASSERT_STR(p->using_,
+               "((SELECT pg_catalog.pg_has_role('ops', 'USAGE')) OR (\"project_id\" = ANY "
+               "(ARRAY(SELECT \"t1\".\"id\" FROM \"projects\" \"t1\" WHERE (\"t1\".\"org_id\" = "
+               TENANT_SQL ")))))");
+}
+
+static void test_tenant_path_change_alters_the_tenant_policy(void)
+{
+    /* two paths differ in the condition, which the migration diff compares:
+     * the one `tenant` policy of the table is altered, never duplicated */
+    Ir *a = u_compile_with_catalog(PATH_CATALOG, DECLS
+                                   "table tasks { tenant project__org; allow all; }\n");
+    Ir *b = u_compile_with_catalog(PATH_CATALOG, DECLS
+                                   "table tasks { tenant parent__project__org; allow all; }\n");
+    CU_ASSERT_FATAL(a && b);
+    StrBuf sql, summary;
+    sb_init(&sql, u_arena());
+    sb_init(&summary, u_arena());
+    emit_diff(&sql, &summary, a, b);
+    ASSERT_HAS(sb_str(&sql), "ALTER POLICY \"tenant\" ON \"tasks\"");
+    ASSERT_INT(u_count(sb_str(&sql), "CREATE POLICY"), 0);
+    ASSERT_INT(u_count(sb_str(&sql), "DROP POLICY"), 0);
+}
+
+static void test_tenant_path_needs_a_catalog(void)
+{
+    CU_ASSERT_PTR_NULL(u_compile(DECLS "table comments { tenant task__project__org; allow all; }\n"));
+    ASSERT_INT(u_errors(), 1);
+    ASSERT_HAS(u_messages(), "tenant path 'task__project__org' follows foreign keys, which only "
+                             "a catalog knows");
+    /* quoted, the name is a column, as in SQL */
+    CU_ASSERT_PTR_NOT_NULL(u_compile(DECLS "table comments { tenant \"task__org\"; allow all; }\n"));
+}
+
+static void test_tenant_path_errors_point_at_the_step(void)
+{
+    CU_ASSERT_PTR_NULL(u_compile_with_catalog(
+        PATH_CATALOG, DECLS "table comments { tenant task__projet__org; allow all; }\n"));
+    ASSERT_HAS(u_messages(), "test.rls:6:31: error: table 'tasks' has no foreign key 'projet'; "
+                             "did you mean 'project'?");
+    CU_ASSERT_PTR_NULL(u_compile_with_catalog(
+        PATH_CATALOG, DECLS "table tasks { tenant title__org; allow all; }\n"));
+    ASSERT_HAS(u_messages(), "column 'title' of table 'tasks' is not a foreign key");
+    ASSERT_HAS(u_messages(), "(its foreign keys: project, parent)");
+    /* $tenant is bigint; the last column must compare with it */
+    CU_ASSERT_PTR_NULL(u_compile_with_catalog(
+        PATH_CATALOG, DECLS "table comments { tenant task__project__name; allow all; }\n"));
+    ASSERT_HAS(u_messages(), "tenant column 'name' of table 'projects' is text but $tenant is "
+                             "bigint");
+}
+
 static void test_context_reads_are_fail_closed_and_typed(void)
 {
     IrTable *t = only_table("context code varchar(20) = 'app.code';\n"
@@ -575,6 +696,12 @@ static CU_TestInfo lower_tests[] = {
     {"long model table names are truncated as Django does", test_long_model_table_names_are_truncated_as_django_does},
     {"no force, and tables of top-level policies", test_no_force_and_top_level_policy_tables},
     {"tenant is a restrictive FOR ALL policy", test_tenant_is_a_restrictive_all_policy},
+    {"tenant path follows foreign keys", test_tenant_path_follows_foreign_keys},
+    {"tenant path steps resolve as Django fields", test_tenant_path_steps_resolve_as_django_fields},
+    {"tenant path is exempt for bypass roles", test_tenant_path_is_exempt_for_bypass_roles},
+    {"tenant path change alters the tenant policy", test_tenant_path_change_alters_the_tenant_policy},
+    {"tenant path needs a catalog", test_tenant_path_needs_a_catalog},
+    {"tenant path errors point at the step", test_tenant_path_errors_point_at_the_step},
     {"context reads are fail-closed and typed", test_context_reads_are_fail_closed_and_typed},
     {"allow makes one policy per command", test_allow_makes_one_policy_per_command},
     {"allow all is one FOR ALL policy", test_allow_all_is_one_for_all_policy},
