@@ -18,7 +18,8 @@ cd "$here"
 
 packages=(build-essential autoconf automake pkg-config flex bison
           libpq-dev libcunit1-dev postgresql postgresql-client
-          postgresql-common python3-django python3-psycopg2 pgbouncer)
+          postgresql-common python3-django python3-psycopg2 pgbouncer
+          clang libclang-rt-14-dev)
 
 install_missing() {
     local missing=() p
