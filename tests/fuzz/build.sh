@@ -37,6 +37,13 @@ newer() {
     [ -n "$(find "$1" -prune -newer "$2" 2>/dev/null)" ]
 }
 
+# ---- objects of another compiler or other flags are stale: start afresh
+stamp="$CC $CFLAGS"
+if [ "$(cat "$OUT/obj/flags" 2>/dev/null)" != "$stamp" ]; then
+    rm -f "$OUT/obj/"*.o "$OUT/obj/probe" "$OUT/fuzz_pipeline"
+    printf '%s\n' "$stamp" >"$OUT/obj/flags"
+fi
+
 # ---- can this compiler build a libFuzzer target at all?
 command -v "$CC" >/dev/null 2>&1 || {
     echo "build.sh: no $CC (Debian: apt-get install clang libclang-rt-14-dev)" >&2
