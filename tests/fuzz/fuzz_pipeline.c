@@ -40,6 +40,8 @@
  *  - the statements emit_statements splits a text into (the input, and
  *    every script emitted) concatenate to exactly that text, and none is
  *    empty (a migration's statement list loses or adds nothing);
+ *  - what cat_write writes (`rlsc catalog`) of every catalog used loads
+ *    back as a --catalog file without an error and writes the same text;
  *  - the built-in prelude and catalogs load without an error.
  * ASan and UBSan (build.sh) abort on memory errors and undefined
  * behaviour, LeakSanitizer on leaks, libFuzzer on timeouts.
@@ -162,6 +164,27 @@ static void write_file(const char *path, const char *text, size_t len)
     }
 }
 
+/* What `rlsc catalog` writes is a catalog file: read back with --catalog
+ * it loads without an error and is written again as the same text. */
+static void catalog_round_trip(Arena *a, Diag *d, const Catalog *cat)
+{
+    StrBuf sb;
+    sb_init(&sb, a);
+    cat_write(&sb, cat);
+    const char *text = sb_str(&sb);
+    Catalog *back = cat_new(a);
+    for (int i = 0; i < prelude_cat->func_list.n; i++)
+        cat_register_func(back, prelude_cat->func_list.items[i]);
+    int errors = d->errors;
+    cat_add_file(back, d, parse_source(a, d, "written-catalog.rls", text, (int)sb.len), true);
+    if (d->errors != errors)
+        broken("what cat_write wrote does not load as a catalog", text, NULL);
+    sb_init(&sb, a);
+    cat_write(&sb, back);
+    if (strcmp(text, sb_str(&sb)) != 0)
+        broken("cat_write -> catalog -> cat_write changed the text", text, sb_str(&sb));
+}
+
 /* The catalog cli/main.c builds (the prelude's functions, as
  * cat_add_prelude registers them, then --catalog: a built-in one or the
  * text given), then compile_files over the texts.  NULL when rlsc would
@@ -194,12 +217,8 @@ static Ir *compile(Arena *a, Diag *d, const char *const *texts, const size_t *le
         broken("compile_files cannot read the input back", tmppath[0], NULL);
     if (rc != 0)
         return NULL;
-    if (catalog || cat_text) {
-        /* what `rlsc catalog` would write of what is now known */
-        StrBuf sb;
-        sb_init(&sb, a);
-        cat_write(&sb, cat);
-    }
+    if (catalog || cat_text)
+        catalog_round_trip(a, d, cat);
     return ir;
 }
 
