@@ -194,7 +194,8 @@ with rlsc.context(tenant=A, user=fresh('alice')):
         for k in (1, 2):
             Comment.objects.create(task=t, author_id=uid['alice'], body=f'{t.title} note {k}')
 with rlsc.context(tenant=B, user=root):
-    b_projects = [Project.objects.create(organization_id=B, name=f'globex {i}') for i in (1, 2)]
+    b_projects = [Project.objects.create(organization_id=B, name=f'globex {i}')
+                  for i in (1, 2, 3)]
     b_tasks = [Task.objects.create(project=p, title=f'{p.name} task {j}')
                for p in b_projects for j in (1, 2, 3)]
 with rlsc.context(tenant=B, user=fresh('bob')):
@@ -227,7 +228,7 @@ def org_rows():
 rows = org_rows()
 tap.eq({ORG[o]: {m: len(ids) for m, ids in r.items()} for o, r in rows.items()},
        {'acme': {'projects': 3, 'tasks': 6, 'comments': 12},
-        'globex': {'projects': 2, 'tasks': 6, 'comments': 6}},
+        'globex': {'projects': 3, 'tasks': 9, 'comments': 9}},
        'test data (superuser SQL): rows of both organizations at every level of the chain')
 
 
@@ -453,12 +454,14 @@ for name in USERS:
            f'{who(name)}: adding a task ' + ('succeeds' if want else 'is rejected')
            + ' (add_task; the tenant path reads the project)', r.status_code, r.content)
 
-    task = T[tenant][0]
-    r = post(c, '/comments/new', {'task': task, 'body': f'comment by {who(name)}'})
+    # in the user's own name (anonymous: in carol's)
+    task, author = T[tenant][0], uid[name] or uid['carol']
+    r = post(c, '/comments/new', {'task': task, 'body': f'comment by {who(name)}',
+                                  'author': author})
     want = can(name, 'projects.add_comment') and can(name, 'projects.view_task') and view
     tap.ok(success(r, 201) == want
-           and bool(sql('SELECT 1 FROM projects_comment WHERE body = %s AND author_id '
-                        'IS NOT DISTINCT FROM %s', [f'comment by {who(name)}', uid[name]])) == want,
+           and bool(sql('SELECT 1 FROM projects_comment WHERE body = %s AND author_id = %s',
+                        [f'comment by {who(name)}', author])) == want,
            f'{who(name)}: commenting ' + ('succeeds' if want else 'is rejected')
            + ' (add_comment; the tenant path reads task and project)', r.status_code,
            r.content)
@@ -526,42 +529,48 @@ def everything():
     return {t: sql(f'SELECT * FROM {t} ORDER BY id') for t in PROTECTED}
 
 
+anon_target = fresh_project(A, 'anonymous target')
 before = everything()
-for name, other in (('alice', B), ('bob', A), ('root', A)):
+# Each attacker aims at rows of its own (globex's first project is gone),
+# and deletes last, so that no attempt finds its target already changed.
+TARGETS = {'alice': (B, P[B][2], T[B][-1]), 'bob': (A, P[A][2], T[A][-1]),
+           'root': (A, P[A][0], T[A][0])}
+for name, (other, theirs_p, theirs_t) in TARGETS.items():
     c = clients[name]
     own = tenant_of(name)
-    # their first open project and its task (globex's first project is gone);
-    # an own open project and task
-    theirs_p, theirs_t = P[other][-1], T[other][-1]
-    mine_p, mine_t = P[own][1], T[own][-1]
+    mine_p, mine_t = P[own][1], T[own][2 if own == A else 4]
     # an UPDATE the user may not run at all finds no row (404); one whose
     # new row leaves the organization is an error (403)
     move_p = 403 if can(name, 'projects.change_project') else 404
     move_t = 403 if can(name, 'projects.change_task') else 404
     attempts = [
-        ('create a project in it', post(c, '/projects/new', {'name': 'intruder',
-                                                             'organization': other}), 403),
-        ('rename its project', post(c, f'/projects/{theirs_p}/update', {'name': 'pwned'}), 404),
-        ('move an own project into it', post(c, f'/projects/{mine_p}/update',
-                                             {'organization': other}), move_p),
-        ('close its project', post(c, f'/projects/{theirs_p}/close'), 404),
-        ('delete its project', post(c, f'/projects/{theirs_p}/delete'), 404),
-        ('add a task to its project', post(c, '/tasks/new', {'project': theirs_p,
-                                                             'title': 'intruder'}), 403),
-        ('update its task', post(c, f'/tasks/{theirs_t}/update', {'title': 'pwned'}), 404),
-        ('move an own task into its project', post(c, f'/tasks/{mine_t}/update',
-                                                   {'project': theirs_p}), move_t),
-        ('comment on its task', post(c, '/comments/new', {'task': theirs_t,
-                                                          'body': 'intruder'}), 403),
+        ('create a project in it', lambda: post(c, '/projects/new', {
+            'name': 'intruder', 'organization': other}), 403),
+        ('rename its project', lambda: post(c, f'/projects/{theirs_p}/update', {
+            'name': 'pwned'}), 404),
+        ('move an own project into it', lambda: post(c, f'/projects/{mine_p}/update', {
+            'organization': other}), move_p),
+        ('close its project', lambda: post(c, f'/projects/{theirs_p}/close'), 404),
+        ('add a task to its project', lambda: post(c, '/tasks/new', {
+            'project': theirs_p, 'title': 'intruder'}), 403),
+        ('update its task', lambda: post(c, f'/tasks/{theirs_t}/update', {
+            'title': 'pwned'}), 404),
+        ('move an own task into its project', lambda: post(c, f'/tasks/{mine_t}/update', {
+            'project': theirs_p}), move_t),
+        ('comment on its task', lambda: post(c, '/comments/new', {
+            'task': theirs_t, 'body': 'intruder'}), 403),
+        ('delete its project', lambda: post(c, f'/projects/{theirs_p}/delete'), 404),
     ]
-    for what, r, status in attempts:
+    for what, attempt, status in attempts:
+        r = attempt()
         tap.ok(r.status_code == status, f'{name} ({ORG[own]}) cannot {what} ({ORG[other]}): '
                f'{status}', r.status_code, r.content)
 anon = clients[None]
 for what, r in (('create a project', post(anon, '/projects/new', {'name': 'anon',
                                                                   'organization': A})),
                 ('add a task', post(anon, '/tasks/new', {'project': P[A][0], 'title': 'anon'})),
-                ('close a project', post(anon, f'/projects/{P[A][0]}/close'))):
+                ('close a project', post(anon, f'/projects/{anon_target}/close')),
+                ('delete a project', post(anon, f'/projects/{anon_target}/delete'))):
     tap.ok(r.status_code in (403, 404), f'anonymous cannot {what}', r.status_code, r.content)
 tap.eq(everything(), before, 'after all those attempts every protected table is unchanged '
        '(superuser SQL)')
