@@ -72,13 +72,15 @@ void cascade_check(Arena *a, Diag *d, const Catalog *cat, const Ir *ir)
                               c->name);
             }
         }
+        /* after `deny delete` only the first advice fits */
+        bool denied = (t->denied & CMD_DELETE) != 0;
         if (children.len && cascade_delete_narrower(a, t))
             diag_warning(d, t->loc,
                          "Django deletes the rows that cascade from a '%s' row first (%s), "
-                         "but these policies can refuse to delete a '%s' row its user sees: "
-                         "then the children are gone, the row stays, and Django reports it "
-                         "deleted; check the permission before deleting, or allow the delete "
-                         "wherever the row is visible",
-                         t->name, sb_str(&children), t->name);
+                         "but these policies %s a '%s' row its user sees: then the children "
+                         "are gone, the row stays, and Django reports it deleted; check "
+                         "before deleting in the application%s",
+                         t->name, sb_str(&children), denied ? "refuse to delete" : "can refuse to delete",
+                         t->name, denied ? "" : ", or allow the delete wherever the row is visible");
     }
 }
