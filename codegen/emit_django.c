@@ -6,6 +6,14 @@
  * and emits only the difference, with the exact reverse for migrating
  * back.  Comparing IRs, not source text, is what makes reformatting,
  * comments and reordering produce no migration.
+ *
+ * What Django's own migrations did to the tables since the state was
+ * recorded comes from the caller, which reads Django's migration graph
+ * (manage.py makemigrations, stdlib/django): tables renamed (their
+ * policies moved along, so the recorded state is renamed before the diff
+ * and nothing is re-created), the migration's place in the graph (its
+ * dependencies and run_before), and tables a Django migration is about to
+ * delete (a migration of their policies alone, placed before it).
  */
 #include "rlsc.h"
 
@@ -208,80 +216,154 @@ static void dj_print_indented(const char *lines)
     }
 }
 
-int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
+/* schema.name, or name for the default schema, fit for a comment. */
+static const char *dj_table_label(Arena *a, const char *schema, const char *name)
 {
-    DIR *d = opendir(o->dir);
+    StrBuf sb;
+    sb_init(&sb, a);
+    schema = ir_schema(schema);
+    dj_comment_text(&sb, schema ? arena_printf(a, "%s.%s", schema, name) : name);
+    return sb_str(&sb);
+}
+
+/* ('app', 'name') of "NAME" (this app) or "APP.NAME". */
+static void dj_migration_ref(StrBuf *out, const char *app, const char *ref)
+{
+    const char *dot = strchr(ref, '.');
+    if (dot)
+        sb_printf(out, "('%.*s', '%s')", (int)(dot - ref), ref, dot + 1);
+    else
+        sb_printf(out, "('%s', '%s')", app, ref);
+}
+
+/* The app's migrations (sorted by number, then name), or NULL after a
+ * message. */
+static PtrVec *dj_migrations(Arena *a, const char *dir, const char *app)
+{
+    DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "rlsc: cannot read the migrations directory %s: %s\n", o->dir,
+        fprintf(stderr, "rlsc: cannot read the migrations directory %s: %s\n", dir,
                 strerror(errno));
-        return 2;
+        return NULL;
     }
-    PtrVec migs = {0};
+    PtrVec *migs = arena_alloc(a, sizeof *migs);
     for (struct dirent *de; (de = readdir(d));) {
         struct stat st;
         if (!dj_is_migration(de->d_name)
-            || stat(arena_printf(a, "%s/%s", o->dir, de->d_name), &st) != 0
+            || stat(arena_printf(a, "%s/%s", dir, de->d_name), &st) != 0
             || !S_ISREG(st.st_mode))
             continue;
         MigFile *m = arena_alloc(a, sizeof *m);
         m->number = atoi(de->d_name);
         m->name = arena_strndup(a, de->d_name, strlen(de->d_name) - 3);
-        vec_push(a, &migs, m);
+        vec_push(a, migs, m);
     }
     closedir(d);
-    if (migs.n == 0) {
+    if (migs->n == 0) {
         fprintf(stderr,
                 "rlsc: %s has no migrations: create the app's tables first "
                 "(manage.py makemigrations %s)\n",
-                o->dir, app);
-        return 2;
+                dir, app);
+        return NULL;
     }
-    qsort(migs.items, (size_t)migs.n, sizeof(void *), dj_cmp);
-    const MigFile *latest = migs.items[migs.n - 1];
+    qsort(migs->items, (size_t)migs->n, sizeof(void *), dj_cmp);
+    return migs;
+}
 
-    /* The newest recorded state; none: the app had no policies. */
-    static const Ir empty;
-    const Ir *prev = &empty;
-    bool found = false;
-    for (int i = migs.n - 1; i >= 0 && !found; i--) {
-        const MigFile *m = migs.items[i];
-        const char *src = dj_read(a, arena_printf(a, "%s/%s.py", o->dir, m->name));
+/* The newest recorded state into *out (an empty IR when there is none);
+ * returns 0 or 2 after a message. */
+static int dj_newest_state(Arena *a, const char *dir, const PtrVec *migs, Ir **out)
+{
+    for (int i = migs->n - 1; i >= 0; i--) {
+        const MigFile *m = migs->items[i];
+        const char *src = dj_read(a, arena_printf(a, "%s/%s.py", dir, m->name));
         int first = 0, bad = 0;
         const char *state = src ? dj_find_literal(a, src, "RLSC_STATE = ", &first) : NULL;
         if (!state) {
             if (src && strstr(src, "\nRLSC_STATE = ")) {
                 /* ignoring it would re-create everything: say so instead */
                 fprintf(stderr, "rlsc: %s/%s.py: RLSC_STATE is not a sequence of \"...\" "
-                                "strings with the escapes rlsc writes\n", o->dir, m->name);
+                                "strings with the escapes rlsc writes\n", dir, m->name);
                 return 2;
             }
             continue;
         }
-        Ir *got;
-        const char *why = ir_read_state(a, state, &got, &bad);
+        const char *why = ir_read_state(a, state, out, &bad);
         if (why && bad) {
             fprintf(stderr, "rlsc: %s/%s.py:%d: RLSC_STATE is damaged (its line %d): %s\n",
-                    o->dir, m->name, first + bad - 1, bad, why);
+                    dir, m->name, first + bad - 1, bad, why);
             return 2;
         }
         if (why) {
-            fprintf(stderr, "rlsc: %s/%s.py: RLSC_STATE is damaged: %s\n", o->dir, m->name, why);
+            fprintf(stderr, "rlsc: %s/%s.py: RLSC_STATE is damaged: %s\n", dir, m->name, why);
             return 2;
         }
-        prev = got;
-        found = true;
+        return 0;
+    }
+    *out = arena_alloc(a, sizeof **out); /* none: the app had no policies */
+    return 0;
+}
+
+int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
+{
+    PtrVec *migs = dj_migrations(a, o->dir, app);
+    if (!migs)
+        return 2;
+    const MigFile *latest = migs->items[migs->n - 1];
+    for (int i = 0; i < o->nafter; i++) {
+        const char *ref = o->after[i], *dot = strchr(ref, '.');
+        bool ours = !dot || (strncmp(ref, app, (size_t)(dot - ref)) == 0 && !app[dot - ref]);
+        const char *name = dot ? dot + 1 : ref;
+        struct stat st;
+        if (ours && strncmp(name, "__", 2) != 0
+            && stat(arena_printf(a, "%s/%s.py", o->dir, name), &st) != 0) {
+            fprintf(stderr, "rlsc: --after %s: %s has no migration %s.py\n", ref, o->dir, name);
+            return 2;
+        }
+    }
+
+    Ir *prev;
+    int rc = dj_newest_state(a, o->dir, migs, &prev);
+    if (rc)
+        return rc;
+
+    /* What Django's migrations did since: renamed tables carry their
+     * policies, so the state is renamed before the diff. */
+    StrBuf notes;
+    sb_init(&notes, a);
+    if (o->nrenamed) {
+        const IrTable **moved = arena_alloc(a, sizeof(void *) * (size_t)o->nrenamed);
+        const char *why = ir_rename_tables(a, prev, o->renamed_from, o->renamed_to, o->nrenamed,
+                                           moved);
+        if (why) {
+            fprintf(stderr, "rlsc: --renamed: %s\n", why);
+            return 2;
+        }
+        for (int i = 0; i < o->nrenamed; i++)
+            if (moved[i])
+                sb_printf(&notes, "%s: renamed from %s by Django's migrations "
+                                  "(its policies moved with it)\n",
+                          dj_table_label(a, o->renamed_to[i].schema, o->renamed_to[i].name),
+                          dj_table_label(a, o->renamed_from[i].schema, o->renamed_from[i].name));
+    }
+    const Ir *target = ir;
+    if (!target) {
+        /* only the policies of the tables a Django migration deletes next */
+        int removed = 0;
+        target = ir_without_tables(a, prev, o->deleted, o->ndeleted, &removed);
     }
 
     StrBuf up, down, summary;
     sb_init(&up, a);
     sb_init(&down, a);
     sb_init(&summary, a);
-    emit_diff(&up, &summary, prev, ir);
+    sb_puts(&summary, sb_str(&notes));
+    emit_diff(&up, &summary, prev, target);
     if (summary.len == 0) {
         printf("No changes detected in app '%s'\n", app);
         return 0;
     }
-    emit_diff(&down, NULL, ir, prev);
+    emit_diff(&down, NULL, target, prev);
 
     const char *name = o->name ? o->name : "rlsc_policies";
     const char *file = arena_printf(a, "%04d_%s.py", latest->number + 1, name);
@@ -294,14 +376,23 @@ int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
     StrBuf py, state;
     sb_init(&py, a);
     sb_init(&state, a);
-    ir_write_state(&state, ir);
-    sb_puts(&py, "# Generated by rlsc " PACKAGE_VERSION " from");
-    for (int i = 0; i < o->nsources; i++) {
-        const char *s = strrchr(o->sources[i], '/');
-        sb_putc(&py, ' ');
-        dj_comment_text(&py, s ? s + 1 : o->sources[i]);
+    ir_write_state(&state, target);
+    if (!ir) {
+        sb_puts(&py, "# Generated by rlsc " PACKAGE_VERSION ": the policies of tables that the\n"
+                     "# migrations in run_before delete go first, so that migrating back\n"
+                     "# re-creates them after Django has re-created the tables.\n");
+    } else if (o->nsources == 0) {
+        sb_puts(&py, "# Generated by rlsc " PACKAGE_VERSION ": the app has no .rls files any more.\n");
+    } else {
+        sb_puts(&py, "# Generated by rlsc " PACKAGE_VERSION " from");
+        for (int i = 0; i < o->nsources; i++) {
+            const char *s = strrchr(o->sources[i], '/');
+            sb_putc(&py, ' ');
+            dj_comment_text(&py, s ? s + 1 : o->sources[i]);
+        }
+        sb_puts(&py, ".\n");
     }
-    sb_puts(&py, ".\n# Do not edit: change the .rls files and run `manage.py makemigrations`\n"
+    sb_puts(&py, "# Do not edit: change the .rls files and run `manage.py makemigrations`\n"
                  "# (or `rlsc django`) again.  RLSC_STATE records the compiled policies\n"
                  "# so the next migration holds only what changed.\n");
     sb_puts(&py, "from django.db import migrations\n\n");
@@ -321,10 +412,27 @@ int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
     sb_puts(&py, "]\n\nDOWN_SQL = [\n");
     dj_pystatements(a, &py, sb_str(&down));
     sb_puts(&py, "]\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [\n");
-    sb_printf(&py, "        ('%s', '%s'),\n", app, latest->name);
-    if (ir->perm_helper)
+    if (o->nafter == 0)
+        sb_printf(&py, "        ('%s', '%s'),\n", app, latest->name);
+    for (int i = 0; i < o->nafter; i++) {
+        sb_puts(&py, "        ");
+        dj_migration_ref(&py, app, o->after[i]);
+        sb_puts(&py, ",\n");
+    }
+    /* the helper reads auth's tables, also when the reverse re-creates it */
+    if (target->perm_helper || prev->perm_helper)
         sb_puts(&py, "        ('auth', '__first__'),\n        ('contenttypes', '__first__'),\n");
-    sb_puts(&py, "    ]\n\n    operations = [\n"
+    sb_puts(&py, "    ]\n");
+    if (o->nrun_before) {
+        sb_puts(&py, "\n    run_before = [\n");
+        for (int i = 0; i < o->nrun_before; i++) {
+            sb_puts(&py, "        ");
+            dj_migration_ref(&py, app, o->run_before[i]);
+            sb_puts(&py, ",\n");
+        }
+        sb_puts(&py, "    ]\n");
+    }
+    sb_puts(&py, "\n    operations = [\n"
                  "        # lists: Django runs each statement as it is, unsplit\n"
                  "        migrations.RunSQL(sql=UP_SQL, reverse_sql=DOWN_SQL),\n"
                  "    ]\n");
@@ -333,7 +441,7 @@ int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o)
         fwrite(py.data, 1, py.len, stdout);
         return 0;
     }
-    int rc = dj_write_atomic(a, o->dir, file, &py);
+    rc = dj_write_atomic(a, o->dir, file, &py);
     if (rc == 0) {
         printf("Migrations for '%s':\n  %s/%s\n", app, o->dir, file);
         dj_print_indented(sb_str(&summary));

@@ -355,3 +355,62 @@ const char *ir_read_state(Arena *a, const char *text, Ir **out, int *err_line)
     *out = ir;
     return NULL;
 }
+
+/* ---- tables that Django's migrations renamed or deleted after a state
+ * was recorded.  ALTER TABLE ... RENAME (RenameModel, AlterModelTable)
+ * takes the policies along, and DROP TABLE (DeleteModel) drops them: the
+ * recorded state is brought to what the database holds at the point the
+ * next migration runs, so the diff neither re-creates what moved nor
+ * touches what went. */
+
+static bool ir_is_table(const IrTable *t, const IrTableName *n)
+{
+    const char *s = ir_schema(t->schema), *ns = ir_schema(n->schema);
+    return strcmp(t->name, n->name) == 0 && (s == ns || (s && ns && strcmp(s, ns) == 0));
+}
+
+const char *ir_rename_tables(Arena *a, Ir *ir, const IrTableName *from, const IrTableName *to,
+                             int n, const IrTable **moved)
+{
+    /* all at once: find every table first, so that names may swap */
+    for (int i = 0; i < n; i++) {
+        moved[i] = NULL;
+        for (int k = 0; k < ir->tables.n && !moved[i]; k++)
+            if (ir_is_table(ir->tables.items[k], &from[i]))
+                moved[i] = ir->tables.items[k];
+        for (int j = 0; j < i && moved[i]; j++)
+            if (moved[j] == moved[i])
+                return arena_printf(a, "the table %s is renamed twice", from[i].name);
+    }
+    for (int i = 0; i < n; i++)
+        if (moved[i]) {
+            IrTable *t = (IrTable *)moved[i];
+            t->schema = ir_schema(to[i].schema);
+            t->name = to[i].name;
+        }
+    ir_sort(ir);
+    for (int k = 1; k < ir->tables.n; k++)
+        if (ir_table_order(ir->tables.items[k - 1], ir->tables.items[k]) == 0)
+            return arena_printf(a, "two tables would be named %s",
+                                ((const IrTable *)ir->tables.items[k])->name);
+    return NULL;
+}
+
+Ir *ir_without_tables(Arena *a, const Ir *ir, const IrTableName *names, int n, int *removed)
+{
+    Ir *out = arena_alloc(a, sizeof *out);
+    *out = *ir;
+    out->tables = (PtrVec){0};
+    *removed = 0;
+    for (int k = 0; k < ir->tables.n; k++) {
+        const IrTable *t = ir->tables.items[k];
+        bool gone = false;
+        for (int i = 0; i < n && !gone; i++)
+            gone = ir_is_table(t, &names[i]);
+        if (gone)
+            (*removed)++;
+        else
+            vec_push(a, &out->tables, (void *)t);
+    }
+    return out;
+}

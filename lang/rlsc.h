@@ -587,6 +587,21 @@ void ir_write_state(StrBuf *sb, const Ir *ir);
  * (0 when no single line is to blame). */
 const char *ir_read_state(Arena *a, const char *text, Ir **out, int *err_line);
 
+/* A table as Django's migrations name it: schema NULL or "public" for
+ * the search_path's default. */
+typedef struct IrTableName {
+    const char *schema, *name;
+} IrTableName;
+/* Gives the tables of ir named from[i] the names to[i], all at once (so
+ * names may swap): Django renamed them, and their policies moved along.
+ * moved[i] is the table renamed by pair i, or NULL when ir has none of
+ * that name.  Returns NULL, or why the names clash. */
+const char *ir_rename_tables(Arena *a, Ir *ir, const IrTableName *from, const IrTableName *to,
+                             int n, const IrTable **moved);
+/* ir without the tables named (sharing everything else); *removed: how
+ * many of them it held. */
+Ir *ir_without_tables(Arena *a, const Ir *ir, const IrTableName *names, int n, int *removed);
+
 /* ----------------------------------------------------- checking, lowering */
 
 /* Resolves names and command rules of the files against cat (which may
@@ -627,7 +642,17 @@ typedef struct DjangoOpts {
     bool check, dry_run;
     const char *const *sources; /* the .rls paths, named in the header */
     int nsources;
+    /* Django's migration graph, as `manage.py makemigrations` reads it: */
+    const char *const *after;      /* dependencies, "NAME" or "APP.NAME"; none: the newest file */
+    int nafter;
+    const char *const *run_before; /* migrations that must run after this one */
+    int nrun_before;
+    const IrTableName *renamed_from, *renamed_to; /* tables renamed since the state */
+    int nrenamed;
+    const IrTableName *deleted;    /* with deleted: only the policies of these tables go */
+    int ndeleted;
 } DjangoOpts;
+/* ir NULL: the migration that removes the policies of o->deleted. */
 int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o);
 
 /* The stdlib SQL (schema rlsc and its helpers), built into the binary. */

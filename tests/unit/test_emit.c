@@ -390,6 +390,117 @@ static void test_state_damage_is_refused_with_its_line(void)
     CU_ASSERT(ir_read_state(u_arena(), state, &ir, &line) != NULL);
 }
 
+/* ---- tables Django renamed or deleted after a state was recorded */
+
+static Ir *state_of(const char *text)
+{
+    Ir *ir = NULL;
+    int line = 0;
+    const char *why = ir_read_state(u_arena(), text, &ir, &line);
+    ASSERT_STR(why ? why : "accepted", "accepted");
+    return ir;
+}
+
+static const char *state_text(const Ir *ir)
+{
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    ir_write_state(&sb, ir);
+    return sb_str(&sb);
+}
+
+static const char three_tables[] =
+    "rlsc-state\t1\nrole\tr\t0\n"
+    "table\t\\N\tshop_a\t1\npolicy\tp\tP\tselect\t0\ttrue\t\\N\n"
+    "table\t\\N\tshop_b\t0\npolicy\tq\tP\tselect\t0\ttrue\t\\N\n"
+    "table\tsales\tshop_c\t1\npolicy\tr\tP\tselect\t0\ttrue\t\\N\n";
+
+/* Renames apply all at once (names may swap), keep each table's flags
+ * and policies, and leave the IR sorted; public is the default schema. */
+static void test_state_tables_renamed_all_at_once(void)
+{
+    Ir *ir = state_of(three_tables);
+    CU_ASSERT_FATAL(ir != NULL);
+    IrTableName from[] = {{NULL, "shop_a"}, {"public", "shop_b"}, {"sales", "shop_c"},
+                          {NULL, "shop_gone"}};
+    IrTableName to[] = {{"public", "shop_b"}, {NULL, "shop_a"}, {NULL, "shop_z"},
+                        {NULL, "shop_y"}};
+    const IrTable *moved[4];
+    const char *why = ir_rename_tables(u_arena(), ir, from, to, 4, moved);
+    ASSERT_STR(why ? why : "renamed", "renamed");
+    CU_ASSERT(moved[0] && moved[1] && moved[2] && !moved[3]);
+    ASSERT_STR(state_text(ir),
+               "rlsc-state\t1\nrole\tr\t0\n"
+               "table\t\\N\tshop_a\t0\npolicy\tq\tP\tselect\t0\ttrue\t\\N\n"
+               "table\t\\N\tshop_b\t1\npolicy\tp\tP\tselect\t0\ttrue\t\\N\n"
+               "table\t\\N\tshop_z\t1\npolicy\tr\tP\tselect\t0\ttrue\t\\N\n");
+    CU_ASSERT(ir_find_table(ir, NULL, "shop_z") == moved[2]);
+}
+
+/* A rename onto a table that stays, or the same table renamed twice, is
+ * refused: the caller's account of Django's migrations is wrong. */
+static void test_state_table_renames_that_clash_are_refused(void)
+{
+    Ir *ir = state_of(three_tables);
+    CU_ASSERT_FATAL(ir != NULL);
+    IrTableName from[] = {{NULL, "shop_a"}, {NULL, "shop_a"}};
+    IrTableName to[] = {{NULL, "shop_b"}, {NULL, "shop_x"}};
+    const IrTable *moved[2];
+    ASSERT_HAS(ir_rename_tables(u_arena(), ir, from, to, 1, moved),
+               "two tables would be named shop_b");
+    IrTableName b[] = {{NULL, "shop_b"}}, a[] = {{"public", "shop_a"}};
+    ir = state_of(three_tables);
+    ASSERT_HAS(ir_rename_tables(u_arena(), ir, b, a, 1, moved),
+               "two tables would be named shop_a");
+    ir = state_of(three_tables);
+    ASSERT_HAS(ir_rename_tables(u_arena(), ir, from, to + 1, 2, moved), "renamed twice");
+}
+
+/* The state after Django deleted tables: the others, roles and helper
+ * stay, and the state read is left as it was (the diff needs both). */
+static void test_state_without_deleted_tables(void)
+{
+    Ir *ir = state_of("rlsc-state\t1\nhelper\thas_perm\t2\nrole\tr\t0\n"
+                      "table\t\\N\tshop_a\t1\npolicy\tp\tP\tselect\t0\ttrue\t\\N\n"
+                      "table\tsales\tshop_c\t1\npolicy\tr\tP\tselect\t0\ttrue\t\\N\n");
+    CU_ASSERT_FATAL(ir != NULL);
+    const char *before = state_text(ir);
+    IrTableName gone[] = {{"public", "shop_a"}, {NULL, "shop_c"}, {NULL, "nope"}};
+    int removed = -1;
+    Ir *rest = ir_without_tables(u_arena(), ir, gone, 3, &removed);
+    ASSERT_INT(removed, 1); /* shop_c is in schema sales, not public */
+    ASSERT_STR(state_text(rest),
+               "rlsc-state\t1\nhelper\thas_perm\t2\nrole\tr\t0\n"
+               "table\tsales\tshop_c\t1\npolicy\tr\tP\tselect\t0\ttrue\t\\N\n");
+    ASSERT_STR(state_text(ir), before);
+    /* and the diff from the state to the rest drops only shop_a's policy */
+    StrBuf up, summary;
+    sb_init(&up, u_arena());
+    sb_init(&summary, u_arena());
+    emit_diff(&up, &summary, ir, rest);
+    ASSERT_STR(sb_str(&summary), "shop_a: drop policy p\n"
+                                 "shop_a: row level security flags restored to before\n");
+}
+
+/* An app whose .rls files are gone compiles to nothing: the diff from its
+ * state to the empty IR drops everything it had. */
+static void test_state_to_nothing_drops_everything(void)
+{
+    Ir *ir = state_of("rlsc-state\t1\nhelper\thas_perm\t2\nrole\tr\t0\n"
+                      "table\t\\N\tshop_a\t1\npolicy\tp\tP\tselect\t0\ttrue\t\\N\n");
+    CU_ASSERT_FATAL(ir != NULL);
+    static const Ir nothing;
+    StrBuf up, summary;
+    sb_init(&up, u_arena());
+    sb_init(&summary, u_arena());
+    emit_diff(&up, &summary, ir, &nothing);
+    ASSERT_STR(sb_str(&summary), "shop_a: drop policy p\n"
+                                 "shop_a: row level security flags restored to before\n"
+                                 "role r: drop if rlsc created it and nothing uses it\n"
+                                 "helper rlsc.has_perm: drop unless other apps use it\n");
+    ASSERT_STR(state_text(&nothing), "rlsc-state\t1\n");
+}
+
 static CU_TestInfo emit_tests[] = {
     {"identifiers are always quoted", test_identifiers_are_always_quoted},
     {"literals double '' and escape backslashes with E''", test_literals_double_quotes_and_escape_backslashes},
@@ -409,6 +520,10 @@ static CU_TestInfo emit_tests[] = {
     {"statements of generated SQL with hostile names", test_statements_of_generated_sql_with_hostile_names},
     {"state round trips", test_state_round_trips},
     {"state damage is refused with its line", test_state_damage_is_refused_with_its_line},
+    {"state tables renamed all at once", test_state_tables_renamed_all_at_once},
+    {"state table renames that clash are refused", test_state_table_renames_that_clash_are_refused},
+    {"state without deleted tables", test_state_without_deleted_tables},
+    {"state to nothing drops everything", test_state_to_nothing_drops_everything},
     CU_TEST_INFO_NULL,
 };
 

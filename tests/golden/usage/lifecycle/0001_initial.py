@@ -1,0 +1,1 @@
+# Stands for Django's first migration of the app `shop` (its tables).
