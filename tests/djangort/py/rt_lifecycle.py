@@ -133,7 +133,8 @@ class Forum:
         return self.db_table or 'forum_' + self.note.lower()
 
     def models(self):
-        out = ['from django.conf import settings', 'from django.db import models', '', '',
+        out = ['"""lifecycle.sh\'s forum: rt_lifecycle.py writes this file for each step."""',
+               'from django.conf import settings', 'from django.db import models', '', '',
                'class Board(models.Model):', '    name = models.CharField(max_length=50)', '']
         if self.tag:
             out += ['', 'class Tag(models.Model):',
@@ -166,7 +167,8 @@ class Forum:
         return '\n'.join(out)
 
     def policies(self):
-        out = ['app forum;', "context tenant bigint  = 'app.tenant_id';",
+        out = ["-- lifecycle.sh's forum: rt_lifecycle.py writes this file for each step.",
+               'app forum;', "context tenant bigint  = 'app.tenant_id';",
                "context user   integer = 'app.user_id';", 'role moderator bypass;',
                'model Board { tenant id; allow select; }']
         if self.tag:
