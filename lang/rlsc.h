@@ -292,7 +292,7 @@ typedef struct Rule {
     RuleKind kind;
     CmdSet cmds;     /* allow/deny/policy; policy without `for`: CMD_ALL */
     PtrVec roles;    /* Ident*; empty: every role */
-    Expr *using_;    /* NULL when absent */
+    Expr *using_;    /* NULL when absent; for a tenant path, the typed condition typecheck builds */
     Expr *check;     /* NULL when absent */
     Ident column;    /* tenant */
     PtrVec perms;    /* Perm*, grant */
