@@ -15,7 +15,8 @@
  * dependencies and run_before), and tables a Django migration is about to
  * delete (a migration of their policies alone, placed before it).
  */
-#include "rlsc.h"
+#define RLSC_CODEGEN /* ast.h refuses to be included here */
+#include "codegen.h"
 
 #include <dirent.h>
 #include <errno.h>

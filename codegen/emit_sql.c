@@ -14,7 +14,8 @@
  * DO blocks are dollar-quoted with a tag chosen so it cannot occur in the
  * body, whatever the names contain.
  */
-#include "rlsc.h"
+#define RLSC_CODEGEN /* ast.h refuses to be included here */
+#include "codegen.h"
 
 #include <string.h>
 

@@ -11,7 +11,7 @@
  * without foreign keys (hand-written, or written before rlsc knew them)
  * falls back to Django's default auth_user tables by name.
  */
-#include "rlsc.h"
+#include "compile.h"
 
 #include <string.h>
 

@@ -14,7 +14,7 @@
  * applies to delete too, and every restrictive one that applies to delete
  * applies to select.
  */
-#include "rlsc.h"
+#include "compile.h"
 
 #include <string.h>
 

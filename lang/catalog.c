@@ -6,7 +6,7 @@
  * TYPE;` and `permission app.codename;` (a Django permission).  The same
  * declarations may appear in policy files; all sources merge here.
  */
-#include "rlsc.h"
+#include "catalog.h"
 
 #include <string.h>
 

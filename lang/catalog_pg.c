@@ -9,7 +9,7 @@
  * when the table is named the way Django names it, and Django permissions
  * are read from auth_permission.
  */
-#include "rlsc.h"
+#include "catalog.h"
 
 #include <libpq-fe.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  * with its span and checking goes on, so one run shows them all.
  * Column and type checks against a catalog come on top of this.
  */
-#include "rlsc.h"
+#include "compile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -216,7 +216,7 @@ static void check_commands(Check *c, const Rule *r)
             diag_error(c->diag, r->check->loc,
                        "a policy for %s cannot have WITH CHECK: %s writes no new "
                        "rows, use USING",
-                       ast_cmd_name(r->cmds), ast_cmd_name(r->cmds));
+                       cmd_name(r->cmds), cmd_name(r->cmds));
         return;
     }
     if (r->check && r->kind == R_DENY) {

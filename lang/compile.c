@@ -3,7 +3,7 @@
  * parse every file, check names and rules, type the conditions against
  * the catalog, lower to the IR.
  */
-#include "rlsc.h"
+#include "compile.h"
 
 int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
                   Catalog *cat, Ir **out)

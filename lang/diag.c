@@ -6,7 +6,7 @@
  * status comes from the count.  Columns count characters (UTF-8 code
  * points), and the caret line copies tabs so it lines up in a terminal.
  */
-#include "rlsc.h"
+#include "diag.h"
 
 #include <stdlib.h>
 #include <string.h>

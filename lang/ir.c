@@ -4,7 +4,7 @@
  * Sorted order makes output independent of the order of files, blocks and
  * rules, so emitted SQL and recorded migration state are stable.
  */
-#include "rlsc.h"
+#include "ir.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +128,7 @@ void ir_write_state(StrBuf *sb, const Ir *ir)
             sb_puts(sb, "policy");
             ir_field(sb, p->name);
             ir_field(sb, p->restrictive ? "R" : "P");
-            ir_field(sb, ast_cmd_name(p->cmd));
+            ir_field(sb, cmd_name(p->cmd));
             char n[16];
             snprintf(n, sizeof n, "%d", p->roles.n);
             ir_field(sb, n);
@@ -175,7 +175,7 @@ static int ir_split(Arena *a, const char *line, size_t len, const char **out, in
 static CmdSet ir_cmd(const char *s)
 {
     for (CmdSet c = CMD_SELECT; c <= CMD_DELETE; c <<= 1)
-        if (strcmp(s, ast_cmd_name(c)) == 0)
+        if (strcmp(s, cmd_name(c)) == 0)
             return c;
     return strcmp(s, "all") == 0 ? CMD_ALL : 0;
 }
@@ -338,7 +338,7 @@ const char *ir_read_state(Arena *a, const char *text, Ir **out, int *err_line)
                 vec_push(a, &pol->roles, (void *)f[5 + i]);
             pol->using_ = f[5 + nroles];
             pol->check = f[6 + nroles];
-            pol->origin = R_POLICY;
+            pol->origin = IR_FROM_POLICY;
             pol->loc = SPAN_NONE;
             vec_push(a, &t->policies, pol);
         } else {

@@ -20,7 +20,7 @@
  * a hash of its canonical conditions), never on its position, so adding,
  * removing or reordering one rule never renames another's policy.
  */
-#include "rlsc.h"
+#include "compile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +37,10 @@ typedef struct Lower {
     AstFile *file;
     Map *bypass;            /* table key -> PtrVec* of bypass role names */
     const char *bypass_sql; /* the current table's exemption, or NULL */
+    /* EXISTS nodes of the condition being lowered that print as
+     * `outer = ANY (ARRAY(...))`, each followed by its correlating
+     * equality: side data, so the AST stays as typing left it */
+    PtrVec membership;
 } Lower;
 
 static const char *lower_key(Lower *L, QName q)
@@ -108,13 +112,13 @@ static Expr *lower_correlation(Expr *where, bool *ok)
  * PostgreSQL use an index on outer.col.  Only where the EXISTS is reached
  * through AND/OR from the root: there NULL and false mean the same (a row
  * is not admitted), while under NOT they would not. */
-static void lower_mark_exists(Expr *e)
+static void lower_mark_exists(Lower *L, Expr *e)
 {
     if (!e)
         return;
     if (e->kind == E_BINARY && (strcmp(e->op, "and") == 0 || strcmp(e->op, "or") == 0)) {
-        lower_mark_exists(e->a);
-        lower_mark_exists(e->b);
+        lower_mark_exists(L, e->a);
+        lower_mark_exists(L, e->b);
         return;
     }
     if (e->kind != E_EXISTS || !e->sub->where)
@@ -123,9 +127,18 @@ static void lower_mark_exists(Expr *e)
     Expr *eq = lower_correlation(e->sub->where, &ok);
     if (!ok || !eq)
         return;
-    e->rw_skip = eq;
-    e->rw_inner = eq->a->level == 0 ? eq->a : eq->b;
-    e->rw_outer = eq->a->level == 0 ? eq->b : eq->a;
+    vec_push(L->arena, &L->membership, e);
+    vec_push(L->arena, &L->membership, eq);
+}
+
+/* SqlfmtCtx.membership_eq: the equality lower_mark_exists found for e. */
+static const Expr *lower_membership_eq(void *env, const Expr *e)
+{
+    const Lower *L = env;
+    for (int i = 0; i + 1 < L->membership.n; i += 2)
+        if (L->membership.items[i] == e)
+            return L->membership.items[i + 1];
+    return NULL;
 }
 
 /* The condition as final SQL (contexts expanded, memberships rewritten). */
@@ -133,9 +146,11 @@ static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
 {
     if (!e)
         return NULL;
+    L->membership.n = 0;
     if (!verbatim)
-        lower_mark_exists(e);
-    SqlfmtCtx ctx = {.context_sql = lower_context_sql, .env = L, .rewrite_membership = !verbatim};
+        lower_mark_exists(L, e);
+    SqlfmtCtx ctx = {.context_sql = lower_context_sql, .env = L, .rewrite_membership = !verbatim,
+                     .membership_eq = lower_membership_eq};
     StrBuf sb;
     sb_init(&sb, L->arena);
     sqlfmt_expr(&sb, e, &ctx);
@@ -199,22 +214,22 @@ static void lower_add(Lower *L, IrTable *t, IrPolicy *p)
     const char *key = arena_printf(L->arena, "%s\x1f%s\x1f%s",
                                    t->schema ? t->schema : "", t->name, p->name);
     IrPolicy *prev = map_put(L->names, key, p);
-    if (prev != p && (p->origin == R_BYPASS || p->origin == R_TENANT)
-        && prev->origin == R_POLICY) {
+    if (prev != p && (p->origin == IR_FROM_BYPASS || p->origin == IR_FROM_TENANT)
+        && prev->origin == IR_FROM_POLICY) {
         /* a user policy took a name rlsc generates */
         diag_error(L->diag, prev->loc,
                    "policy name '%s' is already used on table '%s' by %s", p->name,
                    lower_display(L, t),
-                   p->origin == R_BYPASS ? "the policy of the bypass roles"
+                   p->origin == IR_FROM_BYPASS ? "the policy of the bypass roles"
                                          : "the tenant policy");
-        if (p->origin == R_BYPASS)
+        if (p->origin == IR_FROM_BYPASS)
             diag_note(L->diag, lower_bypass_decl(L), "the bypass role is declared here");
         else
             diag_note(L->diag, p->loc, "the tenant rule is here");
         return;
     }
     if (prev != p) {
-        if (p->origin == R_POLICY || prev->origin == R_POLICY)
+        if (p->origin == IR_FROM_POLICY || prev->origin == IR_FROM_POLICY)
             diag_error(L->diag, p->loc, "policy name '%s' is already used on table '%s'",
                        p->name, lower_display(L, t));
         else
@@ -293,7 +308,7 @@ static PtrVec lower_roles(Lower *L, const PtrVec *idents)
     return v;
 }
 
-static IrPolicy *lower_policy(Lower *L, RuleKind origin, bool restrictive,
+static IrPolicy *lower_policy(Lower *L, IrOrigin origin, bool restrictive,
                               CmdSet cmd, PtrVec roles, Span loc)
 {
     IrPolicy *p = arena_alloc(L->arena, sizeof *p);
@@ -361,9 +376,9 @@ static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
     lower_split(r->cmds, cmds, &n);
     for (int i = 0; i < n; i++) {
         bool deny = r->kind == R_DENY;
-        IrPolicy *p = lower_policy(L, r->kind, deny, cmds[i], roles, r->loc);
+        IrPolicy *p = lower_policy(L, deny ? IR_FROM_DENY : IR_FROM_ALLOW, deny, cmds[i], roles, r->loc);
         const char *base = arena_printf(L->arena, "%s_%s", deny ? "deny" : "allow",
-                                        ast_cmd_name(cmds[i]));
+                                        cmd_name(cmds[i]));
         p->name = lower_name(L, base, &roles, text);
         if (deny) {
             if (!r->using_ && !r->roles.n)
@@ -397,7 +412,7 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
             app = arena_strndup(L->arena, pm->name, (size_t)(dot - pm->name));
             codename = dot + 1;
             base = arena_printf(L->arena, "grant_%s_%s_%s", app, codename,
-                                ast_cmd_name(pm->cmd));
+                                cmd_name(pm->cmd));
         } else {
             app = L->file->app.name;
             codename = arena_printf(L->arena, "%s_%s", verbs[pm->cmd],
@@ -415,7 +430,7 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
         sb_puts(&sb, "))");
         const char *cond = use ? arena_printf(L->arena, "(%s AND %s)", sb_str(&sb), use)
                                : sb_str(&sb);
-        IrPolicy *p = lower_policy(L, R_GRANT, false, pm->cmd, roles, r->loc);
+        IrPolicy *p = lower_policy(L, IR_FROM_GRANT, false, pm->cmd, roles, r->loc);
         p->name = lower_name(L, base, &roles, lower_source_text(L, r->using_));
         lower_permissive_conds(p, cond, NULL);
         lower_add(L, t, p);
@@ -425,7 +440,7 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
 
 static void lower_verbatim(Lower *L, IrTable *t, const Rule *r)
 {
-    IrPolicy *p = lower_policy(L, R_POLICY, r->restrictive, r->cmds,
+    IrPolicy *p = lower_policy(L, IR_FROM_POLICY, r->restrictive, r->cmds,
                                lower_roles(L, &r->roles), r->name.loc);
     p->name = r->name.name;
     p->using_ = lower_cond(L, r->using_, true);
@@ -451,7 +466,7 @@ static void lower_tenant(Lower *L, IrTable *t, const Rule *r)
         sb_printf(&sb, " = %s)", lower_context_sql(L, "tenant"));
         cond = sb_str(&sb);
     }
-    IrPolicy *p = lower_policy(L, R_TENANT, true, CMD_ALL, (PtrVec){0}, r->loc);
+    IrPolicy *p = lower_policy(L, IR_FROM_TENANT, true, CMD_ALL, (PtrVec){0}, r->loc);
     p->name = "tenant";
     p->using_ = lower_exempt(L, cond);
     lower_add(L, t, p);
@@ -462,7 +477,7 @@ static void lower_bypass(Lower *L, IrTable *t, const PtrVec *roles)
 {
     if (!roles || !roles->n)
         return;
-    IrPolicy *p = lower_policy(L, R_BYPASS, false, CMD_ALL, *roles, SPAN_NONE);
+    IrPolicy *p = lower_policy(L, IR_FROM_BYPASS, false, CMD_ALL, *roles, SPAN_NONE);
     p->name = "bypass";
     p->using_ = "true";
     p->check = "true";
@@ -512,7 +527,7 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
     for (int i = 0; i < t->policies.n; i++) {
         const IrPolicy *p = t->policies.items[i];
         /* a permissive policy with neither clause admits no row */
-        if (!p->restrictive && p->origin != R_BYPASS && p->origin != R_HOLDER
+        if (!p->restrictive && p->origin != IR_FROM_BYPASS && p->origin != IR_FROM_HOLDER
             && (p->using_ || p->check))
             allowed |= p->cmd;
     }
@@ -524,10 +539,10 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
     sb_init(&sb, L->arena);
     for (CmdSet c = CMD_SELECT; c <= CMD_DELETE; c <<= 1)
         if (!(allowed & c))
-            sb_printf(&sb, "%s%s", sb.len ? ", " : "", ast_cmd_name(c));
+            sb_printf(&sb, "%s%s", sb.len ? ", " : "", cmd_name(c));
     bool bypass = false;
     for (int i = 0; i < t->policies.n; i++)
-        bypass |= ((const IrPolicy *)t->policies.items[i])->origin == R_BYPASS;
+        bypass |= ((const IrPolicy *)t->policies.items[i])->origin == IR_FROM_BYPASS;
     diag_warning(L->diag, t->loc,
                  "no rule allows %s on table '%s': PostgreSQL denies %s to every "
                  "role%s (default deny; say `deny CMDS;` if that is meant)",
@@ -612,8 +627,6 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
                 case R_GRANT: lower_grant(&L, t, b, r); break;
                 case R_POLICY: lower_verbatim(&L, t, r); break;
                 case R_NOFORCE: t->force = false; break;
-                case R_BYPASS:
-                case R_HOLDER: break; /* never in the AST */
                 }
             }
         }
@@ -628,7 +641,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
         if (!t->policies.n) {
             /* `table t { }` has RLS on and no policy: this one admits no
              * row and carries the record that lets down restore t's flags */
-            IrPolicy *p = lower_policy(&L, R_HOLDER, false, CMD_SELECT, (PtrVec){0}, t->loc);
+            IrPolicy *p = lower_policy(&L, IR_FROM_HOLDER, false, CMD_SELECT, (PtrVec){0}, t->loc);
             p->name = "rlsc_no_rules";
             p->using_ = "false";
             lower_add(&L, t, p);

@@ -6,7 +6,7 @@
  * how the source was spaced or bracketed: equal trees print equal text,
  * which is what stable policy names and the migration diff compare.
  */
-#include "rlsc.h"
+#include "ast.h"
 
 #include <string.h>
 
@@ -134,6 +134,7 @@ static const char *sqlfmt_op(const char *op)
 
 void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
 {
+    const Expr *eq; /* E_EXISTS: its correlating equality, when rewritten */
     if (ctx && ctx->skip == e) {
         sb_puts(sb, "true");
         return;
@@ -244,22 +245,24 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
         sb_putc(sb, ')');
         break;
     case E_EXISTS:
-        if (ctx && ctx->rewrite_membership && e->rw_skip) {
+        eq = ctx && ctx->rewrite_membership && ctx->membership_eq
+                 ? ctx->membership_eq(ctx->env, e) : NULL;
+        if (eq) {
             /* outer = ANY (ARRAY(SELECT inner FROM t WHERE rest)); the
              * correlating equality prints as true inside rest */
             SqlfmtCtx inner = *ctx;
-            inner.skip = e->rw_skip;
+            inner.skip = eq;
             sb_putc(sb, '(');
-            sqlfmt_expr(sb, e->rw_outer, ctx);
+            sqlfmt_expr(sb, eq->a->level == 0 ? eq->b : eq->a, ctx);
             sb_puts(sb, " = ANY (ARRAY(SELECT ");
-            sqlfmt_expr(sb, e->rw_inner, ctx);
+            sqlfmt_expr(sb, eq->a->level == 0 ? eq->a : eq->b, ctx);
             sb_puts(sb, " FROM ");
             sqlfmt_qname(sb, e->sub->from.schema, e->sub->from.name);
             if (e->sub->alias) {
                 sb_putc(sb, ' ');
                 sqlfmt_ident(sb, e->sub->alias);
             }
-            if (e->sub->where != e->rw_skip) {
+            if (e->sub->where != eq) {
                 sb_puts(sb, " WHERE ");
                 sqlfmt_expr(sb, e->sub->where, &inner);
             }

@@ -12,7 +12,7 @@
  * Without catalog tables (no --catalog or --db), columns are typed `any`
  * and unknown functions are accepted: only what is knowable is checked.
  */
-#include "rlsc.h"
+#include "compile.h"
 
 #include <errno.h>
 #include <limits.h>

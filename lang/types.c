@@ -8,7 +8,7 @@
  * module is deliberately stricter; each such rule is listed in
  * tests/agreement/STRICTER.md with the reason.
  */
-#include "rlsc.h"
+#include "types.h"
 
 #include <ctype.h>
 #include <errno.h>

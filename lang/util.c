@@ -5,7 +5,7 @@
  * by arena_free; nothing is freed piecemeal, so leaks are impossible by
  * construction and the error paths need no cleanup code.
  */
-#include "rlsc.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #ifndef RLSC_PARSE_H
 #define RLSC_PARSE_H
 
-#include "rlsc.h"
+#include "ast.h"
 
 #ifndef YY_TYPEDEF_YY_SCANNER_T
 #define YY_TYPEDEF_YY_SCANNER_T

@@ -122,7 +122,7 @@ for src in $sources; do
     $fresh && continue
     sanitize=-fsanitize=fuzzer-no-link
     # shellcheck disable=SC2086
-    "$CC" $CFLAGS $sanitize -DPACKAGE_VERSION='"fuzz"' -I"$SRCDIR/lang" -I"$SRCDIR/parser" -I"$parser_dir" \
+    "$CC" $CFLAGS $sanitize -DPACKAGE_VERSION='"fuzz"' -I"$SRCDIR/lang" -I"$SRCDIR/codegen" -I"$SRCDIR/parser" -I"$parser_dir" \
         -c "$src" -o "$obj.tmp.o" && mv "$obj.tmp.o" "$obj" &
     pids="$pids $!"
 done

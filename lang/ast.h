@@ -1,0 +1,221 @@
+/*
+ * ast.h — the syntax tree of .rls files, the parser that builds it, and the
+ * printing of its conditions as SQL (sqlfmt.c).
+ */
+#ifndef RLSC_AST_H
+#define RLSC_AST_H
+
+#ifdef RLSC_CODEGEN
+#error "codegen/ works from the IR alone: include codegen.h, not ast.h"
+#endif
+#include "cmd.h"
+#include "diag.h"
+#include "types.h"
+
+typedef enum ExprKind {
+    E_NULL,
+    E_BOOL,     /* text: "true" / "false" */
+    E_NUMBER,   /* text: the literal as written */
+    E_STRING,   /* text: the value, quotes removed */
+    E_COLUMN,   /* qual.text or text */
+    E_CONTEXT,  /* $text */
+    E_UNARY,    /* op: "not", "-", "+"; a */
+    E_BINARY,   /* op: and or = <> < <= > >= + - * / % ^ || like ilike; a b */
+    E_IS,       /* a is [not] op, op: "null" "true" "false" "unknown" */
+    E_DISTINCT, /* a is [not] distinct from b */
+    E_IN_LIST,  /* a [not] in (args) */
+    E_IN_SUBQ,  /* a [not] in (sub) */
+    E_BETWEEN,  /* a [not] between b and c */
+    E_QUANT,    /* a op any|all (b), text: "any" / "all" */
+    E_EXISTS,   /* exists (sub) */
+    E_SUBQUERY, /* (sub), a scalar subquery */
+    E_CAST,     /* a::type */
+    E_FUNC,     /* qual.text(args) or (*) */
+    E_CASE,     /* case [a] when args[2i] then args[2i+1] ... [else c] end */
+    E_SPECIAL,  /* text: "current_user" / "session_user" */
+} ExprKind;
+
+typedef struct Expr Expr;
+typedef struct Select Select;
+
+typedef struct ExprList {
+    Expr **items;
+    int n;
+} ExprList;
+
+/* A qualified name; schema is NULL when not written. */
+typedef struct QName {
+    const char *schema;
+    const char *name;
+    Span loc;
+} QName;
+
+typedef struct Ident {
+    const char *name;
+    Span loc;
+} Ident;
+
+typedef struct TypeName {
+    const char *text; /* canonical spelling: words folded, mods, [] */
+    Span loc;
+} TypeName;
+
+struct Expr {
+    ExprKind kind;
+    const char *op;
+    const char *text;
+    const char *qual;
+    bool negated; /* NOT IN, NOT BETWEEN, IS NOT, NOT LIKE */
+    bool star;    /* f(*) */
+    Expr *a, *b, *c;
+    ExprList args;
+    Select *sub;
+    TypeName *type;
+    const Type *ty; /* set by the type checker; NULL when not known */
+    int level;      /* E_COLUMN: scopes outward it resolved in; -1 unknown */
+    Span loc;
+};
+
+struct Select {
+    Expr *target;
+    QName from;
+    const char *alias; /* NULL when none */
+    Expr *where;       /* NULL when none */
+    Span loc;
+};
+
+typedef enum RuleKind {
+    R_TENANT,
+    R_ALLOW,
+    R_DENY,
+    R_GRANT,
+    R_POLICY,
+    R_NOFORCE,
+} RuleKind;
+
+typedef struct Perm {
+    const char *name; /* view/add/change/delete, or "app.codename" */
+    bool custom;      /* quoted custom permission */
+    CmdSet cmd;       /* the command it maps to */
+    Span loc;
+} Perm;
+
+typedef struct Rule {
+    RuleKind kind;
+    CmdSet cmds;     /* allow/deny/policy; policy without `for`: CMD_ALL */
+    PtrVec roles;    /* Ident*; empty: every role */
+    Expr *using_;    /* NULL when absent; for a tenant path, the typed condition typecheck builds */
+    Expr *check;     /* NULL when absent */
+    Ident column;    /* tenant */
+    PtrVec perms;    /* Perm*, grant */
+    Ident name;      /* policy */
+    bool restrictive;/* policy `as restrictive` */
+    bool has_on;     /* top-level policy: `on` given */
+    QName on;
+    Span loc;
+} Rule;
+
+typedef struct ColumnDecl {
+    Ident name;
+    TypeName *type;
+    bool not_null;
+    QName ref;       /* `references T (c)`: the foreign key; name NULL if none */
+    Ident ref_column;
+    bool ref_cascade; /* `on delete cascade` */
+    Span loc;
+} ColumnDecl;
+
+/* `permission app.codename;` in a catalog: a Django permission that exists. */
+typedef struct PermDecl {
+    Ident app, codename;
+    Span loc;
+} PermDecl;
+
+typedef struct FuncDecl {
+    QName name;
+    PtrVec args;     /* TypeName* */
+    TypeName *ret;
+    bool setof;      /* returns a set */
+    bool aggregate;
+    Span loc;
+} FuncDecl;
+
+typedef struct Block {
+    bool is_model;
+    QName name;    /* model: name holds the model name as written */
+    PtrVec rules;  /* Rule* */
+    PtrVec columns;  /* ColumnDecl*: catalog declarations */
+    Ident model_app, model_name; /* `table T model app.Model`; NULL names if absent */
+    QName table;   /* the table, resolved by check_files */
+    Span loc;
+} Block;
+
+typedef struct ContextDecl {
+    Ident name;
+    TypeName *type;
+    const char *setting; /* 'x.y' */
+    Span setting_loc;
+    Span loc;
+} ContextDecl;
+
+typedef struct RoleDecl {
+    Ident name;
+    bool bypass;
+    Span loc;
+} RoleDecl;
+
+typedef struct AstFile {
+    SrcFile *src;
+    Ident app;          /* name NULL when no `app` statement */
+    PtrVec contexts;    /* ContextDecl* */
+    PtrVec roles;       /* RoleDecl* */
+    PtrVec blocks;      /* Block* */
+    PtrVec policies;    /* Rule* (R_POLICY with on) */
+    PtrVec functions;   /* FuncDecl*: catalog declarations */
+    PtrVec permissions; /* PermDecl*: catalog declarations */
+    /* filled by check_files */
+    Map *context_map;   /* name -> ContextDecl* */
+    Map *role_map;      /* name -> RoleDecl* */
+    PtrVec bypass;      /* const char * names of bypass roles, sorted */
+} AstFile;
+
+Expr *ast_expr(Arena *a, ExprKind kind, Span loc);
+/* Depth of an expression tree, at most limit + 1 (computed without
+ * recursion, so it is safe on any input). */
+int ast_depth(const Expr *e, int limit);
+enum { AST_MAX_DEPTH = 1000 };
+
+
+/* ---- parser (parser/) */
+
+/* Parses text into *out (never NULL on return); errors go to d. */
+AstFile *parse_source(Arena *a, Diag *d, const char *path, const char *text,
+                      int len);
+/* Reads path and parses it; returns NULL (after a message on stderr) when
+ * the file cannot be read. */
+AstFile *parse_file(Arena *a, Diag *d, const char *path);
+
+/* True for words the .rls grammar treats as keywords (they need quotes
+ * where an identifier is written back). */
+bool parse_is_keyword(const char *word);
+
+
+/* ---- conditions as SQL (sqlfmt.c) */
+
+/* How $context reads are spelled when an expression is printed. */
+typedef struct SqlfmtCtx {
+    /* Returns the SQL for $name, or NULL to print `$name` as is. */
+    const char *(*context_sql)(void *env, const char *name);
+    void *env;
+    /* Print `x in (subquery)` as `x = any (array(subquery))`, and EXISTS
+     * nodes for which membership_eq names the correlating equality
+     * `inner = outer` as `outer = any (array(select inner ... where rest))`. */
+    bool rewrite_membership;
+    const Expr *(*membership_eq)(void *env, const Expr *exists);
+    const Expr *skip; /* printed as `true` (a correlation moved outside) */
+} SqlfmtCtx;
+
+/* Fully parenthesised canonical SQL; equal trees print equal text. */
+void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * compile.h — the front half of the pipeline: names, types and lowering of the AST
+ * to the IR, and the checks that need both the catalog and the IR.
+ */
+#ifndef RLSC_COMPILE_H
+#define RLSC_COMPILE_H
+
+#include "ast.h"
+#include "catalog.h"
+#include "ir.h"
+
+/* Resolves names and command rules of the files against cat (which may
+ * hold only the prelude); reports into d. */
+void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat);
+/* Types every condition, tenant column and context; call after
+ * check_files.  Without catalog tables, columns are typed `any`. */
+void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat);
+/* Lowers checked files into one IR.  Call only when check found no error. */
+Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles);
+
+/* Parse, check and lower into *out.  Returns the exit status: 0 success,
+ * 1 errors reported in d, 2 a file could not be read (said on stderr). */
+int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
+                  Catalog *cat, Ir **out);
+
+
+/* The user tables the catalog has; without a catalog, Django's default.
+ * False, with why set, when a catalog is loaded but has no usable user
+ * model; the user's key column type is left in *key_type. */
+bool auth_find(Arena *a, const Catalog *cat, IrAuth *out, const Type **key_type,
+               const char **why);
+
+/* Warns where Django's on_delete=CASCADE deletes children of a row the
+ * policies may refuse to delete (cascade.c). */
+void cascade_check(Arena *a, Diag *d, const Catalog *cat, const Ir *ir);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * diag.h — locations and diagnostics (diag.c): `file:line:col: error:` with the
+ * source line and a caret, counted; "did you mean".
+ */
+#ifndef RLSC_DIAG_H
+#define RLSC_DIAG_H
+
+#include "util.h"
+
+/*
+ * Locations are byte offsets into one address space shared by all files of
+ * a compilation: each file gets a base offset when added.  Offsets become
+ * file:line:col only when a diagnostic is printed.  start < 0: unknown.
+ */
+typedef struct Span {
+    int start, end;
+} Span;
+
+#define SPAN_NONE ((Span){-1, -1})
+
+typedef struct SrcFile {
+    const char *path;
+    const char *text;
+    int len;
+    int base;        /* offset of text[0] in the shared address space */
+    int *line_start; /* offsets (relative to text) of each line */
+    int nlines;
+} SrcFile;
+
+typedef struct Diag {
+    Arena *arena;
+    FILE *out; /* where messages go; tests capture it with a memstream */
+    PtrVec files;
+    int next_base;
+    int errors, warnings;
+    int max_errors; /* stop printing after this many (0: unlimited) */
+} Diag;
+
+void diag_init(Diag *d, Arena *a, FILE *out);
+/* Registers a file's text; returns it with its base offset set. */
+SrcFile *diag_add_file(Diag *d, const char *path, const char *text, int len);
+void diag_error(Diag *d, Span at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void diag_warning(Diag *d, Span at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void diag_note(Diag *d, Span at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The candidate closest to name by edit distance, or NULL if none is close. */
+const char *diag_suggest(const char *name, const char *const *cands, int n);
+/* "; did you mean 'PREFIXcand'?" for the closest candidate, or "". */
+const char *diag_hint(Arena *a, const char *name, const char *const *cands, int n,
+                      const char *prefix);
+Span span_join(Span a, Span b);
+
+#endif

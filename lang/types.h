@@ -1,0 +1,65 @@
+/*
+ * types.h — PostgreSQL's types as the checker sees them (types.c).
+ */
+#ifndef RLSC_TYPES_H
+#define RLSC_TYPES_H
+
+#include "util.h"
+
+/*
+ * PostgreSQL's types as the checker sees them: a category (PostgreSQL's
+ * typcategory, refined where operators differ) and, for numbers and
+ * date/times, a rank that orders implicit widening casts.
+ */
+typedef enum TypeCat {
+    TC_ANY,      /* not known (no catalog): compatible with everything */
+    TC_UNKNOWN,  /* a quoted literal not yet coerced */
+    TC_NULL,     /* the NULL literal */
+    TC_BOOL,
+    TC_NUMERIC,  /* rank: 1 smallint 2 integer 3 bigint 4 numeric 5 real 6 double */
+    TC_STRING,   /* text, varchar, char, name */
+    TC_DATETIME, /* rank: 1 date 2 timestamp 3 timestamptz; 10 time 11 timetz */
+    TC_TIMESPAN, /* interval */
+    TC_UUID,
+    TC_JSON,     /* json: no comparison operators at all */
+    TC_JSONB,
+    TC_BYTEA,
+    TC_NETWORK,  /* inet, cidr */
+    TC_ARRAY,
+    TC_OTHER,    /* user-defined (enums, composites, extensions) */
+} TypeCat;
+
+typedef struct Type {
+    const char *name; /* canonical PostgreSQL spelling, without modifiers */
+    TypeCat cat;
+    int rank;
+    const struct Type *elem; /* arrays */
+} Type;
+
+extern const Type type_any, type_unknown, type_null, type_bool, type_int2,
+    type_int4, type_int8, type_numeric, type_float4, type_float8, type_text,
+    type_name, type_date, type_timestamp, type_timestamptz, type_time,
+    type_timetz, type_interval;
+
+/* The type a type name denotes ("int8" -> bigint, "varchar(20)[]" ->
+ * character varying[]).  Unknown names give TC_OTHER. */
+const Type *types_lookup(Arena *a, const char *text);
+bool types_equal(const Type *a, const Type *b);
+/* NULL if the literal is valid input for t, else why not. */
+const char *types_literal_error(Arena *a, const Type *t, const char *lit);
+/* Can a and b meet in a comparison operator op (= <> < <= > >=)? */
+bool types_comparable(const Type *a, const Type *b, const char *op);
+/* Can a value of type from be passed where to is expected, implicitly? */
+bool types_implicit(const Type *from, const Type *to);
+/* Can from be cast to to with CAST / ::? */
+bool types_castable(const Type *from, const Type *to);
+/* The result of a op b for arithmetic and ||, or NULL if no operator. */
+const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r);
+/* The common type of CASE branches, COALESCE args...; NULL if none. */
+const Type *types_common(const Type *a, const Type *b);
+/* Is a numeric literal within numeric's range? */
+bool types_numeric_in_range(const char *s);
+/* Human-readable name for messages. */
+const char *types_display(const Type *t);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * util.h — arena, growable strings, vectors, maps, and SQL quoting: what every
+ * stage uses.  Module prefixes arena_ sb_ vec_ map_ util_ sqlfmt_.
+ */
+#ifndef RLSC_UTIL_H
+#define RLSC_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct Arena Arena;
+
+Arena *arena_new(void);
+void arena_free(Arena *a);
+void *arena_alloc(Arena *a, size_t size); /* zeroed, max-aligned */
+char *arena_strdup(Arena *a, const char *s);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A growable string kept in an arena; always NUL-terminated. */
+typedef struct StrBuf {
+    Arena *arena;
+    char *data;
+    size_t len, cap;
+    struct Big *big; /* past 1 MiB the buffer grows in place (util.c) */
+} StrBuf;
+
+void sb_init(StrBuf *sb, Arena *a);
+void sb_putc(StrBuf *sb, char c);
+void sb_puts(StrBuf *sb, const char *s);
+void sb_putn(StrBuf *sb, const char *s, size_t n);
+void sb_printf(StrBuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *sb_str(StrBuf *sb);
+
+/* A growable array of pointers kept in an arena. */
+typedef struct PtrVec {
+    void **items;
+    int n, cap;
+} PtrVec;
+
+void vec_push(Arena *a, PtrVec *v, void *item);
+
+/* String-keyed hash map (open addressing) kept in an arena. */
+typedef struct Map Map;
+
+Map *map_new(Arena *a);
+void *map_get(const Map *m, const char *key);
+/* Inserts key -> val unless key is present; returns the value now stored. */
+void *map_put(Map *m, const char *key, void *val);
+
+uint32_t util_hash32(const char *s); /* FNV-1a, stable across platforms */
+void util_md5_hex(const char *s, size_t n, char out[33]);
+/* s[0..n) with ASCII letters folded to lower case, as SQL folds names. */
+char *util_lower(Arena *a, const char *s, size_t n);
+/* An ASCII identifier: a Django app label or migration name. */
+bool util_is_identifier(const char *s);
+/* The offset of the first byte of s[0..n) that is not valid UTF-8 (as
+ * PostgreSQL's UTF8 encoding accepts it), or n when all of it is. */
+size_t util_utf8_invalid(const char *s, size_t n);
+/* Reads all of f into sb; returns 0 or the errno of a read error. */
+int util_read_all(FILE *f, StrBuf *sb);
+
+
+/* SQL text (sqlfmt.c) */
+/* Always double-quotes, doubling embedded quotes. */
+void sqlfmt_ident(StrBuf *sb, const char *name);
+/* schema.name, each part quoted; schema may be NULL. */
+void sqlfmt_qname(StrBuf *sb, const char *schema, const char *name);
+/* A string literal; E'' with doubled backslashes when the value has a
+ * backslash, so the text means the same under any setting. */
+void sqlfmt_literal(StrBuf *sb, const char *value);
+
+#endif
