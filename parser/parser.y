@@ -343,7 +343,7 @@ cmds:
         {
             if ($1 & $3)
                 diag_error(ps->diag, @3, "command '%s' is listed twice",
-                           ast_cmd_name($3));
+                           cmd_name($3));
             $$ = $1 | $3;
         }
     ;
