@@ -1,2 +1,0 @@
--- tests/djangort/runsql.sh: the table of runsql_literal.rls, owned by billing_owner.
-CREATE TABLE lit (id int PRIMARY KEY, c text);
