@@ -146,7 +146,7 @@ typedef struct Block {
     PtrVec rules;  /* Rule* */
     PtrVec columns;  /* ColumnDecl*: catalog declarations */
     Ident model_app, model_name; /* `table T model app.Model`; NULL names if absent */
-    QName table;   /* the table, resolved by check_files */
+    QName table;   /* the table, resolved by resolve_files */
     Span loc;
 } Block;
 
@@ -173,7 +173,7 @@ typedef struct AstFile {
     PtrVec policies;    /* Rule* (R_POLICY with on) */
     PtrVec functions;   /* FuncDecl*: catalog declarations */
     PtrVec permissions; /* PermDecl*: catalog declarations */
-    /* filled by check_files */
+    /* filled by resolve_files */
     Map *context_map;   /* name -> ContextDecl* */
     Map *role_map;      /* name -> RoleDecl* */
     PtrVec bypass;      /* const char * names of bypass roles, sorted */

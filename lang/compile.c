@@ -1,7 +1,7 @@
 /*
  * compile.c — the front half of the pipeline in one call:
- * parse every file, check names and rules, type the conditions against
- * the catalog, lower to the IR.
+ * parse every file, resolve names and check command rules, type the
+ * conditions against the catalog, lower to the IR.
  */
 #include "compile.h"
 
@@ -17,7 +17,7 @@ int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
     }
     if (unreadable)
         return 2;
-    check_files(a, d, files, npaths, cat);
+    resolve_files(a, d, files, npaths, cat);
     for (int i = 0; i < npaths; i++)
         cat_add_file(cat, d, files[i], false);
     typecheck_files(a, d, files, npaths, cat);

@@ -11,9 +11,9 @@
 
 /* Resolves names and command rules of the files against cat (which may
  * hold only the prelude); reports into d. */
-void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat);
+void resolve_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat);
 /* Types every condition, tenant column and context; call after
- * check_files.  Without catalog tables, columns are typed `any`. */
+ * resolve_files.  Without catalog tables, columns are typed `any`. */
 void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat);
 /* Lowers checked files into one IR.  Call only when check found no error. */
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles);

@@ -997,7 +997,7 @@ static void tc_tenant(Tc *tc, Rule *r, const Scope *s)
 {
     ContextDecl *cd = map_get(tc->file->context_map, "tenant");
     if (!cd)
-        return; /* reported by check_files */
+        return; /* reported by resolve_files */
     const Type *ct = types_lookup(tc->arena, cd->type->text);
     if (strstr(r->column.name, "__") && !tc_quoted(tc, r->column.loc)
         && !(s->table && map_get(s->table->by_name, r->column.name))) {
@@ -1037,7 +1037,7 @@ static void tc_rule(Tc *tc, Rule *r, const Scope *s)
 static const CatTable *tc_table(Tc *tc, QName q, Span at)
 {
     if (!q.name)
-        return NULL; /* a policy without `on`: reported by check_files */
+        return NULL; /* a policy without `on`: reported by resolve_files */
     const CatTable *t = cat_table(tc->cat, q.schema, q.name);
     if (!t && tc->strict) {
         const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(tc->cat->table_list.n + 1));
@@ -1061,7 +1061,7 @@ static void tc_perm(Tc *tc, const Perm *p, const Block *b)
     if (p->custom) {
         const char *dot = strchr(p->name, '.');
         if (!dot)
-            return; /* check_grant has said so */
+            return; /* resolve_grant has said so */
         app = arena_strndup(tc->arena, p->name, (size_t)(dot - p->name));
         codename = dot + 1;
     } else {

@@ -92,7 +92,7 @@ AstFile *u_parse(const char *src)
 }
 
 /* As rlsc's compile does, from strings: the built-in prelude and the
- * catalog file (if any) first, then parse every file, check (even after
+ * catalog file (if any) first, then parse every file, resolve (even after
  * syntax errors, so one run shows all), type, and lower only when nothing
  * failed. */
 static Ir *fx_compile(const char *catalog, const char *const *srcs, int n)
@@ -106,7 +106,7 @@ static Ir *fx_compile(const char *catalog, const char *const *srcs, int n)
     for (int i = 0; i < n; i++)
         files[i] = fx_parse(d, n == 1 ? "test.rls" : arena_printf(fx.arena, "test%d.rls", i + 1),
                             srcs[i]);
-    check_files(fx.arena, d, files, n, cat);
+    resolve_files(fx.arena, d, files, n, cat);
     for (int i = 0; i < n; i++)
         cat_add_file(cat, d, files[i], false);
     typecheck_files(fx.arena, d, files, n, cat);

@@ -1,19 +1,20 @@
 /*
- * check.c — names and command rules.
+ * resolve.c — the name resolver: names and command rules.
  *
  * Everything that resolves inside the files: contexts, roles, tables of
  * blocks, permissions, policy placement, and the per-command rules that
  * PostgreSQL would otherwise only enforce at migrate time (no USING on
  * INSERT, no WITH CHECK on SELECT or DELETE).  Every problem is reported
- * with its span and checking goes on, so one run shows them all.
- * Column and type checks against a catalog come on top of this.
+ * with its span and resolving goes on, so one run shows them all.
+ * Column and type checks against a catalog come on top of this
+ * (typecheck.c).
  */
 #include "compile.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct Check {
+typedef struct Resolver {
     Arena *arena;
     Diag *diag;
     AstFile *file;
@@ -21,10 +22,9 @@ typedef struct Check {
     int nctx;
     const char *const *role_names;
     int nroles;
-} Check;
+} Resolver;
 
-static const char *const *check_names(Check *c, const PtrVec *decls,
-                                      size_t name_off)
+static const char *const *resolve_names(Resolver *c, const PtrVec *decls, size_t name_off)
 {
     const char **names = arena_alloc(c->arena, sizeof(char *) * (size_t)(decls->n + 1));
     for (int i = 0; i < decls->n; i++)
@@ -32,7 +32,7 @@ static const char *const *check_names(Check *c, const PtrVec *decls,
     return names;
 }
 
-static bool check_setting_name(const char *s)
+static bool resolve_setting_name(const char *s)
 {
     /* PostgreSQL accepts custom settings named by dotted identifiers. */
     bool dot = false, start = true;
@@ -54,12 +54,12 @@ static bool check_setting_name(const char *s)
     return dot && !start;
 }
 
-static int check_cmp_str(const void *a, const void *b)
+static int resolve_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void check_decls(Check *c)
+static void resolve_decls(Resolver *c)
 {
     AstFile *f = c->file;
     f->context_map = map_new(c->arena);
@@ -73,7 +73,7 @@ static void check_decls(Check *c)
                        cd->name.name);
             diag_note(c->diag, prev->name.loc, "first declared here");
         }
-        if (!check_setting_name(cd->setting))
+        if (!resolve_setting_name(cd->setting))
             diag_error(c->diag, cd->setting_loc,
                        "setting name '%s' must be dotted identifiers, like 'app.%s'",
                        cd->setting, cd->name.name);
@@ -99,24 +99,24 @@ static void check_decls(Check *c)
         }
     }
     if (f->bypass.n > 1)
-        qsort(f->bypass.items, (size_t)f->bypass.n, sizeof(void *), check_cmp_str);
+        qsort(f->bypass.items, (size_t)f->bypass.n, sizeof(void *), resolve_cmp_str);
 
-    c->ctx_names = check_names(c, &f->contexts, offsetof(ContextDecl, name));
+    c->ctx_names = resolve_names(c, &f->contexts, offsetof(ContextDecl, name));
     c->nctx = f->contexts.n;
-    c->role_names = check_names(c, &f->roles, offsetof(RoleDecl, name));
+    c->role_names = resolve_names(c, &f->roles, offsetof(RoleDecl, name));
     c->nroles = f->roles.n;
 }
 
-static void check_expr(Check *c, const Expr *e);
+static void resolve_expr(Resolver *c, const Expr *e);
 
-static void check_select(Check *c, const Select *s)
+static void resolve_select(Resolver *c, const Select *s)
 {
-    check_expr(c, s->target);
+    resolve_expr(c, s->target);
     if (s->where)
-        check_expr(c, s->where);
+        resolve_expr(c, s->where);
 }
 
-static void check_expr(Check *c, const Expr *e)
+static void resolve_expr(Resolver *c, const Expr *e)
 {
     if (!e)
         return;
@@ -124,17 +124,17 @@ static void check_expr(Check *c, const Expr *e)
         && strcmp(e->text, "?") != 0)
         diag_error(c->diag, e->loc, "unknown context '$%s'%s", e->text,
                    diag_hint(c->arena, e->text, c->ctx_names, c->nctx, "$"));
-    check_expr(c, e->a);
+    resolve_expr(c, e->a);
     if (e->b)
-        check_expr(c, e->b);
-    check_expr(c, e->c);
+        resolve_expr(c, e->b);
+    resolve_expr(c, e->c);
     for (int i = 0; i < e->args.n; i++)
-        check_expr(c, e->args.items[i]);
+        resolve_expr(c, e->args.items[i]);
     if (e->sub)
-        check_select(c, e->sub);
+        resolve_select(c, e->sub);
 }
 
-static void check_roles(Check *c, const PtrVec *roles)
+static void resolve_roles(Resolver *c, const PtrVec *roles)
 {
     for (int i = 0; i < roles->n; i++) {
         const Ident *r = roles->items[i];
@@ -150,8 +150,7 @@ static void check_roles(Check *c, const PtrVec *roles)
     }
 }
 
-static void check_needs_context(Check *c, const char *name, Span at,
-                                const char *what)
+static void resolve_needs_context(Resolver *c, const char *name, Span at, const char *what)
 {
     if (!map_get(c->file->context_map, name))
         diag_error(c->diag, at, "%s needs `context %s TYPE = 'app.%s_id';`",
@@ -161,9 +160,9 @@ static void check_needs_context(Check *c, const char *name, Span at,
 static const char *const std_perms[] = {"view", "add", "change", "delete"};
 static const CmdSet std_perm_cmds[] = {CMD_SELECT, CMD_INSERT, CMD_UPDATE, CMD_DELETE};
 
-static void check_grant(Check *c, Rule *r, const Block *b)
+static void resolve_grant(Resolver *c, Rule *r, const Block *b)
 {
-    check_needs_context(c, "user", r->loc, "grant");
+    resolve_needs_context(c, "user", r->loc, "grant");
     r->cmds = 0;
     for (int i = 0; i < r->perms.n; i++) {
         Perm *p = r->perms.items[i];
@@ -205,7 +204,7 @@ static void check_grant(Check *c, Rule *r, const Block *b)
 /* USING guards existing rows, WITH CHECK new ones: INSERT has no existing
  * rows, SELECT and DELETE write none.  PostgreSQL rejects the DDL
  * otherwise; we say so at compile time. */
-static void check_commands(Check *c, const Rule *r)
+static void resolve_commands(Resolver *c, const Rule *r)
 {
     if (r->kind == R_POLICY) {
         if (r->using_ && r->cmds == CMD_INSERT)
@@ -235,18 +234,18 @@ static void check_commands(Check *c, const Rule *r)
                    "or as check");
 }
 
-static void check_rule(Check *c, Rule *r, const Block *b, bool *seen_tenant,
-                       const Rule **noforce)
+static void resolve_rule(Resolver *c, Rule *r, const Block *b, bool *seen_tenant,
+                         const Rule **noforce)
 {
     switch (r->kind) {
     case R_TENANT:
-        check_needs_context(c, "tenant", r->loc, "tenant");
+        resolve_needs_context(c, "tenant", r->loc, "tenant");
         if (*seen_tenant)
             diag_error(c->diag, r->loc, "a block has one tenant column");
         *seen_tenant = true;
         break;
     case R_GRANT:
-        check_grant(c, r, b);
+        resolve_grant(c, r, b);
         break;
     case R_POLICY:
         if (strlen(r->name.name) > 63)
@@ -269,8 +268,8 @@ static void check_rule(Check *c, Rule *r, const Block *b, bool *seen_tenant,
     default:
         break;
     }
-    check_roles(c, &r->roles);
-    check_commands(c, r);
+    resolve_roles(c, &r->roles);
+    resolve_commands(c, r);
     /* Later passes recurse over conditions: refuse what would overflow. */
     Expr **conds[] = {&r->using_, &r->check};
     for (int i = 0; i < 2; i++)
@@ -279,13 +278,13 @@ static void check_rule(Check *c, Rule *r, const Block *b, bool *seen_tenant,
                        "condition nested more than %d levels deep; split it", AST_MAX_DEPTH);
             *conds[i] = NULL;
         }
-    check_expr(c, r->using_);
-    check_expr(c, r->check);
+    resolve_expr(c, r->using_);
+    resolve_expr(c, r->check);
 }
 
 /* A model's table is what the catalog says (a custom db_table), else what
  * Django creates: app label, '_', model in lower case. */
-static QName check_block_table(Check *c, const Block *b, const Catalog *cat)
+static QName resolve_block_table(Resolver *c, const Block *b, const Catalog *cat)
 {
     if (!b->is_model)
         return b->name;
@@ -307,12 +306,12 @@ static QName check_block_table(Check *c, const Block *b, const Catalog *cat)
     return (QName){NULL, t, b->name.loc};
 }
 
-void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)
+void resolve_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)
 {
     Map *tables = map_new(a); /* key -> Block* across all files */
     for (int fi = 0; fi < nfiles; fi++) {
-        Check c = {.arena = a, .diag = d, .file = files[fi]};
-        check_decls(&c);
+        Resolver c = {.arena = a, .diag = d, .file = files[fi]};
+        resolve_decls(&c);
         AstFile *f = files[fi];
         if (f->app.name && !util_is_identifier(f->app.name))
             diag_error(d, f->app.loc,
@@ -325,7 +324,7 @@ void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *
                 diag_error(d, b->name.loc,
                            "model '%s' needs the Django app label: add `app LABEL;`",
                            b->name.name);
-            b->table = check_block_table(&c, b, cat);
+            b->table = resolve_block_table(&c, b, cat);
             if (strlen(b->table.name) > 63 || (b->table.schema && strlen(b->table.schema) > 63))
                 diag_error(d, b->name.loc,
                            "table name is longer than 63 bytes: PostgreSQL would cut it short");
@@ -338,12 +337,12 @@ void check_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *
             bool seen_tenant = false;
             const Rule *noforce = NULL;
             for (int j = 0; j < b->rules.n; j++)
-                check_rule(&c, b->rules.items[j], b, &seen_tenant, &noforce);
+                resolve_rule(&c, b->rules.items[j], b, &seen_tenant, &noforce);
         }
         for (int i = 0; i < f->policies.n; i++) {
             bool seen = false;
             const Rule *nf = NULL;
-            check_rule(&c, f->policies.items[i], NULL, &seen, &nf);
+            resolve_rule(&c, f->policies.items[i], NULL, &seen, &nf);
         }
     }
 }
