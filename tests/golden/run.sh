@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC2086 # the words of .args files are split on purpose
+# shellcheck disable=SC2086 # argument words are split on purpose
 # Golden tests for rlsc: inputs beside their expected output, compared
 # byte for byte.  Prints TAP for Automake's tap-driver.sh.
 #
@@ -8,11 +8,15 @@
 #                     `rlsc check`) NAME.stderr on stderr.
 #   bad/NAME.rls      rejected (exit 1, nothing on stdout) by `rlsc sql`
 #                     and `rlsc check`, with NAME.err on stderr.
-#   ok/NAME.args, bad/NAME.args   the same, with other arguments (more
-#                     files, --catalog): the words after `rlsc sql`, paths
-#                     relative to SRCDIR (run from there).  They take the
-#                     place of NAME.rls, which may be one of the inputs.
-#   catalog/          catalog files the .args name.
+#   -- args: WORDS    as the first line of an ok/ or bad/ case: compile it
+#                     with other arguments, run from SRCDIR as
+#                     `rlsc sql WORDS tests/golden/DIR/NAME.rls`.  WORDS are
+#                     options and more input files, paths relative to
+#                     SRCDIR; `--catalog NAME` without a `/` means
+#                     tests/golden/catalog/NAME.rls.  A case file holding
+#                     nothing but this line is not compiled itself: it
+#                     names inputs kept elsewhere.
+#   catalog/          catalog files that `--catalog NAME` names.
 #   usage/NAME.args   a command line run in usage/: NAME.status is the exit
 #                     status, NAME.err the stderr, NAME.out the stdout (no
 #                     file: stdout must be empty).
@@ -58,8 +62,8 @@ list() { # list DIR SUFFIX: case names of DIR/*SUFFIX, sorted
         echo "${f%"$2"}"
     done
 }
-ok_cases=$( (list ok .rls; list ok .args) | sort -u)
-bad_cases=$( (list bad .rls; list bad .args) | sort -u)
+ok_cases=$(list ok .rls)
+bad_cases=$(list bad .rls)
 usage_cases=$(list usage .args)
 same_cases=$(list stable .1.rls)
 grow_cases=$(list stable .base.rls)
@@ -138,14 +142,30 @@ run() {
 
 # ---- ok/: compiles, with the expected SQL up and down
 
-# case_args DIR NAME: sets $dir (where to run) and $args for a case
+# case_args DIR NAME: sets $dir (where to run) and $args for a case, from
+# its `-- args:` line if it has one
 case_args() {
-    if [ -f "$G/$1/$2.args" ]; then
-        dir=$SRCDIR
-        args=$(cat "$G/$1/$2.args")
-    else
-        dir=$G/$1
-        args=$2.rls
+    f=$G/$1/$2.rls
+    dir=$G/$1
+    args=$2.rls
+    if grep -n '^-- *args *:' "$f" | grep -qv '^1:-- args: '; then
+        echo "an args line must be the first line and start with '-- args: '" >>"$why"
+    fi
+    line=$(sed -n '1s/^-- args: //p' "$f")
+    [ -n "$line" ] || return 0
+    dir=$SRCDIR
+    args=
+    prev=
+    for w in $line; do
+        if [ "$prev" = --catalog ] && [ "${w#*/}" = "$w" ]; then
+            w=tests/golden/catalog/$w.rls
+        fi
+        args="$args $w"
+        prev=$w
+    done
+    [ "$prev" != --catalog ] || echo "args line: --catalog needs a value" >>"$why"
+    if [ "$(awk 'END { print NR }' "$f")" -gt 1 ]; then
+        args="$args tests/golden/$1/$2.rls"
     fi
 }
 

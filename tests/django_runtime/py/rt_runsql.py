@@ -420,18 +420,29 @@ def psql_rlsc(dbname, case, down=False):
 
 # ------------------------------------------------------------------ part 1
 
+def golden_words(name):
+    """The words after `rlsc sql` for a golden ok case, paths relative to
+    SRCDIR, as tests/golden/run.sh makes them from its `-- args:` line."""
+    path = os.path.join(GOLDEN, name + '.rls')
+    own = os.path.relpath(path, SRCDIR)
+    with open(path, 'rb') as f:
+        lines = f.read().splitlines()
+    if not lines or not lines[0].startswith(b'-- args: '):
+        return [own]
+    words = lines[0][len(b'-- args: '):].decode('utf-8').split()
+    for i in range(1, len(words)):
+        if words[i - 1] == '--catalog' and '/' not in words[i]:
+            words[i] = 'tests/golden/catalog/%s.rls' % words[i]
+    # a case file that is only its args line names inputs kept elsewhere
+    return words + ([own] if len(lines) > 1 else [])
+
+
 def golden_cases():
-    names = sorted({f[:-len(ext)] for f in os.listdir(GOLDEN) for ext in ('.rls', '.args')
-                    if f.endswith(ext)})
+    names = sorted(f[:-len('.rls')] for f in os.listdir(GOLDEN) if f.endswith('.rls'))
     counts = {'no_app': [], 'multi': []}
     cases = []
     for name in names:
-        argf = os.path.join(GOLDEN, name + '.args')
-        if os.path.exists(argf):
-            with open(argf, encoding='utf-8') as f:
-                words = f.read().split()
-        else:
-            words = [os.path.relpath(os.path.join(GOLDEN, name + '.rls'), SRCDIR)]
+        words = golden_words(name)
         cases += [(name, c) for c in resolve(name, words, 'goldenapp', counts)]
     tap.note('%d golden ok cases; %d of them name no app (%s): rlsc django requires one, so '
              'most would be skipped; they are checked with a copy of their first .rls file that '
