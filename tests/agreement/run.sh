@@ -42,13 +42,11 @@ HERE=$SRCDIR/tests/agreement
 CORPUS=$HERE/conditions.txt
 STRICTER=$HERE/STRICTER.md
 
+. "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/pg/pgenv.sh"
 
 for f in "$CORPUS" "$STRICTER" "$HERE/schema.sql"; do
-    if [ ! -r "$f" ]; then
-        echo "Bail out! cannot read $f"
-        exit 1
-    fi
+    [ -r "$f" ] || tap_bail "cannot read $f"
 done
 pg_setup_or_skip
 W=$PGWORK
@@ -120,31 +118,22 @@ if ! awk -v only="${AGREE_ONLY:-}" '
         printf "%d\t%s\t%s\t%s\t%s\n", ++n, f[1], f[2], f[3], line
     }
     END { exit bad }' "$CORPUS" >"$W/corpus"; then
-    echo "Bail out! $CORPUS is malformed (see above)"
-    exit 1
+    tap_bail "$CORPUS is malformed (see above)"
 fi
 TOTAL=$(wc -l <"$W/corpus" | tr -d ' ')
-if [ "$TOTAL" = 0 ]; then
-    echo "1..0 # SKIP no condition selected"
-    exit 0
-fi
-echo "1..$TOTAL"
-echo "# $("$PG_BINDIR/postgres" -V); $TOTAL conditions from tests/agreement/conditions.txt"
+[ "$TOTAL" != 0 ] || tap_skip_all "no condition selected"
+tap_plan "$TOTAL"
+tap_note "$("$PG_BINDIR/postgres" -V); $TOTAL conditions from tests/agreement/conditions.txt"
 
 # ---------------------------------------------------------------- database
 DB=agree
 CONN="host=$PGSOCK port=$PGPORT user=postgres dbname=$DB"
 if ! pg_createdb "$DB" >"$W/createdb.log" 2>&1 \
    || ! pg_psql -d "$DB" -q -v ON_ERROR_STOP=1 -f "$HERE/schema.sql" >"$W/schema.log" 2>&1; then
-    echo "Bail out! cannot create the database from schema.sql"
-    sed 's/^/# /' "$W/createdb.log" "$W/schema.log"
-    exit 1
+    tap_bail "cannot create the database from schema.sql" "$W/createdb.log" "$W/schema.log"
 fi
-if ! "$RLSC" catalog --db "$CONN" >"$W/cat.rls" 2>"$W/catalog.err"; then
-    echo "Bail out! rlsc catalog --db failed"
-    sed 's/^/# /' "$W/catalog.err"
-    exit 1
-fi
+"$RLSC" catalog --db "$CONN" >"$W/cat.rls" 2>"$W/catalog.err" ||
+    tap_bail "rlsc catalog --db failed" "$W/catalog.err"
 
 # ---------------------------------------------------------------- batches
 # Contexts every case declares; PostgreSQL gets rlsc's read of each in
@@ -295,9 +284,8 @@ run_psql()
     { echo "BEGIN;"; echo "$TRY_FUNC"; cat "$1"; echo "ROLLBACK;"; } >"$1.full"
     if ! pg_psql -d "$DB" -q -A -t -F '	' -v ON_ERROR_STOP=1 -f "$1.full" \
             >"$2" 2>"$2.err"; then
-        echo "Bail out! a PostgreSQL verdict script failed ($1)"
-        sed 's/^/# /' "$2.err" | head -n 20
-        exit 1
+        head -n 20 "$2.err" >"$2.err20"
+        tap_bail "a PostgreSQL verdict script failed ($1)" "$2.err20"
     fi
 }
 
@@ -370,6 +358,9 @@ done
 awk '/^\|/ { sub(/[ \t]*\|[ \t]*$/, ""); sub(/.*\|/, ""); print }' "$STRICTER" \
     | grep -o '`[^`]*`' | tr -d '`' >"$W/stricter.ids"
 
+# One test line per condition, numbered by its corpus line (tap_plan gave
+# the count): written by awk, which holds every verdict, with the
+# diagnostics indented as tests/lib/tap.sh indents them.
 awk -v W="$W" -F '\t' '
     function slurp(f, sep,    l, out) {
         out = ""

@@ -19,14 +19,13 @@ RLSC=${RLSC:-rlsc}
 PY=${DJANGO_PYTHON:-/usr/bin/python3}
 PROJECT=$SRCDIR/tests/django_catalog
 
+. "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/pg/pgenv.sh"
 
-if ! "$PY" -c 'import django, psycopg2' >/dev/null 2>&1; then
-    echo "1..0 # SKIP no Django with psycopg2 for $PY (set DJANGO_PYTHON)"
-    exit 0
-fi
+"$PY" -c 'import django, psycopg2' >/dev/null 2>&1 ||
+    tap_skip_all "no Django with psycopg2 for $PY (set DJANGO_PYTHON)"
 pg_setup_or_skip
-echo "# $("$PG_BINDIR/postgres" -V), Django $("$PY" -c 'import django; print(django.get_version())'), $PGTMP"
+tap_note "$("$PG_BINDIR/postgres" -V), Django $("$PY" -c 'import django; print(django.get_version())'), $PGTMP"
 
 # Django talks to the server through the PG* variables (testproject/settings.py);
 # nothing may be written into the source tree (distcheck makes it read-only).
@@ -43,24 +42,6 @@ manage() { "$PY" "$PROJECT/manage.py" "$@"; }
 
 # ---------------------------------------------------------------- TAP
 
-N=0
-ok()
-{
-    N=$((N + 1))
-    echo "ok $N - $1"
-}
-
-not_ok()
-{
-    N=$((N + 1))
-    echo "not ok $N - $1"
-    shift
-    for _f in "$@"; do
-        [ -s "$_f" ] && sed -e 's/^/#   /' "$_f"
-    done
-    return 0
-}
-
 # check DESCRIPTION COMMAND...: ok when the command succeeds; its output
 # is shown on failure.
 check()
@@ -68,26 +49,27 @@ check()
     _desc=$1
     shift
     if "$@" >"$W/out" 2>&1; then
-        ok "$_desc"
+        tap_ok "$_desc"
     else
         echo "# exit status $?" >>"$W/out"
-        not_ok "$_desc" "$W/out"
+        tap_not_ok "$_desc" "$W/out"
     fi
 }
 
 # ---------------------------------------------------------------- setup
 
 # The app quotes identifiers the way cat_write does: its keyword list must
-# be the scanner's.
-sed -n '/keywords\[\] = {/,/^};/p' "$SRCDIR/parser/parse.c" | grep -o '{"[a-z_]*"' |
-    tr -d '{"' | LC_ALL=C sort >"$W/kw-c.txt"
+# be the scanner's, parser/kwlist.h (tests/unit/keywords.sh checks the same
+# without Django; here the module is imported as Django loads it).
+sed -n 's/^RLS_KEYWORD("\([a-z_]*\)".*/\1/p' "$SRCDIR/parser/kwlist.h" |
+    LC_ALL=C sort >"$W/kw-c.txt"
 "$PY" -c 'import sys; sys.path.insert(0, sys.argv[1])
 from rlsc.catalog import KEYWORDS
 print("\n".join(sorted(KEYWORDS)))' "$SRCDIR/stdlib/django" | LC_ALL=C sort >"$W/kw-py.txt"
 if [ -s "$W/kw-c.txt" ] && diff -u "$W/kw-c.txt" "$W/kw-py.txt" >"$W/out" 2>&1; then
-    ok "rlsc/catalog.py KEYWORDS are parser/parse.c's keywords"
+    tap_ok "rlsc/catalog.py KEYWORDS are parser/kwlist.h's keywords"
 else
-    not_ok "rlsc/catalog.py KEYWORDS are parser/parse.c's keywords" "$W/out"
+    tap_not_ok "rlsc/catalog.py KEYWORDS are parser/kwlist.h's keywords" "$W/out"
 fi
 
 # Django's own makemigrations (not rlsc's wrapper): the committed
@@ -102,17 +84,12 @@ from django.core.management import call_command
 from django.core.management.commands.makemigrations import Command
 call_command(Command(), "shop", check=True, dry_run=True, verbosity=0)' "$PROJECT"
 
-if ! pg_createdb "$PGDATABASE" >"$W/out" 2>&1; then
-    sed -e 's/^/# /' "$W/out"
-    echo "Bail out! cannot create the database"
-    exit 1
-fi
+pg_createdb "$PGDATABASE" >"$W/out" 2>&1 || tap_bail "cannot create the database" "$W/out"
 if manage migrate --no-input -v 0 >"$W/migrate.log" 2>&1; then
-    ok "manage.py migrate"
+    tap_ok "manage.py migrate"
 else
-    not_ok "manage.py migrate" "$W/migrate.log"
-    echo "Bail out! the test project does not migrate"
-    exit 1
+    tap_not_ok "manage.py migrate" "$W/migrate.log"
+    tap_bail "the test project does not migrate"
 fi
 
 # ---------------------------------------------------------------- type spelling
@@ -230,12 +207,12 @@ for line in open(sys.argv[2]):
         awk -F '\t' '$2 != $3 { printf "%s: format_type %s, pg_type %s\n", $1, $2, $3 }' \
         >"$W/out"
     if [ -s "$W/out" ] || [ "$(wc -l <"$W/types-py.txt")" != "$_i" ]; then
-        not_ok "pg_type() spells $_i DDL types as format_type() does" "$W/out"
+        tap_not_ok "pg_type() spells $_i DDL types as format_type() does" "$W/out"
     else
-        ok "pg_type() spells $_i DDL types as format_type() does"
+        tap_ok "pg_type() spells $_i DDL types as format_type() does"
     fi
 else
-    not_ok "pg_type() spells $_i DDL types as format_type() does" "$W/out"
+    tap_not_ok "pg_type() spells $_i DDL types as format_type() does" "$W/out"
 fi
 
 # ---------------------------------------------------------------- catalogs
@@ -243,37 +220,37 @@ fi
 # No database: PGHOST names a directory that does not exist.
 if PGHOST=$W/no-such-dir manage rlsc_catalog --output "$W/offline.rls" >"$W/out" 2>&1 &&
         [ -s "$W/offline.rls" ]; then
-    ok "rlsc_catalog --output works without a database"
+    tap_ok "rlsc_catalog --output works without a database"
 else
-    not_ok "rlsc_catalog --output works without a database" "$W/out"
+    tap_not_ok "rlsc_catalog --output works without a database" "$W/out"
 fi
 
 check "rlsc_catalog --output django.rls" manage rlsc_catalog --output "$W/django.rls"
 PYTHONHASHSEED=12345 manage rlsc_catalog >"$W/stdout.rls" 2>"$W/out"
 if cmp -s "$W/django.rls" "$W/offline.rls" && cmp -s "$W/django.rls" "$W/stdout.rls"; then
-    ok "the catalog is the same with and without a database, and on stdout"
+    tap_ok "the catalog is the same with and without a database, and on stdout"
 else
     diff -u "$W/django.rls" "$W/offline.rls" >>"$W/out" 2>&1
     diff -u "$W/django.rls" "$W/stdout.rls" >>"$W/out" 2>&1
-    not_ok "the catalog is the same with and without a database, and on stdout" "$W/out"
+    tap_not_ok "the catalog is the same with and without a database, and on stdout" "$W/out"
 fi
 ls -A "$W" | grep '\.tmp$' >"$W/out"
 if [ ! -s "$W/out" ]; then
-    ok "--output leaves no temporary file behind"
+    tap_ok "--output leaves no temporary file behind"
 else
-    not_ok "--output leaves no temporary file behind" "$W/out"
+    tap_not_ok "--output leaves no temporary file behind" "$W/out"
 fi
 if manage rlsc_catalog --output "$W/no-such-dir/x.rls" >"$W/out" 2>&1; then
-    not_ok "an unwritable --output is an error" "$W/out"
+    tap_not_ok "an unwritable --output is an error" "$W/out"
 elif [ -e "$W/no-such-dir" ]; then
-    not_ok "an unwritable --output is an error" "$W/out"
+    tap_not_ok "an unwritable --output is an error" "$W/out"
 else
-    ok "an unwritable --output is an error"
+    tap_ok "an unwritable --output is an error"
 fi
 if manage rlsc_catalog --database nosuch >"$W/out" 2>&1; then
-    not_ok "an unknown --database alias is an error" "$W/out"
+    tap_not_ok "an unknown --database alias is an error" "$W/out"
 else
-    ok "an unknown --database alias is an error"
+    tap_ok "an unknown --database alias is an error"
 fi
 
 printf 'app shop;\n' >"$W/empty.rls"
@@ -281,11 +258,10 @@ check "rlsc check --catalog django.rls reads the catalog" \
     "$RLSC" check --catalog "$W/django.rls" "$W/empty.rls"
 
 if "$RLSC" catalog --db "" >"$W/db.rls" 2>"$W/out"; then
-    ok "rlsc catalog --db"
+    tap_ok "rlsc catalog --db"
 else
-    not_ok "rlsc catalog --db" "$W/out"
-    echo "Bail out! no catalog from the database"
-    exit 1
+    tap_not_ok "rlsc catalog --db" "$W/out"
+    tap_bail "no catalog from the database"
 fi
 
 # ---------------------------------------------------------------- table by table
@@ -323,7 +299,7 @@ while IFS="$TAB" read -r table model n; do
     line=$(awk -F "$TAB" -v t="$table" '$1 == t' "$W/db/index")
     if [ -z "$line" ]; then
         echo "rlsc catalog --db has no table $table" >"$W/out"
-        not_ok "$desc: in the database" "$W/out"
+        tap_not_ok "$desc: in the database" "$W/out"
         continue
     fi
     db_model=$(printf '%s\n' "$line" | cut -f2)
@@ -340,9 +316,9 @@ while IFS="$TAB" read -r table model n; do
         :
     fi
     if [ -s "$W/out" ]; then
-        not_ok "$desc: $(wc -l <"$W/dj/$n" | tr -d ' ') columns as in the database" "$W/out"
+        tap_not_ok "$desc: $(wc -l <"$W/dj/$n" | tr -d ' ') columns as in the database" "$W/out"
     else
-        ok "$desc: $(wc -l <"$W/dj/$n" | tr -d ' ') columns as in the database"
+        tap_ok "$desc: $(wc -l <"$W/dj/$n" | tr -d ' ') columns as in the database"
     fi
 done <"$W/dj/index"
 
@@ -353,14 +329,14 @@ while IFS="$TAB" read -r table model n; do
     fi
     if [ "$model" != - ]; then
         echo "the database catalog names it model $model" >"$W/out"
-        not_ok "$table: in rlsc_catalog's output" "$W/out"
+        tap_not_ok "$table: in rlsc_catalog's output" "$W/out"
     else
-        echo "# skipped $table: no model (not a Django model's table)"
+        tap_note "skipped $table: no model (not a Django model's table)"
     fi
 done <"$W/db/index"
 if [ -n "$no_model" ]; then
-    echo "# rlsc catalog --db names no model for:$no_model"
-    echo "#   (custom db_table and many-to-many tables: django_content_type does not tell)"
+    tap_note "rlsc catalog --db names no model for:$no_model" \
+        "  (custom db_table and many-to-many tables: django_content_type does not tell)"
 fi
 
 # Django's permissions: the ones the models declare are the ones
@@ -370,20 +346,20 @@ grep '^permission ' "$W/db.rls" >"$W/perms-db.txt"
 if [ -s "$W/perms-dj.txt" ] && grep -q '^permission shop\.view_order;$' "$W/perms-dj.txt" &&
         diff -u --label "rlsc catalog --db" --label "rlsc_catalog" \
             "$W/perms-db.txt" "$W/perms-dj.txt" >"$W/out" 2>&1; then
-    ok "permissions: $(wc -l <"$W/perms-dj.txt" | tr -d ' ') as in auth_permission"
+    tap_ok "permissions: $(wc -l <"$W/perms-dj.txt" | tr -d ' ') as in auth_permission"
 else
-    not_ok "permissions as in auth_permission" "$W/out"
+    tap_not_ok "permissions as in auth_permission" "$W/out"
 fi
 if [ "$(cat "$W/cascades")" -ge 3 ]; then
-    ok "on_delete=CASCADE: $(cat "$W/cascades") columns say on delete cascade"
+    tap_ok "on_delete=CASCADE: $(cat "$W/cascades") columns say on delete cascade"
 else
-    not_ok "on_delete=CASCADE: columns say on delete cascade" "$W/cascades"
+    tap_not_ok "on_delete=CASCADE: columns say on delete cascade" "$W/cascades"
 fi
 grep -c ' references ' "$W/django.rls" >"$W/out"
 if [ "$(cat "$W/out")" -ge 5 ]; then
-    ok "foreign keys: $(cat "$W/out") columns with references"
+    tap_ok "foreign keys: $(cat "$W/out") columns with references"
 else
-    not_ok "foreign keys: columns with references" "$W/out"
+    tap_not_ok "foreign keys: columns with references" "$W/out"
 fi
 
 # ---------------------------------------------------------------- rlsc check
@@ -411,9 +387,9 @@ model OrderLine {
 EOF
 if "$RLSC" check --catalog "$W/django.rls" "$W/ok.rls" >"$W/out" 2>&1 &&
         ! grep -q 'error' "$W/out"; then
-    ok "rlsc check --catalog django.rls: model Order is table shop_custom_orders"
+    tap_ok "rlsc check --catalog django.rls: model Order is table shop_custom_orders"
 else
-    not_ok "rlsc check --catalog django.rls: model Order is table shop_custom_orders" "$W/out"
+    tap_not_ok "rlsc check --catalog django.rls: model Order is table shop_custom_orders" "$W/out"
 fi
 
 cat >"$W/missing.rls" <<'EOF'
@@ -425,10 +401,10 @@ EOF
 "$RLSC" check --catalog "$W/django.rls" "$W/missing.rls" >"$W/out" 2>&1
 rc=$?
 if [ "$rc" = 1 ] && grep -q "missing.rls:3:45: error: column 'shipping_country' does not exist in table 'shop_custom_orders'" "$W/out"; then
-    ok "rlsc check --catalog django.rls rejects a column Order does not have"
+    tap_ok "rlsc check --catalog django.rls rejects a column Order does not have"
 else
     echo "# exit status $rc" >>"$W/out"
-    not_ok "rlsc check --catalog django.rls rejects a column Order does not have" "$W/out"
+    tap_not_ok "rlsc check --catalog django.rls rejects a column Order does not have" "$W/out"
 fi
 
 cat >"$W/types.rls" <<'EOF'
@@ -440,10 +416,10 @@ EOF
 "$RLSC" check --catalog "$W/django.rls" "$W/types.rls" >"$W/out" 2>&1
 rc=$?
 if [ "$rc" = 1 ] && grep -q "types.rls:3:.*error:" "$W/out"; then
-    ok "rlsc check --catalog django.rls types columns: uuid = integer is an error"
+    tap_ok "rlsc check --catalog django.rls types columns: uuid = integer is an error"
 else
     echo "# exit status $rc" >>"$W/out"
-    not_ok "rlsc check --catalog django.rls types columns: uuid = integer is an error" "$W/out"
+    tap_not_ok "rlsc check --catalog django.rls types columns: uuid = integer is an error" "$W/out"
 fi
 
-echo "1..$N"
+tap_plan

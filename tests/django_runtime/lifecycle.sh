@@ -14,4 +14,4 @@ rt_setup
 DJANGO_SETTINGS_MODULE=lcsite.settings
 export DJANGO_SETTINGS_MODULE
 rt_run_py rt_lifecycle.py
-rt_done
+tap_plan

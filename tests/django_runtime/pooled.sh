@@ -23,8 +23,7 @@ if [ -z "$PGBOUNCER" ]; then
     done
 fi
 if [ -z "$PGBOUNCER" ] || [ ! -x "$PGBOUNCER" ]; then
-    echo "1..0 # SKIP pgbouncer not found"
-    exit 0
+    tap_skip_all "pgbouncer not found"
 fi
 
 BOUNCER_DIR=
@@ -52,12 +51,12 @@ rt_bouncer_stop()
 PG_CLEANUP_HOOK=rt_bouncer_stop
 
 rt_setup
-echo "# $("$PGBOUNCER" --version | head -n 1)"
+tap_note "$("$PGBOUNCER" --version | head -n 1)"
 
 RT_POOL_SIZE=${RT_POOL_SIZE:-4}
 BOUNCER_DIR=$PGTMP/bouncer
 BOUNCER_PORT=$((PGPORT + 1))
-mkdir "$BOUNCER_DIR" || { echo "Bail out! cannot create $BOUNCER_DIR"; exit 1; }
+mkdir "$BOUNCER_DIR" || tap_bail "cannot create $BOUNCER_DIR"
 # trust: PgBouncer asks no password, but the user must be in auth_file
 printf '"billing_owner" ""\n' >"$BOUNCER_DIR/userlist.txt"
 cat >"$BOUNCER_DIR/pgbouncer.ini" <<EOF
@@ -83,14 +82,13 @@ logfile = $BOUNCER_DIR/pgbouncer.log
 pidfile = $BOUNCER_DIR/pgbouncer.pid
 EOF
 if [ "$(id -u)" = 0 ]; then
-    chown -R postgres: "$BOUNCER_DIR" || { echo "Bail out! cannot chown $BOUNCER_DIR"; exit 1; }
+    chown -R postgres: "$BOUNCER_DIR" || tap_bail "cannot chown $BOUNCER_DIR"
 fi
 chmod 700 "$BOUNCER_DIR"
 if ! pg_server_cmd "$PGBOUNCER" -d "$BOUNCER_DIR/pgbouncer.ini" >"$PGWORK/pgbouncer.out" 2>&1; then
     pg_show_log "$PGWORK/pgbouncer.out"
     pg_show_log "$BOUNCER_DIR/pgbouncer.log"
-    echo "Bail out! cannot start pgbouncer"
-    exit 1
+    tap_bail "cannot start pgbouncer"
 fi
 # -d returns once the daemon runs; wait for its pid file and socket
 _i=0
@@ -101,8 +99,7 @@ while { [ ! -s "$BOUNCER_DIR/pgbouncer.pid" ] || [ ! -S "$BOUNCER_DIR/.s.PGSQL.$
 done
 if [ ! -s "$BOUNCER_DIR/pgbouncer.pid" ] || [ ! -S "$BOUNCER_DIR/.s.PGSQL.$BOUNCER_PORT" ]; then
     pg_show_log "$BOUNCER_DIR/pgbouncer.log"
-    echo "Bail out! pgbouncer did not start"
-    exit 1
+    tap_bail "pgbouncer did not start"
 fi
 BOUNCER_PID=$(cat "$BOUNCER_DIR/pgbouncer.pid")
 RT_BOUNCER_HOST=$BOUNCER_DIR
@@ -111,7 +108,7 @@ export RT_BOUNCER_HOST RT_BOUNCER_PORT RT_POOL_SIZE
 
 rt_run_py rt_pooled.py
 if grep -q '^# exit status' "$RT_OUT.err" 2>/dev/null; then
-    echo "# the end of pgbouncer.log:"
+    tap_note "the end of pgbouncer.log:"
     pg_show_log "$BOUNCER_DIR/pgbouncer.log"
 fi
-rt_done
+tap_plan

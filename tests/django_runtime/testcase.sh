@@ -14,9 +14,7 @@ rt_setup
 # CREATEDB (still no superuser, no BYPASSRLS).
 if ! pg_psql -d postgres -q -v ON_ERROR_STOP=1 -c 'ALTER ROLE billing_owner CREATEDB' \
         >"$PGWORK/createdb.log" 2>&1; then
-    sed -e 's/^/# /' "$PGWORK/createdb.log"
-    echo "Bail out! cannot give billing_owner CREATEDB"
-    exit 1
+    tap_bail "cannot give billing_owner CREATEDB" "$PGWORK/createdb.log"
 fi
 rt_run_py rt_testcase.py
-rt_done
+tap_plan

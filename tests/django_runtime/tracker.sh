@@ -17,16 +17,14 @@ CREATE ROLE tracker_owner LOGIN CREATEROLE NOSUPERUSER NOBYPASSRLS;
 CREATE DATABASE tracker OWNER tracker_owner;
 SQL
 then
-    sed -e 's/^/# /' "$PGWORK/tracker-setup.log"
-    echo "Bail out! cannot create the role and the database"
-    exit 1
+    tap_bail "cannot create the role and the database" "$PGWORK/tracker-setup.log"
 fi
 PROJECT=$PGWORK/tracker
 mkdir -p "$PROJECT" &&
     cp -R "$SRCDIR/examples/tracker/." "$PROJECT/" &&
     cp "$SRCDIR/tests/django_runtime/py/rt_common.py" "$SRCDIR/tests/django_runtime/py/rt_tracker.py" \
         "$PROJECT/" &&
-    chmod -R u+w "$PROJECT" || { echo "Bail out! cannot copy the project"; exit 1; }
+    chmod -R u+w "$PROJECT" || tap_bail "cannot copy the project"
 find "$PROJECT" -name __pycache__ -prune -exec rm -rf {} + 2>/dev/null
 PGUSER=tracker_owner
 PGDATABASE=tracker
@@ -35,4 +33,4 @@ DJANGO_SETTINGS_MODULE=tracker_site.settings
 export PGUSER PGDATABASE PYTHONPATH DJANGO_SETTINGS_MODULE PROJECT
 cd "$PROJECT" || exit 1
 rt_run_py rt_tracker.py
-rt_done
+tap_plan

@@ -35,6 +35,7 @@ export LC_ALL
 here=$(dirname "$0")
 SRCDIR=${SRCDIR:-$here/../..}
 SRCDIR=$(cd "$SRCDIR" && pwd) || { echo "Bail out! no source dir $SRCDIR"; exit 99; }
+. "$SRCDIR/tests/lib/tap.sh"
 RLSC=${RLSC:-./rlsc}
 case $RLSC in
 /*) ;;
@@ -44,14 +45,11 @@ G=$SRCDIR/tests/golden
 update=${UPDATE_GOLDEN:-0}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rlsc-golden.XXXXXX") ||
-    { echo "Bail out! cannot create a temporary directory"; exit 99; }
+    tap_bail "cannot create a temporary directory"
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-if ! "$RLSC" --version >/dev/null 2>&1; then
-    echo "Bail out! cannot run rlsc as '$RLSC' (set RLSC)"
-    exit 99
-fi
+"$RLSC" --version >/dev/null 2>&1 || tap_bail "cannot run rlsc as '$RLSC' (set RLSC)"
 
 # ---- the plan: count the cases first
 
@@ -71,24 +69,19 @@ grow_cases=$(list stable .base.rls)
 n=0
 for c in $ok_cases; do n=$((n + 2)); done
 for c in $bad_cases $usage_cases $same_cases $grow_cases; do n=$((n + 1)); done
-echo "1..$n"
+tap_plan "$n"
 
 # ---- helpers
 
-num=0
-failed=0
 why=$tmp/why   # the reasons of the current test, shown on failure
 
 pass_or_fail() { # NAME: reports the current test from the contents of $why
-    num=$((num + 1))
     if [ -s "$why" ]; then
-        failed=$((failed + 1))
-        echo "not ok $num - $1"
-        sed 's/^/# /' "$why"
+        tap_not_ok "$1" "$why"
     elif [ "$update" = 1 ]; then
-        echo "ok $num - $1 (expected output updated)"
+        tap_ok "$1 (expected output updated)"
     else
-        echo "ok $num - $1"
+        tap_ok "$1"
     fi
     : >"$why"
 }
@@ -263,4 +256,4 @@ done
 # Under Automake's tap-driver (which sets AM_TAP_AWK) the `not ok` lines
 # carry the result and a non-zero exit would add an ERROR; run by hand,
 # the exit status says whether everything passed.
-[ -n "${AM_TAP_AWK:-}" ] || [ "$failed" -eq 0 ]
+[ -n "${AM_TAP_AWK:-}" ] || [ "$TAP_FAILED" -eq 0 ]

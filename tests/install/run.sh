@@ -4,40 +4,39 @@
 # which work from there; `make uninstall` removes them again.  TAP.
 : "${BUILDDIR:?set by make check}"
 MAKE=${MAKE:-make}
+. "${SRCDIR:-$BUILDDIR/..}/tests/lib/tap.sh"
 root=$(mktemp -d) || exit 1
 trap 'rm -rf "$root"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..7"
+tap_plan 7
 (cd "$BUILDDIR" && $MAKE -s install DESTDIR="$root") > "$root.log" 2>&1
-ok $? "make install DESTDIR=..."
+tap_result $? "make install DESTDIR=..."
 bin=$(find "$root" -type f -name rlsc -perm -u+x | head -1)
 [ -n "$bin" ] && "$bin" --version | grep -q '^rlsc '
-ok $? "the installed rlsc runs ($bin)"
+tap_result $? "the installed rlsc runs ($bin)"
 find "$root" -path '*/man1/rlsc.1' | grep -q .
-ok $? "the man page is installed"
+tap_result $? "the man page is installed"
 app=$(find "$root" -path '*/rlsc/middleware.py' | head -1)
 [ -n "$app" ] && [ -f "$(dirname "$app")/management/commands/makemigrations.py" ]
-ok $? "the Django app is installed ($(dirname "${app:-?}"))"
+tap_result $? "the Django app is installed ($(dirname "${app:-?}"))"
 # every Python file of the source app, so a new module cannot be left out
 # of DJANGO_APP_FILES
 src=${SRCDIR:-$BUILDDIR/..}/stdlib/django/rlsc
 missing=$(cd "$src" && find . -name '*.py' | while read -r f; do
     [ -n "$app" ] && [ -f "$(dirname "$app")/$f" ] || echo "$f"; done)
 [ -z "$missing" ]
-ok $? "every .py of stdlib/django/rlsc is installed${missing:+ (missing: $(echo $missing))}"
+tap_result $? "every .py of stdlib/django/rlsc is installed${missing:+ (missing: $(echo $missing))}"
 if [ -n "$app" ] && [ -n "${DJANGO_PYTHON:-}" ] && "$DJANGO_PYTHON" -c 'import django' 2>/dev/null; then
     PYTHONPATH=$(dirname "$(dirname "$app")") "$DJANGO_PYTHON" -c \
         'import rlsc.contexts, rlsc.middleware, rlsc.checks, rlsc.catalog; import rlsc; assert rlsc.context
 import rlsc.management.commands.makemigrations, rlsc.management.commands.squashmigrations
 import rlsc.management.commands.rlsc_catalog' 
-    ok $? "the installed app imports with the configured Python"
+    tap_result $? "the installed app imports with the configured Python"
 else
-    echo "ok $((n = n + 1)) - the installed app imports # SKIP no Django for DJANGO_PYTHON"
+    tap_skip "the installed app imports" "no Django for DJANGO_PYTHON"
 fi
 (cd "$BUILDDIR" && $MAKE -s uninstall DESTDIR="$root") >> "$root.log" 2>&1
 [ -z "$(find "$root" -type f)" ]
-ok $? "make uninstall removes every installed file"
+tap_result $? "make uninstall removes every installed file"
 rm -f "$root.log"
 exit 0

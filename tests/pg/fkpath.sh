@@ -28,12 +28,10 @@
 # No planner setting is changed: the index scans are PostgreSQL's own choice
 # at this size.  TAP; the plan comes at the end.
 : "${RLSC:?}" "${SRCDIR:?}"
+. "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/pg/pgenv.sh"
 pg_setup_or_skip
 
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 q() { pg_psql -d fk -tA -q -v ON_ERROR_STOP=1 "$@"; }
 # as_app TENANT SQL: SQL as fk_app with the tenant context set ('-': unset)
 as_app() {
@@ -124,17 +122,17 @@ model Comment {
 }
 EOF
 "$RLSC" sql --db "$conn" "$PGWORK/a.rls" >"$PGWORK/a.sql" 2>"$PGWORK/a.err" && [ ! -s "$PGWORK/a.err" ]
-ok $? "rlsc sql --db compiles tenant task__project__organization from the live catalog"
-[ -s "$PGWORK/a.err" ] && diag "$(cat "$PGWORK/a.err")"
+tap_result $? "rlsc sql --db compiles tenant task__project__organization from the live catalog"
+tap_diag_file "$PGWORK/a.err"
 ctx="(SELECT CAST(NULLIF(pg_catalog.current_setting('app.organization_id', true), '') AS bigint))"
 want="USING ((\"task_id\" = ANY (ARRAY(SELECT \"t1\".\"id\" FROM \"tasks_task\" \"t1\" WHERE (\"t1\".\"project_id\" = ANY (ARRAY(SELECT \"t2\".\"id\" FROM \"projects_project\" \"t2\" WHERE (\"t2\".\"organization_id\" = $ctx))))))));"
 grep -qxF "    $want" "$PGWORK/a.sql"
-ok $? "the tenant policy is the nested = ANY (ARRAY(...)) form over the foreign keys"
+tap_result $? "the tenant policy is the nested = ANY (ARRAY(...)) form over the foreign keys"
 "$RLSC" catalog --db "$conn" >"$PGWORK/cat.rls" 2>/dev/null &&
     "$RLSC" sql --catalog "$PGWORK/cat.rls" "$PGWORK/a.rls" 2>/dev/null | cmp -s - "$PGWORK/a.sql"
-ok $? "the catalog file rlsc catalog --db writes gives the same SQL"
+tap_result $? "the catalog file rlsc catalog --db writes gives the same SQL"
 q -c "SET ROLE fk_owner" -f "$PGWORK/a.sql" >"$PGWORK/apply.out" 2>&1
-ok $? "the SQL applies"
+tap_result $? "the SQL applies"
 
 broken=$(q -c "SELECT (SELECT count(*) FROM tasks_comment WHERE task_id IS NULL) || ' '
   || (SELECT count(*) FROM tasks_comment c JOIN tasks_task t ON t.id = c.task_id WHERE t.project_id IS NULL) || ' '
@@ -143,7 +141,7 @@ broken=$(q -c "SELECT (SELECT count(*) FROM tasks_comment WHERE task_id IS NULL)
 # shellcheck disable=SC2086 # three numbers, split on purpose
 set -- $broken
 [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ] && [ "${3:-0}" -gt 0 ]
-ok $? "the data has comments with a NULL task, a task with a NULL project, a project with a NULL organization ($broken)"
+tap_result $? "the data has comments with a NULL task, a task with a NULL project, a project with a NULL organization ($broken)"
 
 # check_select LABEL: every tenant of $TENANTS sees exactly its join rows
 check_select() {
@@ -151,8 +149,8 @@ check_select() {
         got=$(as_app "$t" "$(sig "SELECT id FROM tasks_comment")")
         exp=$(q -c "$(sig "$(join_comments "$t")")")
         [ "$got" = "$exp" ] && [ "${got%% *}" -gt 0 ]
-        ok $? "$1: tenant $t sees exactly the comments of the join (${got%% *} rows)"
-        [ "$got" = "$exp" ] || diag "got $got, join $exp"
+        tap_result $? "$1: tenant $t sees exactly the comments of the join (${got%% *} rows)"
+        [ "$got" = "$exp" ] || tap_diag "got $got, join $exp"
     done
 }
 check_select "A"
@@ -175,7 +173,7 @@ SQL
 )
 intact=$(q -c "SELECT count(*) FROM tasks_comment WHERE id NOT IN (SELECT id FROM fk_broken)")
 [ "$part" = "$intact $intact 0 0" ]
-ok $? "over tenants 1..41: no comment with a NULL in its chain is admitted, each intact one to exactly one tenant ($part; $intact intact)"
+tap_result $? "over tenants 1..41: no comment with a NULL in its chain is admitted, each intact one to exactly one tenant ($part; $intact intact)"
 
 for how in unset empty; do
     if [ $how = unset ]; then
@@ -184,7 +182,7 @@ for how in unset empty; do
         got=$(as_app "" "SELECT count(*) FROM tasks_comment")
     fi
     [ "$got" = 0 ]
-    ok $? "no tenant context ($how) admits no comment, and is no error (got '$got')"
+    tap_result $? "no tenant context ($how) admits no comment, and is no error (got '$got')"
 done
 
 # probe WRITE TENANT: the tasks of fk_probe that a comment may be given by
@@ -231,8 +229,8 @@ for t in 7 23; do
     for w in insert update; do
         got=$(probe $w $t 2>"$PGWORK/probe.err")
         [ "$got" = "$exp" ] && [ "${got%% *}" -gt 0 ]
-        ok $? "$w as tenant $t: of $(q -c "SELECT count(*) FROM fk_probe") tasks (NULL, broken chains, other tenants) exactly the tenant's ${exp%% *} are accepted"
-        [ "$got" = "$exp" ] || diag "got '$got', join $exp" "$(cat "$PGWORK/probe.err")"
+        tap_result $? "$w as tenant $t: of $(q -c "SELECT count(*) FROM fk_probe") tasks (NULL, broken chains, other tenants) exactly the tenant's ${exp%% *} are accepted"
+        [ "$got" = "$exp" ] || tap_diag "got '$got', join $exp" "$(cat "$PGWORK/probe.err")"
     done
 done
 
@@ -243,7 +241,7 @@ for w in update delete; do
         -c "WITH w AS ($dml) $(sig "SELECT id FROM w")" -c "ROLLBACK")
     exp=$(q -c "$(sig "$(join_comments 7)")")
     [ "$got" = "$exp" ]
-    ok $? "$w as tenant 7 reaches exactly the comments of the join (${got%% *} rows)"
+    tap_result $? "$w as tenant 7 reaches exactly the comments of the join (${got%% *} rows)"
 done
 
 # check_plan LABEL: once per statement, over the foreign-key indexes
@@ -254,15 +252,15 @@ check_plan() {
         ! printf '%s\n' "$plan" | grep -E "loops=[0-9]+" | grep -vq "loops=1)" &&
         ! printf '%s\n' "$plan" | grep -q "never executed" &&
         [ "$inits" -ge 3 ]
-    ok $? "$1: the context read and both subqueries are InitPlans, each run once ($inits InitPlans, no SubPlan, every node loops=1)"
+    tap_result $? "$1: the context read and both subqueries are InitPlans, each run once ($inits InitPlans, no SubPlan, every node loops=1)"
     missing=
     for idx in tasks_comment_task_id tasks_task_project_id projects_project_organization_id; do
         printf '%s\n' "$plan" | grep -Eq "(Index Scan|Index Only Scan) using $idx |Bitmap Index Scan on $idx" ||
             missing="$missing $idx"
     done
     [ -z "$missing" ]
-    ok $? "$1: the scans use the foreign-key indexes${missing:+ (not:$missing)}"
-    if [ -n "$missing" ] || [ "${FKPATH_SHOW_PLAN:-}" = 1 ]; then diag "$plan"; fi
+    tap_result $? "$1: the scans use the foreign-key indexes${missing:+ (not:$missing)}"
+    if [ -n "$missing" ] || [ "${FKPATH_SHOW_PLAN:-}" = 1 ]; then tap_diag "$plan"; fi
 }
 check_plan "A"
 
@@ -284,18 +282,18 @@ model Task {
 EOF
 "$RLSC" sql --db "$conn" "$PGWORK/b.rls" >"$PGWORK/b.sql" 2>"$PGWORK/b.err" &&
     q -c "SET ROLE fk_owner" -f "$PGWORK/b.sql" >"$PGWORK/apply.out" 2>&1
-ok $? "B: tenant rules for projects and tasks (tenant project__organization) compile and apply"
+tap_result $? "B: tenant rules for projects and tasks (tenant project__organization) compile and apply"
 
 check_select "B"
 for t in $TENANTS; do
     got=$(as_app "$t" "$(sig "SELECT id FROM tasks_task")")
     exp=$(q -c "$(sig "$(join_tasks "$t")")")
     [ "$got" = "$exp" ] && [ "${got%% *}" -gt 0 ]
-    ok $? "B: tenant $t sees exactly the tasks of the join (${got%% *} rows)"
+    tap_result $? "B: tenant $t sees exactly the tasks of the join (${got%% *} rows)"
 done
 got=$(as_app - "SELECT (SELECT count(*) FROM tasks_comment) + (SELECT count(*) FROM tasks_task) + (SELECT count(*) FROM projects_project)")
 [ "$got" = 0 ]
-ok $? "B: no tenant context admits no comment, task or project"
+tap_result $? "B: no tenant context admits no comment, task or project"
 
 # a parent's policies apply inside the path
 hidden=$(q -c "SELECT t.project_id FROM tasks_comment c JOIN tasks_task t ON t.id = c.task_id
@@ -308,9 +306,9 @@ got=$(q -c "BEGIN" \
 exp=$(q -c "$(sig "$(join_comments 7) AND p.id <> '$hidden'")")
 all=$(q -c "$(sig "$(join_comments 7)")")
 [ "$got" = "$exp" ] && [ "${exp%% *}" -lt "${all%% *}" ]
-ok $? "B: a project hidden from fk_app by its own policy hides its comments too (${got%% *} of ${all%% *} rows)"
+tap_result $? "B: a project hidden from fk_app by its own policy hides its comments too (${got%% *} of ${all%% *} rows)"
 
 check_plan "B"
 
-echo "1..$n"
+tap_plan
 exit 0

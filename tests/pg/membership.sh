@@ -9,14 +9,13 @@
 # condition selects (as superuser, RLS off); a `not exists` and a deny
 # keep their meaning too.  TAP.
 : "${RLSC:?}" "${SRCDIR:?}"
+. "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/pg/pgenv.sh"
 pg_setup_or_skip
 
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 q() { pg_psql -d mem -tA -v ON_ERROR_STOP=1 "$@"; }
 
-echo "1..8"
+tap_plan 8
 pg_psql -d postgres -q -c "CREATE ROLE mem_owner" -c "CREATE DATABASE mem OWNER mem_owner"
 q -q <<'SQL'
 SET ROLE mem_owner;
@@ -47,34 +46,34 @@ table shop_order {
 }
 EOF2
 "$RLSC" sql --catalog "$PGWORK/cat.rls" "$PGWORK/p.rls" > "$PGWORK/up.sql" 2>"$PGWORK/err"
-ok $? "rlsc sql --catalog compiles the membership rules"
+tap_result $? "rlsc sql --catalog compiles the membership rules"
 grep -c "= ANY (ARRAY(SELECT" "$PGWORK/up.sql" | grep -qx 3
-ok $? "the exists and in conditions are emitted as = ANY (ARRAY(...)), the NOT EXISTS is not"
+tap_result $? "the exists and in conditions are emitted as = ANY (ARRAY(...)), the NOT EXISTS is not"
 q -q -c "SET ROLE mem_owner" -f "$PGWORK/up.sql" >/dev/null 2>&1
-ok $? "the SQL applies"
+tap_result $? "the SQL applies"
 
 ids() { q -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM shop_order WHERE $1"; }
 want_sel=$(ids "($c_sel) AND NOT ($c_deny)")
 got_sel=$(q -c "SET ROLE mem_owner" -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM shop_order" | grep -E "^([0-9,]+|-)$")
 [ "$got_sel" = "$want_sel" ] && [ "$got_sel" != "-" ]
-ok $? "select: rows through RLS = rows of the conditions as written ($(echo "$got_sel" | tr , "\n" | wc -l) rows)"
+tap_result $? "select: rows through RLS = rows of the conditions as written ($(echo "$got_sel" | tr , "\n" | wc -l) rows)"
 # writes: count the rows an UPDATE / DELETE reaches (select is needed to see
 # them too, so compare against both conditions), then roll back
 upd=$(q -c "BEGIN" -c "SET ROLE mem_owner" -c "WITH u AS (UPDATE shop_order SET archived = archived RETURNING id) SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM u" -c "ROLLBACK" | grep -E "^([0-9,]+|-)$")
 want_upd=$(ids "($c_upd) AND ($c_sel) AND NOT ($c_deny)")
 [ "$upd" = "$want_upd" ]
-ok $? "update: rows reached through RLS = rows of the conditions as written ($(echo "$upd" | tr , "\n" | wc -l) rows)"
+tap_result $? "update: rows reached through RLS = rows of the conditions as written ($(echo "$upd" | tr , "\n" | wc -l) rows)"
 del=$(q -c "BEGIN" -c "SET ROLE mem_owner" -c "WITH d AS (DELETE FROM shop_order RETURNING id) SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM d" -c "ROLLBACK" | grep -E "^([0-9,]+|-)$")
 want_del=$(ids "($c_del) AND ($c_sel) AND NOT ($c_deny)")
 [ "$del" = "$want_del" ]
-ok $? "delete: rows reached through RLS = rows of the conditions as written ($(echo "$del" | tr , "\n" | wc -l) rows)"
+tap_result $? "delete: rows reached through RLS = rows of the conditions as written ($(echo "$del" | tr , "\n" | wc -l) rows)"
 plan=$(q -c "SET ROLE mem_owner" -c "EXPLAIN (COSTS OFF) SELECT * FROM shop_order")
 printf '%s\n' "$plan" | grep -q "InitPlan"
-ok $? "the rewritten membership is evaluated once per statement (InitPlan)"
+tap_result $? "the rewritten membership is evaluated once per statement (InitPlan)"
 q -q -c "SET ROLE mem_owner" -f /dev/stdin <<'SQL' >/dev/null 2>&1
 CREATE INDEX ON shop_order (shop_id);
 SQL
 plan=$(q -c "SET enable_seqscan = off" -c "SET ROLE mem_owner" -c "EXPLAIN (COSTS OFF) SELECT * FROM shop_order")
 printf '%s\n' "$plan" | grep -q "Index.*shop_order_shop_id_idx"
-ok $? "PostgreSQL can use an index on the membership column"
+tap_result $? "PostgreSQL can use an index on the membership column"
 exit 0

@@ -1,7 +1,7 @@
 # pgenv.sh — a throwaway PostgreSQL server for test suites (sourced, POSIX sh).
 #
-#   . "$SRCDIR/tests/pg/pgenv.sh"
-#   pg_find_bindir || { echo "1..0 # SKIP PostgreSQL server binaries not found"; exit 0; }
+#   . "$SRCDIR/tests/pg/pgenv.sh"  # SRCDIR set; sources tests/lib/tap.sh too
+#   pg_find_bindir || tap_skip_all "PostgreSQL server binaries not found"
 #   pg_start || exit 1          # initdb + start; installs the cleanup trap
 #   pg_psql -d postgres -c 'select 1'
 #
@@ -19,6 +19,8 @@
 # PostgreSQL refuses to run as root: as root the directory is owned by the
 # `postgres` user and initdb/pg_ctl run through runuser (or su); otherwise
 # they run directly.  Clients (psql) always run as the calling user.
+
+. "$SRCDIR/tests/lib/tap.sh"
 
 PG_STARTED=
 PGTMP=
@@ -91,7 +93,7 @@ pg_cleanup()
 # Prints the tail of a log as TAP comments.
 pg_show_log()
 {
-    [ -f "$1" ] && tail -n 30 "$1" | sed 's/^/# /'
+    [ -f "$1" ] && tap_note "$(tail -n 30 "$1")"
 }
 
 pg_start()
@@ -112,7 +114,7 @@ pg_start()
     export PGTMP PGSOCK PGPORT PGWORK
     if ! pg_server_cmd "$PG_BINDIR/initdb" -D "$PGTMP/data" -U postgres --auth=trust \
             -E UTF8 --locale=C -N >"$PGWORK/initdb.log" 2>&1; then
-        echo "# initdb failed:"
+        tap_note "initdb failed:"
         pg_show_log "$PGWORK/initdb.log"
         return 1
     fi
@@ -128,7 +130,7 @@ max_connections = 20
 EOF
     if ! pg_server_cmd "$PG_BINDIR/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" \
             -w -t 60 start >"$PGWORK/pg_ctl.log" 2>&1; then
-        echo "# pg_ctl start failed:"
+        tap_note "pg_ctl start failed:"
         pg_show_log "$PGWORK/pg_ctl.log"
         pg_show_log "$PGTMP/server.log"
         return 1
@@ -158,16 +160,7 @@ pg_createdb()
 # without the rlsc binary ($RLSC) or when the server does not start.
 pg_setup_or_skip()
 {
-    if ! pg_find_bindir; then
-        echo "1..0 # SKIP PostgreSQL server binaries not found"
-        exit 0
-    fi
-    if ! command -v "$RLSC" >/dev/null 2>&1; then
-        echo "Bail out! RLSC=$RLSC is not an executable"
-        exit 1
-    fi
-    if ! pg_start; then
-        echo "Bail out! cannot start a PostgreSQL server from $PG_BINDIR"
-        exit 1
-    fi
+    pg_find_bindir || tap_skip_all "PostgreSQL server binaries not found"
+    command -v "$RLSC" >/dev/null 2>&1 || tap_bail "RLSC=$RLSC is not an executable"
+    pg_start || tap_bail "cannot start a PostgreSQL server from $PG_BINDIR"
 }

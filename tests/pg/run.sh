@@ -18,50 +18,32 @@ SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 RLSC=${RLSC:-rlsc}
 CASES=$SRCDIR/tests/pg/cases
 
+. "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/pg/pgenv.sh"
 
 PIDS=           # background scenario jobs, ended on early exit
 PG_CLEANUP_HOOK='[ -n "$PIDS" ] && kill $PIDS 2>/dev/null'
 
 pg_setup_or_skip
-echo "# $("$PG_BINDIR/postgres" -V) in $PGTMP, port $PGPORT"
+tap_note "$("$PG_BINDIR/postgres" -V) in $PGTMP, port $PGPORT"
 
 # ---------------------------------------------------------------- TAP
 #
 # Scenarios run as background jobs, each in its own database and scratch
-# directory, writing unnumbered `ok - ...` / `not ok - ...` lines; the
-# results are numbered and printed in a fixed order at the end, so the
-# output does not depend on timing.
+# directory, writing unnumbered `ok - ...` / `not ok - ...` lines
+# (TAP_UNNUMBERED=1); the results are numbered and printed in a fixed order
+# at the end (tap_relay), so the output does not depend on timing.
+# TAP_TODO set to a reason marks the next assertions as known bugs.
 
-TODO=           # set to a reason to mark the next assertions as known bugs
-
-diag()
-{
-    printf '%s\n' "$@" | sed -e 's/^/#   /'
-}
-
-result()
-{
-    flush
-    _dir=
-    [ -n "$TODO" ] && _dir=" # TODO $TODO"
-    if [ "$1" = 0 ]; then
-        printf '%s\n' "ok - $2$_dir"
-    else
-        printf '%s\n' "not ok - $2$_dir"
-    fi
-}
-
-pass() { result 0 "$1"; }
+# pass DESC, fail DESC [DIAGNOSTIC...]: after the queued checks (flush)
+pass() { flush; tap_ok "$1"; }
 
 fail()
 {
-    result 1 "$1"
+    flush
+    tap_not_ok "$1"
     shift
-    for _l in "$@"; do
-        [ -n "$_l" ] && diag "$_l"
-    done
-    return 0
+    tap_diag "$@"
 }
 
 # ---------------------------------------------------------------- SQL
@@ -158,7 +140,7 @@ queue()
         QDIRTY=
     fi
     QN=$((QN + 1))
-    eval "Q_kind_$QN=\$1 Q_desc_$QN=\$2 Q_exp_$QN=\$7 Q_todo_$QN=\$TODO"
+    eval "Q_kind_$QN=\$1 Q_desc_$QN=\$2 Q_exp_$QN=\$7 Q_todo_$QN=\$TAP_TODO"
     _names=$(ctx_names "$5")
     _reconnect=$QDIRTY
     for _c in $QSET; do
@@ -193,10 +175,10 @@ flush()
     FLUSHING=1
     pg_psql -d "$QDB" -q -A -t -f "$QQ/batch.sql" >"$QQ/stdout" 2>"$QQ/stderr"
     _rc=$?
-    _saved_todo=$TODO
+    _saved_todo=$TAP_TODO
     _i=1
     while [ "$_i" -le "$QN" ]; do
-        eval "_kind=\$Q_kind_$_i _desc=\$Q_desc_$_i _exp=\$Q_exp_$_i TODO=\$Q_todo_$_i"
+        eval "_kind=\$Q_kind_$_i _desc=\$Q_desc_$_i _exp=\$Q_exp_$_i TAP_TODO=\$Q_todo_$_i"
         if [ -f "$QQ/$_i.err" ]; then
             _out=$(cat "$QQ/$_i.out")
             _err=$(cat "$QQ/$_i.err")
@@ -223,7 +205,7 @@ flush()
         esac
         _i=$((_i + 1))
     done
-    TODO=$_saved_todo
+    TAP_TODO=$_saved_todo
     rm -rf "$QQ"
     QN=0
     FLUSHING=
@@ -355,7 +337,7 @@ same_snapshot()
 # A non-superuser owner for every table (superusers bypass RLS), and a role
 # no .rls file mentions.
 su_sql postgres "CREATE ROLE app_owner NOLOGIN; CREATE ROLE outsider NOLOGIN" >/dev/null ||
-    { echo "Bail out! cannot create roles"; exit 1; }
+    tap_bail "cannot create roles"
 
 # ================================================================ tenant
 sc_tenant()
@@ -848,7 +830,7 @@ sc_down()
     check_rows "down: a table with RLS enabled and no policy before up keeps RLS enabled" \
         $DB - - "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'dn_pre_enabled'" "t|f"
     same_snapshot "down: RLS flags of all tables identical to before up" "$PGWORK/s0" "$PGWORK/s2" tables
-    TODO=
+    TAP_TODO=
 }
 
 # ================================================================ twice
@@ -1036,7 +1018,7 @@ sc_stdlib()
         "SELECT count(*) FROM pg_proc WHERE proname = 'has_perm'" "0"
     check_rows "stdlib: the schema rlsc that existed before up survives down" $DB - - \
         "SELECT count(*) FROM pg_namespace WHERE nspname = 'rlsc'" "1"
-    TODO=
+    TAP_TODO=
 }
 
 # ================================================================ customuser
@@ -1169,7 +1151,8 @@ run_scenario()
         trap - EXIT HUP INT TERM
         PGWORK=$PGWORK/$1
         mkdir -p "$PGWORK"
-        TODO=
+        TAP_TODO=
+        TAP_UNNUMBERED=1
         "sc_$1"
         flush
     ) >"$PGWORK/$1.tap" 2>&1
@@ -1190,8 +1173,6 @@ PIDS=
 
 for S in $SERIAL $PARALLEL; do
     cat "$PGWORK/$S.tap"
-done | awk '
-    /^ok - / { n++; sub(/^ok - /, "ok " n " - ") }
-    /^not ok - / { n++; sub(/^not ok - /, "not ok " n " - ") }
-    { print }
-    END { print "1.." n }'
+done >"$PGWORK/all.tap"
+tap_relay <"$PGWORK/all.tap"
+tap_plan
