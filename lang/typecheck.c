@@ -5,9 +5,10 @@
  * Names resolve through scopes: a subquery's table (by alias or name),
  * then the enclosing ones, then the policy's table.  Operators, casts and
  * function calls follow PostgreSQL's type families and implicit casts
- * (types.c); a quoted literal is checked against the type it meets.  Each
- * node gets its type in Expr.ty.  After an error the node is typed `any`,
- * so one mistake is reported once, not again by every enclosing operator.
+ * (types.c); a quoted literal is checked against the type it meets
+ * (literals.c).  Each node gets its type in Expr.ty.  After an error the
+ * node is typed `any`, so one mistake is reported once, not again by every
+ * enclosing operator.
  *
  * Without catalog tables (no --catalog or --db), columns are typed `any`
  * and unknown functions are accepted: only what is knowable is checked.
@@ -56,7 +57,7 @@ static bool tc_literal(Tc *tc, Expr *e, const Type *t)
 {
     if (e->kind != E_STRING || tc_unknownish(t) || t->cat == TC_ANY)
         return true;
-    const char *why = types_literal_error(tc->arena, t, e->text);
+    const char *why = literal_error(tc->arena, t, e->text);
     if (!why)
         return true;
     /* "is not a uuid" names the type already; "is out of range" does not */
@@ -524,7 +525,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
     case E_BOOL:
         return &type_bool;
     case E_NUMBER:
-        if (!types_numeric_in_range(e->text)) {
+        if (!literal_numeric_in_range(e->text)) {
             diag_error(tc->diag, e->loc, "%s is out of range for numeric", e->text);
             return &type_any;
         }

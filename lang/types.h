@@ -1,5 +1,6 @@
 /*
- * types.h — PostgreSQL's types as the checker sees them (types.c).
+ * types.h — PostgreSQL's types as the checker sees them (types.c), and the
+ * validity of quoted literals (literals.c).
  */
 #ifndef RLSC_TYPES_H
 #define RLSC_TYPES_H
@@ -45,8 +46,6 @@ extern const Type type_any, type_unknown, type_null, type_bool, type_int2,
  * character varying[]).  Unknown names give TC_OTHER. */
 const Type *types_lookup(Arena *a, const char *text);
 bool types_equal(const Type *a, const Type *b);
-/* NULL if the literal is valid input for t, else why not. */
-const char *types_literal_error(Arena *a, const Type *t, const char *lit);
 /* Can a and b meet in a comparison operator op (= <> < <= > >=)? */
 bool types_comparable(const Type *a, const Type *b, const char *op);
 /* Can a value of type from be passed where to is expected, implicitly? */
@@ -57,9 +56,17 @@ bool types_castable(const Type *from, const Type *to);
 const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r);
 /* The common type of CASE branches, COALESCE args...; NULL if none. */
 const Type *types_common(const Type *a, const Type *b);
-/* Is a numeric literal within numeric's range? */
-bool types_numeric_in_range(const char *s);
 /* Human-readable name for messages. */
 const char *types_display(const Type *t);
+
+
+/* ---- quoted literals (literals.c) */
+
+/* NULL if the literal is valid input for t (what PostgreSQL's input
+ * function for t accepts, or stricter), else why not, as words that follow
+ * the quoted literal in a message: "is not a uuid", "is out of range". */
+const char *literal_error(Arena *a, const Type *t, const char *lit);
+/* Is a number, as written, within numeric's range? */
+bool literal_numeric_in_range(const char *s);
 
 #endif
