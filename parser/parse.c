@@ -1,6 +1,7 @@
 /*
  * parse.c — the parse driver: reads a file, registers it with the
- * diagnostics, and runs the scanner and parser over it.
+ * diagnostics, and runs the scanner and parser over it.  It also holds
+ * the scanner's keyword table, built from kwlist.h.
  */
 #include "parse.h"
 #include "parser.h"
@@ -9,56 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The scanner's keyword table, in kwlist.h's order (sorted by word). */
 static const struct {
     const char *word;
     int token;
 } keywords[] = {
-    {"aggregate", AGGREGATE},
-    {"all", ALL},         {"allow", ALLOW},
-    {"and", AND},         {"any", ANY},
-    {"app", APP},         {"as", AS},
-    {"between", BETWEEN}, {"bypass", BYPASS},
-    {"case", CASE},       {"cast", CAST},
-    {"check", CHECK},     {"column", COLUMN},
-    {"context", CONTEXT},
-    {"current_date", VALUEFUNC},
-    {"current_role", VALUEFUNC},
-    {"current_time", VALUEFUNC},
-    {"current_timestamp", VALUEFUNC},
-    {"current_user", CURRENT_USER},
-    {"delete", DELETE},   {"deny", DENY},
-    {"distinct", DISTINCT},
-    {"else", ELSE},       {"end", END_P},
-    {"exists", EXISTS},   {"false", FALSE_P},
-    {"for", FOR},         {"force", FORCE},
-    {"from", FROM},       {"function", FUNCTION},
-    {"grant", GRANT},
-    {"ilike", ILIKE},     {"in", IN_P},
-    {"insert", INSERT},   {"is", IS},
-    {"like", LIKE},
-    {"localtime", VALUEFUNC},
-    {"localtimestamp", VALUEFUNC},
-    {"model", MODEL},
-    {"no", NO},           {"not", NOT},
-    {"null", NULL_P},     {"on", ON},
-    {"or", OR},           {"permission", PERMISSION},
-    {"permissive", PERMISSIVE},
-    {"policy", POLICY},   {"references", REFERENCES},
-    {"restrictive", RESTRICTIVE},
-    {"returns", RETURNS},
-    {"role", ROLE},       {"select", SELECT},
-    {"session_user", SESSION_USER},
-    {"table", TABLE},     {"tenant", TENANT},
-    {"then", THEN},       {"to", TO},
-    {"true", TRUE_P},     {"update", UPDATE},
-    {"using", USING},     {"when", WHEN},
-    {"where", WHERE},     {"with", WITH},
-    {"without", WITHOUT},
+#define RLS_KEYWORD(word, token, category) {word, token},
+#include "kwlist.h"
+#undef RLS_KEYWORD
 };
 
 int lex_keyword(const char *word)
 {
-    /* The table is sorted: binary search. */
+    /* kwlist.h is sorted: binary search. */
     int lo = 0, hi = (int)(sizeof keywords / sizeof keywords[0]) - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;

@@ -26,10 +26,19 @@ typedef struct ParseState {
     bool eof_reported; /* a lexical error already explained the EOF */
 } ParseState;
 
+/* Where a keyword may still stand as a name: the third column of
+ * kwlist.h, which says what each means. */
+typedef enum KeywordCategory {
+    RESERVED_KEYWORD,
+    UNRESERVED_KEYWORD,
+    TYPE_UNRESERVED_KEYWORD,
+} KeywordCategory;
+
 /* Scans and parses ps->src into ps->file (lexer.l). */
 void lex_parse(ParseState *ps);
 
-/* The keyword table (lexer.l): the token of a lower-case word, or 0. */
+/* The keyword table (parse.c, from kwlist.h): the token of a lower-case
+ * word, or 0. */
 int lex_keyword(const char *word);
 
 #endif

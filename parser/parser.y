@@ -21,7 +21,7 @@
 }
 
 %code provides {
-int yylex(YYSTYPE *lval, Span *lloc, yyscan_t scanner);
+int rls_yylex(RLS_YYSTYPE *lval, Span *lloc, yyscan_t scanner);
 }
 
 %code {
@@ -47,6 +47,7 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
 #define A (ps->arena)
 }
 
+%define api.prefix {rls_yy}
 %define api.pure full
 %define api.location.type {Span}
 %define parse.error custom
@@ -74,6 +75,11 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
 %token <str> STRING "string" NUMBER "number"
 %token <str> CTXREF "context reference"
 %token TYPECAST "::" LE "<=" GE ">=" NE "<>" CONCAT "||"
+
+/* ---- keywords: the tokens of parser/kwlist.h.  A token of one word shows
+ * as that word in syntax errors.  Every %token from here to the %type lines
+ * is a keyword; tests/unit/keywords.sh checks them, and the rules
+ * unreserved and type_unreserved, against kwlist.h. */
 
 /* .rls words and SQL words that are unreserved here */
 %token <str> APP "app" CONTEXT "context" ROLE "role" BYPASS "bypass"
@@ -428,6 +434,8 @@ type_word:
         }
     ;
 
+/* The keywords that stay names: kwlist.h's UNRESERVED_KEYWORD here,
+ * TYPE_UNRESERVED_KEYWORD in type_unreserved. */
 unreserved:
       type_unreserved | REFERENCES
     ;
