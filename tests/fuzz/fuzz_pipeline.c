@@ -86,7 +86,9 @@ static Catalog *prelude_cat;
 static const AstFile *catalogs[2]; /* shop.rls, billing's catalog.rls */
 
 /* Where compile_files reads the inputs from: a directory of this process
- * (libFuzzer's -fork and -jobs run several), removed at exit. */
+ * (libFuzzer's -fork and -jobs run several), removed at exit.  The files
+ * go as soon as they are read, so a crash (abort skips atexit) leaves at
+ * most the directory, and the input of a crash inside compile_files. */
 static char tmpdir[4096];
 static char tmppath[2][4200];
 
@@ -213,6 +215,8 @@ static Ir *compile(Arena *a, Diag *d, const char *const *texts, const size_t *le
     }
     Ir *ir;
     int rc = compile_files(a, d, paths, n, cat, &ir);
+    for (int i = 0; i < n; i++)
+        unlink(tmppath[i]);
     if (rc == 2)
         broken("compile_files cannot read the input back", tmppath[0], NULL);
     if (rc != 0)
