@@ -3,17 +3,18 @@
  * would type it when the policy is created.
  *
  * Names resolve through scopes: a subquery's table (by alias or name),
- * then the enclosing ones, then the policy's table.  Operators, casts and
- * function calls follow PostgreSQL's type families and implicit casts
- * (types.c); a quoted literal is checked against the type it meets
- * (literals.c).  Each node gets its type in Expr.ty.  After an error the
- * node is typed `any`, so one mistake is reported once, not again by every
- * enclosing operator.
+ * then the enclosing ones, then the policy's table.  Operators and casts
+ * follow PostgreSQL's type families and implicit casts (types.c), calls
+ * its overload resolution (func.c); a quoted literal is checked against
+ * the type it meets (literals.c).  Each node gets its type in Expr.ty.
+ * After an error the node is typed `any`, so one mistake is reported once,
+ * not again by every enclosing operator.
  *
  * Without catalog tables (no --catalog or --db), columns are typed `any`
  * and unknown functions are accepted: only what is knowable is checked.
  */
 #include "compile.h"
+#include "func.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -167,108 +168,12 @@ static const Type *tc_type(Tc *tc, const TypeName *tn)
     return t;
 }
 
-/* ---- functions */
-
-static bool tc_poly(const Type *p)
-{
-    return p->cat == TC_OTHER
-           && (strcmp(p->name, "anyelement") == 0 || strcmp(p->name, "anyarray") == 0);
-}
-
-static bool tc_preferred(const Type *p)
-{
-    return p == &type_float8 || strcmp(p->name, "double precision") == 0
-           || strcmp(p->name, "text") == 0
-           || strcmp(p->name, "timestamp with time zone") == 0;
-}
-
-/* Does fn take args?  Counts exact and preferred positions for ranking;
- * binds the polymorphic element type. */
-static bool tc_match(const CatFunc *fn, const Type *const *args, int n, int *exact,
-                     int *preferred, const Type **elem)
-{
-    if (fn->args.n != n)
-        return false;
-    *exact = *preferred = 0;
-    *elem = NULL;
-    for (int i = 0; i < n; i++) {
-        const Type *p = fn->args.items[i], *a = args[i];
-        if (tc_poly(p)) {
-            bool arr = strcmp(p->name, "anyarray") == 0;
-            const Type *el = a;
-            if (arr) {
-                if (a->cat == TC_ARRAY)
-                    el = a->elem;
-                else if (a->cat != TC_ANY && !tc_unknownish(a))
-                    return false;
-            }
-            if (tc_unknownish(el) || el->cat == TC_ANY)
-                continue;
-            if (*elem && !types_equal(*elem, el))
-                return false;
-            *elem = el;
-            continue;
-        }
-        if (types_equal(a, p)) {
-            (*exact)++;
-            continue;
-        }
-        if (a->cat != TC_UNKNOWN && !types_implicit(a, p))
-            return false;
-        if (a->cat != TC_UNKNOWN && tc_preferred(p))
-            (*preferred)++;
-    }
-    return true;
-}
-
-static bool tc_same_args(const CatFunc *a, const CatFunc *b)
-{
-    if (a->args.n != b->args.n)
-        return false;
-    for (int i = 0; i < a->args.n; i++)
-        if (!types_equal(a->args.items[i], b->args.items[i]))
-            return false;
-    return true;
-}
-
-/* Among tied candidates, unknown literals go to the string category when
- * some candidate takes one there, else all must agree on a category.
- * Returns the number of remaining ties (0: *best is chosen). */
-static int tc_break_ties(PtrVec *tied, const Type *const *args, int n, const CatFunc **best)
-{
-    PtrVec keep = *tied;
-    for (int i = 0; i < n; i++) {
-        if (args[i]->cat != TC_UNKNOWN)
-            continue;
-        bool any_string = false, one_cat = true;
-        TypeCat cat0 = ((const Type *)((const CatFunc *)keep.items[0])->args.items[i])->cat;
-        for (int k = 0; k < keep.n; k++) {
-            TypeCat c = ((const Type *)((const CatFunc *)keep.items[k])->args.items[i])->cat;
-            any_string |= c == TC_STRING;
-            one_cat &= c == cat0;
-        }
-        if (!any_string && !one_cat)
-            return keep.n - 1;
-        int m = 0;
-        for (int k = 0; k < keep.n; k++)
-            if (!any_string
-                || ((const Type *)((const CatFunc *)keep.items[k])->args.items[i])->cat == TC_STRING)
-                keep.items[m++] = keep.items[k];
-        keep.n = m;
-        /* then the category's preferred type, where a candidate takes it */
-        bool any_pref = false;
-        for (int k = 0; k < keep.n; k++)
-            any_pref |= tc_preferred(((const CatFunc *)keep.items[k])->args.items[i]);
-        m = 0;
-        for (int k = 0; k < keep.n; k++)
-            if (!any_pref || tc_preferred(((const CatFunc *)keep.items[k])->args.items[i]))
-                keep.items[m++] = keep.items[k];
-        keep.n = m;
-    }
-    if (keep.n == 1)
-        *best = keep.items[0];
-    return keep.n - 1;
-}
+/* ---- function calls
+ *
+ * COALESCE, GREATEST, LEAST and NULLIF are SQL syntax written like calls
+ * (PostgreSQL types them in parse_expr.c), and count(*) has no arguments
+ * to resolve: those are typed here.  Every other call names catalog
+ * functions, among which func.c picks. */
 
 static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
 {
@@ -328,120 +233,29 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
         return &type_int8;
     }
 
-    const PtrVec *cands = cat_funcs(tc->cat, e->text);
     /* An aggregate's arguments may not hold aggregates themselves. */
-    bool aggregate = false;
-    for (int i = 0; cands && i < cands->n; i++)
-        aggregate |= ((const CatFunc *)cands->items[i])->aggregate;
+    bool aggregate = func_is_aggregate(tc->cat, e->text);
     for (int i = 0; i < n; i++)
         args[i] = tc_expr(tc, e->args.items[i], s, aggregate ? IN_WHERE : place);
-
-    /* PostgreSQL's resolution, simplified: most exact matches, then most
-     * preferred types at converted positions; unknown literals then
-     * prefer the string category; anything still tied is ambiguous. */
-    const CatFunc *best = NULL;
-    const Type *best_elem = NULL;
-    int best_exact = -1, best_pref = -1, arity_ok = 0;
-    PtrVec tied = {0};
-    for (int i = 0; cands && i < cands->n; i++) {
-        const CatFunc *fn = cands->items[i];
-        if (e->qual ? !(fn->schema ? strcmp(fn->schema, e->qual) == 0
-                                   : strcmp(e->qual, "pg_catalog") == 0)
-                    : fn->schema && strcmp(fn->schema, "public") != 0)
-            continue; /* unqualified names resolve through pg_catalog, public */
-        arity_ok += fn->args.n == n;
-        int exact, pref;
-        const Type *elem;
-        if (!tc_match(fn, args, n, &exact, &pref, &elem))
-            continue;
-        if (exact > best_exact || (exact == best_exact && pref > best_pref)) {
-            best = fn, best_exact = exact, best_pref = pref, best_elem = elem;
-            tied.n = 0;
-            vec_push(tc->arena, &tied, (void *)fn);
-        } else if (exact == best_exact && pref == best_pref) {
-            /* The same signature twice (a catalog repeating a built-in):
-             * pg_catalog comes first on the search_path. */
-            if (tc_same_args(best, fn)) {
-                if (!fn->schema)
-                    best = fn, tied.items[0] = (void *)fn;
-            } else {
-                vec_push(tc->arena, &tied, (void *)fn);
-            }
-        }
-    }
-    int ties = tied.n > 1 ? tc_break_ties(&tied, args, n, &best) : 0;
-    if (best && tied.n > 1 && !ties)
-        tc_match(best, args, n, &best_exact, &best_pref, &best_elem);
-    if (!best) {
-        if (!cands && !tc->strict)
-            return &type_any; /* no catalog: the function may exist */
-        StrBuf sig;
-        sb_init(&sig, tc->arena);
-        for (int i = 0; i < n; i++)
-            sb_printf(&sig, "%s%s", i ? ", " : "", types_display(args[i]));
-        if (!cands) {
-            const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(tc->cat->func_list.n + 1));
-            for (int i = 0; i < tc->cat->func_list.n; i++)
-                names[i] = ((const CatFunc *)tc->cat->func_list.items[i])->name;
-            diag_error(tc->diag, e->loc, "function %s(%s) does not exist%s", e->text,
-                       sb_str(&sig), diag_hint(tc->arena, e->text, names, tc->cat->func_list.n, ""));
-        } else {
-            diag_error(tc->diag, e->loc, "function %s(%s) does not exist: %s", e->text,
-                       sb_str(&sig),
-                       arity_ok ? "no version takes these argument types"
-                                : "no version takes this many arguments");
-        }
+    FuncMatch m;
+    if (!func_resolve(tc->arena, tc->diag, tc->cat, tc->strict, e, args, &m))
         return &type_any;
-    }
-    if (ties) {
-        for (int i = 0; i < n; i++)
-            if (args[i]->cat == TC_ANY)
-                return &type_any; /* an argument of unknown type: no verdict */
-        diag_error(tc->diag, e->loc,
-                   "function %s is not unique for these arguments; cast them explicitly",
-                   e->text);
-        return &type_any;
-    }
-    for (int i = 0; i < n && !best_elem; i++)
-        if (tc_poly(best->args.items[i]) && args[i]->cat == TC_UNKNOWN) {
-            diag_error(tc->diag, e->args.items[i]->loc,
-                       "could not determine polymorphic type of %s(): cast the literal",
-                       e->text);
-            return &type_any;
-        }
-    for (int i = 0; i < n; i++) {
-        const Type *p = best->args.items[i];
-        if (tc_poly(p)) {
-            if (best_elem)
-                tc_literal(tc, e->args.items[i],
-                           strcmp(p->name, "anyarray") == 0 ? types_lookup(tc->arena,
-                               arena_printf(tc->arena, "%s[]", best_elem->name)) : best_elem);
-        } else {
-            tc_literal(tc, e->args.items[i], p);
-        }
-    }
-    if (best->aggregate && place != IN_TARGET) {
+    for (int i = 0; i < n; i++)
+        if (m.params[i])
+            tc_literal(tc, e->args.items[i], m.params[i]);
+    if (m.fn->aggregate && place != IN_TARGET) {
         diag_error(tc->diag, e->loc,
                    "aggregate function %s is allowed only in a subquery's select list",
                    e->text);
         return &type_any;
     }
-    if (best->setof && place != IN_TARGET) {
+    if (m.fn->setof && place != IN_TARGET) {
         diag_error(tc->diag, e->loc,
                    "set-returning function %s is allowed only in a subquery's select list",
                    e->text);
         return &type_any;
     }
-    const Type *ret = best->ret;
-    if (tc_poly(ret)) {
-        if (!best_elem)
-            return &type_any; /* e.g. max() over a column of unknown type */
-        const Type *el = best_elem;
-        ret = strcmp(ret->name, "anyarray") == 0
-                  ? types_lookup(tc->arena, arena_printf(tc->arena, "%s[]", el->name))
-                  : el;
-    }
-    return ret;
+    return m.ret;
 }
 
 /* ---- subqueries */
