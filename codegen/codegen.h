@@ -1,5 +1,6 @@
 /*
- * codegen.h — the emitters: SQL scripts and Django migrations from the IR.
+ * codegen.h — the emitters: SQL scripts and migrations from the IR (emit_sql.c),
+ * what migration formats share (migrate.c), Django migrations (emit_django.c).
  */
 #ifndef RLSC_CODEGEN_H
 #define RLSC_CODEGEN_H
@@ -20,8 +21,43 @@ void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to);
  * their concatenation is exactly sql; see emit_sql.c for the lexing. */
 void emit_statements(Arena *a, const char *sql, PtrVec *out);
 
+/* ---- migrate.c: what every migration format shares */
+
+/* A migration file NNNN_name<ext>: four or more digits, then letters,
+ * digits and _. */
+typedef struct MigFile {
+    int number;
+    const char *name; /* NNNN_name, without the extension */
+    const char *path; /* dir/NNNN_name<ext> */
+} MigFile;
+
+/* The migrations of dir whose names end in ext (".py"), as MigFile *
+ * sorted by number, then name; NULL after a message when dir cannot be
+ * read. */
+PtrVec *mig_files(Arena *a, Diag *d, const char *dir, const char *ext);
+/* The policy state recorded by the newest of files that records one, into
+ * *out (an empty IR when none does).  Returns RLSC_OK, or RLSC_ERR_USAGE
+ * after a message when that record is damaged. */
+int mig_newest_state(Arena *a, Diag *d, const PtrVec *files, Ir **out);
+/* The block `RLSC_STATE = (...)` recording ir, as mig_newest_state reads it. */
+void mig_write_state(StrBuf *out, const Ir *ir);
+/* text as Python "..." literals, one per line of text, each after indent. */
+void mig_pystring(StrBuf *out, const char *text, const char *indent);
+/* sql as Python list items ("...",), one per statement (emit_statements). */
+void mig_pystatements(Arena *a, StrBuf *out, const char *sql);
+/* s fit for a one-line comment: control bytes and bytes that are not
+ * UTF-8 become '?'. */
+void mig_comment_text(StrBuf *out, const char *s);
+/* Writes text to dir/file through a temporary file beside it and a rename,
+ * so that a failure leaves nothing half-written.  Returns RLSC_OK, or
+ * RLSC_ERR_USAGE after a message. */
+int mig_write_atomic(Arena *a, Diag *d, const char *dir, const char *file,
+                     const StrBuf *text);
+
+/* ---- emit_django.c */
+
 /* rlsc django: writes (or with check/dry_run, reports) the next migration
- * of the app in dir.  Returns the exit status. */
+ * of the app in dir; messages go to d.  Returns the exit status. */
 typedef struct DjangoOpts {
     const char *dir;
     const char *name;  /* NULL: rlsc_policies */
@@ -39,7 +75,7 @@ typedef struct DjangoOpts {
     int ndeleted;
 } DjangoOpts;
 /* ir NULL: the migration that removes the policies of o->deleted. */
-int emit_django(Arena *a, const Ir *ir, const char *app, const DjangoOpts *o);
+int emit_django(Arena *a, Diag *d, const Ir *ir, const char *app, const DjangoOpts *o);
 
 /* The stdlib SQL (schema rlsc and its helpers), built into the binary. */
 extern const char emit_stdlib_up_sql[];

@@ -71,9 +71,10 @@ CatTable *cat_model(const Catalog *c, const char *app, const char *model);
 const PtrVec *cat_funcs(const Catalog *c, const char *name);
 /* Writes the catalog as .rls text (tables and non-prelude functions). */
 void cat_write(StrBuf *out, const Catalog *c);
-/* Reads tables and functions of a live database through libpq; returns 0,
- * or 2 with a message on stderr when the database cannot be read. */
-int cat_load_pg(Catalog *c, const char *conninfo);
+/* Reads tables and functions of a live database through libpq; returns
+ * RLSC_OK, or RLSC_ERR_USAGE after a message to d when the database cannot
+ * be read. */
+int cat_load_pg(Catalog *c, Diag *d, const char *conninfo);
 
 extern const char cat_prelude_rls[];
 

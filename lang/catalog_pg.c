@@ -91,13 +91,22 @@ static const char *pg_type_text(Arena *a, const char *s)
     return arena_strdup(a, last);
 }
 
-static PGresult *pg_query(PGconn *conn, const char *sql, bool optional)
+/* libpq's message without its final line break, which diag_fail adds. */
+static const char *pg_error(Arena *a, PGconn *conn)
+{
+    const char *m = PQerrorMessage(conn);
+    size_t n = strlen(m);
+    return arena_strndup(a, m, n && m[n - 1] == '\n' ? n - 1 : n);
+}
+
+/* The rows of sql, or NULL (after a message to d unless optional). */
+static PGresult *pg_query(Catalog *c, Diag *d, PGconn *conn, const char *sql, bool optional)
 {
     PGresult *r = PQexec(conn, sql);
     if (PQresultStatus(r) == PGRES_TUPLES_OK)
         return r;
     if (!optional)
-        fprintf(stderr, "rlsc: reading the catalog failed: %s", PQerrorMessage(conn));
+        diag_fail(d, "reading the catalog failed: %s", pg_error(c->arena, conn));
     PQclear(r);
     return NULL;
 }
@@ -188,26 +197,26 @@ static void pg_load_funcs(Catalog *c, PGresult *r)
     }
 }
 
-int cat_load_pg(Catalog *c, const char *conninfo)
+int cat_load_pg(Catalog *c, Diag *d, const char *conninfo)
 {
     PGconn *conn = PQconnectdb(conninfo);
     if (PQstatus(conn) != CONNECTION_OK) {
-        fprintf(stderr, "rlsc: cannot connect to the database: %s", PQerrorMessage(conn));
+        diag_fail(d, "cannot connect to the database: %s", pg_error(c->arena, conn));
         PQfinish(conn);
-        return 2;
+        return RLSC_ERR_USAGE;
     }
-    int rc = 2;
+    int rc = RLSC_ERR_USAGE;
     /* Read everything in one snapshot. */
     PGresult *begin = PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     PQclear(begin);
-    PGresult *tables = pg_query(conn, tables_sql, false);
-    PGresult *funcs = tables ? pg_query(conn, funcs_sql, false) : NULL;
+    PGresult *tables = pg_query(c, d, conn, tables_sql, false);
+    PGresult *funcs = tables ? pg_query(c, d, conn, funcs_sql, false) : NULL;
     if (tables && funcs) {
         /* Model names: tables named app_model that django_content_type
          * lists (absent outside Django projects: optional). */
         Map *models = NULL;
         PQclear(PQexec(conn, "SAVEPOINT ct"));
-        PGresult *ct = pg_query(conn, models_sql, true);
+        PGresult *ct = pg_query(c, d, conn, models_sql, true);
         if (ct) {
             /* Django's own models with a custom db_table */
             static const char *const builtin[][2] = {
@@ -234,12 +243,12 @@ int cat_load_pg(Catalog *c, const char *conninfo)
         }
         pg_load_tables(c, tables, models);
         pg_load_funcs(c, funcs);
-        PGresult *fkeys = pg_query(conn, fkeys_sql, false);
+        PGresult *fkeys = pg_query(c, d, conn, fkeys_sql, false);
         if (fkeys)
             pg_load_fkeys(c, fkeys);
         /* Django's permissions (absent outside Django projects: optional) */
         PQclear(PQexec(conn, "SAVEPOINT perms"));
-        PGresult *perms = pg_query(conn, perms_sql, true);
+        PGresult *perms = pg_query(c, d, conn, perms_sql, true);
         if (perms) {
             for (int i = 0; i < PQntuples(perms); i++)
                 cat_add_perm(c, arena_strdup(c->arena, PQgetvalue(perms, i, 0)),
@@ -249,7 +258,7 @@ int cat_load_pg(Catalog *c, const char *conninfo)
             PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT perms"));
         }
         c->has_tables = true;
-        rc = fkeys ? 0 : 2;
+        rc = fkeys ? RLSC_OK : RLSC_ERR_USAGE;
         PQclear(fkeys);
     }
     PQclear(tables);

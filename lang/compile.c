@@ -16,23 +16,23 @@ int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
         unreadable |= files[i] == NULL;
     }
     if (unreadable)
-        return 2;
+        return RLSC_ERR_USAGE;
     resolve_files(a, d, files, npaths, cat);
     for (int i = 0; i < npaths; i++)
         cat_add_file(cat, d, files[i], false);
     typecheck_files(a, d, files, npaths, cat);
     if (d->errors)
-        return 1;
+        return RLSC_ERR_INPUT;
     Ir *ir = lower_files(a, d, files, npaths);
     if (d->errors)
-        return 1;
+        return RLSC_ERR_INPUT;
     /* the user tables the permission helper reads (typecheck_files has
      * reported a catalog without them) */
     const Type *key_type;
     const char *why;
     if (ir->perm_helper && !auth_find(a, cat, &ir->auth, &key_type, &why))
-        return 1;
+        return RLSC_ERR_INPUT;
     cascade_check(a, d, cat, ir);
     *out = ir;
-    return 0;
+    return RLSC_OK;
 }

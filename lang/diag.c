@@ -200,6 +200,17 @@ void diag_note(Diag *d, Span at, const char *fmt, ...)
     va_end(ap);
 }
 
+void diag_fail(Diag *d, const char *fmt, ...)
+{
+    d->failures++;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("rlsc: ", d->out);
+    vfprintf(d->out, fmt, ap);
+    fputc('\n', d->out);
+    va_end(ap);
+}
+
 /* Optimal string alignment distance, bounded: returns limit+1 when the
  * distance exceeds limit, so a long candidate list stays cheap. */
 static int diag_distance(const char *s, const char *t, int limit)

@@ -33,6 +33,7 @@ typedef struct Diag {
     PtrVec files;
     int next_base;
     int errors, warnings;
+    int failures;   /* diag_fail messages: kept apart from errors in the input */
     int max_errors; /* stop printing after this many (0: unlimited) */
 } Diag;
 
@@ -45,6 +46,12 @@ void diag_warning(Diag *d, Span at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void diag_note(Diag *d, Span at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A message with no place in the input (a file that cannot be read, no
+ * database, a damaged migration): `rlsc: message`.  Counted in failures,
+ * not in errors (whose count the driver reports at the end); the caller's
+ * exit status says what failed. */
+void diag_fail(Diag *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* The candidate closest to name by edit distance, or NULL if none is close. */
 const char *diag_suggest(const char *name, const char *const *cands, int n);
 /* "; did you mean 'PREFIXcand'?" for the closest candidate, or "". */

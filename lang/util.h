@@ -1,6 +1,7 @@
 /*
- * util.h — arena, growable strings, vectors, maps, and SQL quoting: what every
- * stage uses.  Module prefixes arena_ sb_ vec_ map_ util_ sqlfmt_.
+ * util.h — exit statuses, arena, growable strings, vectors, maps, and SQL
+ * quoting: what every stage uses.  Module prefixes arena_ sb_ vec_ map_ util_
+ * sqlfmt_; the exit statuses are RLSC_.
  */
 #ifndef RLSC_UTIL_H
 #define RLSC_UTIL_H
@@ -10,6 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* The exit status of rlsc (DESIGN section 5, fixed), and what every
+ * function that decides one returns. */
+enum RlscStatus {
+    RLSC_OK = 0,        /* success; warnings do not change it */
+    RLSC_ERR_INPUT = 1, /* errors in the input (policy or catalog files), a
+                         * failed test, drift under `django --check` */
+    RLSC_ERR_USAGE = 2, /* the command could not run: bad usage, an unreadable
+                         * file or directory, no database, output that
+                         * cannot be written */
+};
 
 typedef struct Arena Arena;
 

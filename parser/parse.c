@@ -57,7 +57,7 @@ AstFile *parse_file(Arena *a, Diag *d, const char *path)
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "rlsc: cannot read %s: %s\n", path, strerror(errno));
+        diag_fail(d, "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
     StrBuf sb;
@@ -66,11 +66,11 @@ AstFile *parse_file(Arena *a, Diag *d, const char *path)
     if (!is_stdin)
         fclose(f);
     if (err) {
-        fprintf(stderr, "rlsc: cannot read %s: %s\n", path, strerror(err));
+        diag_fail(d, "cannot read %s: %s", path, strerror(err));
         return NULL;
     }
     if (sb.len > (size_t)1 << 30) {
-        fprintf(stderr, "rlsc: %s is too large\n", path);
+        diag_fail(d, "%s is too large", path);
         return NULL;
     }
     return parse_source(a, d, is_stdin ? "<stdin>" : path, sb.data, (int)sb.len);

@@ -1,10 +1,12 @@
 /*
- * test_emit.c — SQL text (lang/sqlfmt.c) and the emitted scripts
- * (codegen/emit_sql.c).
+ * test_emit.c — SQL text (lang/sqlfmt.c), the emitted scripts
+ * (codegen/emit_sql.c) and what migration formats share (codegen/migrate.c).
  */
 #include "unit.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *ident(const char *name)
 {
@@ -501,6 +503,113 @@ static void test_state_to_nothing_drops_everything(void)
     ASSERT_STR(state_text(&nothing), "rlsc-state\t1\n");
 }
 
+/* ---- migrations directories (migrate.c) */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    util_read_all(f, &sb);
+    fclose(f);
+    return sb_str(&sb);
+}
+
+/* The numbered files sorted by number, the newest recorded state read back
+ * exactly as written, a damaged one refused with a message that goes to
+ * the Diag (not to stderr), and a file written whole. */
+static void test_migrations_record_and_read_back_the_state(void)
+{
+    Arena *a = u_arena();
+    char *dir = arena_strdup(a, "/tmp/rlsc-unit-mig.XXXXXX");
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    const char *names[] = {"0010_later.py", "0002_rlsc.py", "0001_initial.py", "__init__.py",
+                           "0003_notes.txt", "12_short.py", "0004_bad-name.py",
+                           "0005_bad.py"};
+    enum { NNAMES = sizeof names / sizeof names[0] };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    CU_ASSERT_FATAL(out != NULL);
+    Diag d;
+    diag_init(&d, a, out);
+    PtrVec *files = mig_files(a, &d, dir, ".py");
+    CU_ASSERT_FATAL(files != NULL);
+    ASSERT_INT(files->n, 0);
+
+    StrBuf py;
+    sb_init(&py, a);
+    sb_puts(&py, "# recorded\n");
+    mig_write_state(&py, state_of(three_tables));
+    write_file(arena_printf(a, "%s/0002_rlsc.py", dir), sb_str(&py));
+    for (int i = 0; i < NNAMES - 1; i++)
+        if (i != 1)
+            write_file(arena_printf(a, "%s/%s", dir, names[i]), "x = 1\n");
+
+    files = mig_files(a, &d, dir, ".py");
+    CU_ASSERT_FATAL(files != NULL);
+    ASSERT_INT(files->n, 3);
+    const char *want[] = {"0001_initial", "0002_rlsc", "0010_later"};
+    for (int i = 0; i < files->n && i < 3; i++) {
+        const MigFile *m = files->items[i];
+        ASSERT_STR(m->name, want[i]);
+        ASSERT_STR(m->path, arena_printf(a, "%s/%s.py", dir, want[i]));
+    }
+    Ir *state = NULL;
+    ASSERT_INT(mig_newest_state(a, &d, files, &state), RLSC_OK);
+    CU_ASSERT_FATAL(state != NULL);
+    ASSERT_STR(state_text(state), three_tables);
+
+    /* a newer file whose record rlsc cannot read is an error, not "none" */
+    write_file(arena_printf(a, "%s/0005_bad.py", dir), "x = 1\nRLSC_STATE = ( 12 )\n");
+    files = mig_files(a, &d, dir, ".py");
+    ASSERT_INT(mig_newest_state(a, &d, files, &state), RLSC_ERR_USAGE);
+    fflush(out);
+    ASSERT_STR(buf, arena_printf(a, "rlsc: %s/0005_bad.py: RLSC_STATE is not a sequence of "
+                                    "\"...\" strings with the escapes rlsc writes\n", dir));
+    ASSERT_INT(d.failures, 1);
+    ASSERT_INT(d.errors, 0);
+
+    ASSERT_INT(mig_write_atomic(a, &d, dir, "0006_next.py", &py), RLSC_OK);
+    ASSERT_STR(read_file(arena_printf(a, "%s/0006_next.py", dir)), sb_str(&py));
+    ASSERT_INT(mig_write_atomic(a, &d, arena_printf(a, "%s/nodir", dir), "0007.py", &py),
+               RLSC_ERR_USAGE);
+    ASSERT_INT(d.failures, 2);
+
+    fclose(out);
+    free(buf);
+    for (int i = 0; i < NNAMES; i++)
+        unlink(arena_printf(a, "%s/%s", dir, names[i]));
+    unlink(arena_printf(a, "%s/0006_next.py", dir));
+    CU_ASSERT(rmdir(dir) == 0); /* nothing else was left behind */
+}
+
+/* Python literals hold any byte but NUL, one per line of the text, and a
+ * comment keeps to its line. */
+static void test_python_literals_and_comments(void)
+{
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    mig_pystring(&sb, "a\"b\\c\td\x01\n\nend", "  ");
+    ASSERT_STR(sb_str(&sb), "  \"a\\\"b\\\\c\\td\\x01\\n\"\n  \"\\n\"\n  \"end\"\n");
+    sb_init(&sb, u_arena());
+    mig_pystring(&sb, "", "");
+    ASSERT_STR(sb_str(&sb), "\"\"\n");
+    sb_init(&sb, u_arena());
+    mig_comment_text(&sb, "a\nb\x7f\xff" "c\xc3\xa9");
+    ASSERT_STR(sb_str(&sb), "a?b??c\xc3\xa9");
+}
+
 static CU_TestInfo emit_tests[] = {
     {"identifiers are always quoted", test_identifiers_are_always_quoted},
     {"literals double '' and escape backslashes with E''", test_literals_double_quotes_and_escape_backslashes},
@@ -524,6 +633,8 @@ static CU_TestInfo emit_tests[] = {
     {"state table renames that clash are refused", test_state_table_renames_that_clash_are_refused},
     {"state without deleted tables", test_state_without_deleted_tables},
     {"state to nothing drops everything", test_state_to_nothing_drops_everything},
+    {"migrations record and read back the state", test_migrations_record_and_read_back_the_state},
+    {"python literals and comments", test_python_literals_and_comments},
     CU_TEST_INFO_NULL,
 };
 

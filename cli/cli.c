@@ -1,0 +1,182 @@
+/*
+ * cli.c — what the commands share: parsing the options a command accepts
+ * (its row's OPT_ bits), and one run: an arena, a Diag on stderr, the
+ * catalog and the compilation, output written only after success, and
+ * the count of errors at the end.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_usage_error(const char *fmt, const char *arg)
+{
+    fputs("rlsc: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'rlsc --help'.\n", stderr);
+    return RLSC_ERR_USAGE;
+}
+
+/* A migration as --after and --run-before name it: NAME (of this app)
+ * or APP.NAME, of letters, digits and _. */
+static bool migration_ref_ok(const char *s)
+{
+    int parts = 0;
+    for (;;) {
+        size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+        if (n == 0 || ++parts > 2)
+            return false;
+        s += n;
+        if (!*s)
+            return true;
+        if (*s++ != '.')
+            return false;
+    }
+}
+
+/* The options of c in argv into o; returns RLSC_OK or the exit status of
+ * a usage error.  A command that takes no files calls every argument it
+ * cannot use unexpected, a value missing after --db included. */
+static int parse_options(const Command *c, int argc, char **argv, Options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->files = calloc((size_t)argc + 1, sizeof(char *));
+    o->after = calloc((size_t)argc + 1, sizeof(char *));
+    o->run_before = calloc((size_t)argc + 1, sizeof(char *));
+    o->renamed = calloc((size_t)argc + 1, sizeof(char *));
+    o->deleted = calloc((size_t)argc + 1, sizeof(char *));
+    if (!o->files || !o->after || !o->run_before || !o->renamed || !o->deleted)
+        return RLSC_ERR_USAGE;
+    bool files = c->options & OPT_FILES, django = c->options & OPT_DJANGO;
+    const char *unknown = files ? "unknown option '%s'" : "unexpected argument '%s'";
+    const char *no_value = files ? "%s needs a value" : unknown;
+    bool only_files = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (files && (only_files || a[0] != '-' || strcmp(a, "-") == 0)) {
+            o->files[o->nfiles++] = a;
+        } else if (files && strcmp(a, "--") == 0) {
+            only_files = true;
+        } else if ((c->options & OPT_DOWN) && strcmp(a, "--down") == 0) {
+            o->down = true;
+        } else if (django && strcmp(a, "--check") == 0) {
+            o->check = true;
+        } else if (django && strcmp(a, "--dry-run") == 0) {
+            o->dry_run = true;
+        } else if (django
+                   && (strcmp(a, "--migrations") == 0 || strcmp(a, "--name") == 0
+                       || strcmp(a, "--app") == 0)) {
+            if (i + 1 >= argc)
+                return cli_usage_error(no_value, a);
+            *(a[2] == 'm' ? &o->migrations : a[2] == 'n' ? &o->name : &o->app) = argv[++i];
+        } else if (django && (strcmp(a, "--after") == 0 || strcmp(a, "--run-before") == 0)) {
+            if (i + 1 >= argc)
+                return cli_usage_error(no_value, a);
+            const char *v = argv[++i];
+            if (!migration_ref_ok(v))
+                return cli_usage_error(a[2] == 'a' ? "--after '%s': a migration is NAME or "
+                                                     "APP.NAME (letters, digits and _)"
+                                                   : "--run-before '%s': a migration is NAME "
+                                                     "or APP.NAME (letters, digits and _)", v);
+            if (a[2] == 'a')
+                o->after[o->nafter++] = v;
+            else
+                o->run_before[o->nrun_before++] = v;
+        } else if (django && (strcmp(a, "--renamed") == 0 || strcmp(a, "--deleted") == 0)) {
+            if (i + 1 >= argc)
+                return cli_usage_error(no_value, a);
+            if (a[2] == 'r')
+                o->renamed[o->nrenamed++] = argv[++i];
+            else
+                o->deleted[o->ndeleted++] = argv[++i];
+        } else if (((c->options & OPT_CATALOG) && strcmp(a, "--catalog") == 0)
+                   || ((c->options & OPT_DB) && strcmp(a, "--db") == 0)) {
+            if (i + 1 >= argc)
+                return cli_usage_error(no_value, a);
+            *(a[2] == 'c' ? &o->catalog : &o->db) = argv[++i];
+        } else if ((c->options & OPT_CATALOG) && strncmp(a, "--catalog=", 10) == 0) {
+            o->catalog = a + 10;
+        } else if ((c->options & OPT_DB) && strncmp(a, "--db=", 5) == 0) {
+            o->db = a + 5;
+        } else {
+            return cli_usage_error(unknown, a);
+        }
+    }
+    if (o->catalog && o->db)
+        return cli_usage_error("%s", "give --catalog or --db, not both");
+    if (files && o->nfiles == 0 && !(django && o->app))
+        return cli_usage_error("%s", django ? "no input files (an app without .rls files: "
+                                              "give --app LABEL)" : "no input files");
+    if (django) {
+        if (!o->migrations)
+            return cli_usage_error("%s", "django needs --migrations DIR");
+        if (o->name && !util_is_identifier(o->name))
+            return cli_usage_error("--name '%s': use letters, digits and _", o->name);
+        if (o->app && !util_is_identifier(o->app))
+            return cli_usage_error("--app '%s': an app label is a Python identifier", o->app);
+        if (o->ndeleted && o->nfiles)
+            return cli_usage_error("%s", "--deleted removes the policies of tables Django "
+                                         "deletes and compiles nothing: give no FILE.rls");
+    }
+    return RLSC_OK;
+}
+
+int cli_begin(Cli *cli, const Command *c, int argc, char **argv)
+{
+    cli->arena = NULL;
+    int rc = parse_options(c, argc, argv, &cli->opt);
+    if (rc != RLSC_OK)
+        return rc;
+    cli->arena = arena_new();
+    diag_init(&cli->diag, cli->arena, stderr);
+    return RLSC_OK;
+}
+
+int cli_compile(Cli *cli, Ir **ir)
+{
+    Arena *a = cli->arena;
+    Diag *d = &cli->diag;
+    const Options *o = &cli->opt;
+    *ir = NULL;
+    Catalog *cat = cat_new(a);
+    cat_add_prelude(cat, d);
+    int rc = RLSC_OK;
+    if (o->catalog) {
+        AstFile *f = parse_file(a, d, o->catalog);
+        if (!f)
+            return RLSC_ERR_USAGE;
+        cat_add_file(cat, d, f, true);
+        rc = d->errors ? RLSC_ERR_INPUT : RLSC_OK;
+    } else if (o->db) {
+        rc = cat_load_pg(cat, d, o->db);
+    }
+    if (rc == RLSC_OK)
+        rc = compile_files(a, d, o->files, o->nfiles, cat, ir);
+    return rc;
+}
+
+int cli_write_stdout(Cli *cli, const char *s, size_t n)
+{
+    if (fwrite(s, 1, n, stdout) != n || fflush(stdout) != 0) {
+        diag_fail(&cli->diag, "cannot write output: %s", strerror(errno));
+        return RLSC_ERR_USAGE;
+    }
+    return RLSC_OK;
+}
+
+int cli_end(Cli *cli, int rc)
+{
+    if (cli->arena) {
+        int errors = cli->diag.errors;
+        if (errors)
+            fprintf(cli->diag.out, "rlsc: %d error%s\n", errors, errors == 1 ? "" : "s");
+        arena_free(cli->arena);
+    }
+    free(cli->opt.files);
+    free(cli->opt.after);
+    free(cli->opt.run_before);
+    free(cli->opt.renamed);
+    free(cli->opt.deleted);
+    return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * cmd_sql.c — `rlsc sql [--down]`: the script that applies the policies
+ * of the files (or removes them again), on stdout, as one transaction.
+ */
+#include "cli.h"
+
+static int run_sql(const Command *self, int argc, char **argv)
+{
+    Cli cli;
+    int rc = cli_begin(&cli, self, argc, argv);
+    Ir *ir;
+    if (rc == RLSC_OK)
+        rc = cli_compile(&cli, &ir);
+    if (rc == RLSC_OK) {
+        StrBuf out;
+        sb_init(&out, cli.arena);
+        emit_sql(&out, ir, cli.opt.down, true);
+        rc = cli_write_stdout(&cli, out.data, out.len);
+    }
+    return cli_end(&cli, rc);
+}
+
+const Command cmd_sql = {
+    "sql",
+    "  sql     [--down] [--catalog FILE | --db CONNINFO] FILE.rls...   SQL to stdout\n",
+    "usage: rlsc sql [--down] [--catalog FILE | --db CONNINFO] FILE.rls...\n"
+    "Writes the SQL script that applies the policies (with --down: that\n"
+    "removes them again) to standard output, as one transaction.\n",
+    OPT_FILES | OPT_CATALOG | OPT_DB | OPT_DOWN,
+    run_sql,
+};
