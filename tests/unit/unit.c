@@ -365,6 +365,7 @@ int main(void)
     add_util_suite();
     add_lexer_suite();
     add_parser_suite();
+    add_types_suite();
     add_lower_suite();
     add_emit_suite();
     if (registry_failed) {

@@ -23,6 +23,7 @@
 void add_util_suite(void);
 void add_lexer_suite(void);
 void add_parser_suite(void);
+void add_types_suite(void);
 void add_lower_suite(void);
 void add_emit_suite(void);
 

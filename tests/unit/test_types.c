@@ -1,0 +1,529 @@
+/*
+ * test_types.c — PostgreSQL's type rules as rlsc models them (lang/types.c)
+ * and the validity of quoted literals (lang/literals.c).
+ *
+ * Each test is a table: one row per case, read as "from -> to: yes".  A
+ * failed row prints itself, what the rule gave and what the row wants.
+ * Where rlsc is deliberately stricter than PostgreSQL, the row says which
+ * rule of tests/agreement/STRICTER.md it pins.
+ */
+#include "unit.h"
+
+#include <string.h>
+
+/* A type by name; "null" and "any" are the checker's own types: the NULL
+ * literal, and a value whose type is not known (no catalog). */
+static const Type *T(const char *name)
+{
+    if (strcmp(name, "null") == 0)
+        return &type_null;
+    if (strcmp(name, "any") == 0)
+        return &type_any;
+    return types_lookup(u_arena(), name);
+}
+
+static const char *yn(bool b) { return b ? "yes" : "no"; }
+
+/* A type's name, or "none" for no type (no operator, no common type). */
+static const char *tn(const Type *t) { return t ? types_display(t) : "none"; }
+
+#define ROW(...) arena_printf(u_arena(), __VA_ARGS__)
+/* A row's verdict, as text with the row's inputs in it. */
+#define ASSERT_ROW(got, want) u_assert_str((got), (want), "row", __LINE__, __FILE__)
+
+/* ---- names */
+
+static void test_type_names_denote_canonical_types(void)
+{
+    static const struct {
+        const char *written, *name;
+        TypeCat cat;
+    } rows[] = {
+        {"int8", "bigint", TC_NUMERIC},
+        {"int", "integer", TC_NUMERIC},
+        {"serial", "integer", TC_NUMERIC},
+        {"float", "double precision", TC_NUMERIC},
+        {"numeric(10, 2)", "numeric", TC_NUMERIC},
+        {"varchar(20)", "character varying", TC_STRING},
+        {"bpchar", "character", TC_STRING},
+        {"bool", "boolean", TC_BOOL},
+        {"timestamptz", "timestamp with time zone", TC_DATETIME},
+        {"timestamp(3) with time zone", "timestamp with time zone", TC_DATETIME},
+        {"time", "time without time zone", TC_DATETIME},
+        {"interval day to second", "interval", TC_TIMESPAN},
+        {"pg_catalog.int4", "integer", TC_NUMERIC},
+        /* quoted: pg_type's own name; any other quoted name is a user type */
+        {"\"int4\"", "integer", TC_NUMERIC},
+        {"\"integer\"", "\"integer\"", TC_OTHER},
+        {"varchar(20)[]", "character varying[]", TC_ARRAY},
+        {"int[][]", "integer[]", TC_ARRAY}, /* PostgreSQL ignores the count */
+        {"mood", "mood", TC_OTHER},
+        {"unknown", "unknown", TC_UNKNOWN},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        const Type *t = T(rows[i].written);
+        ASSERT_ROW(ROW("%s: %s, category %d", rows[i].written, types_display(t), t->cat),
+                   ROW("%s: %s, category %d", rows[i].written, rows[i].name, rows[i].cat));
+    }
+    ASSERT_STR(types_display(T("int[]")->elem), "integer");
+}
+
+static void test_types_are_equal_by_name_and_element(void)
+{
+    static const struct {
+        const char *a, *b;
+        bool equal;
+    } rows[] = {
+        {"int8", "bigint", true},
+        {"integer", "bigint", false},
+        {"varchar(10)", "varchar(20)", true}, /* modifiers do not make a type */
+        {"varchar", "text", false},
+        {"int[]", "integer[]", true},
+        {"int[]", "bigint[]", false},
+        {"int[]", "int", false},
+        {"mood", "mood", true},
+        {"mood", "colour", false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        ASSERT_ROW(ROW("%s = %s: %s", rows[i].a, rows[i].b,
+                       yn(types_equal(T(rows[i].a), T(rows[i].b)))),
+                   ROW("%s = %s: %s", rows[i].a, rows[i].b, yn(rows[i].equal)));
+}
+
+/* ---- casts */
+
+static void test_implicit_casts_widen_and_never_narrow(void)
+{
+    static const struct {
+        const char *from, *to;
+        bool ok;
+    } rows[] = {
+        /* numbers widen: smallint, integer, bigint, numeric, real, double */
+        {"smallint", "integer", true},
+        {"integer", "bigint", true},
+        {"bigint", "numeric", true},
+        {"numeric", "real", true},
+        {"real", "double precision", true},
+        {"bigint", "integer", false},
+        {"double precision", "numeric", false},
+        /* oid takes integers up to bigint, and gives nothing back */
+        {"integer", "oid", true},
+        {"numeric", "oid", false},
+        {"oid", "bigint", false},
+        /* strings: name becomes varchar or char only on assignment */
+        {"varchar", "text", true},
+        {"text", "varchar", true},
+        {"name", "text", true},
+        {"name", "varchar", false},
+        /* date -> timestamp -> timestamptz, time -> timetz; not back */
+        {"date", "timestamp", true},
+        {"timestamp", "timestamptz", true},
+        {"timestamptz", "date", false},
+        {"time", "timetz", true},
+        {"time", "timestamp", false},
+        {"cidr", "inet", true},
+        {"inet", "cidr", false},
+        /* arrays by element type, exactly (STRICTER.md rule 8) */
+        {"int[]", "integer[]", true},
+        {"int[]", "bigint[]", false},
+        {"mood", "mood", true},
+        {"mood", "text", false},
+        {"integer", "text", false},
+        {"boolean", "integer", false},
+        /* literals and NULL go anywhere (the literal is checked itself) */
+        {"unknown", "uuid", true},
+        {"null", "date", true},
+        {"any", "date", true},
+        {"jsonb", "any", true},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        ASSERT_ROW(ROW("%s -> %s: %s", rows[i].from, rows[i].to,
+                       yn(types_implicit(T(rows[i].from), T(rows[i].to)))),
+                   ROW("%s -> %s: %s", rows[i].from, rows[i].to, yn(rows[i].ok)));
+}
+
+static void test_explicit_casts(void)
+{
+    static const struct {
+        const char *from, *to;
+        bool ok;
+    } rows[] = {
+        {"text", "integer", true}, /* I/O conversion, to and from strings */
+        {"uuid", "text", true},
+        {"bigint", "smallint", true},
+        {"integer", "boolean", true},
+        {"bigint", "boolean", false},
+        {"oid", "boolean", false},
+        {"boolean", "integer", true},
+        {"boolean", "bigint", false},
+        {"timestamp", "time", true},
+        {"date", "time", false}, /* date has no time part */
+        {"time", "date", false},
+        {"time", "interval", true},
+        {"interval", "time", true},
+        {"json", "jsonb", true},
+        {"jsonb", "json", true},
+        {"jsonb", "numeric", true},
+        {"jsonb", "boolean", true},
+        {"jsonb", "oid", false},
+        {"json", "integer", false},
+        {"inet", "cidr", true},
+        {"uuid", "integer", false},
+        {"int[]", "bigint[]", true},
+        {"bigint[]", "boolean[]", false},
+        {"mood", "integer", false},
+        {"unknown", "mood", true},
+        {"null", "uuid", true},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        ASSERT_ROW(ROW("%s::%s: %s", rows[i].from, rows[i].to,
+                       yn(types_castable(T(rows[i].from), T(rows[i].to)))),
+                   ROW("%s::%s: %s", rows[i].from, rows[i].to, yn(rows[i].ok)));
+}
+
+/* ---- operators */
+
+static void test_comparability(void)
+{
+    static const struct {
+        const char *l, *op, *r;
+        bool ok;
+    } rows[] = {
+        {"integer", "=", "numeric", true},
+        {"smallint", "<", "double precision", true},
+        {"varchar", "=", "text", true},
+        {"text", "=", "integer", false},
+        {"boolean", "=", "integer", false},
+        {"date", "<", "timestamptz", true},
+        {"date", "=", "time", false},
+        {"interval", "=", "time", true}, /* time converts to interval */
+        {"interval", "=", "timetz", false},
+        {"oid", "=", "bigint", true},
+        {"oid", "=", "numeric", false},
+        {"json", "=", "json", false}, /* json has no comparison operators */
+        {"jsonb", "=", "jsonb", true},
+        {"int[]", "=", "integer[]", true},
+        {"int[]", "=", "bigint[]", false},
+        /* a user type may have no = at all (STRICTER.md rule 4) */
+        {"mood", "=", "mood", false},
+        {"mood", "=", "unknown", false},
+        {"unknown", "=", "unknown", true},
+        {"unknown", "<", "uuid", true},
+        {"null", "<>", "inet", true},
+        {"any", "=", "json", true},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        ASSERT_ROW(ROW("%s %s %s: %s", rows[i].l, rows[i].op, rows[i].r,
+                       yn(types_comparable(T(rows[i].l), T(rows[i].r), rows[i].op))),
+                   ROW("%s %s %s: %s", rows[i].l, rows[i].op, rows[i].r, yn(rows[i].ok)));
+}
+
+static void test_arithmetic_results(void)
+{
+    static const struct {
+        const char *l, *op, *r, *result; /* "none": no such operator */
+    } rows[] = {
+        /* numbers: the wider operand, % not on floats, ^ in float8 or numeric */
+        {"integer", "+", "bigint", "bigint"},
+        {"smallint", "*", "smallint", "smallint"},
+        {"integer", "/", "numeric", "numeric"},
+        {"real", "-", "bigint", "real"},
+        {"integer", "%", "integer", "integer"},
+        {"double precision", "%", "integer", "none"},
+        {"integer", "^", "integer", "double precision"},
+        {"numeric", "^", "integer", "numeric"},
+        {"oid", "+", "integer", "none"},
+        {"text", "+", "text", "none"},
+        {"text", "*", "integer", "none"},
+        /* dates and times */
+        {"date", "+", "integer", "date"},
+        {"integer", "+", "date", "date"},
+        {"date", "-", "integer", "date"},
+        {"date", "-", "date", "integer"},
+        {"date", "+", "interval", "timestamp without time zone"},
+        {"timestamptz", "+", "interval", "timestamp with time zone"},
+        {"interval", "+", "timestamp", "timestamp without time zone"},
+        {"timestamp", "-", "timestamp", "interval"},
+        {"timestamptz", "-", "date", "interval"},
+        {"date", "+", "time", "timestamp without time zone"},
+        {"timetz", "+", "date", "timestamp with time zone"},
+        {"time", "-", "time", "interval"},
+        {"interval", "*", "integer", "interval"},
+        {"double precision", "*", "interval", "interval"},
+        {"interval", "/", "numeric", "interval"},
+        {"interval", "%", "interval", "none"},
+        {"date", "*", "integer", "none"},
+        /* a literal beside a typed operand is read as its type */
+        {"unknown", "+", "integer", "integer"},
+        {"unknown", "+", "unknown", "none"}, /* both read as text */
+        /* || on strings, arrays and jsonb */
+        {"text", "||", "integer", "text"},
+        {"unknown", "||", "unknown", "text"},
+        {"integer", "||", "integer", "none"},
+        {"int[]", "||", "integer", "integer[]"},
+        {"integer", "||", "int[]", "integer[]"},
+        {"int[]", "||", "int[]", "integer[]"},
+        {"int[]", "||", "unknown", "integer[]"},
+        {"int[]", "||", "bigint", "none"}, /* STRICTER.md rule 8 */
+        {"jsonb", "||", "jsonb", "jsonb"},
+        {"unknown", "||", "jsonb", "jsonb"},
+        {"json", "||", "json", "none"},
+        {"any", "-", "uuid", "any"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        ASSERT_ROW(ROW("%s %s %s: %s", rows[i].l, rows[i].op, rows[i].r,
+                       tn(types_arith(u_arena(), rows[i].op, T(rows[i].l), T(rows[i].r)))),
+                   ROW("%s %s %s: %s", rows[i].l, rows[i].op, rows[i].r, rows[i].result));
+}
+
+static void test_common_types(void)
+{
+    static const struct {
+        const char *a, *b, *common; /* "none": CASE/COALESCE cannot match them */
+    } rows[] = {
+        {"integer", "bigint", "bigint"},
+        {"numeric", "real", "real"},
+        {"varchar", "varchar", "character varying"},
+        {"varchar", "text", "text"},
+        {"character", "varchar", "text"},
+        {"integer", "text", "none"},
+        {"date", "timestamptz", "timestamp with time zone"},
+        {"date", "time", "none"},
+        {"cidr", "inet", "inet"},
+        {"oid", "integer", "none"},
+        {"int[]", "integer[]", "integer[]"},
+        {"int[]", "bigint[]", "none"}, /* STRICTER.md rule 8 */
+        {"mood", "mood", "mood"},
+        {"mood", "text", "none"},
+        {"unknown", "date", "date"},
+        {"uuid", "null", "uuid"},
+        {"unknown", "unknown", "unknown"}, /* the caller makes it text */
+        {"any", "boolean", "boolean"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        ASSERT_ROW(ROW("%s, %s: %s", rows[i].a, rows[i].b,
+                       tn(types_common(T(rows[i].a), T(rows[i].b)))),
+                   ROW("%s, %s: %s", rows[i].a, rows[i].b, rows[i].common));
+}
+
+/* ---- literals */
+
+/* A quoted literal, and why it is not valid input for its type (NULL: it is). */
+struct LiteralRow {
+    const char *type, *lit, *why;
+};
+
+static void check_literals(const struct LiteralRow *rows, size_t n, int line)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *why = literal_error(u_arena(), T(rows[i].type), rows[i].lit);
+        u_assert_str(ROW("'%s'::%s %s", rows[i].lit, rows[i].type, why ? why : "is valid"),
+                     ROW("'%s'::%s %s", rows[i].lit, rows[i].type,
+                         rows[i].why ? rows[i].why : "is valid"),
+                     "literal_error", line, __FILE__);
+    }
+}
+
+#define CHECK_LITERALS(rows) check_literals((rows), sizeof(rows) / sizeof *(rows), __LINE__)
+
+static void test_boolean_and_integer_literals(void)
+{
+    static const struct LiteralRow rows[] = {
+        {"boolean", "t", NULL},
+        {"boolean", " Yes ", NULL},
+        {"boolean", "of", NULL}, /* a prefix of off, as boolin reads it */
+        {"boolean", "o", "is not a boolean"},
+        {"boolean", "maybe", "is not a boolean"},
+        {"boolean", "", "is not a boolean"},
+        {"smallint", "-32768", NULL},
+        {"smallint", "32768", "is out of range"},
+        {"integer", " 42 ", NULL},
+        {"integer", "2147483648", "is out of range"},
+        {"integer", "1.5", "is not an integer"},
+        {"integer", "0x10", "is not an integer"},
+        {"bigint", "-9223372036854775808", NULL},
+        {"bigint", "9223372036854775808", "is out of range"},
+        {"bigint", "99999999999999999999999", "is out of range"},
+        {"oid", "4294967295", NULL},
+        {"oid", "-1", "is out of range"},
+    };
+    CHECK_LITERALS(rows);
+}
+
+static void test_numeric_and_float_literals(void)
+{
+    static const struct LiteralRow rows[] = {
+        {"numeric", "-12.50", NULL},
+        {"numeric", ".5e3", NULL},
+        {"numeric", "NaN", NULL},
+        {"numeric", "-Infinity", NULL},
+        {"numeric", "inf", "is not a number"}, /* only the floats say inf */
+        {"numeric", "1.2.3", "is not a number"},
+        {"numeric", "1e", "is not a number"},
+        /* numeric's range: 131072 digits before the point, 16383 after */
+        {"numeric", "1e131071", NULL},
+        {"numeric", "1e131072", "is out of range"},
+        {"numeric", "1e-16383", NULL},
+        {"numeric", "1e-16384", "is out of range"},
+        {"numeric", "0e999999999", NULL},
+        {"real", "3.4e38", NULL},
+        {"real", "1e39", "is out of range"},
+        {"double precision", "-inf", NULL},
+        {"double precision", "1e308", NULL},
+        {"double precision", "1e309", "is out of range"},
+        {"double precision", "1e-400", "is out of range"},
+    };
+    CHECK_LITERALS(rows);
+    /* the range alone, for numbers as written (E_NUMBER) */
+    CU_ASSERT_TRUE(literal_numeric_in_range("123456789012345678901234567890.5"));
+    CU_ASSERT_TRUE(literal_numeric_in_range("0.000e-99999"));
+    CU_ASSERT_TRUE(literal_numeric_in_range("0.0001e131075"));
+    CU_ASSERT_FALSE(literal_numeric_in_range("0.001e131075"));
+    CU_ASSERT_FALSE(literal_numeric_in_range("1e100000001"));
+}
+
+static void test_date_and_time_literals(void)
+{
+    static const struct LiteralRow rows[] = {
+        {"date", "2024-02-29", NULL},
+        {"date", "today", NULL},
+        {"date", "2023-02-29", "is not a valid date: there is no such month or day"},
+        {"date", "2024-13-01", "is not a valid date: there is no such month or day"},
+        /* ISO 8601 only (STRICTER.md rule 1) */
+        {"date", "01/02/2024", "is not a date (use ISO 8601 'YYYY-MM-DD')"},
+        {"date", "2024-01-02 10:00", "is not a date (use ISO 8601 'YYYY-MM-DD')"},
+        {"timestamp", "2024-01-02 03:04:05.123456", NULL},
+        {"timestamp", "2024-01-02T03:04", NULL},
+        {"timestamp", "2024-01-02 24:00:00", NULL},
+        {"timestamp", "2024-01-02 24:00:01",
+         "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')"},
+        {"timestamp", "now", NULL},
+        {"timestamptz", "2024-01-02 03:04:05+05:30", NULL},
+        {"timestamptz", "2024-01-02 03:04:05Z", NULL},
+        {"timestamptz", "2024-01-02 03:04:05 Europe/Paris",
+         "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')"},
+        {"time", "12:30", NULL},
+        {"time", "allballs", NULL},
+        {"time", "12:60", "is not a time (use ISO 8601 'HH:MM[:SS]')"},
+        {"time", "now()", "is not a time (use ISO 8601 'HH:MM[:SS]')"},
+        {"timetz", "12:30:00-08", NULL},
+        /* intervals in simple forms (STRICTER.md rule 2) */
+        {"interval", "3 days", NULL},
+        {"interval", "1 year 2 mons -3 hours", NULL},
+        {"interval", "2 weeks ago", NULL},
+        {"interval", "-100:30:00", NULL},
+        {"interval", "3 days 2 days",
+         "is not an interval (use forms like '3 days' or '01:30:00', each unit once)"},
+        {"interval", "P1D", "is not an interval (use forms like '3 days' or '01:30:00')"},
+        {"interval", "1 day 02:00:00",
+         "is not an interval (use forms like '3 days' or '01:30:00', each unit once)"},
+    };
+    CHECK_LITERALS(rows);
+}
+
+/* depth arrays, one inside the other: [[...]] */
+static const char *nested(int depth)
+{
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    for (int i = 0; i < 2 * depth; i++)
+        sb_putc(&sb, i < depth ? '[' : ']');
+    return sb_str(&sb);
+}
+
+static void test_json_literals(void)
+{
+    static const struct LiteralRow rows[] = {
+        {"json", "{\"a\": [1, -2.5e3, true, false, null, \"x\\n\\u00e9\"]}", NULL},
+        {"jsonb", " [] ", NULL},
+        {"jsonb", "\"\\ud83d\\ude00\"", NULL}, /* a surrogate pair */
+        {"json", "{\"a\": 1,}", "is not valid JSON"},
+        {"json", "{'a': 1}", "is not valid JSON"},
+        {"json", "01", "is not valid JSON"},
+        {"json", "[1] [2]", "is not valid JSON"},
+        {"json", "\"tab\there\"", "is not valid JSON"}, /* a raw control character */
+        {"json", "NaN", "is not valid JSON"},
+        /* jsonb refuses a lone surrogate, json stores it */
+        {"json", "\"\\ud800\"", NULL},
+        {"jsonb", "\"\\ud800\"", "is not valid JSON"},
+        /* \u0000: jsonb refuses it, and so does rlsc for json (STRICTER.md rule 9) */
+        {"json", "\"\\u0000\"", "is not valid JSON"},
+        /* jsonb's numbers are numerics, with numeric's range */
+        {"json", "1e200000", NULL},
+        {"jsonb", "1e200000", "is not valid JSON"},
+    };
+    CHECK_LITERALS(rows);
+    /* nesting is bounded (STRICTER.md rule 10) */
+    CU_ASSERT_PTR_NULL(literal_error(u_arena(), T("jsonb"), nested(100)));
+    ASSERT_STR(literal_error(u_arena(), T("jsonb"), nested(200)), "is not valid JSON");
+}
+
+static void test_other_scalar_literals(void)
+{
+    static const struct LiteralRow rows[] = {
+        {"uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", NULL},
+        {"uuid", "{A0EEBC999C0B4EF8BB6D6BB9BD380A11}", NULL},
+        {"uuid", "a0eebc99-9c0b-4ef8-bb6d", "is not a uuid"},
+        {"uuid", "a0eebc99--9c0b-4ef8-bb6d-6bb9bd380a11", "is not a uuid"},
+        {"bytea", "\\x0aFF", NULL},
+        {"bytea", "\\x0a f", "is not a bytea literal"},
+        {"bytea", "a\\\\b\\101", NULL}, /* escape format */
+        {"bytea", "\\9", "is not a bytea literal"},
+        {"inet", "192.168.0.1", NULL},
+        {"inet", "10.0.0.0/8", NULL},
+        {"inet", "::1/128", NULL},
+        {"inet", "10.0.0.1/33", "is not an IP address"},
+        {"inet", "192.168.000.001", "is not an IP address"}, /* STRICTER.md rule 13 */
+        {"cidr", "10.0.0.0/8",
+         "is a cidr literal, which rlsc does not check (cast from inet)"},
+        /* strings take anything; a user type nothing (STRICTER.md rule 3) */
+        {"text", "", NULL},
+        {"varchar(3)", "longer than three", NULL},
+        {"mood", "happy",
+         "cannot be checked: mood is a user-defined type whose values rlsc does not know "
+         "(deliberately stricter)"},
+    };
+    CHECK_LITERALS(rows);
+}
+
+static void test_array_literals(void)
+{
+    static const struct LiteralRow rows[] = {
+        {"int[]", "{1, -2, NULL}", NULL},
+        {"int[]", "{}", NULL},
+        {"int[]", "{1,x}", "has an element that is not an integer"},
+        {"smallint[]", "{1,99999}", "has an element that is out of range"},
+        {"text[]", "{\"a,b\",c,\"NULL\"}", NULL},
+        {"date[]", "{2024-02-30}",
+         "has an element that is not a valid date: there is no such month or day"},
+        {"int[]", "1,2", "is not an array literal (write '{...}')"},
+        {"int[]", "{1,,2}", "is not an array literal (empty element)"},
+        {"int[]", "{1,2", "is not an array literal"},
+        {"text[]", "{\"a}", "is not an array literal (unterminated quotes)"},
+        /* STRICTER.md rules 6 and 7 */
+        {"int[]", "{{1,2},{3,4}}",
+         "is a multidimensional array literal, which rlsc does not check"},
+        {"text[]", "{a\\,b}",
+         "is not an array literal rlsc can check (quote elements with \")"},
+    };
+    CHECK_LITERALS(rows);
+}
+
+static CU_TestInfo types_tests[] = {
+    {"type names denote canonical types", test_type_names_denote_canonical_types},
+    {"types are equal by name and element", test_types_are_equal_by_name_and_element},
+    {"implicit casts widen and never narrow", test_implicit_casts_widen_and_never_narrow},
+    {"explicit casts", test_explicit_casts},
+    {"comparability", test_comparability},
+    {"arithmetic results", test_arithmetic_results},
+    {"common types", test_common_types},
+    {"boolean and integer literals", test_boolean_and_integer_literals},
+    {"numeric and float literals", test_numeric_and_float_literals},
+    {"date and time literals", test_date_and_time_literals},
+    {"JSON literals", test_json_literals},
+    {"other scalar literals", test_other_scalar_literals},
+    {"array literals", test_array_literals},
+    CU_TEST_INFO_NULL,
+};
+
+void add_types_suite(void) { unit_add_suite("types", types_tests); }
