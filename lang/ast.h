@@ -19,14 +19,14 @@ typedef enum ExprKind {
     E_STRING,   /* text: the value, quotes removed */
     E_COLUMN,   /* qual.text or text */
     E_CONTEXT,  /* $text */
-    E_UNARY,    /* op: "not", "-", "+"; a */
+    E_UNARY,    /* op: OP_NOT, OP_MINUS, OP_PLUS; a */
     E_BINARY,   /* op: and or = <> < <= > >= + - * / % ^ || like ilike; a b */
-    E_IS,       /* a is [not] op, op: "null" "true" "false" "unknown" */
+    E_IS,       /* a is [not] op, op: OP_IS_NULL, OP_IS_TRUE, OP_IS_FALSE */
     E_DISTINCT, /* a is [not] distinct from b */
     E_IN_LIST,  /* a [not] in (args) */
     E_IN_SUBQ,  /* a [not] in (sub) */
     E_BETWEEN,  /* a [not] between b and c */
-    E_QUANT,    /* a op any|all (b), text: "any" / "all" */
+    E_QUANT,    /* a op any|all (b), op a comparison, text: "any" / "all" */
     E_EXISTS,   /* exists (sub) */
     E_SUBQUERY, /* (sub), a scalar subquery */
     E_CAST,     /* a::type */
@@ -62,7 +62,7 @@ typedef struct TypeName {
 
 struct Expr {
     ExprKind kind;
-    const char *op;
+    Op op;      /* E_UNARY, E_BINARY, E_IS, E_QUANT; else OP_NONE */
     const char *text;
     const char *qual;
     bool negated; /* NOT IN, NOT BETWEEN, IS NOT, NOT LIKE */
@@ -217,5 +217,8 @@ typedef struct SqlfmtCtx {
 
 /* Fully parenthesised canonical SQL; equal trees print equal text. */
 void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx);
+/* An operator as SQL writes it: "=", "AND", "||"; for E_IS, the words
+ * after IS [NOT]: "NULL", "TRUE", "FALSE".  Messages use it too. */
+const char *sqlfmt_op(Op op);
 
 #endif

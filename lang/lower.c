@@ -89,7 +89,7 @@ static bool lower_scalar(const Expr *e)
  * inner_col = outer_col; NULL if there is none, several, or another kind. */
 static Expr *lower_correlation(Expr *where, bool *ok)
 {
-    if (where->kind == E_BINARY && strcmp(where->op, "and") == 0) {
+    if (where->kind == E_BINARY && where->op == OP_AND) {
         Expr *l = lower_correlation(where->a, ok), *r = lower_correlation(where->b, ok);
         if (l && r)
             *ok = false;
@@ -97,7 +97,7 @@ static Expr *lower_correlation(Expr *where, bool *ok)
     }
     if (!lower_reaches_out(where))
         return NULL;
-    bool eq = where->kind == E_BINARY && strcmp(where->op, "=") == 0
+    bool eq = where->kind == E_BINARY && where->op == OP_EQ
               && where->a->kind == E_COLUMN && where->b->kind == E_COLUMN
               && ((where->a->level == 0 && where->b->level == 1)
                   || (where->a->level == 1 && where->b->level == 0))
@@ -116,7 +116,7 @@ static void lower_mark_exists(Lower *L, Expr *e)
 {
     if (!e)
         return;
-    if (e->kind == E_BINARY && (strcmp(e->op, "and") == 0 || strcmp(e->op, "or") == 0)) {
+    if (e->kind == E_BINARY && (e->op == OP_AND || e->op == OP_OR)) {
         lower_mark_exists(L, e->a);
         lower_mark_exists(L, e->b);
         return;

@@ -122,14 +122,34 @@ static void sqlfmt_list(StrBuf *sb, const ExprList *l, const SqlfmtCtx *ctx)
     }
 }
 
-static const char *sqlfmt_op(const char *op)
+/* No default: the compiler names an operator this switch forgot. */
+const char *sqlfmt_op(Op op)
 {
-    if (strcmp(op, "and") == 0) return "AND";
-    if (strcmp(op, "or") == 0) return "OR";
-    if (strcmp(op, "not") == 0) return "NOT";
-    if (strcmp(op, "like") == 0) return "LIKE";
-    if (strcmp(op, "ilike") == 0) return "ILIKE";
-    return op;
+    switch (op) {
+    case OP_NONE: return "";
+    case OP_AND: return "AND";
+    case OP_OR: return "OR";
+    case OP_NOT: return "NOT";
+    case OP_EQ: return "=";
+    case OP_NE: return "<>";
+    case OP_LT: return "<";
+    case OP_LE: return "<=";
+    case OP_GT: return ">";
+    case OP_GE: return ">=";
+    case OP_LIKE: return "LIKE";
+    case OP_ILIKE: return "ILIKE";
+    case OP_PLUS: return "+";
+    case OP_MINUS: return "-";
+    case OP_MUL: return "*";
+    case OP_DIV: return "/";
+    case OP_MOD: return "%";
+    case OP_POW: return "^";
+    case OP_CONCAT: return "||";
+    case OP_IS_NULL: return "NULL";
+    case OP_IS_TRUE: return "TRUE";
+    case OP_IS_FALSE: return "FALSE";
+    }
+    return "";
 }
 
 void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
@@ -183,10 +203,7 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
     case E_IS:
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        sb_printf(sb, " IS %s%s)", e->negated ? "NOT " : "",
-                  strcmp(e->op, "null") == 0   ? "NULL"
-                  : strcmp(e->op, "true") == 0 ? "TRUE"
-                                               : "FALSE");
+        sb_printf(sb, " IS %s%s)", e->negated ? "NOT " : "", sqlfmt_op(e->op));
         break;
     case E_DISTINCT:
         sb_putc(sb, '(');
@@ -221,7 +238,7 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
     case E_QUANT:
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        sb_printf(sb, " %s %s (", e->op, strcmp(e->text, "any") == 0 ? "ANY" : "ALL");
+        sb_printf(sb, " %s %s (", sqlfmt_op(e->op), strcmp(e->text, "any") == 0 ? "ANY" : "ALL");
         if (e->sub) {
             sqlfmt_select(sb, e->sub, ctx);
         } else if (e->b->kind == E_CONTEXT && e->b->ty && ctx && ctx->context_sql) {

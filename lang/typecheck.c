@@ -211,7 +211,7 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
         }
         const Type *a = tc_expr(tc, e->args.items[0], s, place);
         const Type *b = tc_expr(tc, e->args.items[1], s, place);
-        if (!types_comparable(a, b, "=")) {
+        if (!types_comparable(a, b, OP_EQ)) {
             diag_error(tc->diag, e->loc, "operator does not exist: %s = %s",
                        types_display(a), types_display(b));
             return &type_any;
@@ -273,12 +273,45 @@ static const Type *tc_select(Tc *tc, Select *sel, const Scope *outer)
 
 /* ---- operators */
 
+/* = <> < <= > >=.  No default: the compiler names an operator this
+ * switch forgot. */
+static bool tc_comparison(Op op)
+{
+    switch (op) {
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+        return true;
+    case OP_NONE:
+    case OP_AND:
+    case OP_OR:
+    case OP_NOT:
+    case OP_LIKE:
+    case OP_ILIKE:
+    case OP_PLUS:
+    case OP_MINUS:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_MOD:
+    case OP_POW:
+    case OP_CONCAT:
+    case OP_IS_NULL:
+    case OP_IS_TRUE:
+    case OP_IS_FALSE:
+        return false;
+    }
+    return false;
+}
+
 static const Type *tc_compare(Tc *tc, Expr *e, Expr *l, const Type *lt, Expr *r,
-                              const Type *rt, const char *op)
+                              const Type *rt, Op op)
 {
     if (!types_comparable(lt, rt, op)) {
         diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s%s", types_display(lt),
-                   op, types_display(rt),
+                   sqlfmt_op(op), types_display(rt),
                    lt->cat == TC_JSON || rt->cat == TC_JSON
                        ? " (json has no comparison operators; use jsonb)"
                        : "; cast one side explicitly");
@@ -290,14 +323,14 @@ static const Type *tc_compare(Tc *tc, Expr *e, Expr *l, const Type *lt, Expr *r,
 }
 
 /* The type a quoted literal takes beside `known` in an arithmetic op. */
-static const Type *tc_settle_literal(Tc *tc, const char *op, const Type *known)
+static const Type *tc_settle_literal(Tc *tc, Op op, const Type *known)
 {
     if (types_arith(tc->arena, op, known, known))
         return known;
-    bool additive = op[0] == '+' || op[0] == '-';
+    bool additive = op == OP_PLUS || op == OP_MINUS;
     if (additive && known->cat == TC_DATETIME && known != &type_date)
         return &type_interval; /* timestamp + '1 day' */
-    if (!additive && known->cat == TC_TIMESPAN && (op[0] == '*' || op[0] == '/'))
+    if (!additive && known->cat == TC_TIMESPAN && (op == OP_MUL || op == OP_DIV))
         return &type_float8;
     return NULL;
 }
@@ -355,40 +388,38 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
     case E_SPECIAL:
         return tc_special(e->text);
     case E_UNARY: {
-        if (strcmp(e->op, "not") == 0)
+        if (e->op == OP_NOT)
             return tc_bool(tc, e->a, s, inner, "the argument of NOT");
         const Type *t = tc_expr(tc, e->a, s, inner);
         if (t->cat == TC_NUMERIC || t->cat == TC_TIMESPAN || t->cat == TC_ANY)
             return t;
-        diag_error(tc->diag, e->loc, "operator does not exist: %s %s", e->op,
+        diag_error(tc->diag, e->loc, "operator does not exist: %s %s", sqlfmt_op(e->op),
                    types_display(t));
         return &type_any;
     }
     case E_BINARY: {
-        const char *op = e->op;
-        if (strcmp(op, "and") == 0 || strcmp(op, "or") == 0) {
-            const char *what = strcmp(op, "and") == 0 ? "an argument of AND"
-                                                      : "an argument of OR";
+        Op op = e->op;
+        if (op == OP_AND || op == OP_OR) {
+            const char *what = op == OP_AND ? "an argument of AND" : "an argument of OR";
             tc_bool(tc, e->a, s, inner, what);
             tc_bool(tc, e->b, s, inner, what);
             return &type_bool;
         }
         const Type *l = tc_expr(tc, e->a, s, inner);
         const Type *r = tc_expr(tc, e->b, s, inner);
-        if (strcmp(op, "like") == 0 || strcmp(op, "ilike") == 0) {
+        if (op == OP_LIKE || op == OP_ILIKE) {
             bool ok = (l->cat == TC_STRING || tc_unknownish(l) || l->cat == TC_ANY)
                       && (r->cat == TC_STRING || tc_unknownish(r) || r->cat == TC_ANY);
             if (!ok) {
                 diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s",
-                           types_display(l), strcmp(op, "like") == 0 ? "LIKE" : "ILIKE",
-                           types_display(r));
+                           types_display(l), sqlfmt_op(op), types_display(r));
                 return &type_any;
             }
             return &type_bool;
         }
-        if (strchr("=<>", op[0]) && strcmp(op, "||") != 0)
+        if (tc_comparison(op))
             return tc_compare(tc, e, e->a, l, e->b, r, op);
-        if (strcmp(op, "||") == 0) {
+        if (op == OP_CONCAT) {
             const Type *t = types_arith(tc->arena, op, l, r);
             if (!t) {
                 diag_error(tc->diag, e->loc, "operator does not exist: %s || %s",
@@ -412,7 +443,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
             if (!as) {
                 diag_error(tc->diag, e->loc,
                            "operator is not unique: %s %s unknown; cast the literal",
-                           types_display(known), op);
+                           types_display(known), sqlfmt_op(op));
                 return &type_any;
             }
             if (!tc_literal(tc, lu ? e->a : e->b, as))
@@ -425,34 +456,34 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         const Type *t = types_arith(tc->arena, op, l, r);
         if (!t) {
             diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s",
-                       types_display(l), op, types_display(r));
+                       types_display(l), sqlfmt_op(op), types_display(r));
             return &type_any;
         }
         return t;
     }
     case E_IS: {
         const Type *t = tc_expr(tc, e->a, s, inner);
-        if (strcmp(e->op, "null") != 0 && t->cat != TC_BOOL && t->cat != TC_ANY
+        if (e->op != OP_IS_NULL && t->cat != TC_BOOL && t->cat != TC_ANY
             && t->cat != TC_NULL) {
             if (t->cat == TC_UNKNOWN)
                 tc_literal(tc, e->a, &type_bool);
             else
                 diag_error(tc->diag, e->a->loc, "the argument of IS %s must be boolean, not %s",
-                           strcmp(e->op, "true") == 0 ? "TRUE" : "FALSE", types_display(t));
+                           sqlfmt_op(e->op), types_display(t));
         }
         return &type_bool;
     }
     case E_DISTINCT: {
         const Type *l = tc_expr(tc, e->a, s, inner);
         const Type *r = tc_expr(tc, e->b, s, inner);
-        return tc_compare(tc, e, e->a, l, e->b, r, "=");
+        return tc_compare(tc, e, e->a, l, e->b, r, OP_EQ);
     }
     case E_BETWEEN: {
         const Type *a = tc_expr(tc, e->a, s, inner);
         const Type *lo = tc_expr(tc, e->b, s, inner);
         const Type *hi = tc_expr(tc, e->c, s, inner);
-        tc_compare(tc, e, e->a, a, e->b, lo, ">=");
-        tc_compare(tc, e, e->a, a, e->c, hi, "<=");
+        tc_compare(tc, e, e->a, a, e->b, lo, OP_GE);
+        tc_compare(tc, e, e->a, a, e->c, hi, OP_LE);
         return &type_bool;
     }
     case E_IN_LIST: {
@@ -460,7 +491,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         for (int i = 0; i < e->args.n; i++) {
             const Type *t = tc_expr(tc, e->args.items[i], s, inner);
             const Type *c = types_common(common, t);
-            if (!c || !types_comparable(common, t, "=")) {
+            if (!c || !types_comparable(common, t, OP_EQ)) {
                 diag_error(tc->diag, e->args.items[i]->loc,
                            "IN types %s and %s cannot be matched", types_display(common),
                            types_display(t));
@@ -476,7 +507,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
     case E_IN_SUBQ: {
         const Type *l = tc_expr(tc, e->a, s, inner);
         const Type *r = tc_select(tc, e->sub, s);
-        return tc_compare(tc, e, e->a, l, e->sub->target, r, "=");
+        return tc_compare(tc, e, e->a, l, e->sub->target, r, OP_EQ);
     }
     case E_QUANT: {
         const Type *l = tc_expr(tc, e->a, s, inner);
@@ -496,8 +527,9 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         if (r->cat == TC_ANY || r->cat == TC_NULL)
             return &type_bool;
         if (r->cat != TC_ARRAY) {
-            diag_error(tc->diag, e->b->loc, "%s %s (...) needs an array, not %s", e->op,
-                       strcmp(e->text, "any") == 0 ? "ANY" : "ALL", types_display(r));
+            diag_error(tc->diag, e->b->loc, "%s %s (...) needs an array, not %s",
+                       sqlfmt_op(e->op), strcmp(e->text, "any") == 0 ? "ANY" : "ALL",
+                       types_display(r));
             return &type_any;
         }
         return tc_compare(tc, e, e->a, l, e->b, r->elem, e->op);
@@ -528,7 +560,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
             Expr *when = e->args.items[i];
             if (operand) {
                 const Type *w = tc_expr(tc, when, s, inner);
-                tc_compare(tc, when, e->a, operand, when, w, "=");
+                tc_compare(tc, when, e->a, operand, when, w, OP_EQ);
             } else {
                 tc_bool(tc, when, s, inner, "a CASE WHEN condition");
             }
@@ -727,7 +759,7 @@ static void tc_tenant_path(Tc *tc, Rule *r, const CatTable *table, const Type *c
                            tc_table_display(tc, t), diag_hint(tc->arena, step, names, nn, ""));
                 return;
             }
-            if (!types_comparable(c->type, ct, "=")) {
+            if (!types_comparable(c->type, ct, OP_EQ)) {
                 diag_error(tc->diag, at,
                            "tenant column '%s' of table '%s' is %s but $tenant is %s: they "
                            "cannot be compared",
@@ -761,7 +793,7 @@ static void tc_tenant_path(Tc *tc, Rule *r, const CatTable *table, const Type *c
                        c->ref_schema ? "." : "", c->ref_table, c->ref_column);
             return;
         }
-        if (!types_comparable(c->type, key->type, "=")) {
+        if (!types_comparable(c->type, key->type, OP_EQ)) {
             diag_error(tc->diag, at,
                        "foreign key '%s' of table '%s' is %s but the column it references, "
                        "%s (%s), is %s: they cannot be compared",
@@ -783,7 +815,7 @@ static void tc_tenant_path(Tc *tc, Rule *r, const CatTable *table, const Type *c
     ctx->text = "tenant";
     ctx->ty = ct;
     Expr *cond = ast_expr(tc->arena, E_BINARY, spans[n - 1]);
-    cond->op = "=";
+    cond->op = OP_EQ;
     cond->a = tc_path_column(tc, alias, cols[n - 1], spans[n - 1]);
     cond->b = ctx;
     cond->ty = &type_bool;
@@ -831,7 +863,7 @@ static void tc_tenant(Tc *tc, Rule *r, const Scope *s)
         }
         col = c->type;
     }
-    if (!types_comparable(col, ct, "="))
+    if (!types_comparable(col, ct, OP_EQ))
         diag_error(tc->diag, r->column.loc,
                    "tenant column '%s' is %s but $tenant is %s: they cannot be compared",
                    r->column.name, types_display(col), types_display(ct));

@@ -183,9 +183,9 @@ bool types_implicit(const Type *from, const Type *to)
     }
 }
 
-bool types_comparable(const Type *a, const Type *b, const char *op)
+bool types_comparable(const Type *a, const Type *b, Op op)
 {
-    bool eq = strcmp(op, "=") == 0 || strcmp(op, "<>") == 0;
+    bool eq = op == OP_EQ || op == OP_NE;
     if (a->cat == TC_ANY || b->cat == TC_ANY)
         return true;
     if (a->cat == TC_JSON || b->cat == TC_JSON)
@@ -268,11 +268,11 @@ static const Type *types_settle(const Type *t, const Type *other)
     return t;
 }
 
-const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r)
+const Type *types_arith(Arena *a, Op op, const Type *l, const Type *r)
 {
     if (l->cat == TC_ANY || r->cat == TC_ANY)
         return &type_any;
-    if (strcmp(op, "||") == 0) {
+    if (op == OP_CONCAT) {
         if (l->cat == TC_ARRAY || r->cat == TC_ARRAY) {
             const Type *arr = l->cat == TC_ARRAY ? l : r;
             const Type *other = l->cat == TC_ARRAY ? r : l;
@@ -292,46 +292,45 @@ const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r)
     r = types_settle(r, l);
     if (l->cat == TC_STRING && r->cat == TC_STRING)
         return NULL; /* no arithmetic on text */
-    char o = op[0];
     if (l->cat == TC_NUMERIC && r->cat == TC_NUMERIC) {
         if (strcmp(l->name, "oid") == 0 || strcmp(r->name, "oid") == 0)
             return NULL;
         const Type *w = types_wider(l, r);
-        if (o == '%')
+        if (op == OP_MOD)
             return w->rank >= 5 ? NULL : w;
-        if (o == '^')
+        if (op == OP_POW)
             return w->rank == 4 ? &type_numeric : &type_float8;
         return w;
     }
-    if (o == '%' || o == '^')
+    if (op == OP_MOD || op == OP_POW)
         return NULL;
     bool lnum = l->cat == TC_NUMERIC, rnum = r->cat == TC_NUMERIC;
     bool ldate = l == &type_date || (l->cat == TC_DATETIME && l->rank == 1);
     bool rdate = r->cat == TC_DATETIME && r->rank == 1;
     bool lint = lnum && l->rank <= 2, rint = rnum && r->rank <= 2;
-    if (ldate && rint && (o == '+' || o == '-'))
+    if (ldate && rint && (op == OP_PLUS || op == OP_MINUS))
         return &type_date;
-    if (lint && rdate && o == '+')
+    if (lint && rdate && op == OP_PLUS)
         return &type_date;
-    if (ldate && rdate && o == '-')
+    if (ldate && rdate && op == OP_MINUS)
         return &type_int4;
-    if (l->cat == TC_TIMESPAN && r->cat == TC_TIMESPAN && (o == '+' || o == '-'))
+    if (l->cat == TC_TIMESPAN && r->cat == TC_TIMESPAN && (op == OP_PLUS || op == OP_MINUS))
         return l;
-    if (l->cat == TC_TIMESPAN && rnum && (o == '*' || o == '/'))
+    if (l->cat == TC_TIMESPAN && rnum && (op == OP_MUL || op == OP_DIV))
         return l;
-    if (lnum && r->cat == TC_TIMESPAN && o == '*')
+    if (lnum && r->cat == TC_TIMESPAN && op == OP_MUL)
         return r;
-    if (l->cat == TC_DATETIME && r->cat == TC_TIMESPAN && (o == '+' || o == '-'))
+    if (l->cat == TC_DATETIME && r->cat == TC_TIMESPAN && (op == OP_PLUS || op == OP_MINUS))
         return ldate ? &type_timestamp : l;
-    if (l->cat == TC_TIMESPAN && r->cat == TC_DATETIME && o == '+')
+    if (l->cat == TC_TIMESPAN && r->cat == TC_DATETIME && op == OP_PLUS)
         return rdate ? &type_timestamp : r;
-    if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && o == '-' && !(ldate && rdate)
+    if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && op == OP_MINUS && !(ldate && rdate)
         && !types_is_time(l) && !types_is_time(r))
         return &type_interval; /* a date is widened to a timestamp */
-    if (o == '+' && ((ldate && types_is_time(r)) || (rdate && types_is_time(l))))
+    if (op == OP_PLUS && ((ldate && types_is_time(r)) || (rdate && types_is_time(l))))
         return types_is_time(r) ? (r->rank == 11 ? &type_timestamptz : &type_timestamp)
                                 : (l->rank == 11 ? &type_timestamptz : &type_timestamp);
-    if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && o == '-' && types_is_time(l)
+    if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && op == OP_MINUS && types_is_time(l)
         && types_is_time(r) && l->rank == 10 && r->rank == 10)
         return &type_interval;
     (void)a;

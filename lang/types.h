@@ -1,6 +1,6 @@
 /*
- * types.h — PostgreSQL's types as the checker sees them (types.c), and the
- * validity of quoted literals (literals.c).
+ * types.h — PostgreSQL's types as the checker sees them (types.c), the
+ * operators of conditions, and the validity of quoted literals (literals.c).
  */
 #ifndef RLSC_TYPES_H
 #define RLSC_TYPES_H
@@ -37,6 +37,38 @@ typedef struct Type {
     const struct Type *elem; /* arrays */
 } Type;
 
+/* The operators of conditions: the AST holds one in Expr.op, the type rules
+ * decide with it, sqlfmt_op() (ast.h) writes it as SQL.  It is declared
+ * here, below ast.h, because types_comparable and types_arith take it. */
+typedef enum Op {
+    OP_NONE,  /* the expression has no operator */
+    OP_AND,
+    OP_OR,
+    OP_NOT,   /* E_UNARY */
+    /* comparisons: E_BINARY, and E_QUANT's `a op ANY|ALL (...)` */
+    OP_EQ,    /* = */
+    OP_NE,    /* <> */
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE,
+    /* pattern matching, NOT LIKE with Expr.negated */
+    OP_LIKE,
+    OP_ILIKE,
+    /* arithmetic and ||; OP_PLUS and OP_MINUS are also E_UNARY */
+    OP_PLUS,
+    OP_MINUS,
+    OP_MUL,
+    OP_DIV,
+    OP_MOD,
+    OP_POW,
+    OP_CONCAT,
+    /* E_IS: what `a IS [NOT] ...` tests */
+    OP_IS_NULL,
+    OP_IS_TRUE,
+    OP_IS_FALSE,
+} Op;
+
 extern const Type type_any, type_unknown, type_null, type_bool, type_int2,
     type_int4, type_int8, type_numeric, type_float4, type_float8, type_text,
     type_name, type_date, type_timestamp, type_timestamptz, type_time,
@@ -47,13 +79,14 @@ extern const Type type_any, type_unknown, type_null, type_bool, type_int2,
 const Type *types_lookup(Arena *a, const char *text);
 bool types_equal(const Type *a, const Type *b);
 /* Can a and b meet in a comparison operator op (= <> < <= > >=)? */
-bool types_comparable(const Type *a, const Type *b, const char *op);
+bool types_comparable(const Type *a, const Type *b, Op op);
 /* Can a value of type from be passed where to is expected, implicitly? */
 bool types_implicit(const Type *from, const Type *to);
 /* Can from be cast to to with CAST / ::? */
 bool types_castable(const Type *from, const Type *to);
-/* The result of a op b for arithmetic and ||, or NULL if no operator. */
-const Type *types_arith(Arena *a, const char *op, const Type *l, const Type *r);
+/* The result of l op r for arithmetic (+ - * / % ^) and ||, or NULL if
+ * there is no such operator. */
+const Type *types_arith(Arena *a, Op op, const Type *l, const Type *r);
 /* The common type of CASE branches, COALESCE args...; NULL if none. */
 const Type *types_common(const Type *a, const Type *b);
 /* Human-readable name for messages. */

@@ -27,7 +27,7 @@ int rls_yylex(RLS_YYSTYPE *lval, Span *lloc, yyscan_t scanner);
 %code {
 static void yyerror(Span *loc, yyscan_t scanner, ParseState *ps, const char *msg);
 static Expr *mk(ParseState *ps, ExprKind k, Span loc);
-static Expr *mk_bin(ParseState *ps, const char *op, Expr *a, Expr *b, Span loc);
+static Expr *mk_bin(ParseState *ps, Op op, Expr *a, Expr *b, Span loc);
 static Expr *mk_list(ParseState *ps, ExprKind k, Expr *a, PtrVec *v, bool neg, Span loc);
 static ExprList to_list(PtrVec v);
 static Rule *mk_rule(ParseState *ps, RuleKind k, Span loc);
@@ -69,6 +69,7 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
     QName qname;
     Perm *perm;
     bool flag;
+    Op op;
 }
 
 %token <str> IDENT "identifier" QIDENT "quoted identifier"
@@ -102,7 +103,8 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
 %token <str> WITH "with" WITHOUT "without" GRANT "grant"
 %token <str> VALUEFUNC "SQL value function"
 
-%type <str> ident unreserved type_unreserved cmp_op type_word
+%type <str> ident unreserved type_unreserved type_word
+%type <op> cmp_op
 %type <expr> expr b_expr primary func_call case_expr opt_else
 %type <expr> opt_using opt_check opt_with_check
 %type <sel> select
@@ -451,15 +453,15 @@ type_unreserved:
 
 expr:
       primary
-    | expr OR expr        { $$ = mk_bin(ps, "or", $1, $3, @$); }
-    | expr AND expr       { $$ = mk_bin(ps, "and", $1, $3, @$); }
-    | NOT expr            { $$ = mk(ps, E_UNARY, @$); $$->op = "not"; $$->a = $2; }
-    | expr '=' expr       { $$ = mk_bin(ps, "=", $1, $3, @$); }
-    | expr '<' expr       { $$ = mk_bin(ps, "<", $1, $3, @$); }
-    | expr '>' expr       { $$ = mk_bin(ps, ">", $1, $3, @$); }
-    | expr LE expr        { $$ = mk_bin(ps, "<=", $1, $3, @$); }
-    | expr GE expr        { $$ = mk_bin(ps, ">=", $1, $3, @$); }
-    | expr NE expr        { $$ = mk_bin(ps, "<>", $1, $3, @$); }
+    | expr OR expr        { $$ = mk_bin(ps, OP_OR, $1, $3, @$); }
+    | expr AND expr       { $$ = mk_bin(ps, OP_AND, $1, $3, @$); }
+    | NOT expr            { $$ = mk(ps, E_UNARY, @$); $$->op = OP_NOT; $$->a = $2; }
+    | expr '=' expr       { $$ = mk_bin(ps, OP_EQ, $1, $3, @$); }
+    | expr '<' expr       { $$ = mk_bin(ps, OP_LT, $1, $3, @$); }
+    | expr '>' expr       { $$ = mk_bin(ps, OP_GT, $1, $3, @$); }
+    | expr LE expr        { $$ = mk_bin(ps, OP_LE, $1, $3, @$); }
+    | expr GE expr        { $$ = mk_bin(ps, OP_GE, $1, $3, @$); }
+    | expr NE expr        { $$ = mk_bin(ps, OP_NE, $1, $3, @$); }
     | expr cmp_op ANY '(' expr ')'
         { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = "any"; }
     | expr cmp_op ALL '(' expr ')'
@@ -468,16 +470,16 @@ expr:
         { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = "any"; $$->sub = $5; }
     | expr cmp_op ALL '(' select ')'
         { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = "all"; $$->sub = $5; }
-    | expr IS NULL_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "null"; }
-    | expr IS NOT NULL_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "null"; $$->negated = true; }
-    | expr IS TRUE_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "true"; }
-    | expr IS NOT TRUE_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "true"; $$->negated = true; }
-    | expr IS FALSE_P     { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "false"; }
-    | expr IS NOT FALSE_P { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = "false"; $$->negated = true; }
+    | expr IS NULL_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_NULL; }
+    | expr IS NOT NULL_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_NULL; $$->negated = true; }
+    | expr IS TRUE_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_TRUE; }
+    | expr IS NOT TRUE_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_TRUE; $$->negated = true; }
+    | expr IS FALSE_P     { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_FALSE; }
+    | expr IS NOT FALSE_P { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_FALSE; $$->negated = true; }
     | expr IS DISTINCT FROM expr %prec IS
-        { $$ = mk_bin(ps, "distinct", $1, $5, @$); $$->kind = E_DISTINCT; }
+        { $$ = mk_bin(ps, OP_NONE, $1, $5, @$); $$->kind = E_DISTINCT; }
     | expr IS NOT DISTINCT FROM expr %prec IS
-        { $$ = mk_bin(ps, "distinct", $1, $6, @$); $$->kind = E_DISTINCT; $$->negated = true; }
+        { $$ = mk_bin(ps, OP_NONE, $1, $6, @$); $$->kind = E_DISTINCT; $$->negated = true; }
     | expr IN_P '(' expr_list ')'
         { $$ = mk_list(ps, E_IN_LIST, $1, &$4, false, @$); }
     | expr NOT IN_P '(' expr_list ')' %prec IN_P
@@ -486,53 +488,53 @@ expr:
         { $$ = mk(ps, E_IN_SUBQ, @$); $$->a = $1; $$->sub = $4; }
     | expr NOT IN_P '(' select ')' %prec IN_P
         { $$ = mk(ps, E_IN_SUBQ, @$); $$->a = $1; $$->sub = $5; $$->negated = true; }
-    | expr LIKE expr      { $$ = mk_bin(ps, "like", $1, $3, @$); }
+    | expr LIKE expr      { $$ = mk_bin(ps, OP_LIKE, $1, $3, @$); }
     | expr NOT LIKE expr %prec LIKE
-        { $$ = mk_bin(ps, "like", $1, $4, @$); $$->negated = true; }
-    | expr ILIKE expr     { $$ = mk_bin(ps, "ilike", $1, $3, @$); }
+        { $$ = mk_bin(ps, OP_LIKE, $1, $4, @$); $$->negated = true; }
+    | expr ILIKE expr     { $$ = mk_bin(ps, OP_ILIKE, $1, $3, @$); }
     | expr NOT ILIKE expr %prec ILIKE
-        { $$ = mk_bin(ps, "ilike", $1, $4, @$); $$->negated = true; }
+        { $$ = mk_bin(ps, OP_ILIKE, $1, $4, @$); $$->negated = true; }
     | expr BETWEEN b_expr AND expr %prec BETWEEN
         { $$ = mk(ps, E_BETWEEN, @$); $$->a = $1; $$->b = $3; $$->c = $5; }
     | expr NOT BETWEEN b_expr AND expr %prec BETWEEN
         { $$ = mk(ps, E_BETWEEN, @$); $$->a = $1; $$->b = $4; $$->c = $6; $$->negated = true; }
-    | expr CONCAT expr    { $$ = mk_bin(ps, "||", $1, $3, @$); }
-    | expr '+' expr       { $$ = mk_bin(ps, "+", $1, $3, @$); }
-    | expr '-' expr       { $$ = mk_bin(ps, "-", $1, $3, @$); }
-    | expr '*' expr       { $$ = mk_bin(ps, "*", $1, $3, @$); }
-    | expr '/' expr       { $$ = mk_bin(ps, "/", $1, $3, @$); }
-    | expr '%' expr       { $$ = mk_bin(ps, "%", $1, $3, @$); }
-    | expr '^' expr       { $$ = mk_bin(ps, "^", $1, $3, @$); }
+    | expr CONCAT expr    { $$ = mk_bin(ps, OP_CONCAT, $1, $3, @$); }
+    | expr '+' expr       { $$ = mk_bin(ps, OP_PLUS, $1, $3, @$); }
+    | expr '-' expr       { $$ = mk_bin(ps, OP_MINUS, $1, $3, @$); }
+    | expr '*' expr       { $$ = mk_bin(ps, OP_MUL, $1, $3, @$); }
+    | expr '/' expr       { $$ = mk_bin(ps, OP_DIV, $1, $3, @$); }
+    | expr '%' expr       { $$ = mk_bin(ps, OP_MOD, $1, $3, @$); }
+    | expr '^' expr       { $$ = mk_bin(ps, OP_POW, $1, $3, @$); }
     | '-' expr %prec UMINUS
-        { $$ = mk(ps, E_UNARY, @$); $$->op = "-"; $$->a = $2; }
+        { $$ = mk(ps, E_UNARY, @$); $$->op = OP_MINUS; $$->a = $2; }
     | '+' expr %prec UMINUS
-        { $$ = mk(ps, E_UNARY, @$); $$->op = "+"; $$->a = $2; }
+        { $$ = mk(ps, E_UNARY, @$); $$->op = OP_PLUS; $$->a = $2; }
     | expr TYPECAST type_name
         { $$ = mk(ps, E_CAST, @$); $$->a = $1; $$->type = $3; }
     ;
 
 cmp_op:
-      '='  { $$ = "="; }
-    | '<'  { $$ = "<"; }
-    | '>'  { $$ = ">"; }
-    | LE   { $$ = "<="; }
-    | GE   { $$ = ">="; }
-    | NE   { $$ = "<>"; }
+      '='  { $$ = OP_EQ; }
+    | '<'  { $$ = OP_LT; }
+    | '>'  { $$ = OP_GT; }
+    | LE   { $$ = OP_LE; }
+    | GE   { $$ = OP_GE; }
+    | NE   { $$ = OP_NE; }
     ;
 
 b_expr:
       primary
-    | b_expr CONCAT b_expr  { $$ = mk_bin(ps, "||", $1, $3, @$); }
-    | b_expr '+' b_expr     { $$ = mk_bin(ps, "+", $1, $3, @$); }
-    | b_expr '-' b_expr     { $$ = mk_bin(ps, "-", $1, $3, @$); }
-    | b_expr '*' b_expr     { $$ = mk_bin(ps, "*", $1, $3, @$); }
-    | b_expr '/' b_expr     { $$ = mk_bin(ps, "/", $1, $3, @$); }
-    | b_expr '%' b_expr     { $$ = mk_bin(ps, "%", $1, $3, @$); }
-    | b_expr '^' b_expr     { $$ = mk_bin(ps, "^", $1, $3, @$); }
+    | b_expr CONCAT b_expr  { $$ = mk_bin(ps, OP_CONCAT, $1, $3, @$); }
+    | b_expr '+' b_expr     { $$ = mk_bin(ps, OP_PLUS, $1, $3, @$); }
+    | b_expr '-' b_expr     { $$ = mk_bin(ps, OP_MINUS, $1, $3, @$); }
+    | b_expr '*' b_expr     { $$ = mk_bin(ps, OP_MUL, $1, $3, @$); }
+    | b_expr '/' b_expr     { $$ = mk_bin(ps, OP_DIV, $1, $3, @$); }
+    | b_expr '%' b_expr     { $$ = mk_bin(ps, OP_MOD, $1, $3, @$); }
+    | b_expr '^' b_expr     { $$ = mk_bin(ps, OP_POW, $1, $3, @$); }
     | '-' b_expr %prec UMINUS
-        { $$ = mk(ps, E_UNARY, @$); $$->op = "-"; $$->a = $2; }
+        { $$ = mk(ps, E_UNARY, @$); $$->op = OP_MINUS; $$->a = $2; }
     | '+' b_expr %prec UMINUS
-        { $$ = mk(ps, E_UNARY, @$); $$->op = "+"; $$->a = $2; }
+        { $$ = mk(ps, E_UNARY, @$); $$->op = OP_PLUS; $$->a = $2; }
     | b_expr TYPECAST type_name
         { $$ = mk(ps, E_CAST, @$); $$->a = $1; $$->type = $3; }
     ;
@@ -690,7 +692,7 @@ static Expr *mk(ParseState *ps, ExprKind k, Span loc)
     return ast_expr(ps->arena, k, loc);
 }
 
-static Expr *mk_bin(ParseState *ps, const char *op, Expr *a, Expr *b, Span loc)
+static Expr *mk_bin(ParseState *ps, Op op, Expr *a, Expr *b, Span loc)
 {
     Expr *e = ast_expr(ps->arena, E_BINARY, loc);
     e->op = op;

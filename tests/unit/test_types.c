@@ -183,97 +183,112 @@ static void test_explicit_casts(void)
 
 /* ---- operators */
 
+static void test_operators_are_spelled_as_sql(void)
+{
+    ASSERT_STR(sqlfmt_op(OP_NE), "<>");
+    ASSERT_STR(sqlfmt_op(OP_CONCAT), "||");
+    ASSERT_STR(sqlfmt_op(OP_ILIKE), "ILIKE");
+    ASSERT_STR(sqlfmt_op(OP_IS_NULL), "NULL"); /* as in a IS [NOT] NULL */
+    for (Op op = OP_AND; op <= OP_IS_FALSE; op++)
+        ASSERT_ROW(ROW("op %d named: %s", op, yn(*sqlfmt_op(op))), ROW("op %d named: yes", op));
+}
+
 static void test_comparability(void)
 {
     static const struct {
-        const char *l, *op, *r;
+        const char *l;
+        Op op;
+        const char *r;
         bool ok;
     } rows[] = {
-        {"integer", "=", "numeric", true},
-        {"smallint", "<", "double precision", true},
-        {"varchar", "=", "text", true},
-        {"text", "=", "integer", false},
-        {"boolean", "=", "integer", false},
-        {"date", "<", "timestamptz", true},
-        {"date", "=", "time", false},
-        {"interval", "=", "time", true}, /* time converts to interval */
-        {"interval", "=", "timetz", false},
-        {"oid", "=", "bigint", true},
-        {"oid", "=", "numeric", false},
-        {"json", "=", "json", false}, /* json has no comparison operators */
-        {"jsonb", "=", "jsonb", true},
-        {"int[]", "=", "integer[]", true},
-        {"int[]", "=", "bigint[]", false},
+        {"integer", OP_EQ, "numeric", true},
+        {"smallint", OP_LT, "double precision", true},
+        {"varchar", OP_EQ, "text", true},
+        {"text", OP_EQ, "integer", false},
+        {"boolean", OP_EQ, "integer", false},
+        {"date", OP_LT, "timestamptz", true},
+        {"date", OP_EQ, "time", false},
+        {"interval", OP_EQ, "time", true}, /* time converts to interval */
+        {"interval", OP_EQ, "timetz", false},
+        {"oid", OP_EQ, "bigint", true},
+        {"oid", OP_EQ, "numeric", false},
+        {"json", OP_EQ, "json", false}, /* json has no comparison operators */
+        {"jsonb", OP_EQ, "jsonb", true},
+        {"int[]", OP_EQ, "integer[]", true},
+        {"int[]", OP_EQ, "bigint[]", false},
         /* a user type may have no = at all (STRICTER.md rule 4) */
-        {"mood", "=", "mood", false},
-        {"mood", "=", "unknown", false},
-        {"unknown", "=", "unknown", true},
-        {"unknown", "<", "uuid", true},
-        {"null", "<>", "inet", true},
-        {"any", "=", "json", true},
+        {"mood", OP_EQ, "mood", false},
+        {"mood", OP_EQ, "unknown", false},
+        {"unknown", OP_EQ, "unknown", true},
+        {"unknown", OP_LT, "uuid", true},
+        {"null", OP_NE, "inet", true},
+        {"any", OP_EQ, "json", true},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
-        ASSERT_ROW(ROW("%s %s %s: %s", rows[i].l, rows[i].op, rows[i].r,
+        ASSERT_ROW(ROW("%s %s %s: %s", rows[i].l, sqlfmt_op(rows[i].op), rows[i].r,
                        yn(types_comparable(T(rows[i].l), T(rows[i].r), rows[i].op))),
-                   ROW("%s %s %s: %s", rows[i].l, rows[i].op, rows[i].r, yn(rows[i].ok)));
+                   ROW("%s %s %s: %s", rows[i].l, sqlfmt_op(rows[i].op), rows[i].r,
+                       yn(rows[i].ok)));
 }
 
 static void test_arithmetic_results(void)
 {
     static const struct {
-        const char *l, *op, *r, *result; /* "none": no such operator */
+        const char *l;
+        Op op;
+        const char *r, *result; /* "none": no such operator */
     } rows[] = {
         /* numbers: the wider operand, % not on floats, ^ in float8 or numeric */
-        {"integer", "+", "bigint", "bigint"},
-        {"smallint", "*", "smallint", "smallint"},
-        {"integer", "/", "numeric", "numeric"},
-        {"real", "-", "bigint", "real"},
-        {"integer", "%", "integer", "integer"},
-        {"double precision", "%", "integer", "none"},
-        {"integer", "^", "integer", "double precision"},
-        {"numeric", "^", "integer", "numeric"},
-        {"oid", "+", "integer", "none"},
-        {"text", "+", "text", "none"},
-        {"text", "*", "integer", "none"},
+        {"integer", OP_PLUS, "bigint", "bigint"},
+        {"smallint", OP_MUL, "smallint", "smallint"},
+        {"integer", OP_DIV, "numeric", "numeric"},
+        {"real", OP_MINUS, "bigint", "real"},
+        {"integer", OP_MOD, "integer", "integer"},
+        {"double precision", OP_MOD, "integer", "none"},
+        {"integer", OP_POW, "integer", "double precision"},
+        {"numeric", OP_POW, "integer", "numeric"},
+        {"oid", OP_PLUS, "integer", "none"},
+        {"text", OP_PLUS, "text", "none"},
+        {"text", OP_MUL, "integer", "none"},
         /* dates and times */
-        {"date", "+", "integer", "date"},
-        {"integer", "+", "date", "date"},
-        {"date", "-", "integer", "date"},
-        {"date", "-", "date", "integer"},
-        {"date", "+", "interval", "timestamp without time zone"},
-        {"timestamptz", "+", "interval", "timestamp with time zone"},
-        {"interval", "+", "timestamp", "timestamp without time zone"},
-        {"timestamp", "-", "timestamp", "interval"},
-        {"timestamptz", "-", "date", "interval"},
-        {"date", "+", "time", "timestamp without time zone"},
-        {"timetz", "+", "date", "timestamp with time zone"},
-        {"time", "-", "time", "interval"},
-        {"interval", "*", "integer", "interval"},
-        {"double precision", "*", "interval", "interval"},
-        {"interval", "/", "numeric", "interval"},
-        {"interval", "%", "interval", "none"},
-        {"date", "*", "integer", "none"},
+        {"date", OP_PLUS, "integer", "date"},
+        {"integer", OP_PLUS, "date", "date"},
+        {"date", OP_MINUS, "integer", "date"},
+        {"date", OP_MINUS, "date", "integer"},
+        {"date", OP_PLUS, "interval", "timestamp without time zone"},
+        {"timestamptz", OP_PLUS, "interval", "timestamp with time zone"},
+        {"interval", OP_PLUS, "timestamp", "timestamp without time zone"},
+        {"timestamp", OP_MINUS, "timestamp", "interval"},
+        {"timestamptz", OP_MINUS, "date", "interval"},
+        {"date", OP_PLUS, "time", "timestamp without time zone"},
+        {"timetz", OP_PLUS, "date", "timestamp with time zone"},
+        {"time", OP_MINUS, "time", "interval"},
+        {"interval", OP_MUL, "integer", "interval"},
+        {"double precision", OP_MUL, "interval", "interval"},
+        {"interval", OP_DIV, "numeric", "interval"},
+        {"interval", OP_MOD, "interval", "none"},
+        {"date", OP_MUL, "integer", "none"},
         /* a literal beside a typed operand is read as its type */
-        {"unknown", "+", "integer", "integer"},
-        {"unknown", "+", "unknown", "none"}, /* both read as text */
+        {"unknown", OP_PLUS, "integer", "integer"},
+        {"unknown", OP_PLUS, "unknown", "none"}, /* both read as text */
         /* || on strings, arrays and jsonb */
-        {"text", "||", "integer", "text"},
-        {"unknown", "||", "unknown", "text"},
-        {"integer", "||", "integer", "none"},
-        {"int[]", "||", "integer", "integer[]"},
-        {"integer", "||", "int[]", "integer[]"},
-        {"int[]", "||", "int[]", "integer[]"},
-        {"int[]", "||", "unknown", "integer[]"},
-        {"int[]", "||", "bigint", "none"}, /* STRICTER.md rule 8 */
-        {"jsonb", "||", "jsonb", "jsonb"},
-        {"unknown", "||", "jsonb", "jsonb"},
-        {"json", "||", "json", "none"},
-        {"any", "-", "uuid", "any"},
+        {"text", OP_CONCAT, "integer", "text"},
+        {"unknown", OP_CONCAT, "unknown", "text"},
+        {"integer", OP_CONCAT, "integer", "none"},
+        {"int[]", OP_CONCAT, "integer", "integer[]"},
+        {"integer", OP_CONCAT, "int[]", "integer[]"},
+        {"int[]", OP_CONCAT, "int[]", "integer[]"},
+        {"int[]", OP_CONCAT, "unknown", "integer[]"},
+        {"int[]", OP_CONCAT, "bigint", "none"}, /* STRICTER.md rule 8 */
+        {"jsonb", OP_CONCAT, "jsonb", "jsonb"},
+        {"unknown", OP_CONCAT, "jsonb", "jsonb"},
+        {"json", OP_CONCAT, "json", "none"},
+        {"any", OP_MINUS, "uuid", "any"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
-        ASSERT_ROW(ROW("%s %s %s: %s", rows[i].l, rows[i].op, rows[i].r,
+        ASSERT_ROW(ROW("%s %s %s: %s", rows[i].l, sqlfmt_op(rows[i].op), rows[i].r,
                        tn(types_arith(u_arena(), rows[i].op, T(rows[i].l), T(rows[i].r)))),
-                   ROW("%s %s %s: %s", rows[i].l, rows[i].op, rows[i].r, rows[i].result));
+                   ROW("%s %s %s: %s", rows[i].l, sqlfmt_op(rows[i].op), rows[i].r, rows[i].result));
 }
 
 static void test_common_types(void)
@@ -514,6 +529,7 @@ static CU_TestInfo types_tests[] = {
     {"types are equal by name and element", test_types_are_equal_by_name_and_element},
     {"implicit casts widen and never narrow", test_implicit_casts_widen_and_never_narrow},
     {"explicit casts", test_explicit_casts},
+    {"operators are spelled as SQL", test_operators_are_spelled_as_sql},
     {"comparability", test_comparability},
     {"arithmetic results", test_arithmetic_results},
     {"common types", test_common_types},
