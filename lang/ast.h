@@ -191,7 +191,7 @@ enum { AST_MAX_DEPTH = 1000 };
 /* Parses text into *out (never NULL on return); errors go to d. */
 AstFile *parse_source(Arena *a, Diag *d, const char *path, const char *text,
                       int len);
-/* Reads path and parses it; returns NULL (after a message on stderr) when
+/* Reads path and parses it; returns NULL (after a message through d) when
  * the file cannot be read. */
 AstFile *parse_file(Arena *a, Diag *d, const char *path);
 

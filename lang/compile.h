@@ -19,7 +19,7 @@ void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catal
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles);
 
 /* Parse, check and lower into *out.  Returns the exit status: 0 success,
- * 1 errors reported in d, 2 a file could not be read (said on stderr). */
+ * 1 errors reported in d, 2 a file could not be read (said through d). */
 int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
                   Catalog *cat, Ir **out);
 

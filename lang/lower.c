@@ -453,7 +453,7 @@ static void lower_verbatim(Lower *L, IrTable *t, const Rule *r)
  * ...)), printed in the membership form a_id = ANY (ARRAY(SELECT ...)):
  * every level is an uncorrelated InitPlan that an index on the foreign key
  * can serve.  Either way the policy is the block's one `tenant` policy
- * (check.c allows one tenant rule per block, so the name cannot collide);
+ * (resolve.c allows one tenant rule per block, so the name cannot collide);
  * a changed path changes its condition, which the migration diff alters. */
 static void lower_tenant(Lower *L, IrTable *t, const Rule *r)
 {

@@ -7,7 +7,7 @@
  * lives in one Arena, freed in one call; there is no global state.
  *
  * Module prefixes: arena_ sb_ map_ vec_ (util), diag_ (diagnostics),
- * parse_ (parser), ast_ (AST), sqlfmt_ (SQL text), check_ (names and
+ * parse_ (parser), ast_ (AST), sqlfmt_ (SQL text), resolve_ (names and
  * rules), lower_ (AST -> IR), ir_ (IR), emit_ (codegen), compile_ (driver).
  */
 #ifndef RLSC_H

@@ -1,5 +1,5 @@
 /*
- * test_lower.c — checking and lowering to the policy IR (lang/check.c,
+ * test_lower.c — checking and lowering to the policy IR (lang/resolve.c,
  * lang/lower.c): which PostgreSQL policies each rule becomes, their
  * conditions as final SQL, their names, and the errors check reports.
  */
