@@ -44,7 +44,10 @@ build() {
     [ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] \
         || autoreconf -i
     mkdir -p "$dir"
-    (cd "$dir" && { [ -f Makefile ] || ../configure "$@"; } && make -j"$(nproc)")
+    # configure again when the arguments differ from the last ones
+    local args="$*"
+    (cd "$dir" && { { [ -f Makefile ] && [ "$(cat .dev-configure 2>/dev/null)" = "$args" ]; } ||
+                    { ../configure "$@" && echo "$args" >.dev-configure; }; } && make -j"$(nproc)")
 }
 
 # check DIR: runs make check; prints the TAP/automake counts.
@@ -87,10 +90,11 @@ build)
     ;;
 test)
     install_missing
-    build _build
+    # warnings are errors here: the code is kept clean (configure.ac)
+    build _build --enable-werror
     rc=0
     check _build || rc=1
-    build _build-asan --enable-sanitizers
+    build _build-asan --enable-sanitizers --enable-werror
     check _build-asan || rc=1
     echo "total: $totals_pass passed, $totals_fail failed, $totals_skip skipped"
     if [ "$totals_pass" -eq 0 ]; then

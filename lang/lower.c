@@ -21,6 +21,9 @@
  * removing or reordering one rule never renames another's policy.
  */
 #include "compile.h"
+/* every switch over an enum here names each member: a new rule kind,
+ * expression kind or operator must be handled, not fall to a default */
+#pragma GCC diagnostic warning "-Wswitch-enum"
 
 #include <stdlib.h>
 #include <string.h>

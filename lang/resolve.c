@@ -10,6 +10,9 @@
  * (typecheck.c).
  */
 #include "compile.h"
+/* every switch over an enum here names each member: a new rule kind,
+ * expression kind or operator must be handled, not fall to a default */
+#pragma GCC diagnostic warning "-Wswitch-enum"
 
 #include <stdlib.h>
 #include <string.h>
@@ -265,8 +268,9 @@ static void resolve_rule(Resolver *c, Rule *r, const Block *b, bool *seen_tenant
             diag_warning(c->diag, r->loc, "`no force;` is given twice");
         *noforce = r;
         break;
-    default:
-        break;
+    case R_ALLOW:
+    case R_DENY:
+        break; /* their roles and commands: below, as for every rule */
     }
     resolve_roles(c, &r->roles);
     resolve_commands(c, r);

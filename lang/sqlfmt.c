@@ -7,6 +7,9 @@
  * which is what stable policy names and the migration diff compare.
  */
 #include "ast.h"
+/* every switch over an enum here names each member: a new rule kind,
+ * expression kind or operator must be handled, not fall to a default */
+#pragma GCC diagnostic warning "-Wswitch-enum"
 
 #include <string.h>
 

@@ -14,6 +14,9 @@
  * and unknown functions are accepted: only what is knowable is checked.
  */
 #include "compile.h"
+/* every switch over an enum here names each member: a new rule kind,
+ * expression kind or operator must be handled, not fall to a default */
+#pragma GCC diagnostic warning "-Wswitch-enum"
 #include "func.h"
 
 #include <errno.h>

@@ -81,7 +81,7 @@ static void test_context_reads_and_membership_follow_the_printer_context(void)
                          "and $other is null);");
     CU_ASSERT_FATAL(f->policies.n == 1);
     const Expr *e = ((Rule *)f->policies.items[0])->using_;
-    SqlfmtCtx ctx = {.context_sql = ctx_sql, .env = "current_setting('x.user')",
+    SqlfmtCtx ctx = {.context_sql = ctx_sql, .env = (void *)(uintptr_t)"current_setting('x.user')",
                      .rewrite_membership = true};
     StrBuf sb;
     sb_init(&sb, u_arena());
@@ -227,8 +227,10 @@ static bool code_line_starts_with(const char *sql, const char *needle)
         if (comment) {
             comment = *p != '\n';
         } else if (quote) {
-            if (*p == quote)
-                quote = p[1] == quote ? (p++, quote) : 0;
+            if (*p == quote && p[1] == quote)
+                p++; /* a doubled quote stays inside */
+            else if (*p == quote)
+                quote = '\0';
         } else if (*p == '"' || *p == '\'') {
             quote = *p;
         } else if (p[0] == '-' && p[1] == '-') {
