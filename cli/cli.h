@@ -30,9 +30,10 @@ struct Command {
     int (*run)(const Command *self, int argc, char **argv); /* the exit status */
 };
 
-/* The rows of main.c's table. */
-extern const Command cmd_check, cmd_sql, cmd_django, cmd_catalog, cmd_explain, cmd_import,
-    cmd_test;
+/* The rows of main.c's table (commands.h). */
+#define RLSC_COMMAND(name) extern const Command cmd_##name;
+#include "commands.h"
+#undef RLSC_COMMAND
 
 typedef struct Options {
     const char **files;

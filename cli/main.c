@@ -3,8 +3,8 @@
  * the table below and runs it.
  *
  * A command is a row (cli.h: name, usage line, help text, the options it
- * accepts, the function that runs it) defined in its own file; the table
- * is the order of `rlsc --help`.  Exit status (enum RlscStatus): 0
+ * accepts, the function that runs it) defined in its own file and named
+ * by one line of commands.h, whose order is that of `rlsc --help`.  Exit status (enum RlscStatus): 0
  * success; 1 errors in the input; 2 bad usage, an unreadable file, no
  * database.  Output is assembled in memory and written only when the
  * command succeeded, so an error never leaves half an output.
@@ -24,7 +24,9 @@ static const Command cmd_help = {
 };
 
 static const Command *const commands[] = {
-    &cmd_check, &cmd_sql, &cmd_django, &cmd_explain, &cmd_catalog, &cmd_import, &cmd_test,
+#define RLSC_COMMAND(name) &cmd_##name,
+#include "commands.h"
+#undef RLSC_COMMAND
     &cmd_help,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
