@@ -64,6 +64,16 @@ class Tap:
         sys.stdout.flush()
 
 
+def read(path):
+    with open(path, encoding='utf-8') as f:
+        return f.read()
+
+
+def write(path, text):
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+
+
 def manage(*args, check=False, env=None):
     """Runs manage.py of the project as a separate process (as a user would);
     env: variables to change (PGUSER=...)."""

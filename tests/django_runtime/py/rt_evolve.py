@@ -17,7 +17,7 @@ import re
 import subprocess
 import tempfile
 
-from rt_common import (Tap, admin_connection, make_invoices, make_tenants, manage,
+from rt_common import (Tap, admin_connection, make_invoices, make_tenants, manage, read, write,
                        setup_django, snapshot)
 
 tap = Tap()
@@ -25,16 +25,6 @@ RLSC = os.environ['RLSC']
 MIGRATIONS = os.path.join('billing', 'migrations')
 POLICIES = os.path.join('billing', 'policies.rls')
 MODELS = os.path.join('billing', 'models.py')
-
-
-def read(path):
-    with open(path, encoding='utf-8') as f:
-        return f.read()
-
-
-def write(path, text):
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write(text)
 
 
 def listing():

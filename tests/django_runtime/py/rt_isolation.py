@@ -9,16 +9,12 @@ import re
 import subprocess
 import threading
 
-from rt_common import Tap, admin_connection, make_invoices, make_tenants, manage, setup_django
+from rt_common import (Tap, admin_connection, make_invoices, make_tenants, manage, read,
+                       setup_django)
 
 tap = Tap()
 SRC_MIGRATIONS = os.path.join(os.environ['SRCDIR'], 'examples', 'billing', 'billing', 'migrations')
 MIGRATIONS = os.path.join('billing', 'migrations')
-
-
-def read(path):
-    with open(path, encoding='utf-8') as f:
-        return f.read()
 
 
 def without_django_stamp(text):

@@ -28,7 +28,7 @@ import os
 import re
 import subprocess
 
-from rt_common import PY, PROJECT, Tap, admin_connection, manage, snapshot
+from rt_common import PY, PROJECT, Tap, admin_connection, manage, read, snapshot, write
 
 tap = Tap()
 STEPS = [s for s in os.environ.get('RT_LIFECYCLE_STEPS', '').split(',') if s] or \
@@ -38,16 +38,6 @@ WIKI = os.path.join('wiki', 'migrations')
 
 admin = admin_connection()
 acur = admin.cursor()
-
-
-def read(path):
-    with open(path, encoding='utf-8') as f:
-        return f.read()
-
-
-def write(path, text):
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write(text)
 
 
 def listing(directory=FORUM):

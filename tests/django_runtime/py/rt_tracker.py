@@ -23,17 +23,12 @@ import tempfile
 
 import psycopg2
 
-from rt_common import Tap, admin_connection, manage, setup_django
+from rt_common import Tap, admin_connection, manage, read, setup_django
 
 tap = Tap()
 APPS = ('accounts', 'orgs', 'projects')
 PROTECTED = ('orgs_organization', 'orgs_membership', 'projects_project', 'projects_task',
              'projects_comment')
-
-
-def read(path):
-    with open(path, encoding='utf-8') as f:
-        return f.read()
 
 
 def normalized(text):
