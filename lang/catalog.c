@@ -159,6 +159,15 @@ void cat_add_prelude(Catalog *c, Diag *d)
         cat_add_func(c, f->functions.items[i]);
 }
 
+/*
+ * An unqualified name means what it means to PostgreSQL when the policy is
+ * created, and rlsc emits it unqualified: it resolves through the default
+ * search_path, "$user", public, with pg_catalog implicitly first.  rlsc
+ * models that path as pg_catalog, then public (a table declared without a
+ * schema is public's); "$user" is not modelled (README, Type checking).  A
+ * table in any other schema is not found: the emitted name would not find
+ * it either.  cat_table_elsewhere() names it for the hint.
+ */
 CatTable *cat_table(const Catalog *c, const char *schema, const char *name)
 {
     if (schema) {
@@ -173,12 +182,24 @@ CatTable *cat_table(const Catalog *c, const char *schema, const char *name)
     CatTable *pub = NULL;
     for (int i = 0; i < same->n; i++) {
         CatTable *t = same->items[i];
-        if (!t->schema)
+        if (t->schema && strcmp(t->schema, "pg_catalog") == 0)
             return t;
-        if (strcmp(t->schema, "public") == 0)
+        if (!t->schema || strcmp(t->schema, "public") == 0)
             pub = t;
     }
-    return pub ? pub : same->n == 1 ? same->items[0] : NULL;
+    return pub;
+}
+
+/* A table of this name in a schema off the search path, or NULL. */
+const CatTable *cat_table_elsewhere(const Catalog *c, const char *name)
+{
+    const PtrVec *same = map_get(c->bare, name);
+    for (int i = 0; same && i < same->n; i++) {
+        const CatTable *t = same->items[i];
+        if (t->schema && strcmp(t->schema, "public") != 0 && strcmp(t->schema, "pg_catalog") != 0)
+            return t;
+    }
+    return NULL;
 }
 
 CatTable *cat_model(const Catalog *c, const char *app, const char *model)

@@ -65,8 +65,11 @@ void cat_add_perm(Catalog *c, const char *app, const char *codename);
 void cat_add_file(Catalog *c, Diag *d, const AstFile *f, bool decls_only);
 /* Parses the built-in prelude of PostgreSQL functions into c. */
 void cat_add_prelude(Catalog *c, Diag *d);
-/* Unqualified names prefer no schema, then public, then a unique match. */
+/* An unqualified name (schema NULL) resolves as the default search_path
+ * would: pg_catalog, then public (or no schema); never another schema. */
 CatTable *cat_table(const Catalog *c, const char *schema, const char *name);
+/* For hints: a table of that name in a schema off the search path. */
+const CatTable *cat_table_elsewhere(const Catalog *c, const char *name);
 CatTable *cat_model(const Catalog *c, const char *app, const char *model);
 const PtrVec *cat_funcs(const Catalog *c, const char *name);
 /* Writes the catalog as .rls text (tables and non-prelude functions). */

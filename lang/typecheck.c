@@ -268,6 +268,17 @@ static const CatTable *tc_table(Tc *tc, QName q, Span at);
 static const Type *tc_select(Tc *tc, Select *sel, const Scope *outer)
 {
     const CatTable *t = tc_table(tc, sel->from, sel->from.loc);
+    if (t && !sel->from.schema && strncmp(sel->from.name, "pg_", 3) == 0
+        && !(t->schema && strcmp(t->schema, "pg_catalog") == 0)) {
+        /* pg_catalog comes first on the search path, and catalogs read
+         * from a database leave its tables out: a system catalog of this
+         * name would win over the user's table */
+        diag_error(tc->diag, sel->from.loc,
+                   "unqualified table '%s' may name a system catalog, which comes first on the "
+                   "search path; write '%s.%s'",
+                   sel->from.name, t->schema ? t->schema : "public", sel->from.name);
+        t = NULL;
+    }
     Scope s = {t, sel->alias ? sel->alias : sel->from.name, outer};
     if (sel->where)
         tc_bool(tc, sel->where, &s, IN_WHERE, "a WHERE condition");
@@ -889,6 +900,14 @@ static const CatTable *tc_table(Tc *tc, QName q, Span at)
     if (!q.name)
         return NULL; /* a policy without `on`: reported by resolve_files */
     const CatTable *t = cat_table(tc->cat, q.schema, q.name);
+    const CatTable *off = q.schema ? NULL : cat_table_elsewhere(tc->cat, q.name);
+    if (!t && off) {
+        /* rlsc emits the name as written, and PostgreSQL would not find it */
+        diag_error(tc->diag, at,
+                   "table '%s' is not on the search path (pg_catalog, public); did you mean '%s.%s'?",
+                   q.name, off->schema, off->name);
+        return NULL;
+    }
     if (!t && tc->strict) {
         const char **names = arena_alloc(tc->arena, sizeof(char *) * (size_t)(tc->cat->table_list.n + 1));
         for (int i = 0; i < tc->cat->table_list.n; i++)

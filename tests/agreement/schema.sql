@@ -86,3 +86,10 @@ CREATE FUNCTION tenant_accounts(t integer) RETURNS SETOF bigint
 CREATE SCHEMA sec;
 CREATE FUNCTION sec.may_read(acc bigint, who name) RETURNS boolean
     LANGUAGE sql STABLE AS $$ SELECT acc IS NOT NULL AND who IS NOT NULL $$;
+
+-- issue 10: schemas off the search path.  notes exists only in schema
+-- other; accounts also exists there, with a text id, so an unqualified
+-- accounts must still mean public's.
+CREATE SCHEMA other;
+CREATE TABLE other.notes (id bigint PRIMARY KEY, doc_id bigint, body text);
+CREATE TABLE other.accounts (id text PRIMARY KEY, tenant_id text);
