@@ -74,36 +74,37 @@ STRING = ['text', 'varchar', 'char']
 
 # quoted literals, valid and invalid for each type (PostgreSQL 15 input rules)
 LITERALS = {
-    'smallint': ['1', '-7', '32767', '32768', '1.5', 'abc', ' 12 ', '', '0x1F', '1_000'],
-    'integer': ['1', '-5', '2147483647', '2147483648', '1.5', 'abc', ' 3', '+4', '1e3', ''],
-    'bigint': ['1', '9223372036854775807', '9223372036854775808', '-1', 'x1', '1.0'],
-    'numeric': ['1.5', '1e5', 'NaN', 'Infinity', '-0.25', 'abc', '1.2.3', '.5', '1e-3'],
-    'real': ['1.5', '1e38', '1e39', 'NaN', '-Infinity', 'abc', '3.4e38', '1e-50'],
-    'double precision': ['2.5', '1e308', '1e309', 'inf', 'abc', '-0', '1e-400'],
-    'oid': ['1', '4294967295', '4294967296', '-1', 'abc', '0'],
+    # `!` marks input PostgreSQL 15 rejects (drawn less often)
+    'smallint': ['1', '-7', '32767', ' 12 ', '!32768', '!1.5', '!abc', '!', '!0x1F', '!1_000'],
+    'integer': ['1', '-5', '2147483647', ' 3', '+4', '!2147483648', '!1.5', '!abc', '!1e3', '!'],
+    'bigint': ['1', '9223372036854775807', '-1', '!9223372036854775808', '!x1', '!1.0'],
+    'numeric': ['1.5', '1e5', 'NaN', 'Infinity', '-0.25', '.5', '1e-3', '!abc', '!1.2.3'],
+    'real': ['1.5', '1e38', 'NaN', '-Infinity', '3.4e38', '!1e39', '!abc', '!1e-50'],
+    'double precision': ['2.5', '1e308', 'inf', '-0', '!1e309', '!abc', '!1e-400'],
+    'oid': ['1', '4294967295', '-1', '0', '!4294967296', '!abc'],
     'text': ['abc', '', "it's", 'a%b', '\\x', 'A_1'],
     'varchar': ['abc', '', 'abcdefghijklmnopqrstuvwxyz', 'x'],
     'char': ['abc', 'ab', 'abcd', ''],
-    'boolean': ['true', 't', 'yes', 'on', '1', 'off', 'maybe', 'tru', ''],
-    'date': ['2024-01-02', '2024-02-30', 'today', 'infinity', '01/02/2024', '2024-13-01',
-             'epoch', '20240102', 'tomorrow', 'abc'],
-    'timestamp': ['2024-01-02 03:04:05', '2024-01-02T03:04', '2024-01-02 25:00', 'now',
-                  'epoch', '2024-01-02 03:04:05.123456', '2024-01-02 03:04:60', 'x'],
+    'boolean': ['true', 't', 'yes', 'on', '1', 'off', 'tru', '!maybe', '!'],
+    'date': ['2024-01-02', 'today', 'infinity', '01/02/2024', 'epoch', '20240102', 'tomorrow',
+             '!2024-02-30', '!2024-13-01', '!abc'],
+    'timestamp': ['2024-01-02 03:04:05', '2024-01-02T03:04', 'now', 'epoch',
+                  '2024-01-02 03:04:05.123456', '2024-01-02 03:04:60', '!2024-01-02 25:00', '!x'],
     'timestamptz': ['2024-01-02 03:04:05+02', '2024-01-02 03:04:05Z', 'now', '-infinity',
-                    '2024-01-02 03:04:05 +02:00', '2024-01-02 03:04:05+25', 'yesterday'],
-    'time': ['03:04:05', '24:00:00', '24:00:01', 'allballs', '3pm', '03:04', '12:60', 'now'],
-    'interval': ['1 day', '2 hours 3 minutes', 'P1D', '1 fortnight', '1 day ago',
-                 '1 day 02:00:00', '@ 1 day', '3', '01:02', '1 year -2 months', 'abc'],
+                    '2024-01-02 03:04:05 +02:00', 'yesterday', '!2024-01-02 03:04:05+25'],
+    'time': ['03:04:05', '24:00:00', 'allballs', '3pm', '03:04', 'now', '!24:00:01', '!12:60'],
+    'interval': ['1 day', '2 hours 3 minutes', 'P1D', '1 day ago', '1 day 02:00:00', '@ 1 day',
+                 '3', '01:02', '1 year -2 months', '!1 fortnight', '!abc'],
     'uuid': ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}',
-             'a0eebc999c0b4ef8bb6d6bb9bd380a11', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1', 'abc', ''],
-    'json': ['{}', '[1,2]', '{"a":1}', '{bad', '"\\u0000"', 'null', '1e5', "{'a':1}", ''],
-    'jsonb': ['{}', '[1,2]', '{"a":{"b":[true]}}', '{bad', '"\\u0000"', 'null', '"x"', '[1,'],
-    'bytea': ['\\x00ff', '\\xzz', 'abc', '\\\\', '\\x0', '\\001'],
-    'inet': ['10.0.0.1', '10.0.0.1/8', '::1', '300.0.0.1', 'abc', '10.0.0.0/33', '10.1'],
-    'cidr': ['10.0.0.0/8', '10.0.0.1/8', '10.1', '::/0', 'abc', '192.168.1.0/24'],
-    'integer[]': ['{1,2}', '{}', '{a}', '{{1,2},{3,4}}', '{1,NULL}', '1,2', '{ 1 , 2 }',
-                  '[1:2]={1,2}', '{2147483648}'],
-    'text[]': ['{a,b}', '{"a,b"}', '{}', 'a', '{NULL}', '{"x"', '{{a},{b}}'],
+             'a0eebc999c0b4ef8bb6d6bb9bd380a11', '!a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1', '!abc', '!'],
+    'json': ['{}', '[1,2]', '{"a":1}', '"\\u0000"', 'null', '1e5', '!{bad', "!{'a':1}", '!'],
+    'jsonb': ['{}', '[1,2]', '{"a":{"b":[true]}}', 'null', '"x"', '!{bad', '!"\\u0000"', '![1,'],
+    'bytea': ['\\x00ff', 'abc', '\\\\', '\\001', '!\\xzz', '!\\x0'],
+    'inet': ['10.0.0.1', '10.0.0.1/8', '::1', '!300.0.0.1', '!abc', '!10.0.0.0/33', '!10.1'],
+    'cidr': ['10.0.0.0/8', '10.1', '::/0', '192.168.1.0/24', '!10.0.0.1/8', '!abc'],
+    'integer[]': ['{1,2}', '{}', '{{1,2},{3,4}}', '{1,NULL}', '{ 1 , 2 }', '[1:2]={1,2}',
+                  '!{a}', '!1,2', '!{2147483648}'],
+    'text[]': ['{a,b}', '{"a,b"}', '{}', '{NULL}', '{{a},{b}}', '!a', '!{"x"'],
 }
 BARE_NUMBERS = ['1', '0', '-3', '1.5', '2147483648', '9223372036854775808', '1e5', '.5', '100000']
 
@@ -160,9 +161,9 @@ class Gen:
     def other_type(self, ty):
         """Mostly ty's category (often ty itself), sometimes anything."""
         x = self.r.random()
-        if x < 0.35:
+        if x < 0.5:
             return ty
-        if x < 0.85:
+        if x < 0.94:
             same = [t for t in TYPES if CATEGORY[t] == CATEGORY[ty]]
             return self.pick(same)
         return self.pick(TYPES)
@@ -193,7 +194,9 @@ class Gen:
         return '$' + name
 
     def quoted(self, ty):
-        s = self.pick(LITERALS[ty])
+        good = [x for x in LITERALS[ty] if not x.startswith('!')]
+        bad = [x[1:] for x in LITERALS[ty] if x.startswith('!')]
+        s = self.pick(bad if bad and self.chance(0.2) else good)
         return "'" + s.replace("'", "''") + "'"
 
     def literal(self, ty):
@@ -254,7 +257,7 @@ class Gen:
 
     def e_arith(self, ty, d):
         if self.chance(0.15):
-            return '-%s' % self.expr(self.other_type(ty), d)
+            return '-(%s)' % self.expr(self.other_type(ty), d)     # never `--`
         op = self.pick(ARITH)
         return '(%s %s %s)' % (self.expr(ty, d), op, self.expr(self.other_type(ty), d))
 
@@ -571,14 +574,17 @@ class Gen:
 
 
 def generate(seed, n):
-    """[(k, table, [(ctx, type)], condition)] for one seed."""
+    """[(k, table, [(ctx, type)], condition, mode)] for one seed; mode is
+    `policy` (a top-level policy statement, emitted as written) or `allow`
+    (a rule in the table's block, which rlsc lowers and may rewrite)."""
     rng = random.Random(seed)
     out = []
     for k in range(n):
         table = rng.choice(POLICY_TABLES)
+        mode = rng.choice(['policy', 'allow'])
         g = Gen(rng, '%d' % k)
         cond = g.condition(table, rng.randint(1, 3))
-        out.append((k, table, g.ctx, cond))
+        out.append((k, table, g.ctx, cond, mode))
     return out
 
 
@@ -591,20 +597,55 @@ def ctx_read(setting, ty):
             % (setting, ty))
 
 
+def decls(case):
+    k, table, ctx, cond, mode = case
+    d = ''.join("context %s %s = 'app.%s'; " % (c, ty, c) for c, ty in ctx)
+    return ('role r%d; ' % k if mode == 'allow' else '') + d
+
+
+def rule(case):
+    k, table, ctx, cond, mode = case
+    if mode == 'allow':
+        return 'allow select to r%d using (%s);' % (k, cond)
+    return 'policy p%d on %s for select using (%s);' % (k, table, cond)
+
+
 def rls_line(case):
-    k, table, ctx, cond = case
-    decls = ''.join("context %s %s = 'app.%s'; " % (c, ty, c) for c, ty in ctx)
-    return '%spolicy p%d on %s for select using (%s);' % (decls, k, table, cond)
+    """The case on its own, as a one-line .rls (for reports)."""
+    if case[4] == 'allow':
+        return '%stable %s { %s }' % (decls(case), case[1], rule(case))
+    return decls(case) + rule(case)
 
 
 def run_rlsc(args, cmd, cases, path):
-    """rlsc CMD on cases as one file -> (rc, {k: [errors]}, stdout, stderr)."""
+    """rlsc CMD on cases as one file -> (rc, {k: [errors]}, stdout, stderr).
+    Layout: each case's declarations (its role, its contexts) on a line of
+    their own, then the policy statements, then one block per table with
+    the allow rules, one per line; every line but `app`, `table T {` and
+    `}` belongs to one case."""
+    lines = {}
+    out = ['app difftest;']
+    for c in cases:
+        if decls(c):
+            out.append(decls(c).rstrip())
+            lines[len(out)] = c[0]
+    for c in cases:
+        if c[4] == 'policy':
+            out.append(rule(c))
+            lines[len(out)] = c[0]
+    tables = []
+    for c in cases:
+        if c[4] == 'allow' and c[1] not in tables:
+            tables.append(c[1])
+    for t in tables:
+        out.append('table %s {' % t)
+        for c in cases:
+            if c[4] == 'allow' and c[1] == t:
+                out.append('    ' + rule(c))
+                lines[len(out)] = c[0]
+        out.append('}')
     with open(path, 'w') as f:
-        f.write('app difftest;\n')
-        lines = {}
-        for i, c in enumerate(cases):
-            f.write(rls_line(c) + '\n')
-            lines[i + 2] = c[0]
+        f.write('\n'.join(out) + '\n')
     p = subprocess.run([args.rlsc, cmd, '--catalog', args.catalog, path],
                        capture_output=True, text=True, errors='replace')
     errs = collections.OrderedDict()
@@ -645,7 +686,7 @@ def check_all(args, cases, work):
     return verdict
 
 
-POLICY_RE = re.compile(r'^CREATE POLICY "p(\d+)" ON ')
+POLICY_RE = re.compile(r'^CREATE POLICY "(?:p(\d+)|allow_select_to_r(\d+)_[0-9a-f]+)" ON ')
 
 
 def sql_all(args, cases, work):
@@ -663,10 +704,11 @@ def sql_all(args, cases, work):
             for line in out.splitlines():
                 m = POLICY_RE.match(line)
                 if m:
-                    cur = int(m.group(1))
+                    cur = int(m.group(1) or m.group(2))
                     stmts[cur] = [line]
                 elif cur is not None:
-                    stmts[cur].append(line)
+                    # the role rK exists only in the file: any role will do
+                    stmts[cur].append('    TO PUBLIC' if line.startswith('    TO ') else line)
                     if line.startswith('    USING') or line.startswith('    WITH CHECK'):
                         if line.endswith(';'):
                             cur = None
@@ -685,7 +727,7 @@ def quote_table(table):
 
 def pg_condition(case):
     """The condition as PostgreSQL should see it: $ctx -> rlsc's read."""
-    k, table, ctx, cond = case
+    k, table, ctx, cond, mode = case
     types = dict(ctx)
     return re.sub(r'\$(k\d+_\d+)\b', lambda m: ctx_read('app.' + m.group(1), types[m.group(1)]), cond)
 
@@ -716,13 +758,17 @@ TYPE_RE = re.compile(r'(?<![\w.])(%s)(\(\d+(,\s*-?\d+)?\))?(?![\w])' %
 
 
 def mask(msg):
-    """A message with names, literals, numbers and types masked: its cause."""
+    """A message with names, literals, numbers and types masked: its cause.
+    A syntax error keeps its token (the token is the cause) and drops the
+    list of what was expected."""
+    if msg.startswith('syntax error') or msg.startswith('unexpected'):
+        return re.sub(r',? expecting .*', '', msg)
     m = re.sub(r"'(?:[^']|'')*'", "'…'", msg)
     m = re.sub(r'"(?:[^"]|"")*"', '"…"', m)
     m = TYPE_RE.sub('T', m)
     m = re.sub(r'\b\d+(\.\d+)?\b', 'N', m)
     m = re.sub(r'did you mean [^;)]*', 'did you mean …', m)
-    m = re.sub(r'\b(function|operator|column|table|relation|context|type) [\w.$]+', r'\1 X', m)
+    m = re.sub(r'\b(function|column|table|relation|context|type) [\w.$]+', r'\1 X', m)
     return m
 
 
@@ -748,9 +794,16 @@ def run(args):
     for seed in seeds:
         cases = generate(seed, args.n)
         byk = {c[0]: c for c in cases}
-        verdict = check_all(args, cases, args.work)
-        acc = [c for c in cases if verdict[c[0]][0] == 'accept']
-        stmts, sqlfail = sql_all(args, acc, args.work)
+        # rlsc in files of --chunk cases: its cost grows faster than linearly
+        # with the number of rules and contexts in one file
+        verdict, stmts, sqlfail = {}, {}, {}
+        for i in range(0, len(cases), args.chunk):
+            part = cases[i:i + args.chunk]
+            verdict.update(check_all(args, part, args.work))
+            acc = [c for c in part if verdict[c[0]][0] == 'accept']
+            st, sf = sql_all(args, acc, args.work)
+            stmts.update(st)
+            sqlfail.update(sf)
         seed_fa = []
         cur.execute('BEGIN')
         for c in cases:
@@ -770,12 +823,12 @@ def run(args):
                     fails.append((seed, c, 'rlsc sql: ' + sqlfail.get(k, 'no CREATE POLICY for p%d' % k)))
                 else:
                     pg_sql = pg_try(cur, stmts[k])
-                    if pg is not None:
+                    if pg_sql is not None:
                         kind = 'FALSE-ACCEPT'
-                        seed_fa.append((seed, c, pg, 'the condition'))
-                    elif pg_sql is not None:
+                        seed_fa.append((seed, c, pg_sql, "rlsc's SQL"))
+                    elif pg is not None:
                         kind = 'FALSE-ACCEPT'
-                        seed_fa.append((seed, c, pg_sql, "rlsc's SQL (the condition alone is fine)"))
+                        seed_fa.append((seed, c, pg, "the condition as written (rlsc's SQL passes)"))
                     else:
                         kind = 'agree-accept'
             else:
@@ -849,6 +902,7 @@ def main():
     r.add_argument('--seeds', default='1')
     r.add_argument('--n', type=int, default=1000)
     r.add_argument('--work', required=True)
+    r.add_argument('--chunk', type=int, default=1500, help='cases per rlsc run')
     r.add_argument('--show', type=int, default=20, help='false accepts shown per seed')
     r.add_argument('--top', type=int, default=15, help='false-reject causes shown')
     args = ap.parse_args()
