@@ -405,7 +405,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         if (e->op == OP_NOT)
             return tc_bool(tc, e->a, s, inner, "the argument of NOT");
         const Type *t = tc_expr(tc, e->a, s, inner);
-        if (t->cat == TC_NUMERIC || t->cat == TC_TIMESPAN || t->cat == TC_ANY)
+        if (types_unary(e->op, t))
             return t;
         diag_error(tc->diag, e->loc, "operator does not exist: %s %s", sqlfmt_op(e->op),
                    types_display(t));

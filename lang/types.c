@@ -150,6 +150,8 @@ const char *types_display(const Type *t) { return t->name; }
 
 static bool types_is_time(const Type *t) { return t->cat == TC_DATETIME && t->rank >= 10; }
 
+static bool types_is_oid(const Type *t) { return t->cat == TC_NUMERIC && strcmp(t->name, "oid") == 0; }
+
 bool types_implicit(const Type *from, const Type *to)
 {
     if (from->cat == TC_ANY || to->cat == TC_ANY || from->cat == TC_NULL)
@@ -240,8 +242,11 @@ const Type *types_common(const Type *a, const Type *b)
         return NULL;
     switch (a->cat) {
     case TC_NUMERIC:
-        if ((strcmp(a->name, "oid") == 0) != (strcmp(b->name, "oid") == 0))
-            return NULL;
+        /* select_common_type: oid is the preferred type of its category
+         * and the integers convert to it implicitly; numeric, real and
+         * double precision do not, and oid converts to none of them */
+        if (types_is_oid(a) != types_is_oid(b))
+            return (types_is_oid(a) ? b : a)->rank <= 3 ? (types_is_oid(a) ? a : b) : NULL;
         return types_wider(a, b);
     case TC_STRING:
         return types_equal(a, b) ? a : &type_text;
@@ -266,6 +271,17 @@ static const Type *types_settle(const Type *t, const Type *other)
     if (t->cat == TC_UNKNOWN || t->cat == TC_NULL)
         return other->cat == TC_UNKNOWN || other->cat == TC_NULL ? &type_text : other;
     return t;
+}
+
+const Type *types_unary(Op op, const Type *t)
+{
+    /* prefix + and - exist for the numbers and interval; oid has no
+     * arithmetic operators at all */
+    if (op != OP_PLUS && op != OP_MINUS)
+        return NULL;
+    if (t->cat == TC_ANY || t->cat == TC_TIMESPAN || (t->cat == TC_NUMERIC && !types_is_oid(t)))
+        return t;
+    return NULL;
 }
 
 const Type *types_arith(Arena *a, Op op, const Type *l, const Type *r)
@@ -351,6 +367,12 @@ bool types_castable(const Type *from, const Type *to)
         return types_castable(from->elem, to->elem);
     switch (from->cat) {
     case TC_NUMERIC:
+        /* oid is an identifier, not a number: pg_cast has oid -> integer,
+         * bigint (assignment) and smallint, integer, bigint -> oid (implicit),
+         * and nothing to or from numeric, real or double precision */
+        if (types_is_oid(from) || types_is_oid(to))
+            return to->cat == TC_NUMERIC
+                   && (types_is_oid(from) ? to->rank == 2 || to->rank == 3 : from->rank <= 3);
         if (to->cat == TC_NUMERIC)
             return true;
         if (to->cat == TC_BOOL)

@@ -87,6 +87,9 @@ bool types_castable(const Type *from, const Type *to);
 /* The result of l op r for arithmetic (+ - * / % ^) and ||, or NULL if
  * there is no such operator. */
 const Type *types_arith(Arena *a, Op op, const Type *l, const Type *r);
+/* The result of prefix op (+ or -) on t, or NULL if there is no such
+ * operator. */
+const Type *types_unary(Op op, const Type *t);
 /* The common type of CASE branches, COALESCE args...; NULL if none. */
 const Type *types_common(const Type *a, const Type *b);
 /* Human-readable name for messages. */

@@ -166,6 +166,13 @@ static void test_explicit_casts(void)
         {"jsonb", "numeric", true},
         {"jsonb", "boolean", true},
         {"jsonb", "oid", false},
+        {"oid", "integer", true}, /* pg_cast: oid -> integer, bigint only */
+        {"oid", "bigint", true},
+        {"oid", "smallint", false},
+        {"oid", "numeric", false},
+        {"numeric", "oid", false},
+        {"double precision", "oid", false},
+        {"smallint", "oid", true},
         {"json", "integer", false},
         {"inet", "cidr", true},
         {"uuid", "integer", false},
@@ -305,7 +312,9 @@ static void test_common_types(void)
         {"date", "timestamptz", "timestamp with time zone"},
         {"date", "time", "none"},
         {"cidr", "inet", "inet"},
-        {"oid", "integer", "none"},
+        {"oid", "integer", "oid"}, /* oid is preferred; integers convert to it */
+        {"bigint", "oid", "oid"},
+        {"oid", "numeric", "none"},
         {"int[]", "integer[]", "integer[]"},
         {"int[]", "bigint[]", "none"}, /* STRICTER.md rule 8 */
         {"mood", "mood", "mood"},
