@@ -2,8 +2,9 @@
  * catalog.c — tables, columns and functions the checker resolves against.
  *
  * Catalog files are .rls: `table S.T model app.M { column c TYPE not null
- * [references S.T2 (c2) [on delete cascade]]; }`, `function S.F(TYPE, ...) returns [setof]
- * TYPE;` and `permission app.codename;` (a Django permission).  The same
+ * [references S.T2 (c2) [on delete cascade]]; }`, `function S.F(TYPE, ...
+ * [, variadic TYPE[]]) returns [setof] TYPE;` and `permission app.codename;`
+ * (a Django permission).  The same
  * declarations may appear in policy files; all sources merge here.
  */
 #include "catalog.h"
@@ -108,14 +109,29 @@ void cat_add_perm(Catalog *c, const char *app, const char *codename)
     map_put(c->perm_apps, app, (void *)app);
 }
 
-static void cat_add_func(Catalog *c, const FuncDecl *fd)
+static void cat_add_func(Catalog *c, Diag *d, const FuncDecl *fd)
 {
     CatFunc *fn = arena_alloc(c->arena, sizeof *fn);
     fn->schema = fd->name.schema;
     fn->name = fd->name.name;
-    for (int i = 0; i < fd->args.n; i++)
-        vec_push(c->arena, &fn->args,
-                 (void *)types_lookup(c->arena, ((TypeName *)fd->args.items[i])->text));
+    for (int i = 0; i < fd->args.n; i++) {
+        const TypeName *tn = fd->args.items[i];
+        const char *text = tn->text;
+        /* `variadic T[]` is read as type words, as `setof T` is; variadic
+         * stays a usable name */
+        if (strncmp(text, "variadic ", 9) == 0) {
+            text += 9;
+            if (i != fd->args.n - 1)
+                diag_error(d, tn->loc, "only the last parameter can be variadic");
+            fn->variadic = true;
+        }
+        const Type *t = types_lookup(c->arena, text);
+        if (strncmp(tn->text, "variadic ", 9) == 0 && t->cat != TC_ARRAY
+            && strcmp(t->name, "\"any\"") != 0 && strcmp(t->name, "anyarray") != 0
+            && strcmp(t->name, "anycompatiblearray") != 0)
+            diag_error(d, tn->loc, "a variadic parameter must be an array or \"any\"");
+        vec_push(c->arena, &fn->args, (void *)t);
+    }
     fn->ret = types_lookup(c->arena, fd->ret->text);
     fn->setof = fd->setof;
     fn->aggregate = fd->aggregate;
@@ -144,7 +160,7 @@ void cat_add_file(Catalog *c, Diag *d, const AstFile *f, bool decls_only)
                            "a catalog file declares tables, functions and permissions only");
     }
     for (int i = 0; i < f->functions.n; i++)
-        cat_add_func(c, f->functions.items[i]);
+        cat_add_func(c, d, f->functions.items[i]);
     for (int i = 0; i < f->permissions.n; i++) {
         const PermDecl *p = f->permissions.items[i];
         cat_add_perm(c, p->app.name, p->codename.name);
@@ -156,7 +172,7 @@ void cat_add_prelude(Catalog *c, Diag *d)
     AstFile *f = parse_source(c->arena, d, "<prelude>", cat_prelude_rls,
                               (int)strlen(cat_prelude_rls));
     for (int i = 0; i < f->functions.n; i++)
-        cat_add_func(c, f->functions.items[i]);
+        cat_add_func(c, d, f->functions.items[i]);
 }
 
 /*
@@ -278,7 +294,9 @@ void cat_write(StrBuf *out, const Catalog *c)
         cat_ident(out, fn->name);
         sb_putc(out, '(');
         for (int j = 0; j < fn->args.n; j++)
-            sb_printf(out, "%s%s", j ? ", " : "", ((const Type *)fn->args.items[j])->name);
+            sb_printf(out, "%s%s%s", j ? ", " : "",
+                      fn->variadic && j == fn->args.n - 1 ? "variadic " : "",
+                      ((const Type *)fn->args.items[j])->name);
         sb_printf(out, ") returns %s%s;\n", fn->setof ? "setof " : "", fn->ret->name);
     }
     for (int i = 0; i < c->perm_list.n; i++) {

@@ -37,6 +37,9 @@ typedef struct CatFunc {
     PtrVec args;      /* const Type* */
     const Type *ret;
     bool setof, aggregate;
+    /* The last parameter is VARIADIC (pg_proc.provariadic): an array whose
+     * elements a call passes one by one, or "any" */
+    bool variadic;
 } CatFunc;
 
 typedef struct Catalog {

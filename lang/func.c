@@ -1,143 +1,350 @@
 /*
  * func.c — calls of catalog functions: which overload a call means, as
- * PostgreSQL's parse_func.c decides it, simplified.
+ * PostgreSQL's parse_func.c (func_get_detail, func_select_candidate) and
+ * parse_coerce.c (check_generic_type_consistency) decide it.
  *
  * The candidates are the catalog's functions of the call's name, on the
  * search path: an unqualified name resolves through pg_catalog, then
- * public; a qualified one in its schema only.  A candidate fits when it
- * takes as many arguments as given and every argument converts to its
- * parameter implicitly (types_implicit); a quoted literal fits anywhere,
- * and anyelement/anyarray bind to one element type across the call.
+ * public; a qualified one in its schema only.  A variadic function
+ * (`variadic text[]`) is a candidate in its expanded form only, as when a
+ * call does not say VARIADIC: each argument from the variadic position on
+ * meets the element type, and there must be at least one.
+ *
+ * A candidate fits when every argument converts to its parameter
+ * implicitly (types_implicit); a quoted literal or NULL fits anywhere.
+ * Polymorphic parameters follow check_generic_type_consistency: all
+ * anyelement, anynonarray and anyarray-element positions bind to one type
+ * (literals take it), anyarray needs an array, anynonarray a non-array;
+ * "any" takes anything.  The anycompatible family binds the same way when
+ * its arguments have one type (text when all are literals); where they
+ * differ PostgreSQL promotes them to a common type, which rlsc does not
+ * model (STRICTER.md rule 15).  Enum and range polymorphism (anyenum,
+ * anyrange, anymultirange) needs to know what a user type is, which the
+ * catalog does not say: a call that such a candidate could take is
+ * refused with a message.
+ *
  * Among the fitting candidates the most exact matches win, then the most
- * preferred types (double precision, text, timestamptz) at the converted
- * positions.  Candidates still tied are split by the unknown literals:
- * they go to the string category where some candidate takes one there,
- * else all candidates must agree on a category, and then to the
- * category's preferred type.  Anything still tied is "not unique"
- * (tests/agreement/STRICTER.md, rule 12: PostgreSQL's last rule is not
- * applied).
+ * preferred types (pg_type.typispreferred) at the positions of typed
+ * arguments.  Candidates still tied are split by the literals: for each
+ * literal position, the string category if some candidate takes one there,
+ * else the one category all candidates agree on (if they do not, nothing
+ * is split), then that category's preferred type.  Anything still tied is
+ * "not unique" (tests/agreement/STRICTER.md, rule 12: PostgreSQL's last
+ * rule, which types the literals as the known arguments, is not applied).
  */
 #include "func.h"
 
 #include <string.h>
+
+/* The polymorphic pseudo-types, and "any". */
+typedef enum Poly {
+    P_NONE,
+    P_ANY,          /* "any": anything, not polymorphic */
+    P_ELEM,         /* anyelement */
+    P_ARRAY,        /* anyarray */
+    P_NONARRAY,     /* anynonarray */
+    P_ENUM,         /* anyenum */
+    P_RANGE,        /* anyrange, anymultirange */
+    P_C_ELEM,       /* anycompatible */
+    P_C_ARRAY,      /* anycompatiblearray */
+    P_C_NONARRAY,   /* anycompatiblenonarray */
+    P_C_RANGE,      /* anycompatiblerange, anycompatiblemultirange */
+} Poly;
+
+static Poly func_poly(const Type *p)
+{
+    static const struct {
+        const char *name;
+        Poly poly;
+    } names[] = {
+        {"\"any\"", P_ANY},
+        {"any", P_ANY},
+        {"anyelement", P_ELEM},
+        {"anyarray", P_ARRAY},
+        {"anynonarray", P_NONARRAY},
+        {"anyenum", P_ENUM},
+        {"anyrange", P_RANGE},
+        {"anymultirange", P_RANGE},
+        {"anycompatible", P_C_ELEM},
+        {"anycompatiblearray", P_C_ARRAY},
+        {"anycompatiblenonarray", P_C_NONARRAY},
+        {"anycompatiblerange", P_C_RANGE},
+        {"anycompatiblemultirange", P_C_RANGE},
+    };
+    if (p->cat != TC_OTHER)
+        return P_NONE;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(p->name, names[i].name) == 0)
+            return names[i].poly;
+    return P_NONE;
+}
 
 static bool func_unknownish(const Type *t)
 {
     return t->cat == TC_UNKNOWN || t->cat == TC_NULL;
 }
 
-static bool func_poly(const Type *p)
-{
-    return p->cat == TC_OTHER
-           && (strcmp(p->name, "anyelement") == 0 || strcmp(p->name, "anyarray") == 0);
-}
-
+/* pg_type.typispreferred: the preferred type of each category. */
 static bool func_preferred(const Type *p)
 {
-    return p == &type_float8 || strcmp(p->name, "double precision") == 0
-           || strcmp(p->name, "text") == 0
-           || strcmp(p->name, "timestamp with time zone") == 0;
+    static const char *const names[] = {"boolean", "text", "oid", "double precision", "inet",
+                                        "timestamp with time zone", "interval", "bit varying"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(p->name, names[i]) == 0)
+            return p->cat != TC_ARRAY;
+    return false;
 }
 
-/* Does fn take args?  Counts exact and preferred positions for ranking;
- * binds the polymorphic element type. */
-static bool func_match(const CatFunc *fn, const Type *const *args, int n, int *exact,
-                       int *preferred, const Type **elem)
+/* pg_type.typcategory of a parameter type; 0 for a user type whose
+ * category rlsc does not know (it agrees with no other). */
+static char func_category(const Type *p)
 {
-    if (fn->args.n != n)
-        return false;
-    *exact = *preferred = 0;
-    *elem = NULL;
-    for (int i = 0; i < n; i++) {
-        const Type *p = fn->args.items[i], *a = args[i];
-        if (func_poly(p)) {
-            bool arr = strcmp(p->name, "anyarray") == 0;
-            const Type *el = a;
-            if (arr) {
-                if (a->cat == TC_ARRAY)
-                    el = a->elem;
-                else if (a->cat != TC_ANY && !func_unknownish(a))
-                    return false;
-            }
-            if (func_unknownish(el) || el->cat == TC_ANY)
-                continue;
-            if (*elem && !types_equal(*elem, el))
-                return false;
-            *elem = el;
-            continue;
-        }
-        if (types_equal(a, p)) {
-            (*exact)++;
-            continue;
-        }
-        if (a->cat != TC_UNKNOWN && !types_implicit(a, p))
-            return false;
-        if (a->cat != TC_UNKNOWN && func_preferred(p))
-            (*preferred)++;
+    switch (p->cat) {
+    case TC_BOOL:
+        return 'B';
+    case TC_NUMERIC:
+        return 'N';
+    case TC_STRING:
+        return 'S';
+    case TC_DATETIME:
+        return 'D';
+    case TC_TIMESPAN:
+        return 'T';
+    case TC_UUID:
+    case TC_JSON:
+    case TC_JSONB:
+    case TC_BYTEA:
+        return 'U';
+    case TC_NETWORK:
+        return 'I';
+    case TC_ARRAY:
+        return 'A';
+    case TC_ANY:
+    case TC_UNKNOWN:
+    case TC_NULL:
+        return 'X';
+    case TC_OTHER:
+        break;
     }
-    return true;
+    if (func_poly(p) != P_NONE || strcmp(p->name, "record") == 0)
+        return 'P';
+    static const struct {
+        const char *name;
+        char cat;
+    } others[] = {
+        {"macaddr", 'U'}, {"macaddr8", 'U'}, {"tsvector", 'U'}, {"tsquery", 'U'},
+        {"pg_lsn", 'U'}, {"tid", 'U'}, {"xid", 'U'}, {"xid8", 'U'}, {"cid", 'U'},
+        {"txid_snapshot", 'U'}, {"pg_snapshot", 'U'}, {"money", 'N'}, {"regclass", 'N'},
+        {"regtype", 'N'}, {"regproc", 'N'}, {"regprocedure", 'N'}, {"regrole", 'N'},
+        {"regnamespace", 'N'}, {"bit", 'V'}, {"bit varying", 'V'}, {"point", 'G'},
+        {"lseg", 'G'}, {"path", 'G'}, {"box", 'G'}, {"polygon", 'G'}, {"line", 'G'},
+        {"circle", 'G'}, {"\"char\"", 'Z'},
+    };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (strcmp(p->name, others[i].name) == 0)
+            return others[i].cat;
+    return 0;
 }
 
-static bool func_same_args(const CatFunc *a, const CatFunc *b)
-{
-    if (a->args.n != b->args.n)
-        return false;
-    for (int i = 0; i < a->args.n; i++)
-        if (!types_equal(a->args.items[i], b->args.items[i]))
-            return false;
-    return true;
-}
+/* A candidate: a function with its parameters as this call meets them
+ * (a variadic one expanded), and how well it fits. */
+typedef struct Cand {
+    const CatFunc *fn;
+    const Type **params; /* one per argument */
+    bool expanded;       /* a variadic function in expanded form */
+    int exact, preferred;
+    const Type *elem;    /* the anyelement family's type, or NULL */
+    const Type *celem;   /* the anycompatible family's type, or NULL */
+    const char *unsure;  /* why rlsc cannot tell whether it fits, or NULL */
+} Cand;
 
-/* Among tied candidates, unknown literals go to the string category when
- * some candidate takes one there, else all must agree on a category.
- * Returns the number of remaining ties (0: *best is chosen). */
-static int func_break_ties(PtrVec *tied, const Type *const *args, int n, const CatFunc **best)
-{
-    PtrVec keep = *tied;
-    for (int i = 0; i < n; i++) {
-        if (args[i]->cat != TC_UNKNOWN)
-            continue;
-        bool any_string = false, one_cat = true;
-        TypeCat cat0 = ((const Type *)((const CatFunc *)keep.items[0])->args.items[i])->cat;
-        for (int k = 0; k < keep.n; k++) {
-            TypeCat c = ((const Type *)((const CatFunc *)keep.items[k])->args.items[i])->cat;
-            any_string |= c == TC_STRING;
-            one_cat &= c == cat0;
-        }
-        if (!any_string && !one_cat)
-            return keep.n - 1;
-        int m = 0;
-        for (int k = 0; k < keep.n; k++)
-            if (!any_string
-                || ((const Type *)((const CatFunc *)keep.items[k])->args.items[i])->cat == TC_STRING)
-                keep.items[m++] = keep.items[k];
-        keep.n = m;
-        /* then the category's preferred type, where a candidate takes it */
-        bool any_pref = false;
-        for (int k = 0; k < keep.n; k++)
-            any_pref |= func_preferred(((const CatFunc *)keep.items[k])->args.items[i]);
-        m = 0;
-        for (int k = 0; k < keep.n; k++)
-            if (!any_pref || func_preferred(((const CatFunc *)keep.items[k])->args.items[i]))
-                keep.items[m++] = keep.items[k];
-        keep.n = m;
-    }
-    if (keep.n == 1)
-        *best = keep.items[0];
-    return keep.n - 1;
-}
+typedef enum Fit { FIT_NO, FIT_YES, FIT_UNSURE } Fit;
 
-/* p with the polymorphic element type bound (anyelement is elem, anyarray
- * is elem[]); NULL for a polymorphic p when nothing bound it. */
-static const Type *func_bind(Arena *a, const Type *p, const Type *elem)
+/* The element type of a variadic parameter p (a text[] is passed as text
+ * arguments; "any" as anything). */
+static const Type *func_variadic_elem(Arena *a, const Type *p)
 {
-    if (!func_poly(p))
+    switch (func_poly(p)) {
+    case P_ANY:
         return p;
-    if (!elem)
+    case P_ARRAY:
+        return types_lookup(a, "anyelement");
+    case P_C_ARRAY:
+        return types_lookup(a, "anycompatible");
+    case P_NONE:
+    case P_ELEM:
+    case P_NONARRAY:
+    case P_ENUM:
+    case P_RANGE:
+    case P_C_ELEM:
+    case P_C_NONARRAY:
+    case P_C_RANGE:
+        break;
+    }
+    return p->cat == TC_ARRAY ? p->elem : p;
+}
+
+/* Does fn take args?  Fills c: the parameters met, the counts for
+ * ranking, the polymorphic types bound. */
+static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int n, Cand *c)
+{
+    *c = (Cand){.fn = fn};
+    int np = fn->args.n;
+    if (fn->variadic ? n < np : n != np)
+        return FIT_NO;
+    c->expanded = fn->variadic;
+    c->params = arena_alloc(a, sizeof(Type *) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        c->params[i] = i < np - 1 || !fn->variadic
+                           ? fn->args.items[i]
+                           : func_variadic_elem(a, fn->args.items[np - 1]);
+    bool nonarray = false, enum_ = false, c_nonarray = false, c_mixed = false;
+    for (int i = 0; i < n; i++) {
+        const Type *p = c->params[i], *t = args[i];
+        Poly poly = func_poly(p);
+        if (poly == P_NONE) {
+            if (types_equal(t, p)) {
+                c->exact++;
+                continue;
+            }
+            if (!func_unknownish(t) && !types_implicit(t, p))
+                return FIT_NO;
+            if (!func_unknownish(t) && t->cat != TC_ANY && func_preferred(p))
+                c->preferred++;
+            continue;
+        }
+        if (poly == P_ANY)
+            continue;
+        if (poly == P_RANGE || poly == P_C_RANGE) {
+            if (t->cat == TC_OTHER)
+                c->unsure = arena_printf(a, "rlsc cannot tell whether type %s is a range type",
+                                         types_display(t));
+            else if (!func_unknownish(t) && t->cat != TC_ANY)
+                return FIT_NO;
+            continue;
+        }
+        if (func_unknownish(t) || t->cat == TC_ANY)
+            continue; /* a literal takes the type the others bind */
+        bool compat = poly == P_C_ELEM || poly == P_C_ARRAY || poly == P_C_NONARRAY;
+        const Type *el = t;
+        if (poly == P_ARRAY || poly == P_C_ARRAY) {
+            if (t->cat != TC_ARRAY)
+                return FIT_NO;
+            el = t->elem;
+        }
+        nonarray |= poly == P_NONARRAY;
+        enum_ |= poly == P_ENUM;
+        c_nonarray |= poly == P_C_NONARRAY;
+        const Type **bound = compat ? &c->celem : &c->elem;
+        if (*bound && !types_equal(*bound, el)) {
+            if (!compat)
+                return FIT_NO; /* anyelement: one type, no conversion */
+            /* anycompatible: PostgreSQL promotes to a common type, if
+             * one exists; different categories have none */
+            if (func_category(*bound) != func_category(el) || !func_category(el))
+                return FIT_NO;
+            c_mixed = true;
+        }
+        if (!*bound)
+            *bound = el;
+    }
+    if (c->elem && ((nonarray && c->elem->cat == TC_ARRAY) || (enum_ && c->elem->cat != TC_OTHER)))
+        return FIT_NO;
+    if (c->elem && enum_)
+        c->unsure = arena_printf(a, "rlsc cannot tell whether type %s is an enum",
+                                 types_display(c->elem));
+    if (c->celem && c_nonarray && c->celem->cat == TC_ARRAY)
+        return FIT_NO;
+    if (c_mixed)
+        c->unsure = "rlsc does not promote anycompatible arguments to a common type "
+                    "(tests/agreement/STRICTER.md, rule 15)";
+    return c->unsure ? FIT_UNSURE : FIT_YES;
+}
+
+static bool func_same_params(const Cand *x, const Cand *y, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!types_equal(x->params[i], y->params[i]))
+            return false;
+    return true;
+}
+
+/* PostgreSQL's rule for the literal positions among tied candidates
+ * (func_select_candidate): for each, the string category if some
+ * candidate takes one there, else the category all candidates share;
+ * a position where they conflict stops the rule.  Then the candidates of
+ * those categories (and of the preferred type, where one takes it) stay.
+ * Returns the one left, or NULL. */
+static const Cand *func_break_ties(const PtrVec *tied, const Type *const *args, int n)
+{
+    char slot[64];
+    bool pref[64];
+    if (n > 64)
         return NULL;
-    if (strcmp(p->name, "anyarray") == 0)
-        return types_lookup(a, arena_printf(a, "%s[]", elem->name));
-    return elem;
+    for (int i = 0; i < n; i++) {
+        slot[i] = 0, pref[i] = false;
+        if (!func_unknownish(args[i]))
+            continue;
+        bool conflict = false;
+        for (int k = 0; k < tied->n; k++) {
+            const Type *p = ((const Cand *)tied->items[k])->params[i];
+            char cat = func_category(p);
+            if (k == 0) {
+                slot[i] = cat, pref[i] = func_preferred(p);
+            } else if (cat == slot[i] && cat) {
+                pref[i] |= func_preferred(p);
+            } else if (cat == 'S') {
+                slot[i] = cat, pref[i] = func_preferred(p);
+            } else {
+                conflict = true;
+            }
+        }
+        if ((conflict || !slot[i]) && slot[i] != 'S')
+            return NULL;
+    }
+    const Cand *left = NULL;
+    int kept = 0;
+    for (int k = 0; k < tied->n; k++) {
+        const Cand *c = tied->items[k];
+        bool keep = true;
+        for (int i = 0; i < n && keep; i++)
+            if (func_unknownish(args[i]))
+                keep = func_category(c->params[i]) == slot[i]
+                       && (!pref[i] || func_preferred(c->params[i]));
+        if (keep)
+            left = c, kept++;
+    }
+    return kept == 1 ? left : NULL;
+}
+
+/* p with the polymorphic types bound (anyelement is elem, anyarray is
+ * elem[], the anycompatible family likewise with celem); NULL for "any",
+ * and for a polymorphic p when nothing bound it. */
+static const Type *func_bind(Arena *a, const Type *p, const Cand *c)
+{
+    const Type *el = NULL;
+    switch (func_poly(p)) {
+    case P_NONE:
+        return p;
+    case P_ANY:
+    case P_RANGE:
+    case P_C_RANGE:
+        return NULL;
+    case P_ELEM:
+    case P_NONARRAY:
+    case P_ENUM:
+        return c->elem;
+    case P_C_ELEM:
+    case P_C_NONARRAY:
+        return c->celem;
+    case P_ARRAY:
+        el = c->elem;
+        break;
+    case P_C_ARRAY:
+        el = c->celem;
+        break;
+    }
+    return el ? types_lookup(a, arena_printf(a, "%s[]", el->name)) : NULL;
 }
 
 bool func_is_aggregate(const Catalog *cat, const char *name)
@@ -155,9 +362,8 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
     int n = call->args.n;
     const PtrVec *cands = cat_funcs(cat, call->text);
     *out = (FuncMatch){.ret = &type_any};
-    const CatFunc *best = NULL;
-    const Type *best_elem = NULL;
-    int best_exact = -1, best_pref = -1, arity_ok = 0;
+    const Cand *best = NULL, *unsure = NULL;
+    int arity_ok = 0;
     PtrVec tied = {0};
     for (int i = 0; cands && i < cands->n; i++) {
         const CatFunc *fn = cands->items[i];
@@ -165,29 +371,56 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
                                       : strcmp(call->qual, "pg_catalog") == 0)
                        : fn->schema && strcmp(fn->schema, "public") != 0)
             continue; /* unqualified names resolve through pg_catalog, public */
-        arity_ok += fn->args.n == n;
-        int exact, pref;
-        const Type *elem;
-        if (!func_match(fn, args, n, &exact, &pref, &elem))
+        arity_ok += fn->variadic ? n >= fn->args.n : fn->args.n == n;
+        Cand *c = arena_alloc(a, sizeof *c);
+        Fit fit = func_match(a, fn, args, n, c);
+        if (fit == FIT_NO)
             continue;
-        if (exact > best_exact || (exact == best_exact && pref > best_pref)) {
-            best = fn, best_exact = exact, best_pref = pref, best_elem = elem;
+        if (fit == FIT_UNSURE) {
+            unsure = c;
+            continue;
+        }
+        if (!best || c->exact > best->exact
+            || (c->exact == best->exact && c->preferred > best->preferred)) {
+            best = c;
             tied.n = 0;
-            vec_push(a, &tied, (void *)fn);
-        } else if (exact == best_exact && pref == best_pref) {
-            /* The same signature twice (a catalog repeating a built-in):
-             * pg_catalog comes first on the search_path. */
-            if (func_same_args(best, fn)) {
-                if (!fn->schema)
-                    best = fn, tied.items[0] = (void *)fn;
-            } else {
-                vec_push(a, &tied, (void *)fn);
+            vec_push(a, &tied, c);
+        } else if (c->exact == best->exact && c->preferred == best->preferred) {
+            /* The same parameters twice: pg_catalog comes first on the
+             * search path (a catalog repeating a built-in), and a plain
+             * function wins over a variadic one expanded to them. */
+            bool dup = false;
+            for (int k = 0; k < tied.n && !dup; k++) {
+                Cand *o = tied.items[k];
+                if (!func_same_params(o, c, n))
+                    continue;
+                dup = true;
+                if ((!c->fn->schema && o->fn->schema)
+                    || (!c->expanded && o->expanded && !c->fn->schema == !o->fn->schema))
+                    tied.items[k] = c;
             }
+            if (!dup)
+                vec_push(a, &tied, c);
+            best = tied.items[0];
         }
     }
-    int ties = tied.n > 1 ? func_break_ties(&tied, args, n, &best) : 0;
-    if (best && tied.n > 1 && !ties)
-        func_match(best, args, n, &best_exact, &best_pref, &best_elem);
+    if (unsure) {
+        for (int i = 0; i < n; i++)
+            if (args[i]->cat == TC_ANY)
+                return false; /* an argument of unknown type: no verdict */
+        diag_error(d, call->loc, "cannot check the call of %s: %s; cast the arguments",
+                   call->text, unsure->unsure);
+        return false;
+    }
+    int ties = tied.n - 1;
+    if (best && ties > 0) {
+        bool literal = false;
+        for (int i = 0; i < n; i++)
+            literal |= func_unknownish(args[i]);
+        const Cand *left = literal ? func_break_ties(&tied, args, n) : NULL;
+        if (left)
+            best = left, ties = 0;
+    }
     if (!best) {
         if (!cands && !strict)
             return false; /* no catalog: the function may exist */
@@ -209,7 +442,7 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
         }
         return false;
     }
-    if (ties) {
+    if (ties > 0) {
         for (int i = 0; i < n; i++)
             if (args[i]->cat == TC_ANY)
                 return false; /* an argument of unknown type: no verdict */
@@ -218,18 +451,50 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
                    call->text);
         return false;
     }
-    for (int i = 0; i < n && !best_elem; i++)
-        if (func_poly(best->args.items[i]) && args[i]->cat == TC_UNKNOWN) {
+    /* enforce_generic_type_consistency: a polymorphic parameter that only
+     * literals meet has no type (anycompatible's literals are text) */
+    const Cand *c = best;
+    Cand *bound = arena_alloc(a, sizeof *bound);
+    *bound = *c;
+    bool any_arg = false;
+    for (int i = 0; i < n; i++)
+        any_arg |= args[i]->cat == TC_ANY;
+    for (int i = 0; i < n; i++) {
+        Poly poly = func_poly(c->params[i]);
+        if (poly == P_RANGE || poly == P_C_RANGE || poly == P_ENUM) {
+            if (any_arg)
+                return false; /* an argument of unknown type: no verdict */
+            diag_error(d, call->args.items[i]->loc,
+                       "cannot check the call of %s: rlsc does not model enum and range "
+                       "polymorphism; cast the arguments",
+                       call->text);
+            return false;
+        }
+        if ((poly == P_C_ELEM || poly == P_C_ARRAY || poly == P_C_NONARRAY) && !c->celem)
+            bound->celem = &type_text;
+    }
+    for (int i = 0; i < n; i++) {
+        Poly poly = func_poly(c->params[i]);
+        if ((poly == P_ELEM || poly == P_ARRAY || poly == P_NONARRAY) && !c->elem
+            && args[i]->cat == TC_UNKNOWN) {
             diag_error(d, call->args.items[i]->loc,
                        "could not determine polymorphic type of %s(): cast the literal",
                        call->text);
             return false;
         }
-    out->fn = best;
+        if ((poly == P_ELEM || poly == P_ARRAY || poly == P_NONARRAY) && !c->elem
+            && args[i]->cat == TC_NULL) {
+            diag_error(d, call->args.items[i]->loc,
+                       "could not determine polymorphic type of %s(): cast the NULL",
+                       call->text);
+            return false;
+        }
+    }
+    out->fn = c->fn;
     out->params = arena_alloc(a, sizeof(Type *) * (size_t)(n + 1));
     for (int i = 0; i < n; i++)
-        out->params[i] = func_bind(a, best->args.items[i], best_elem);
-    out->ret = func_bind(a, best->ret, best_elem);
+        out->params[i] = func_bind(a, c->params[i], bound);
+    out->ret = func_bind(a, c->fn->ret, bound);
     if (!out->ret)
         out->ret = &type_any; /* e.g. max() over a column of unknown type */
     return true;

@@ -569,12 +569,23 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         return tc_function(tc, e, s, place);
     case E_CASE: {
         const Type *operand = e->a ? tc_expr(tc, e->a, s, inner) : NULL;
+        /* transformCaseExpr: an operand that is a bare literal or NULL is
+         * coerced to text before any WHEN is compared with it */
+        bool text_operand = operand && tc_unknownish(operand);
+        if (text_operand)
+            operand = &type_text;
         const Type *result = &type_unknown;
         for (int i = 0; i + 1 < e->args.n; i += 2) {
             Expr *when = e->args.items[i];
             if (operand) {
                 const Type *w = tc_expr(tc, when, s, inner);
-                tc_compare(tc, when, e->a, operand, when, w, OP_EQ);
+                if (text_operand && !types_comparable(operand, w, OP_EQ))
+                    diag_error(tc->diag, when->loc,
+                               "operator does not exist: text = %s (a CASE operand that is a "
+                               "bare literal or NULL is text); cast the operand",
+                               types_display(w));
+                else
+                    tc_compare(tc, when, e->a, operand, when, w, OP_EQ);
             } else {
                 tc_bool(tc, when, s, inner, "a CASE WHEN condition");
             }

@@ -93,3 +93,15 @@ CREATE FUNCTION sec.may_read(acc bigint, who name) RETURNS boolean
 CREATE SCHEMA other;
 CREATE TABLE other.notes (id bigint PRIMARY KEY, doc_id bigint, body text);
 CREATE TABLE other.accounts (id text PRIMARY KEY, tenant_id text);
+
+-- issue 10: variadic and polymorphic user functions
+CREATE FUNCTION join_all(VARIADIC t text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT array_to_string(t, ',') $$;
+CREATE FUNCTION first_of(n integer, VARIADIC t text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT t[n] $$;
+CREATE FUNCTION pick(a anyelement, b anyelement) RETURNS anyelement
+    LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce(a, b) $$;
+CREATE FUNCTION has(a anyarray, e anyelement) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS $$ SELECT e = ANY (a) $$;
+CREATE FUNCTION first_nonarray(a anynonarray) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT a::text $$;
