@@ -732,14 +732,28 @@ def pg_condition(case):
     return re.sub(r'\$(k\d+_\d+)\b', lambda m: ctx_read('app.' + m.group(1), types[m.group(1)]), cond)
 
 
+class PgTrouble(Exception):
+    """An error that says nothing about the condition (resources, a
+    timeout, the connection, an internal error): never a verdict."""
+
+
+# SQLSTATE classes of such errors: 53 insufficient resources, 57 operator
+# intervention (statement_timeout), 08 connection, 58 system, XX internal
+TROUBLE = ('53', '57', '08', '58', 'XX')
+
+
 def pg_try(cur, sql):
+    """None when PostgreSQL accepts sql, else its error message."""
     cur.execute('SAVEPOINT c')
     try:
         cur.execute(sql)
         res = None
     except Exception as e:          # psycopg2.Error: PostgreSQL's message
+        code = getattr(e, 'pgcode', None) or 'XX'
         res = (getattr(e, 'pgerror', None) or str(e)).strip().splitlines()[0]
         res = re.sub(r'^ERROR:\s+', '', res)
+        if code[:2] in TROUBLE:
+            raise PgTrouble('%s (SQLSTATE %s) on: %s' % (res, code, sql))
     cur.execute('ROLLBACK TO SAVEPOINT c')
     return res
 
@@ -781,9 +795,8 @@ def family(pgmsg):
 def run(args):
     import psycopg2
     seeds = [int(s) for s in args.seeds.split(',') if s.strip()]
-    conn = psycopg2.connect(args.conn)
+    conn = psycopg2.connect(args.conn, options='-c statement_timeout=10s')
     cur = conn.cursor()
-    cur.execute("SET statement_timeout = '10s'")
     tap = []
     totals = collections.Counter()
     fa_fam = collections.OrderedDict()       # family -> [(seed, case, pgerr, how)]
@@ -805,9 +818,13 @@ def run(args):
             stmts.update(st)
             sqlfail.update(sf)
         seed_fa = []
-        cur.execute('BEGIN')
         for c in cases:
             k = c[0]
+            # a fresh transaction now and then: every CREATE POLICY, even
+            # rolled back to its savepoint, leaves locks and subtransaction
+            # state behind in the transaction
+            if k % 200 == 0:
+                conn.rollback()
             v, msgs = verdict[k]
             totals['conditions'] += 1
             orig = 'CREATE POLICY "p%d" ON %s FOR SELECT USING (%s)' % (k, quote_table(c[1]), pg_condition(c))
@@ -845,7 +862,7 @@ def run(args):
             totals[kind] += 1
             log.write('%d\t%d\t%s\t%s\t%s\t%s\t%s\n' % (seed, k, kind, c[1], rls_line(c),
                                                         ' | '.join(msgs), pg or ''))
-        cur.execute('ROLLBACK')
+        conn.rollback()
         for fa in seed_fa:
             fa_fam.setdefault(family(fa[2]), []).append(fa)
         if seed_fa:
@@ -895,6 +912,14 @@ def run(args):
     return 0
 
 
+def run_or_bail(args):
+    try:
+        return run(args)
+    except PgTrouble as e:
+        print('Bail out! PostgreSQL failed for a reason other than the condition: %s' % e)
+        return 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -916,7 +941,7 @@ def main():
         for c in generate(args.seed, args.n):
             print(rls_line(c))
         return 0
-    return run(args)
+    return run_or_bail(args)
 
 
 if __name__ == '__main__':

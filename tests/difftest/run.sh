@@ -11,7 +11,7 @@
 # stricter than PostgreSQL) are counted by cause and reported as comments.
 #
 # Environment (from `make check`): RLSC, SRCDIR, PG_BINDIR (may be empty).
-#   DIFFTEST_N=N          conditions per seed (default 1000)
+#   DIFFTEST_N=N          conditions per seed (default 1500)
 #   DIFFTEST_SEEDS=S,...  the seeds (default 1,2,3)
 #   PG_KEEP=1             keep the work directory: verdicts.tsv has every
 #                         condition with rlsc's and PostgreSQL's verdicts
@@ -21,7 +21,7 @@ set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 RLSC=${RLSC:-rlsc}
 HERE=$SRCDIR/tests/difftest
-N=${DIFFTEST_N:-1000}
+N=${DIFFTEST_N:-1500}
 SEEDS=${DIFFTEST_SEEDS:-1,2,3}
 PY=/usr/bin/python3
 
