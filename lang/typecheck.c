@@ -168,6 +168,14 @@ static const Type *tc_type(Tc *tc, const TypeName *tn)
         diag_error(tc->diag, tn->loc, "type %s does not exist%s", base->name, hint);
         return &type_any;
     }
+    const char *warning;
+    const char *bad = types_typmod_error(tc->arena, tn->text, &warning);
+    if (bad) {
+        diag_error(tc->diag, tn->loc, "%s", bad);
+        return &type_any;
+    }
+    if (warning)
+        diag_warning(tc->diag, tn->loc, "%s", warning);
     return t;
 }
 

@@ -11,6 +11,9 @@
  */
 #include "types.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 const Type type_any = {"any", TC_ANY, 0, NULL};
@@ -122,6 +125,14 @@ const Type *types_lookup(Arena *a, const char *text)
     for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
         if (strcmp(base, type_names[i].name) == 0)
             t = type_names[i].type;
+    /* gram.y's opt_float: float(1..24) is real, float(25..53) double
+     * precision (types_typmod_error refuses the rest) */
+    const char *mods = strchr(text, '(');
+    if (t == &type_float8 && strcmp(base, "float") == 0 && mods) {
+        long p = strtol(mods + 1, NULL, 10);
+        if (p >= 1 && p <= 24)
+            t = &type_float4;
+    }
     if (!t) {
         Type *o = arena_alloc(a, sizeof *o);
         o->name = arena_strdup(a, base);
@@ -145,6 +156,162 @@ bool types_equal(const Type *a, const Type *b)
 }
 
 const char *types_display(const Type *t) { return t->name; }
+
+/* ---- type modifiers and interval fields
+ *
+ * PostgreSQL checks a type name's modifiers twice: its grammar (gram.y:
+ * float(p), interval fields, one integer for char, varchar, time and
+ * timestamp) and the type's typmod input function (anychar_typmodin,
+ * numerictypmodin, anytimestamp_typmod_check, anytime_typmod_check,
+ * intervaltypmodin, bittypmodin; typenameTypeMod refuses modifiers on a
+ * type without one).  This mirrors both, with PostgreSQL's messages. */
+
+#define TYPMOD_MAX_CHAR 10485760    /* MaxAttrSize */
+#define TYPMOD_MAX_BIT 2147483640   /* VARBITMAXLEN */
+#define TYPMOD_MAX_DIGITS 1000      /* NUMERIC_MAX_PRECISION, NUMERIC_MAX_SCALE */
+#define TYPMOD_MAX_FRACTION 6       /* MAX_TIMESTAMP_PRECISION, MAX_INTERVAL_PRECISION */
+
+/* The interval fields gram.y's opt_interval allows; only those ending in
+ * second take a precision. */
+static const char *const interval_fields[] = {
+    "year", "month", "day", "hour", "minute", "second", "year to month", "day to hour",
+    "day to minute", "day to second", "hour to minute", "hour to second", "minute to second"};
+
+/* A precision above 6 PostgreSQL reduces, with a warning. */
+static const char *typmod_fraction(Arena *a, const char *what, const char *tz, long p,
+                                   const char **warning)
+{
+    if (p < 0)
+        return arena_printf(a, "%s(%ld)%s precision must not be negative", what, p, tz);
+    if (p > TYPMOD_MAX_FRACTION)
+        *warning = arena_printf(a, "%s(%ld)%s precision reduced to maximum allowed, %d", what, p,
+                                tz, TYPMOD_MAX_FRACTION);
+    return NULL;
+}
+
+const char *types_typmod_error(Arena *a, const char *text, const char **warning)
+{
+    *warning = NULL;
+    size_t n = strlen(text);
+    while (n >= 2 && strncmp(text + n - 2, "[]", 2) == 0)
+        n -= 2;
+    const char *open = memchr(text, '(', n);
+    const char *close = open ? memchr(open, ')', n - (size_t)(open - text)) : NULL;
+    const char *head = arena_strndup(a, text, open ? (size_t)(open - text) : n);
+    const char *tail = close ? arena_strndup(a, close + 1, n - (size_t)(close + 1 - text)) : "";
+    if (strncmp(head, "pg_catalog.", 11) == 0)
+        head += 11;
+    size_t hn = strlen(head);
+    if (hn > 2 && head[0] == '"' && head[hn - 1] == '"' && strcmp(head, "\"char\"") != 0)
+        head = arena_strndup(a, head + 1, hn - 2); /* "varchar"(3) is varchar(3) */
+    bool tz = strcmp(tail, " with time zone") == 0 || strcmp(head, "timestamptz") == 0
+              || strcmp(head, "timetz") == 0;
+
+    /* interval fields, with or without a precision */
+    bool interval = strcmp(head, "interval") == 0 || strncmp(head, "interval ", 9) == 0;
+    const char *fields = strncmp(head, "interval ", 9) == 0 ? head + 9 : NULL;
+    if (fields) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof interval_fields / sizeof *interval_fields; i++)
+            known = known || strcmp(fields, interval_fields[i]) == 0;
+        if (!known)
+            return arena_printf(a, "interval fields '%s' are not valid: PostgreSQL allows year, "
+                                   "month, day, hour, minute, second, year to month, day to "
+                                   "hour, day to minute, day to second, hour to minute, hour "
+                                   "to second and minute to second", fields);
+        size_t fn = strlen(fields);
+        if (open && (fn < 6 || strcmp(fields + fn - 6, "second") != 0))
+            return arena_printf(a, "interval %s takes no precision: only second does", fields);
+    }
+    if (!open)
+        return NULL;
+
+    /* the modifiers: integer constants (typenameTypeMod, ArrayGetIntegerTypmods) */
+    long mod[2] = {0, 0};
+    int nmods = 0;
+    for (const char *p = open + 1; p < close;) {
+        const char *start = p;
+        if (*p == '-')
+            p++;
+        const char *digits = p;
+        while (p < close && *p >= '0' && *p <= '9')
+            p++;
+        const char *item = arena_strndup(a, start, (size_t)(p - start));
+        if (p == digits || (p < close && *p != ','))
+            return arena_printf(a, "type modifier %.*s is not an integer",
+                                (int)(strcspn(start, ",)")), start);
+        errno = 0;
+        long v = strtol(item, NULL, 10);
+        if (errno == ERANGE || v > INT_MAX || v < INT_MIN)
+            return arena_printf(a, "type modifier %s is out of range for type integer", item);
+        if (nmods < 2)
+            mod[nmods] = v;
+        nmods++;
+        if (p < close)
+            p++; /* the comma */
+    }
+
+    if (strcmp(head, "character varying") == 0 || strcmp(head, "varchar") == 0
+        || strcmp(head, "character") == 0 || strcmp(head, "char") == 0
+        || strcmp(head, "bpchar") == 0) {
+        const char *name = head[0] == 'v' || strchr(head, ' ') ? "varchar" : "char";
+        if (nmods != 1)
+            return "invalid type modifier";
+        if (mod[0] < 1)
+            return arena_printf(a, "length for type %s must be at least 1", name);
+        if (mod[0] > TYPMOD_MAX_CHAR)
+            return arena_printf(a, "length for type %s cannot exceed %d", name, TYPMOD_MAX_CHAR);
+        return NULL;
+    }
+    if (strcmp(head, "numeric") == 0 || strcmp(head, "decimal") == 0) {
+        if (nmods < 1 || nmods > 2)
+            return "invalid NUMERIC type modifier";
+        if (mod[0] < 1 || mod[0] > TYPMOD_MAX_DIGITS)
+            return arena_printf(a, "NUMERIC precision %ld must be between 1 and %d", mod[0],
+                                TYPMOD_MAX_DIGITS);
+        if (nmods == 2 && (mod[1] < -TYPMOD_MAX_DIGITS || mod[1] > TYPMOD_MAX_DIGITS))
+            return arena_printf(a, "NUMERIC scale %ld must be between %d and %d", mod[1],
+                                -TYPMOD_MAX_DIGITS, TYPMOD_MAX_DIGITS);
+        return NULL;
+    }
+    if (strcmp(head, "float") == 0) {
+        if (nmods != 1)
+            return "invalid type modifier";
+        if (mod[0] < 1)
+            return "precision for type float must be at least 1 bit";
+        if (mod[0] > 53)
+            return "precision for type float must be less than 54 bits";
+        return NULL;
+    }
+    if (strcmp(head, "timestamp") == 0 || strcmp(head, "timestamptz") == 0
+        || strcmp(head, "time") == 0 || strcmp(head, "timetz") == 0) {
+        if (nmods != 1)
+            return "invalid type modifier";
+        return typmod_fraction(a, head[4] == 's' ? "TIMESTAMP" : "TIME",
+                               tz ? " WITH TIME ZONE" : "", mod[0], warning);
+    }
+    if (interval) {
+        if (nmods != 1)
+            return "invalid INTERVAL type modifier";
+        return typmod_fraction(a, "INTERVAL", "", mod[0], warning);
+    }
+    if (strcmp(head, "bit") == 0 || strcmp(head, "bit varying") == 0
+        || strcmp(head, "varbit") == 0) {
+        const char *name = strcmp(head, "bit") == 0 ? "bit" : "varbit";
+        if (nmods != 1)
+            return "invalid type modifier";
+        if (mod[0] < 1)
+            return arena_printf(a, "length for type %s must be at least 1", name);
+        if (mod[0] > TYPMOD_MAX_BIT)
+            return arena_printf(a, "length for type %s cannot exceed %d", name, TYPMOD_MAX_BIT);
+        return NULL;
+    }
+    const Type *t = types_lookup(a, head);
+    if (t->cat == TC_OTHER)
+        return arena_printf(a, "rlsc cannot check the modifiers of type %s: write it without them",
+                            head);
+    return arena_printf(a, "type modifier is not allowed for type %s", head);
+}
 
 /* ---- operators and casts */
 

@@ -94,6 +94,12 @@ const Type *types_unary(Op op, const Type *t);
 const Type *types_common(const Type *a, const Type *b);
 /* Human-readable name for messages. */
 const char *types_display(const Type *t);
+/* NULL if a type name's modifiers and interval fields are what PostgreSQL
+ * accepts ("varchar(20)", "numeric(5,-2)", "interval day to second(3)"),
+ * else PostgreSQL's error ("length for type varchar must be at least 1").
+ * *warning gets PostgreSQL's warning when it reduces a precision
+ * ("TIMESTAMP(7) precision reduced to maximum allowed, 6"), else NULL. */
+const char *types_typmod_error(Arena *a, const char *text, const char **warning);
 
 
 /* ---- quoted literals (literals.c) */

@@ -111,7 +111,7 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
 %type <vec> expr_list when_list roles opt_to type_words perms opt_types types
 %type <cmds> cmd cmds opt_for
 %type <type> type_name
-%type <str> opt_fields opt_typmod typmods opt_tz opt_array opt_alias
+%type <str> opt_fields opt_typmod typmods typmod opt_tz opt_array opt_alias
 %type <qname> qname opt_on_table
 %type <rule> rule policy_tail
 %type <block> block_body
@@ -659,9 +659,15 @@ opt_typmod:
     | '(' typmods ')'   { $$ = arena_printf(A, "(%s)", $2); }
     ;
 
+/* numeric(5,-2): a negative scale (PostgreSQL 15); types.c checks them */
 typmods:
+      typmod              { $$ = $1; }
+    | typmods ',' typmod  { $$ = arena_printf(A, "%s,%s", $1, $3); }
+    ;
+
+typmod:
       NUMBER              { $$ = $1; }
-    | typmods ',' NUMBER  { $$ = arena_printf(A, "%s,%s", $1, $3); }
+    | '-' NUMBER          { $$ = arena_printf(A, "-%s", $2); }
     ;
 
 opt_tz:
