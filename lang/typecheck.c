@@ -384,6 +384,49 @@ static const Type *tc_special(const char *name)
     return &type_name;
 }
 
+/* x op ANY/ALL (array), as make_scalar_array_op types it: the operator is
+ * x op element; a right side that is a bare literal or NULL stays unknown
+ * while the operator is chosen (x op x, or text op text when x is unknown
+ * too) and is then read as an array of that operator's right type.  An
+ * array on the left would need an array of arrays, which PostgreSQL has
+ * not: words = any ('{}') fails there. */
+static const Type *tc_quant_array(Tc *tc, Expr *e, const Type *l, const Type *r)
+{
+    const char *quant = strcmp(e->text, "any") == 0 ? "ANY" : "ALL";
+    if (r->cat == TC_ANY)
+        return &type_bool;
+    if (tc_unknownish(r)) {
+        if (l->cat == TC_ANY)
+            return &type_bool;
+        if (l->cat == TC_ARRAY) {
+            diag_error(tc->diag, e->loc,
+                       "%s %s (...) compares %s with the elements of an array of %s, which "
+                       "PostgreSQL does not have; compare arrays with %s or use @>",
+                       sqlfmt_op(e->op), quant, types_display(l), types_display(l),
+                       sqlfmt_op(e->op));
+            return &type_any;
+        }
+        const Type *elem = tc_unknownish(l) ? &type_text : l;
+        if (!tc_literal(tc, e->b, types_lookup(tc->arena, arena_printf(tc->arena, "%s[]",
+                                                                        elem->name))))
+            return &type_any;
+        if (!types_comparable(elem, elem, e->op)) {
+            diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s%s",
+                       types_display(elem), sqlfmt_op(e->op), types_display(elem),
+                       elem->cat == TC_JSON ? " (json has no comparison operators; use jsonb)"
+                                            : "; cast one side explicitly");
+            return &type_any;
+        }
+        return &type_bool;
+    }
+    if (r->cat != TC_ARRAY) {
+        diag_error(tc->diag, e->b->loc, "%s %s (...) needs an array, not %s", sqlfmt_op(e->op),
+                   quant, types_display(r));
+        return &type_any;
+    }
+    return tc_compare(tc, e, e->a, l, e->b, r->elem, e->op);
+}
+
 static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
 {
     /* operators keep the place: max(x) + 1 is fine in a select list */
@@ -540,21 +583,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         const Type *r = tc_expr(tc, e->b, s, inner);
         if (e->b->kind == E_SUBQUERY) /* ANY ((SELECT ...)) compares each row */
             return tc_compare(tc, e, e->a, l, e->b->sub->target, r, e->op);
-        if (r->cat == TC_UNKNOWN) {
-            if (!tc_unknownish(l) && l->cat != TC_ANY)
-                tc_literal(tc, e->b,
-                           types_lookup(tc->arena, arena_printf(tc->arena, "%s[]", l->name)));
-            return &type_bool;
-        }
-        if (r->cat == TC_ANY || r->cat == TC_NULL)
-            return &type_bool;
-        if (r->cat != TC_ARRAY) {
-            diag_error(tc->diag, e->b->loc, "%s %s (...) needs an array, not %s",
-                       sqlfmt_op(e->op), strcmp(e->text, "any") == 0 ? "ANY" : "ALL",
-                       types_display(r));
-            return &type_any;
-        }
-        return tc_compare(tc, e, e->a, l, e->b, r->elem, e->op);
+        return tc_quant_array(tc, e, l, r);
     }
     case E_EXISTS:
         tc_select(tc, e->sub, s);
