@@ -290,7 +290,11 @@ static const Type *tc_select(Tc *tc, Select *sel, const Scope *outer)
     Scope s = {t, sel->alias ? sel->alias : sel->from.name, outer};
     if (sel->where)
         tc_bool(tc, sel->where, &s, IN_WHERE, "a WHERE condition");
-    return tc_expr(tc, sel->target, &s, IN_TARGET);
+    const Type *ty = tc_expr(tc, sel->target, &s, IN_TARGET);
+    /* PostgreSQL resolves a select list's unknown literals and NULLs as
+     * text (resolveTargetListUnknowns): (select null from t) = 1 is
+     * text = integer. */
+    return tc_unknownish(ty) ? &type_text : ty;
 }
 
 /* ---- operators */
@@ -328,6 +332,15 @@ static bool tc_comparison(Op op)
     return false;
 }
 
+/* Is x, typed t, a select list's bare literal or NULL that PostgreSQL
+ * reads as text (a scalar subquery of one, or the target of IN/ANY)? */
+static bool tc_text_target(const Expr *x, const Type *t)
+{
+    if (x->kind == E_SUBQUERY)
+        return x->sub->target->ty && tc_unknownish(x->sub->target->ty);
+    return t == &type_text && x->ty && tc_unknownish(x->ty);
+}
+
 static const Type *tc_compare(Tc *tc, Expr *e, Expr *l, const Type *lt, Expr *r,
                               const Type *rt, Op op)
 {
@@ -336,6 +349,9 @@ static const Type *tc_compare(Tc *tc, Expr *e, Expr *l, const Type *lt, Expr *r,
                    sqlfmt_op(op), types_display(rt),
                    lt->cat == TC_JSON || rt->cat == TC_JSON
                        ? " (json has no comparison operators; use jsonb)"
+                   : tc_text_target(l, lt) || tc_text_target(r, rt)
+                       ? " (a subquery that selects a bare literal or NULL yields text); "
+                         "cast it in the select list"
                        : "; cast one side explicitly");
         return &type_any;
     }
