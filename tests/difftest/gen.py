@@ -782,7 +782,7 @@ def mask(msg):
     m = TYPE_RE.sub('T', m)
     m = re.sub(r'\b\d+(\.\d+)?\b', 'N', m)
     m = re.sub(r'did you mean [^;)]*', 'did you mean …', m)
-    m = re.sub(r'\b(function|column|table|relation|context|type) [\w.$]+', r'\1 X', m)
+    m = re.sub(r'\b(column|table|relation|context|type) [\w.$]+', r'\1 X', m)
     return m
 
 
@@ -842,6 +842,7 @@ def run(args):
                     pg_sql = pg_try(cur, stmts[k])
                     if pg_sql is not None:
                         kind = 'FALSE-ACCEPT'
+                        pg = pg_sql
                         seed_fa.append((seed, c, pg_sql, "rlsc's SQL"))
                     else:
                         # rlsc's SQL is what counts; the condition with the
