@@ -297,6 +297,25 @@ static const Type *tc_select(Tc *tc, Select *sel, const Scope *outer)
     return tc_unknownish(ty) ? &type_text : ty;
 }
 
+/* Does e contain a column of the scope `depth` subqueries out from where
+ * e stands (a Var of that level: contain_vars_of_level)?  Columns
+ * nobody resolved (no catalog) count as such. */
+static bool tc_has_var(const Expr *e, int depth)
+{
+    if (!e)
+        return false;
+    if (e->kind == E_COLUMN)
+        return e->level == depth || e->level < 0;
+    if (e->sub && (tc_has_var(e->sub->target, depth + 1) || tc_has_var(e->sub->where, depth + 1)))
+        return true;
+    if (tc_has_var(e->a, depth) || tc_has_var(e->b, depth) || tc_has_var(e->c, depth))
+        return true;
+    for (int i = 0; i < e->args.n; i++)
+        if (tc_has_var(e->args.items[i], depth))
+            return true;
+    return false;
+}
+
 /* ---- operators */
 
 /* = <> < <= > >=.  No default: the compiler names an operator this
@@ -443,6 +462,74 @@ static const Type *tc_quant_array(Tc *tc, Expr *e, const Type *l, const Type *r)
     return tc_compare(tc, e, e->a, l, e->b, r->elem, e->op);
 }
 
+/* x IN (a, b, ...), as transformAExprIn types it: the items that contain
+ * no column of this query level (constants, contexts, outer columns) are
+ * unified with the left side (select_common_type, left side first) and,
+ * when there are at least two of them and the type has an array type,
+ * compared through x = ANY (ARRAY[...]) of that type; every other item,
+ * and all of them when no common type exists, is compared by its own
+ * x = item.  So qty in ('1.5', ratio) reads '1.5' as qty's type. */
+static const Type *tc_in_list(Tc *tc, Expr *e, const Scope *s, Place place)
+{
+    const Type *l = tc_expr(tc, e->a, s, place);
+    int n = e->args.n, nonvars = 0;
+    const Type **t = arena_alloc(tc->arena, sizeof(Type *) * (size_t)(n + 1));
+    bool *var = arena_alloc(tc->arena, sizeof(bool) * (size_t)(n + 1));
+    bool any = l->cat == TC_ANY;
+    for (int i = 0; i < n; i++) {
+        t[i] = tc_expr(tc, e->args.items[i], s, place);
+        var[i] = tc_has_var(e->args.items[i], 0);
+        if (!var[i]) {
+            nonvars++;
+            any = any || t[i]->cat == TC_ANY;
+        }
+    }
+    bool array = nonvars > 1 && !any;
+    const Type *common = l;
+    for (int i = 0; i < n && array; i++)
+        if (!var[i]) {
+            const Type *c = types_common(common, t[i]);
+            if (!c)
+                array = false;
+            else
+                common = c;
+        }
+    if (array && tc_unknownish(common))
+        common = &type_text;
+    /* verify_common_type; and PostgreSQL has no array of arrays */
+    if (array && (common->cat == TC_ARRAY || !types_implicit(l, common)))
+        array = false;
+    for (int i = 0; i < n && array; i++)
+        if (!var[i] && !types_implicit(t[i], common))
+            array = false;
+    bool ok = true;
+    if (array) {
+        for (int i = 0; i < n; i++)
+            if (!var[i] && !tc_literal(tc, e->args.items[i], common))
+                ok = false;
+        if (!types_comparable(l, common, OP_EQ)) {
+            diag_error(tc->diag, e->loc, "IN types %s and %s cannot be matched",
+                       types_display(l), types_display(common));
+            return &type_any;
+        }
+        if (!tc_literal(tc, e->a, common))
+            ok = false;
+    }
+    for (int i = 0; i < n; i++) {
+        if (array && !var[i])
+            continue;
+        Expr *item = e->args.items[i];
+        if (!types_comparable(l, t[i], OP_EQ)) {
+            diag_error(tc->diag, item->loc, "IN types %s and %s cannot be matched",
+                       types_display(l), types_display(t[i]));
+            return &type_any;
+        }
+        if (!tc_literal(tc, e->a, t[i]) || !tc_literal(tc, item, l))
+            ok = false;
+    }
+    return ok ? &type_bool : &type_any;
+}
+
 static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
 {
     /* operators keep the place: max(x) + 1 is fine in a select list */
@@ -567,24 +654,8 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         tc_compare(tc, e, e->a, a, e->c, hi, OP_LE);
         return &type_bool;
     }
-    case E_IN_LIST: {
-        const Type *common = tc_expr(tc, e->a, s, inner);
-        for (int i = 0; i < e->args.n; i++) {
-            const Type *t = tc_expr(tc, e->args.items[i], s, inner);
-            const Type *c = types_common(common, t);
-            if (!c || !types_comparable(common, t, OP_EQ)) {
-                diag_error(tc->diag, e->args.items[i]->loc,
-                           "IN types %s and %s cannot be matched", types_display(common),
-                           types_display(t));
-                return &type_any;
-            }
-            common = c;
-        }
-        tc_literal(tc, e->a, common);
-        for (int i = 0; i < e->args.n; i++)
-            tc_literal(tc, e->args.items[i], common);
-        return &type_bool;
-    }
+    case E_IN_LIST:
+        return tc_in_list(tc, e, s, inner);
     case E_IN_SUBQ: {
         const Type *l = tc_expr(tc, e->a, s, inner);
         const Type *r = tc_select(tc, e->sub, s);
