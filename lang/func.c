@@ -435,10 +435,21 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
             diag_error(d, call->loc, "function %s(%s) does not exist%s", call->text,
                        sb_str(&sig), diag_hint(a, call->text, names, cat->func_list.n, ""));
         } else {
-            diag_error(d, call->loc, "function %s(%s) does not exist: %s", call->text,
+            /* An array for a variadic parameter: PostgreSQL takes it only
+             * after VARIADIC, which rlsc's calls do not have. */
+            bool as_array = false;
+            for (int i = 0; i < cands->n && n; i++) {
+                const CatFunc *fn = cands->items[i];
+                as_array |= fn->variadic && fn->args.n == n
+                            && types_equal(fn->args.items[n - 1], args[n - 1]);
+            }
+            diag_error(d, call->loc, "function %s(%s) does not exist: %s%s", call->text,
                        sb_str(&sig),
                        arity_ok ? "no version takes these argument types"
-                                : "no version takes this many arguments");
+                                : "no version takes this many arguments",
+                       as_array ? " (its variadic parameter takes the elements one by one; "
+                                  "rlsc has no VARIADIC in calls)"
+                                : "");
         }
         return false;
     }

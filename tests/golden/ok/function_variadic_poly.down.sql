@@ -15,14 +15,14 @@ BEGIN
     JOIN pg_catalog.pg_description d ON d.objoid = p.oid
      AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
     WHERE p.polrelid = '"fn_item"'::pg_catalog.regclass
-      AND p.polname = ANY (ARRAY['allow_delete_fbcc847c', 'allow_select_3afb2327', 'allow_update_a717ec2f']::pg_catalog.text[])
+      AND p.polname = ANY (ARRAY['allow_delete_07fd23f4', 'allow_select_3afb2327', 'allow_update_a717ec2f']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
     IF EXISTS (SELECT FROM pg_catalog.pg_policy p
                JOIN pg_catalog.pg_description d ON d.objoid = p.oid
                 AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
                WHERE p.polrelid = '"fn_item"'::pg_catalog.regclass
-                 AND p.polname <> ALL (ARRAY['allow_delete_fbcc847c', 'allow_select_3afb2327', 'allow_update_a717ec2f']::pg_catalog.text[])
+                 AND p.polname <> ALL (ARRAY['allow_delete_07fd23f4', 'allow_select_3afb2327', 'allow_update_a717ec2f']::pg_catalog.text[])
                  AND d.description LIKE 'rlsc: before: %') THEN
         NULL; -- another app's rlsc policies stay: RLS stays as it is for them
     ELSIF prior IS NOT NULL THEN
@@ -38,13 +38,13 @@ BEGIN
         END IF;
     ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
                       WHERE polrelid = '"fn_item"'::pg_catalog.regclass
-                        AND polname <> ALL (ARRAY['allow_delete_fbcc847c', 'allow_select_3afb2327', 'allow_update_a717ec2f']::pg_catalog.text[])) THEN
+                        AND polname <> ALL (ARRAY['allow_delete_07fd23f4', 'allow_select_3afb2327', 'allow_update_a717ec2f']::pg_catalog.text[])) THEN
         ALTER TABLE "fn_item" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "fn_item" DISABLE ROW LEVEL SECURITY;
     END IF;
     DROP POLICY IF EXISTS "allow_update_a717ec2f" ON "fn_item";
     DROP POLICY IF EXISTS "allow_select_3afb2327" ON "fn_item";
-    DROP POLICY IF EXISTS "allow_delete_fbcc847c" ON "fn_item";
+    DROP POLICY IF EXISTS "allow_delete_07fd23f4" ON "fn_item";
 END
 $rlsc$;
 COMMIT;

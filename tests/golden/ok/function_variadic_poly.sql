@@ -2,10 +2,10 @@
 BEGIN;
 
 -- fn_item: model item
-CREATE POLICY "allow_delete_fbcc847c" ON "fn_item"
+CREATE POLICY "allow_delete_07fd23f4" ON "fn_item"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
-    USING ((((((array_append("tags", 'x') = "tags") AND (jsonb_build_array("txt", 1) IS NOT NULL)) AND (quote_literal("qty") = 'x')) AND (length('abc') = 3)) AND (trunc(1.5) = 1)));
+    USING ((((((((array_append("tags", 'x') = "tags") AND (jsonb_build_array("txt", 1) IS NOT NULL)) AND (quote_literal("qty") = 'x')) AND (length('abc') = 3)) AND (trunc(1.5) = 1)) AND (concat("txt", 1, NULL) = format('%s', "qty"))) AND (num_nulls("txt", "id") = 0)));
 CREATE POLICY "allow_select_3afb2327" ON "fn_item"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
@@ -30,7 +30,7 @@ BEGIN
                || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
         INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"fn_item"'::pg_catalog.regclass;
     END IF;
-    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_fbcc847c', '"fn_item"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_07fd23f4', '"fn_item"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_3afb2327', '"fn_item"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_update_a717ec2f', '"fn_item"', prior);
     ALTER TABLE "fn_item" ENABLE ROW LEVEL SECURITY;
