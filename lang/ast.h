@@ -207,9 +207,10 @@ typedef struct SqlfmtCtx {
     /* Returns the SQL for $name, or NULL to print `$name` as is. */
     const char *(*context_sql)(void *env, const char *name);
     void *env;
-    /* Print `x in (subquery)` as `x = any (array(subquery))`, and EXISTS
-     * nodes for which membership_eq names the correlating equality
-     * `inner = outer` as `outer = any (array(select inner ... where rest))`. */
+    /* Print `x in (subquery)` as `x = any (array(subquery))` when
+     * membership_eq returns the IN node itself, and EXISTS nodes for which
+     * membership_eq names the correlating equality `inner = outer` as
+     * `outer = any (array(select inner ... where rest))`. */
     bool rewrite_membership;
     const Expr *(*membership_eq)(void *env, const Expr *exists);
     const Expr *skip; /* printed as `true` (a correlation moved outside) */

@@ -42,7 +42,9 @@ typedef struct Lower {
     const char *bypass_sql; /* the current table's exemption, or NULL */
     /* EXISTS nodes of the condition being lowered that print as
      * `outer = ANY (ARRAY(...))`, each followed by its correlating
-     * equality: side data, so the AST stays as typing left it */
+     * equality, and IN (subquery) nodes that print as `x = ANY
+     * (ARRAY(...))`, each followed by itself: side data, so the AST stays
+     * as typing left it */
     PtrVec membership;
 } Lower;
 
@@ -134,7 +136,69 @@ static void lower_mark_exists(Lower *L, Expr *e)
     vec_push(L->arena, &L->membership, eq);
 }
 
-/* SqlfmtCtx.membership_eq: the equality lower_mark_exists found for e. */
+/* Can evaluating e raise an error at run time?  Only a column, a
+ * constant (its input was checked when the policy was created), a
+ * special such as current_user, and a context read as a string type (a
+ * cast to text or varchar(n) cannot fail) cannot. */
+static bool lower_cannot_raise(const Expr *e)
+{
+    switch (e->kind) {
+    case E_COLUMN:
+    case E_NULL:
+    case E_BOOL:
+    case E_NUMBER:
+    case E_STRING:
+    case E_SPECIAL:
+        return true;
+    case E_CONTEXT:
+        return e->ty && e->ty->cat == TC_STRING;
+    case E_UNARY:
+    case E_BINARY:
+    case E_IS:
+    case E_DISTINCT:
+    case E_BETWEEN:
+    case E_IN_LIST:
+    case E_IN_SUBQ:
+    case E_QUANT:
+    case E_EXISTS:
+    case E_SUBQUERY:
+    case E_CAST:
+    case E_FUNC:
+    case E_CASE:
+        return false;
+    }
+    return false;
+}
+
+/* Marks `x IN (subquery)` for the form `x = ANY (ARRAY(subquery))` where
+ * that cannot add an error: IN evaluates x once per row of the subquery,
+ * never when it is empty, but = ANY evaluates x first.  So `$region::int8
+ * in (select ...)` keeps IN: with text in the setting, the rewrite would
+ * fail on every query where IN over an empty subquery is false.  The
+ * rewrite is kept for x that cannot raise (a column, the case it exists
+ * for: an index on x).  IN and = ANY agree on NULLs, so anywhere in the
+ * condition, under NOT too. */
+static void lower_mark_in(Lower *L, Expr *e)
+{
+    if (!e)
+        return;
+    if (e->kind == E_IN_SUBQ && lower_cannot_raise(e->a)) {
+        vec_push(L->arena, &L->membership, e);
+        vec_push(L->arena, &L->membership, e);
+    }
+    lower_mark_in(L, e->a);
+    lower_mark_in(L, e->b);
+    lower_mark_in(L, e->c);
+    for (int i = 0; i < e->args.n; i++)
+        lower_mark_in(L, e->args.items[i]);
+    if (e->sub) {
+        lower_mark_in(L, e->sub->target);
+        lower_mark_in(L, e->sub->where);
+    }
+}
+
+/* SqlfmtCtx.membership_eq: the equality lower_mark_exists found for e
+ * (for an IN that lower_mark_in marked, e itself). */
 static const Expr *lower_membership_eq(void *env, const Expr *e)
 {
     const Lower *L = env;
@@ -150,8 +214,10 @@ static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
     if (!e)
         return NULL;
     L->membership.n = 0;
-    if (!verbatim)
+    if (!verbatim) {
         lower_mark_exists(L, e);
+        lower_mark_in(L, e);
+    }
     SqlfmtCtx ctx = {.context_sql = lower_context_sql, .env = L, .rewrite_membership = !verbatim,
                      .membership_eq = lower_membership_eq};
     StrBuf sb;

@@ -228,7 +228,8 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
          * `IN (subquery)` would be planned as a join or hashed SubPlan. */
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        if (ctx && ctx->rewrite_membership && sqlfmt_scalar(e->sub->target->ty)) {
+        if (ctx && ctx->rewrite_membership && sqlfmt_scalar(e->sub->target->ty)
+            && ctx->membership_eq && ctx->membership_eq(ctx->env, e) == e) {
             sb_puts(sb, e->negated ? " <> ALL (ARRAY(" : " = ANY (ARRAY(");
             sqlfmt_select(sb, e->sub, ctx);
             sb_puts(sb, ")))");

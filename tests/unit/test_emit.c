@@ -75,6 +75,14 @@ static const char *ctx_sql(void *env, const char *name)
     return strcmp(name, "user") == 0 ? (const char *)env : NULL;
 }
 
+/* SqlfmtCtx.membership_eq as lowering answers it for an IN whose left
+ * side cannot raise: the node itself */
+static const Expr *mark_in(void *env, const Expr *e)
+{
+    (void)env;
+    return e->kind == E_IN_SUBQ ? e : NULL;
+}
+
 static void test_context_reads_and_membership_follow_the_printer_context(void)
 {
     AstFile *f = u_parse("policy p on t using (o = $user and id in (select id from s) "
@@ -92,8 +100,12 @@ static void test_context_reads_and_membership_follow_the_printer_context(void)
                "(((\"o\" = current_setting('x.user')) AND "
                "(\"id\" IN (SELECT \"id\" FROM \"s\"))) AND ($other IS NULL))");
     /* once the type checker knows the subquery yields a scalar, the
-     * membership becomes an array probe */
+     * membership becomes an array probe where lowering marked it */
     e->a->b->sub->target->ty = &type_int8;
+    sb_init(&sb, u_arena());
+    sqlfmt_expr(&sb, e->a->b, &ctx);
+    ASSERT_STR(sb_str(&sb), "(\"id\" IN (SELECT \"id\" FROM \"s\"))");
+    ctx.membership_eq = mark_in;
     sb_init(&sb, u_arena());
     sqlfmt_expr(&sb, e->a->b, &ctx);
     ASSERT_STR(sb_str(&sb), "(\"id\" = ANY (ARRAY(SELECT \"id\" FROM \"s\")))");
