@@ -2,9 +2,9 @@
  * catalog.c — tables, columns and functions the checker resolves against.
  *
  * Catalog files are .rls: `table S.T model app.M { column c TYPE not null
- * [references S.T2 (c2) [on delete cascade]]; }`, `function S.F(TYPE, ...
- * [, variadic TYPE[]]) returns [setof] TYPE;` and `permission app.codename;`
- * (a Django permission).  The same
+ * [references S.T2 (c2) [on delete cascade]]; }`, `function S.F(TYPE
+ * [default], ... [, variadic TYPE[]]) returns [setof] TYPE;` and
+ * `permission app.codename;` (a Django permission).  The same
  * declarations may appear in policy files; all sources merge here.
  */
 #include "catalog.h"
@@ -117,6 +117,15 @@ static void cat_add_func(Catalog *c, Diag *d, const FuncDecl *fd)
     for (int i = 0; i < fd->args.n; i++) {
         const TypeName *tn = fd->args.items[i];
         const char *text = tn->text;
+        /* `TYPE default`: a parameter with a default, as type words too;
+         * the ones after it must have one as well */
+        size_t len = strlen(text);
+        if (len > 8 && strcmp(text + len - 8, " default") == 0) {
+            text = arena_strndup(c->arena, text, len - 8);
+            fn->ndefaults++;
+        } else if (fn->ndefaults) {
+            diag_error(d, tn->loc, "a parameter after one with a default must have a default");
+        }
         /* `variadic T[]` is read as type words, as `setof T` is; variadic
          * stays a usable name */
         if (strncmp(text, "variadic ", 9) == 0) {
@@ -294,9 +303,10 @@ void cat_write(StrBuf *out, const Catalog *c)
         cat_ident(out, fn->name);
         sb_putc(out, '(');
         for (int j = 0; j < fn->args.n; j++)
-            sb_printf(out, "%s%s%s", j ? ", " : "",
+            sb_printf(out, "%s%s%s%s", j ? ", " : "",
                       fn->variadic && j == fn->args.n - 1 ? "variadic " : "",
-                      ((const Type *)fn->args.items[j])->name);
+                      ((const Type *)fn->args.items[j])->name,
+                      j >= fn->args.n - fn->ndefaults ? " default" : "");
         sb_printf(out, ") returns %s%s;\n", fn->setof ? "setof " : "", fn->ret->name);
     }
     for (int i = 0; i < c->perm_list.n; i++) {

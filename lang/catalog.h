@@ -40,6 +40,9 @@ typedef struct CatFunc {
     /* The last parameter is VARIADIC (pg_proc.provariadic): an array whose
      * elements a call passes one by one, or "any" */
     bool variadic;
+    /* The last ndefaults parameters have defaults (pg_proc.pronargdefaults):
+     * a call may leave them out */
+    int ndefaults;
 } CatFunc;
 
 typedef struct Catalog {

@@ -4,14 +4,15 @@
  * Tables, views and partitioned tables of every user schema, with their
  * columns as format_type() spells them (domains reduced to their base
  * type, NOT NULL from the column or the domain), and the functions of
- * user schemas with their argument and result types (and whether the last
- * is VARIADIC), and single-column foreign keys.  Django models are recognised through django_content_type
+ * user schemas with their argument and result types (whether the last is
+ * VARIADIC, how many have defaults), and single-column foreign keys.  Django models are recognised through django_content_type
  * when the table is named the way Django names it, and Django permissions
  * are read from auth_permission.
  */
 #include "catalog.h"
 
 #include <libpq-fe.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char tables_sql[] =
@@ -70,7 +71,7 @@ static const char funcs_sql[] =
     "             FROM unnest(p.proargtypes) WITH ORDINALITY AS a(oid, i)\n"
     "             JOIN pg_catalog.pg_type t ON t.oid = a.oid ORDER BY a.i)::text[],\n"
     "       pg_catalog.format_type(p.prorettype, NULL), p.proretset, p.prokind = 'a',\n"
-    "       p.provariadic <> 0\n"
+    "       p.provariadic <> 0, p.pronargdefaults\n"
     "FROM pg_catalog.pg_proc p\n"
     "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace\n"
     "WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'\n"
@@ -195,6 +196,7 @@ static void pg_load_funcs(Catalog *c, PGresult *r)
         fn->setof = PQgetvalue(r, i, 4)[0] == 't';
         fn->aggregate = PQgetvalue(r, i, 5)[0] == 't';
         fn->variadic = PQgetvalue(r, i, 6)[0] == 't';
+        fn->ndefaults = atoi(PQgetvalue(r, i, 7));
         cat_register_func(c, fn);
     }
 }

@@ -8,7 +8,9 @@
  * public; a qualified one in its schema only.  A variadic function
  * (`variadic text[]`) is a candidate in its expanded form only, as when a
  * call does not say VARIADIC: each argument from the variadic position on
- * meets the element type, and there must be at least one.
+ * meets the element type, and there must be at least one.  A function
+ * with defaults (`integer default`) also takes calls that leave out some
+ * of those parameters.
  *
  * A candidate fits when every argument converts to its parameter
  * implicitly (types_implicit); a quoted literal or NULL fits anywhere.
@@ -152,6 +154,8 @@ typedef struct Cand {
     const CatFunc *fn;
     const Type **params; /* one per argument */
     bool expanded;       /* a variadic function in expanded form */
+    bool ambiguous;      /* another candidate has the same parameters and
+                          * PostgreSQL cannot prefer either */
     int exact, preferred;
     const Type *elem;    /* the anyelement family's type, or NULL */
     const Type *celem;   /* the anycompatible family's type, or NULL */
@@ -190,12 +194,14 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
 {
     *c = (Cand){.fn = fn};
     int np = fn->args.n;
-    if (fn->variadic ? n < np : n != np)
+    /* FuncnameGetCandidates: expanded when the call reaches the variadic
+     * parameter, else the defaults fill in the parameters left out */
+    c->expanded = fn->variadic && n >= np;
+    if (!c->expanded && n != np && !(n < np && n >= np - fn->ndefaults))
         return FIT_NO;
-    c->expanded = fn->variadic;
     c->params = arena_alloc(a, sizeof(Type *) * (size_t)(n + 1));
     for (int i = 0; i < n; i++)
-        c->params[i] = i < np - 1 || !fn->variadic
+        c->params[i] = i < np - 1 || !c->expanded
                            ? fn->args.items[i]
                            : func_variadic_elem(a, fn->args.items[np - 1]);
     bool nonarray = false, enum_ = false, c_nonarray = false, c_mixed = false;
@@ -259,6 +265,23 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
         c->unsure = "rlsc does not promote anycompatible arguments to a common type "
                     "(tests/agreement/STRICTER.md, rule 15)";
     return c->unsure ? FIT_UNSURE : FIT_YES;
+}
+
+/* The place of fn's schema on the search path: pg_catalog, public. */
+static int func_path_pos(const CatFunc *fn)
+{
+    return fn->schema && strcmp(fn->schema, "pg_catalog") != 0;
+}
+
+/* Two declarations of one function: a schema cannot hold two. */
+static bool func_same_decl(const CatFunc *x, const CatFunc *y)
+{
+    if (x->args.n != y->args.n || x->variadic != y->variadic)
+        return false;
+    for (int i = 0; i < x->args.n; i++)
+        if (!types_equal(x->args.items[i], y->args.items[i]))
+            return false;
+    return true;
 }
 
 static bool func_same_params(const Cand *x, const Cand *y, int n)
@@ -371,7 +394,8 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
                                       : strcmp(call->qual, "pg_catalog") == 0)
                        : fn->schema && strcmp(fn->schema, "public") != 0)
             continue; /* unqualified names resolve through pg_catalog, public */
-        arity_ok += fn->variadic ? n >= fn->args.n : fn->args.n == n;
+        arity_ok += (fn->variadic && n >= fn->args.n) || fn->args.n == n
+                    || (n < fn->args.n && n >= fn->args.n - fn->ndefaults);
         Cand *c = arena_alloc(a, sizeof *c);
         Fit fit = func_match(a, fn, args, n, c);
         if (fit == FIT_NO)
@@ -386,18 +410,23 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
             tied.n = 0;
             vec_push(a, &tied, c);
         } else if (c->exact == best->exact && c->preferred == best->preferred) {
-            /* The same parameters twice: pg_catalog comes first on the
-             * search path (a catalog repeating a built-in), and a plain
-             * function wins over a variadic one expanded to them. */
+            /* The same parameters twice (FuncnameGetCandidates): the one
+             * earlier on the search path wins (a catalog repeating a
+             * built-in), then a plain function over a variadic one
+             * expanded to them; otherwise (a default left out, two
+             * variadics) the call is not unique if it chooses them. */
             bool dup = false;
             for (int k = 0; k < tied.n && !dup; k++) {
                 Cand *o = tied.items[k];
                 if (!func_same_params(o, c, n))
                     continue;
                 dup = true;
-                if ((!c->fn->schema && o->fn->schema)
-                    || (!c->expanded && o->expanded && !c->fn->schema == !o->fn->schema))
+                int cpos = func_path_pos(c->fn), opos = func_path_pos(o->fn);
+                if (cpos < opos || (cpos == opos && !c->expanded && o->expanded))
                     tied.items[k] = c;
+                else if (cpos == opos && c->expanded == o->expanded
+                         && !func_same_decl(c->fn, o->fn))
+                    o->ambiguous = true; /* (the same one declared twice is one) */
             }
             if (!dup)
                 vec_push(a, &tied, c);
@@ -453,13 +482,19 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
         }
         return false;
     }
-    if (ties > 0) {
+    if (ties > 0 || best->ambiguous) {
         for (int i = 0; i < n; i++)
             if (args[i]->cat == TC_ANY)
                 return false; /* an argument of unknown type: no verdict */
-        diag_error(d, call->loc,
-                   "function %s is not unique for these arguments; cast them explicitly",
-                   call->text);
+        if (ties > 0)
+            diag_error(d, call->loc,
+                       "function %s is not unique for these arguments; cast them explicitly",
+                       call->text);
+        else
+            diag_error(d, call->loc,
+                       "function %s is not unique: two versions take these arguments as they "
+                       "are (with defaults, or variadic), and PostgreSQL cannot choose",
+                       call->text);
         return false;
     }
     /* enforce_generic_type_consistency: a polymorphic parameter that only

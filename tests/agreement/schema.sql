@@ -105,3 +105,10 @@ CREATE FUNCTION has(a anyarray, e anyelement) RETURNS boolean
     LANGUAGE sql IMMUTABLE AS $$ SELECT e = ANY (a) $$;
 CREATE FUNCTION first_nonarray(a anynonarray) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$ SELECT a::text $$;
+-- issue 10: parameters with defaults; two functions a call cannot tell apart
+CREATE FUNCTION within(x integer, lim integer DEFAULT 10) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS $$ SELECT x < lim $$;
+CREATE FUNCTION near(x integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS $$ SELECT x > 0 $$;
+CREATE FUNCTION near(x integer, y integer DEFAULT 1) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS $$ SELECT x > y $$;
