@@ -3,12 +3,13 @@
 #
 # The promise: every condition `rlsc check` accepts, PostgreSQL accepts in
 # CREATE POLICY.  gen.py generates typed conditions for fixed seeds over
-# schema.sql, judges each with `rlsc check --catalog` (the catalog is `rlsc
-# catalog --db` of the test database) and with CREATE POLICY on a real
-# server (rlsc's own SQL for the accepted ones), and prints one test line
-# per seed: not ok on any false accept (rlsc accepts, PostgreSQL rejects),
-# with the condition, the seed and PostgreSQL's error.  False rejects (rlsc
-# stricter than PostgreSQL) are counted by cause and reported as comments.
+# schema.sql and judges each with `rlsc check` (types from `rlsc catalog
+# --db` of the test database, or from --db itself for every other seed) and
+# with CREATE POLICY on a real server (rlsc's own SQL for the accepted
+# ones).  One test line per seed: not ok on any false accept (rlsc accepts,
+# PostgreSQL rejects), with the condition, the seed and PostgreSQL's error.
+# False rejects (rlsc stricter than PostgreSQL) are counted by cause and
+# reported as comments.
 #
 # Environment (from `make check`): RLSC, SRCDIR, PG_BINDIR (may be empty).
 #   DIFFTEST_N=N          conditions per seed (default 1500)
@@ -44,7 +45,7 @@ fi
 
 tap_note "$("$PG_BINDIR/postgres" -V); seeds $SEEDS, $N conditions each"
 "$PY" "$HERE/gen.py" run --rlsc "$RLSC" --catalog "$W/cat.rls" --conn "$CONN" \
-    --seeds "$SEEDS" --n "$N" --work "$W" >"$W/tap.out" 2>"$W/gen.err"
+    --db "$CONN" --seeds "$SEEDS" --n "$N" --work "$W" >"$W/tap.out" 2>"$W/gen.err"
 rc=$?
 tap_relay <"$W/tap.out"
 [ "$rc" = 0 ] || tap_not_ok "gen.py run finished (exit $rc)" "$W/gen.err"
