@@ -4,7 +4,8 @@
 # lists, so that an ambiguity PostgreSQL sees ("is not unique") cannot look
 # unique to rlsc.  The prelude's header and sections stay as they are; the
 # lines of each section are all the overloads of the names it lists, in
-# pg_proc's spelling (format_type, `variadic` for provariadic, `setof`).
+# pg_proc's spelling (format_type, `variadic` for provariadic, `default`
+# for the last pronargdefaults parameters, `setof`).
 #
 #   PSQL='psql -X -h SOCKDIR -p PORT -U postgres -d postgres' \
 #       sh stdlib/prelude_gen.sh stdlib/prelude.rls > new.rls
@@ -22,7 +23,9 @@ SELECT l FROM (SELECT p.proname || '|' || CASE WHEN p.prokind = 'a' THEN 'aggreg
        || 'function ' || p.proname || '('
        || COALESCE((SELECT string_agg(CASE WHEN p.provariadic <> 0 AND a.i = p.pronargs
                                            THEN 'variadic ' ELSE '' END
-                                      || pg_catalog.format_type(a.t, NULL), ', ' ORDER BY a.i)
+                                      || pg_catalog.format_type(a.t, NULL)
+                                      || CASE WHEN a.i > p.pronargs - p.pronargdefaults
+                                              THEN ' default' ELSE '' END, ', ' ORDER BY a.i)
                     FROM unnest(p.proargtypes) WITH ORDINALITY AS a(t, i)), '')
        || ') returns ' || CASE WHEN p.proretset THEN 'setof ' ELSE '' END
        || pg_catalog.format_type(p.prorettype, NULL) || ';' AS l
