@@ -422,7 +422,9 @@ const Type *types_common(const Type *a, const Type *b)
             return NULL;
         return types_wider(a, b);
     case TC_NETWORK:
-        return &type_inet;
+        /* cidr and cidr stay cidr (a literal beside them is read as cidr);
+         * cidr and inet meet at inet, the preferred type */
+        return types_equal(a, b) ? a : &type_inet;
     case TC_ARRAY:
     case TC_OTHER:
         return types_equal(a, b) ? a : NULL;

@@ -312,6 +312,7 @@ static void test_common_types(void)
         {"date", "timestamptz", "timestamp with time zone"},
         {"date", "time", "none"},
         {"cidr", "inet", "inet"},
+        {"cidr", "cidr", "cidr"},
         {"oid", "integer", "oid"}, /* oid is preferred; integers convert to it */
         {"bigint", "oid", "oid"},
         {"oid", "numeric", "none"},
