@@ -222,6 +222,8 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
         if (poly == P_ANY)
             continue;
         if (poly == P_RANGE || poly == P_C_RANGE) {
+            if (t->cat == TC_OTHER && func_category(t))
+                return FIT_NO; /* a built-in type rlsc knows is no range */
             if (t->cat == TC_OTHER)
                 c->unsure = arena_printf(a, "rlsc cannot tell whether type %s is a range type",
                                          types_display(t));
@@ -256,6 +258,8 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
     }
     if (c->elem && ((nonarray && c->elem->cat == TC_ARRAY) || (enum_ && c->elem->cat != TC_OTHER)))
         return FIT_NO;
+    if (c->elem && enum_ && func_category(c->elem))
+        return FIT_NO; /* a built-in type rlsc knows is no enum */
     if (c->elem && enum_)
         c->unsure = arena_printf(a, "rlsc cannot tell whether type %s is an enum",
                                  types_display(c->elem));
