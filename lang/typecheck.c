@@ -238,7 +238,27 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
         }
         tc_literal(tc, e->args.items[0], b);
         tc_literal(tc, e->args.items[1], a);
-        return tc_unknownish(a) ? (tc_unknownish(b) ? &type_text : b) : a;
+        if (tc_unknownish(a))
+            return tc_unknownish(b) ? &type_text : b;
+        /* The result has the left input type of the `=` PostgreSQL picks.
+         * Numbers of one family have cross-type operators (the left type
+         * stays); an integer beside numeric meets only numeric = numeric;
+         * beside a float, the pick depends on which side is which and on
+         * preferred types, so rlsc asks for a cast (STRICTER.md). */
+        if (a->cat == TC_NUMERIC && b->cat == TC_NUMERIC && !types_equal(a, b)) {
+            bool af = a->rank >= 5, bf = b->rank >= 5;
+            if (af != bf) {
+                diag_error(tc->diag, e->loc,
+                           "nullif(%s, %s): the type of the result depends on PostgreSQL's "
+                           "choice between float and exact operators; cast one argument to "
+                           "the other's type",
+                           types_display(a), types_display(b));
+                return &type_any;
+            }
+            if (!af && (a->rank == 4) != (b->rank == 4))
+                return &type_numeric;
+        }
+        return a;
     }
     if (e->star) {
         if (strcmp(e->text, "count") != 0 || e->qual) {
@@ -603,8 +623,8 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
                            types_display(l), types_display(r));
                 return &type_any;
             }
-            /* beside an array or jsonb, a literal is read as that type */
-            if (t->cat == TC_ARRAY || t->cat == TC_JSONB) {
+            /* beside an array, jsonb or bytea, a literal is read as that type */
+            if (t->cat == TC_ARRAY || t->cat == TC_JSONB || t->cat == TC_BYTEA) {
                 tc_literal(tc, e->a, t);
                 tc_literal(tc, e->b, t);
             }

@@ -466,9 +466,16 @@ const Type *types_arith(Arena *a, Op op, const Type *l, const Type *r)
                 return arr;
             return NULL;
         }
-        if ((l->cat == TC_JSONB && (r->cat == TC_JSONB || r->cat == TC_UNKNOWN))
-            || (r->cat == TC_JSONB && l->cat == TC_UNKNOWN))
-            return l->cat == TC_JSONB ? l : r;
+        /* jsonb || jsonb and bytea || bytea: a literal or NULL beside one
+         * is read as its type, as PostgreSQL first tries the known side's
+         * type for an unknown argument; anything else beside them meets
+         * `anynonarray || text` below */
+        bool lu = l->cat == TC_UNKNOWN || l->cat == TC_NULL;
+        bool ru = r->cat == TC_UNKNOWN || r->cat == TC_NULL;
+        if ((l->cat == TC_JSONB || l->cat == TC_BYTEA) && (ru || l->cat == r->cat))
+            return l;
+        if ((r->cat == TC_JSONB || r->cat == TC_BYTEA) && lu)
+            return r;
         bool ls = l->cat == TC_STRING || l->cat == TC_UNKNOWN || l->cat == TC_NULL;
         bool rs = r->cat == TC_STRING || r->cat == TC_UNKNOWN || r->cat == TC_NULL;
         return ls || rs ? &type_text : NULL;
