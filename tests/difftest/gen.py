@@ -363,7 +363,7 @@ class Gen:
                    lambda: 'date_part(%s, %s)' % (self.quoted('text'), e(self.pick(['date', 'timestamptz']), d)),
                    lambda: 'mod(%s, %s)' % (e(ty, d), e(o(ty), d)),
                    lambda: 'power(%s, %s)' % (e(ty, d), e(o(ty), d)),
-                   lambda: 'to_hex(%s)' % e(o(ty), d) if False else 'position(%s in %s)' % (e('text', d), e(o('text'), d)),
+                   lambda: 'position(%s in %s)' % (e('text', d), e(o('text'), d)),
                    lambda: 'char_length(%s)' % e(o('text'), d),
                    lambda: 'ceil(%s)' % e(o(ty), d),
                    lambda: 'sign(%s)' % e(o(ty), d)]
@@ -660,12 +660,10 @@ def check_all(args, cases, work):
     """{k: ('accept'|'reject'|'fail', [messages])}: rlsc check until a clean pass."""
     verdict = {}
     queue = [list(cases)]
-    rounds = 0
     while queue:
         batch = queue.pop(0)
         if not batch:
             continue
-        rounds += 1
         rc, errs, _, err = run_rlsc(args, 'check', batch, os.path.join(work, 'check.rls'))
         if rc == 0 and not errs:
             for c in batch:
@@ -812,7 +810,6 @@ def run(args):
             args.source, via = ['--catalog', args.catalog], '--catalog'
         else:
             args.source, via = ['--db', args.db], '--db'
-        byk = {c[0]: c for c in cases}
         # rlsc in files of --chunk cases: its cost grows faster than linearly
         # with the number of rules and contexts in one file
         verdict, stmts, sqlfail = {}, {}, {}
