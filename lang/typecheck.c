@@ -365,6 +365,10 @@ static bool tc_comparison(Op op)
     case OP_NOT:
     case OP_LIKE:
     case OP_ILIKE:
+    case OP_REGEX:
+    case OP_IREGEX:
+    case OP_NOT_REGEX:
+    case OP_NOT_IREGEX:
     case OP_PLUS:
     case OP_MINUS:
     case OP_MUL:
@@ -604,7 +608,10 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         }
         const Type *l = tc_expr(tc, e->a, s, inner);
         const Type *r = tc_expr(tc, e->b, s, inner);
-        if (op == OP_LIKE || op == OP_ILIKE) {
+        /* LIKE and the regular expressions: text (or char, name) against
+         * text; a literal or NULL on either side reads as text */
+        if (op == OP_LIKE || op == OP_ILIKE || op == OP_REGEX || op == OP_IREGEX
+            || op == OP_NOT_REGEX || op == OP_NOT_IREGEX) {
             bool ok = (l->cat == TC_STRING || tc_unknownish(l) || l->cat == TC_ANY)
                       && (r->cat == TC_STRING || tc_unknownish(r) || r->cat == TC_ANY);
             if (!ok) {

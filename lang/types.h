@@ -55,6 +55,11 @@ typedef enum Op {
     /* pattern matching, NOT LIKE with Expr.negated */
     OP_LIKE,
     OP_ILIKE,
+    /* POSIX regular expressions: ~ ~* !~ !~* (text only) */
+    OP_REGEX,
+    OP_IREGEX,
+    OP_NOT_REGEX,
+    OP_NOT_IREGEX,
     /* arithmetic and ||; OP_PLUS and OP_MINUS are also E_UNARY */
     OP_PLUS,
     OP_MINUS,

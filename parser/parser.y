@@ -76,6 +76,7 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
 %token <str> STRING "string" NUMBER "number"
 %token <str> CTXREF "context reference"
 %token TYPECAST "::" LE "<=" GE ">=" NE "<>" CONCAT "||"
+%token <op> REGEX "regular expression operator"
 
 /* ---- keywords: the tokens of parser/kwlist.h.  A token of one word shows
  * as that word in syntax errors.  Every %token from here to the %type lines
@@ -124,7 +125,7 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
 %nonassoc IS
 %nonassoc '<' '>' '=' LE GE NE
 %nonassoc BETWEEN IN_P LIKE ILIKE
-%left CONCAT
+%left CONCAT REGEX
 %left '+' '-'
 %left '*' '/' '%'
 %left '^'
@@ -499,6 +500,7 @@ expr:
     | expr NOT BETWEEN b_expr AND expr %prec BETWEEN
         { $$ = mk(ps, E_BETWEEN, @$); $$->a = $1; $$->b = $4; $$->c = $6; $$->negated = true; }
     | expr CONCAT expr    { $$ = mk_bin(ps, OP_CONCAT, $1, $3, @$); }
+    | expr REGEX expr     { $$ = mk_bin(ps, $2, $1, $3, @$); }
     | expr '+' expr       { $$ = mk_bin(ps, OP_PLUS, $1, $3, @$); }
     | expr '-' expr       { $$ = mk_bin(ps, OP_MINUS, $1, $3, @$); }
     | expr '*' expr       { $$ = mk_bin(ps, OP_MUL, $1, $3, @$); }
@@ -525,6 +527,7 @@ cmp_op:
 b_expr:
       primary
     | b_expr CONCAT b_expr  { $$ = mk_bin(ps, OP_CONCAT, $1, $3, @$); }
+    | b_expr REGEX b_expr   { $$ = mk_bin(ps, $2, $1, $3, @$); }
     | b_expr '+' b_expr     { $$ = mk_bin(ps, OP_PLUS, $1, $3, @$); }
     | b_expr '-' b_expr     { $$ = mk_bin(ps, OP_MINUS, $1, $3, @$); }
     | b_expr '*' b_expr     { $$ = mk_bin(ps, OP_MUL, $1, $3, @$); }
