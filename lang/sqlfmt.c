@@ -155,6 +155,7 @@ const char *sqlfmt_op(Op op)
     case OP_IS_NULL: return "NULL";
     case OP_IS_TRUE: return "TRUE";
     case OP_IS_FALSE: return "FALSE";
+    case OP_IS_UNKNOWN: return "UNKNOWN";
     }
     return "";
 }

@@ -379,6 +379,7 @@ static bool tc_comparison(Op op)
     case OP_IS_NULL:
     case OP_IS_TRUE:
     case OP_IS_FALSE:
+    case OP_IS_UNKNOWN:
         return false;
     }
     return false;

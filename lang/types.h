@@ -72,6 +72,7 @@ typedef enum Op {
     OP_IS_NULL,
     OP_IS_TRUE,
     OP_IS_FALSE,
+    OP_IS_UNKNOWN, /* a boolean that is NULL */
 } Op;
 
 extern const Type type_any, type_unknown, type_null, type_bool, type_int2,

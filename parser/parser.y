@@ -34,6 +34,8 @@ static Rule *mk_rule(ParseState *ps, RuleKind k, Span loc);
 static Ident *mk_ident(ParseState *ps, const char *name, Span loc);
 static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, TypeName *type,
                              bool not_null, Span loc);
+static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated, Span word_loc,
+                        Span loc);
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
     do {                                                             \
@@ -477,6 +479,9 @@ expr:
     | expr IS NOT TRUE_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_TRUE; $$->negated = true; }
     | expr IS FALSE_P     { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_FALSE; }
     | expr IS NOT FALSE_P { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_FALSE; $$->negated = true; }
+    /* `unknown` is no keyword: any other word after IS is an error */
+    | expr IS IDENT       { $$ = mk_is_word(ps, $1, $3, false, @3, @$); }
+    | expr IS NOT IDENT   { $$ = mk_is_word(ps, $1, $4, true, @4, @$); }
     | expr IS DISTINCT FROM expr %prec IS
         { $$ = mk_bin(ps, OP_NONE, $1, $5, @$); $$->kind = E_DISTINCT; }
     | expr IS NOT DISTINCT FROM expr %prec IS
@@ -750,6 +755,21 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
     c->not_null = not_null;
     c->loc = loc;
     return c;
+}
+
+/* `a IS [NOT] UNKNOWN`: the boolean test PostgreSQL has beside IS TRUE. */
+static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated, Span word_loc,
+                        Span loc)
+{
+    if (strcmp(word, "unknown") != 0)
+        diag_error(ps->diag, word_loc,
+                   "expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS, not '%s'",
+                   word);
+    Expr *e = mk(ps, E_IS, loc);
+    e->a = a;
+    e->op = OP_IS_UNKNOWN;
+    e->negated = negated;
+    return e;
 }
 
 static void yyerror(Span *loc, yyscan_t scanner, ParseState *ps, const char *msg)
