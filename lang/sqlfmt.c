@@ -141,6 +141,7 @@ const char *sqlfmt_op(Op op)
     case OP_GE: return ">=";
     case OP_LIKE: return "LIKE";
     case OP_ILIKE: return "ILIKE";
+    case OP_SIMILAR: return "SIMILAR TO";
     case OP_REGEX: return "~";
     case OP_IREGEX: return "~*";
     case OP_NOT_REGEX: return "!~";

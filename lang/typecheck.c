@@ -365,6 +365,7 @@ static bool tc_comparison(Op op)
     case OP_NOT:
     case OP_LIKE:
     case OP_ILIKE:
+    case OP_SIMILAR:
     case OP_REGEX:
     case OP_IREGEX:
     case OP_NOT_REGEX:
@@ -611,7 +612,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         const Type *r = tc_expr(tc, e->b, s, inner);
         /* LIKE and the regular expressions: text (or char, name) against
          * text; a literal or NULL on either side reads as text */
-        if (op == OP_LIKE || op == OP_ILIKE || op == OP_REGEX || op == OP_IREGEX
+        if (op == OP_LIKE || op == OP_ILIKE || op == OP_SIMILAR || op == OP_REGEX || op == OP_IREGEX
             || op == OP_NOT_REGEX || op == OP_NOT_IREGEX) {
             bool ok = (l->cat == TC_STRING || tc_unknownish(l) || l->cat == TC_ANY)
                       && (r->cat == TC_STRING || tc_unknownish(r) || r->cat == TC_ANY);

@@ -55,6 +55,7 @@ typedef enum Op {
     /* pattern matching, NOT LIKE with Expr.negated */
     OP_LIKE,
     OP_ILIKE,
+    OP_SIMILAR, /* SIMILAR TO; NOT SIMILAR TO with Expr.negated */
     /* POSIX regular expressions: ~ ~* !~ !~* (text only) */
     OP_REGEX,
     OP_IREGEX,

@@ -92,7 +92,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> RESTRICTIVE "restrictive" INSERT "insert" UPDATE "update"
 %token <str> DELETE "delete" COLUMN "column" FUNCTION "function"
 %token <str> RETURNS "returns" AGGREGATE "aggregate" REFERENCES "references"
-%token <str> PERMISSION "permission"
+%token <str> PERMISSION "permission" SIMILAR "similar"
 
 /* reserved, as in SQL */
 %token <str> AND "and" OR "or" NOT "not" IS "is" NULL_P "null"
@@ -126,7 +126,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %right NOT
 %nonassoc IS
 %nonassoc '<' '>' '=' LE GE NE
-%nonassoc BETWEEN IN_P LIKE ILIKE
+%nonassoc BETWEEN IN_P LIKE ILIKE SIMILAR
 %left CONCAT REGEX
 %left '+' '-'
 %left '*' '/' '%'
@@ -442,10 +442,11 @@ type_word:
 /* The keywords that stay names: kwlist.h's UNRESERVED_KEYWORD here,
  * TYPE_UNRESERVED_KEYWORD in type_unreserved. */
 unreserved:
-      type_unreserved | REFERENCES
+      type_unreserved | REFERENCES | SIMILAR
     ;
 
-/* all but `references`, which may follow a column's type */
+/* all but `references`, which may follow a column's type, and `similar`,
+ * which may follow a cast's type (`x::text similar to ...`) */
 type_unreserved:
       APP | CONTEXT | ROLE | BYPASS | MODEL | TENANT | ALLOW | DENY | FORCE
     | NO | POLICY | PERMISSIVE | RESTRICTIVE | INSERT | UPDATE | DELETE
@@ -498,6 +499,10 @@ expr:
     | expr NOT LIKE expr %prec LIKE
         { $$ = mk_bin(ps, OP_LIKE, $1, $4, @$); $$->negated = true; }
     | expr ILIKE expr     { $$ = mk_bin(ps, OP_ILIKE, $1, $3, @$); }
+    | expr SIMILAR TO expr %prec SIMILAR
+        { $$ = mk_bin(ps, OP_SIMILAR, $1, $4, @$); }
+    | expr NOT SIMILAR TO expr %prec SIMILAR
+        { $$ = mk_bin(ps, OP_SIMILAR, $1, $5, @$); $$->negated = true; }
     | expr NOT ILIKE expr %prec ILIKE
         { $$ = mk_bin(ps, OP_ILIKE, $1, $4, @$); $$->negated = true; }
     | expr BETWEEN b_expr AND expr %prec BETWEEN
