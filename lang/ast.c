@@ -1,9 +1,10 @@
 /*
- * ast.c — AST constructors and names.  The node types are in rlsc.h.
+ * ast.c — AST constructors and names.  The node types are in ast.h.
  */
 #include "ast.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 Expr *ast_expr(Arena *a, ExprKind kind, Span loc)
 {
@@ -52,4 +53,22 @@ int ast_depth(const Expr *root, int limit)
     }
     free(stack);
     return max;
+}
+
+void ast_grant_perm(Arena *a, const Perm *p, const char *file_app, const Block *b,
+                    const char **app, const char **codename)
+{
+    if (p->custom) {
+        const char *dot = strchr(p->name, '.');
+        *app = dot ? arena_strndup(a, p->name, (size_t)(dot - p->name)) : NULL;
+        *codename = dot ? dot + 1 : p->name;
+        return;
+    }
+    const char *verb = p->cmd == CMD_SELECT   ? "view"
+                       : p->cmd == CMD_INSERT ? "add"
+                       : p->cmd == CMD_UPDATE ? "change"
+                       : p->cmd == CMD_DELETE ? "delete"
+                                              : "";
+    *app = file_app;
+    *codename = arena_printf(a, "%s_%s", verb, util_lower(a, b->name.name, strlen(b->name.name)));
 }

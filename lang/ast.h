@@ -184,6 +184,12 @@ Expr *ast_expr(Arena *a, ExprKind kind, Span loc);
  * recursion, so it is safe on any input). */
 int ast_depth(const Expr *e, int limit);
 enum { AST_MAX_DEPTH = 1000 };
+/* The Django permission a grant names, as rlsc.has_perm receives it: the
+ * app and codename of a quoted 'app.codename', or for view/add/change/
+ * delete the file's app and VERB_model of block b.  *app is NULL when p
+ * names none (a custom name without a dot; resolve_files reports it). */
+void ast_grant_perm(Arena *a, const Perm *p, const char *file_app, const Block *b,
+                    const char **app, const char **codename);
 
 
 /* ---- parser (parser/) */

@@ -91,7 +91,7 @@ static int auth_side(const Link *l, const CatTable *to)
     return l->to[0] == to ? 0 : l->to[1] == to ? 1 : -1;
 }
 
-static const char *auth_id_type(const Type *t)
+const char *auth_id_type(const Type *t)
 {
     if (t->cat == TC_NUMERIC && t->rank <= 3 && strcmp(t->name, "oid") != 0)
         return "int8";

@@ -23,7 +23,9 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles);
 int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
                   Catalog *cat, Ir **out);
 
-
+/* How has_perm reads an id of type t: "int8" (the integer types), "uuid",
+ * "text" (text, varchar), or NULL for a type a user key cannot have. */
+const char *auth_id_type(const Type *t);
 /* The user tables the catalog has; without a catalog, Django's default.
  * False, with why set, when a catalog is loaded but has no usable user
  * model; the user's key column type is left in *key_type. */

@@ -468,26 +468,17 @@ static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
 
 static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
 {
-    static const char *const verbs[] = {"", "view", "add", "", "change", "", "", "", "delete"};
     PtrVec roles = lower_roles(L, &r->roles);
     const char *use = lower_cond(L, r->using_, false);
     /* the helper reads the context itself: it answers for $user only */
     const ContextDecl *user = map_get(L->file->context_map, "user");
     for (int i = 0; i < r->perms.n; i++) {
         const Perm *pm = r->perms.items[i];
-        const char *app, *codename, *base;
-        if (pm->custom) {
-            const char *dot = strchr(pm->name, '.');
-            app = arena_strndup(L->arena, pm->name, (size_t)(dot - pm->name));
-            codename = dot + 1;
-            base = arena_printf(L->arena, "grant_%s_%s_%s", app, codename,
-                                cmd_name(pm->cmd));
-        } else {
-            app = L->file->app.name;
-            codename = arena_printf(L->arena, "%s_%s", verbs[pm->cmd],
-                                    util_lower(L->arena, b->name.name, strlen(b->name.name)));
-            base = arena_printf(L->arena, "grant_%s", codename);
-        }
+        const char *app, *codename;
+        ast_grant_perm(L->arena, pm, L->file->app.name, b, &app, &codename);
+        const char *base = pm->custom ? arena_printf(L->arena, "grant_%s_%s_%s", app, codename,
+                                                     cmd_name(pm->cmd))
+                                      : arena_printf(L->arena, "grant_%s", codename);
         StrBuf sb;
         sb_init(&sb, L->arena);
         sb_puts(&sb, "(SELECT rlsc.has_perm(");

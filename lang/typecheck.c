@@ -1097,22 +1097,13 @@ static const CatTable *tc_table(Tc *tc, QName q, Span at)
  * database do). */
 static void tc_perm(Tc *tc, const Perm *p, const Block *b)
 {
-    static const char *const verbs[] = {"", "view", "add", "", "change", "", "", "", "delete"};
     const Catalog *cat = tc->cat;
+    if (!p->custom && (!b->is_model || !p->cmd))
+        return; /* resolve_grant has said so */
     const char *app, *codename;
-    if (p->custom) {
-        const char *dot = strchr(p->name, '.');
-        if (!dot)
-            return; /* resolve_grant has said so */
-        app = arena_strndup(tc->arena, p->name, (size_t)(dot - p->name));
-        codename = dot + 1;
-    } else {
-        if (!tc->file->app.name || !b->is_model || !p->cmd)
-            return;
-        app = tc->file->app.name;
-        codename = arena_printf(tc->arena, "%s_%s", verbs[p->cmd],
-                                util_lower(tc->arena, b->name.name, strlen(b->name.name)));
-    }
+    ast_grant_perm(tc->arena, p, tc->file->app.name, b, &app, &codename);
+    if (!app)
+        return; /* no app, or a custom name without a dot: said already */
     const char *key = arena_printf(tc->arena, "%s.%s", app, codename);
     if (map_get(cat->perms, key))
         return;
@@ -1137,21 +1128,9 @@ static void tc_perm(Tc *tc, const Perm *p, const Block *b)
     else
         diag_error(tc->diag, p->loc,
                    "app '%s' has no permission '%s' (model %s has no default permission "
-                   "'%s': see its Meta.default_permissions)",
-                   app, codename, b->name.name, verbs[p->cmd]);
-}
-
-/* Can the user model's key hold what `context user` declares?  has_perm
- * reads the setting as the key's kind (auth.c: int8, uuid or text). */
-static bool tc_user_fits(const Type *ctx, const char *id_type)
-{
-    if (ctx->cat == TC_ANY)
-        return true;
-    if (strcmp(id_type, "int8") == 0)
-        return ctx->cat == TC_NUMERIC && ctx->rank <= 3 && strcmp(ctx->name, "oid") != 0;
-    if (strcmp(id_type, "uuid") == 0)
-        return ctx->cat == TC_UUID;
-    return ctx->cat == TC_STRING && ctx->rank >= 2;
+                   "'%.*s': see its Meta.default_permissions)",
+                   /* the verb: the codename up to its first '_' */
+                   app, codename, b->name.name, (int)strcspn(codename, "_"), codename);
 }
 
 /* A file with grants needs the user model's tables (auth.c), and its
@@ -1186,7 +1165,10 @@ static void tc_grants(Tc *tc, const ContextDecl *cd, const Type *t)
     }
     if (!cd)
         return;
-    if (!tc_user_fits(t, auth.f[IR_AUTH_ID_TYPE]))
+    /* has_perm reads the setting as the key's kind: `context user` must
+     * be of the same kind */
+    const char *kind = auth_id_type(t);
+    if (t->cat != TC_ANY && !(kind && strcmp(kind, auth.f[IR_AUTH_ID_TYPE]) == 0))
         diag_error(tc->diag, cd->type->loc,
                    "grant checks the ids of the user model (table %s, key %s %s): "
                    "`context user` must be %s, not %s",
