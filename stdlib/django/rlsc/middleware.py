@@ -46,7 +46,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.module_loading import import_string
 
-from .contexts import _apply, _assignments, _outer_transaction, _Saved, _scope
+from .contexts import _apply, _assignments, _outer_transaction, _Saved, _scope, set_all_contexts
 from .rlsfiles import declared_contexts
 
 DEFAULT_RESOLVERS = {'user': 'rlsc.resolvers.user_pk'}
@@ -80,7 +80,7 @@ class RlscMiddleware:
         outer = _outer_transaction(conn)
         with transaction.atomic(using=self.using):
             saved = _Saved(conn, list(declared_contexts().values())) if outer else None
-            _apply(conn, _assignments({}, every=True))
+            set_all_contexts({}, self.using)
             for resolvers in self.phases:
                 values = {}
                 for name, resolve in resolvers.items():
