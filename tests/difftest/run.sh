@@ -14,6 +14,7 @@
 # Environment (from `make check`): RLSC, SRCDIR, PG_BINDIR (may be empty).
 #   DIFFTEST_N=N          conditions per seed (default 1500)
 #   DIFFTEST_SEEDS=S,...  the seeds (default 1,2,3)
+#   DIFFTEST_TOP=N        false-reject causes listed (default 15)
 #   PG_KEEP=1             keep the work directory: verdicts.tsv has every
 #                         condition with rlsc's and PostgreSQL's verdicts
 # The long run of issue 10:  DIFFTEST_N=50000 DIFFTEST_SEEDS=11,12,13,14,15
@@ -45,7 +46,7 @@ fi
 
 tap_note "$("$PG_BINDIR/postgres" -V); seeds $SEEDS, $N conditions each"
 "$PY" "$HERE/gen.py" run --rlsc "$RLSC" --catalog "$W/cat.rls" --conn "$CONN" \
-    --db "$CONN" --seeds "$SEEDS" --n "$N" --work "$W" >"$W/tap.out" 2>"$W/gen.err"
+    --db "$CONN" --seeds "$SEEDS" --n "$N" --top "${DIFFTEST_TOP:-15}" --work "$W" >"$W/tap.out" 2>"$W/gen.err"
 rc=$?
 tap_relay <"$W/tap.out"
 [ "$rc" = 0 ] || tap_not_ok "gen.py run finished (exit $rc)" "$W/gen.err"
