@@ -33,6 +33,9 @@ typedef enum ExprKind {
     E_FUNC,     /* qual.text(args) or (*) */
     E_CASE,     /* case [a] when args[2i] then args[2i+1] ... [else c] end */
     E_SPECIAL,  /* text: "current_user" / "session_user" */
+    E_SUBSCRIPT,/* a[args[0]][args[1]]...; an item is an index or an E_SLICE */
+    E_SLICE,    /* in E_SUBSCRIPT: [a:b], either NULL when left out */
+    E_ARRAY,    /* ARRAY[args] or ARRAY(sub) */
 } ExprKind;
 
 typedef struct Expr Expr;
@@ -77,8 +80,9 @@ struct Expr {
 };
 
 struct Select {
-    Expr *target;
-    QName from;
+    Expr *target;      /* NULL for `select *` inside EXISTS */
+    bool star;         /* written `select *` */
+    QName from;        /* name NULL when there is no FROM */
     const char *alias; /* NULL when none */
     Expr *where;       /* NULL when none */
     Span loc;

@@ -126,7 +126,7 @@ static void lower_mark_exists(Lower *L, Expr *e)
         lower_mark_exists(L, e->b);
         return;
     }
-    if (e->kind != E_EXISTS || !e->sub->where)
+    if (e->kind != E_EXISTS || !e->sub->where || !e->sub->from.name)
         return;
     bool ok = true;
     Expr *eq = lower_correlation(e->sub->where, &ok);
@@ -165,6 +165,9 @@ static bool lower_cannot_raise(const Expr *e)
     case E_CAST:
     case E_FUNC:
     case E_CASE:
+    case E_SUBSCRIPT: /* an index may need a cast to integer */
+    case E_SLICE:
+    case E_ARRAY:
         return false;
     }
     return false;

@@ -95,9 +95,14 @@ static void sqlfmt_funcname(StrBuf *sb, const char *name)
 static void sqlfmt_select(StrBuf *sb, const Select *s, const SqlfmtCtx *ctx)
 {
     sb_puts(sb, "SELECT ");
-    sqlfmt_expr(sb, s->target, ctx);
-    sb_puts(sb, " FROM ");
-    sqlfmt_qname(sb, s->from.schema, s->from.name);
+    if (s->target)
+        sqlfmt_expr(sb, s->target, ctx);
+    else
+        sb_putc(sb, '*');
+    if (s->from.name) {
+        sb_puts(sb, " FROM ");
+        sqlfmt_qname(sb, s->from.schema, s->from.name);
+    }
     if (s->alias) {
         sb_putc(sb, ' ');
         sqlfmt_ident(sb, s->alias);
@@ -344,6 +349,37 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
     case E_SPECIAL: /* current_user, current_date, ...: keywords, upper case */
         for (const char *p = e->text; *p; p++)
             sb_putc(sb, (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p));
+        break;
+    case E_SUBSCRIPT:
+        /* ((base)[i]): PostgreSQL subscripts a parenthesized expression,
+         * and the base may be a context read or any column */
+        sb_puts(sb, "((");
+        sqlfmt_expr(sb, e->a, ctx);
+        sb_putc(sb, ')');
+        for (int i = 0; i < e->args.n; i++) {
+            sb_putc(sb, '[');
+            sqlfmt_expr(sb, e->args.items[i], ctx);
+            sb_putc(sb, ']');
+        }
+        sb_putc(sb, ')');
+        break;
+    case E_SLICE:
+        if (e->a)
+            sqlfmt_expr(sb, e->a, ctx);
+        sb_putc(sb, ':');
+        if (e->b)
+            sqlfmt_expr(sb, e->b, ctx);
+        break;
+    case E_ARRAY:
+        if (e->sub) {
+            sb_puts(sb, "ARRAY(");
+            sqlfmt_select(sb, e->sub, ctx);
+            sb_putc(sb, ')');
+        } else {
+            sb_puts(sb, "ARRAY[");
+            sqlfmt_list(sb, &e->args, ctx);
+            sb_putc(sb, ']');
+        }
         break;
     }
 }

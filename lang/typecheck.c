@@ -28,6 +28,7 @@ typedef struct Scope {
     const CatTable *table; /* NULL: not in a catalog, columns are `any` */
     const char *qual;      /* alias, or the table's name */
     const struct Scope *outer;
+    bool no_from;          /* a subquery without FROM: a level, but no columns */
 } Scope;
 
 /* Where an expression stands: aggregates and set-returning functions are
@@ -44,6 +45,8 @@ typedef struct Tc {
 } Tc;
 
 static const Type *tc_expr(Tc *tc, Expr *e, const Scope *s, Place place);
+static const Type *tc_subscript(Tc *tc, Expr *e, const Scope *s, Place place);
+static const Type *tc_array(Tc *tc, Expr *e, const Scope *s, Place place);
 
 static const Type *tc_set(Expr *e, const Type *t)
 {
@@ -103,7 +106,7 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
         const Scope *hit = NULL;
         int level = 0;
         for (const Scope *p = s; p && !hit; p = p->outer, level++)
-            if (strcmp(p->qual, e->qual) == 0)
+            if (!p->no_from && strcmp(p->qual, e->qual) == 0)
                 hit = p;
         if (hit && hit->table)
             e->level = level - 1;
@@ -124,6 +127,8 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
     }
     int level = 0;
     for (const Scope *p = s; p; p = p->outer, level++) {
+        if (p->no_from)
+            continue;
         if (!p->table)
             return &type_any;
         CatColumn *c = map_get(p->table->by_name, e->text);
@@ -132,6 +137,8 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
             return c->type;
         }
     }
+    while (s && s->no_from)
+        s = s->outer;
     if (!s)
         return &type_any;
     diag_error(tc->diag, e->loc, "column '%s' does not exist in table '%s'%s", e->text,
@@ -302,24 +309,60 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
 
 static const CatTable *tc_table(Tc *tc, QName q, Span at);
 
-static const Type *tc_select(Tc *tc, Select *sel, const Scope *outer)
+static Expr *tc_path_column(Tc *tc, const char *alias, const CatColumn *c, Span at);
+
+/* `select *` outside EXISTS is the table's one column, expanded as
+ * PostgreSQL's parse analysis does, so the rest of the compiler sees a
+ * column; inside EXISTS the select list is never read.  Without a catalog
+ * the columns are unknown: an error, the safe direction. */
+static const Type *tc_select_star(Tc *tc, Select *sel, const CatTable *t, const char *qual,
+                                  bool exists)
 {
-    const CatTable *t = tc_table(tc, sel->from, sel->from.loc);
-    if (t && !sel->from.schema && strncmp(sel->from.name, "pg_", 3) == 0
-        && !(t->schema && strcmp(t->schema, "pg_catalog") == 0)) {
-        /* pg_catalog comes first on the search path, and catalogs read
-         * from a database leave its tables out: a system catalog of this
-         * name would win over the user's table */
-        diag_error(tc->diag, sel->from.loc,
-                   "unqualified table '%s' may name a system catalog, which comes first on the "
-                   "search path; write '%s.%s'",
-                   sel->from.name, t->schema ? t->schema : "public", sel->from.name);
-        t = NULL;
+    if (!sel->from.name) {
+        diag_error(tc->diag, sel->loc, "SELECT * with no tables specified is not valid");
+    } else if (exists) {
+        return &type_bool;
+    } else if (!t) {
+        diag_error(tc->diag, sel->loc,
+                   "select * outside EXISTS needs the table's columns from a catalog; "
+                   "name the column");
+    } else if (t->columns.n != 1) {
+        diag_error(tc->diag, sel->loc,
+                   "subquery must return only one column (table '%s' has %d); name the column",
+                   t->name, t->columns.n);
+    } else {
+        sel->target = tc_path_column(tc, qual, t->columns.items[0], sel->loc);
+        return sel->target->ty;
     }
-    Scope s = {t, sel->alias ? sel->alias : sel->from.name, outer};
+    /* an any-typed stand-in, so the checks that follow have a target */
+    sel->target = ast_expr(tc->arena, E_NULL, sel->loc);
+    sel->target->ty = &type_any;
+    return &type_any;
+}
+
+/* exists: the subquery of EXISTS, whose select list is never read */
+static const Type *tc_select(Tc *tc, Select *sel, const Scope *outer, bool exists)
+{
+    const CatTable *t = NULL;
+    if (sel->from.name) {
+        t = tc_table(tc, sel->from, sel->from.loc);
+        if (t && !sel->from.schema && strncmp(sel->from.name, "pg_", 3) == 0
+            && !(t->schema && strcmp(t->schema, "pg_catalog") == 0)) {
+            /* pg_catalog comes first on the search path, and catalogs
+             * read from a database leave its tables out: a system catalog
+             * of this name would win over the user's table */
+            diag_error(tc->diag, sel->from.loc,
+                       "unqualified table '%s' may name a system catalog, which comes first on "
+                       "the search path; write '%s.%s'",
+                       sel->from.name, t->schema ? t->schema : "public", sel->from.name);
+            t = NULL;
+        }
+    }
+    Scope s = {t, sel->alias ? sel->alias : sel->from.name, outer, !sel->from.name};
     if (sel->where)
         tc_bool(tc, sel->where, &s, IN_WHERE, "a WHERE condition");
-    const Type *ty = tc_expr(tc, sel->target, &s, IN_TARGET);
+    const Type *ty = sel->star ? tc_select_star(tc, sel, t, s.qual, exists)
+                               : tc_expr(tc, sel->target, &s, IN_TARGET);
     /* PostgreSQL resolves a select list's unknown literals and NULLs as
      * text (resolveTargetListUnknowns): (select null from t) = 1 is
      * text = integer. */
@@ -590,6 +633,12 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
     }
     case E_SPECIAL:
         return tc_special(e->text);
+    case E_SUBSCRIPT:
+        return tc_subscript(tc, e, s, inner);
+    case E_SLICE: /* only inside E_SUBSCRIPT, which types it */
+        return &type_int4;
+    case E_ARRAY:
+        return tc_array(tc, e, s, inner);
     case E_UNARY: {
         if (e->op == OP_NOT)
             return tc_bool(tc, e->a, s, inner, "the argument of NOT");
@@ -696,13 +745,13 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         return tc_in_list(tc, e, s, inner);
     case E_IN_SUBQ: {
         const Type *l = tc_expr(tc, e->a, s, inner);
-        const Type *r = tc_select(tc, e->sub, s);
+        const Type *r = tc_select(tc, e->sub, s, false);
         return tc_compare(tc, e, e->a, l, e->sub->target, r, OP_EQ);
     }
     case E_QUANT: {
         const Type *l = tc_expr(tc, e->a, s, inner);
         if (e->sub) {
-            const Type *st = tc_select(tc, e->sub, s);
+            const Type *st = tc_select(tc, e->sub, s, false);
             return tc_compare(tc, e, e->a, l, e->sub->target, st, e->op);
         }
         const Type *r = tc_expr(tc, e->b, s, inner);
@@ -711,10 +760,10 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         return tc_quant_array(tc, e, l, r);
     }
     case E_EXISTS:
-        tc_select(tc, e->sub, s);
+        tc_select(tc, e->sub, s, true);
         return &type_bool;
     case E_SUBQUERY:
-        return tc_select(tc, e->sub, s);
+        return tc_select(tc, e->sub, s, false);
     case E_CAST: {
         const Type *from = tc_expr(tc, e->a, s, inner);
         const Type *to = tc_type(tc, e->type);
@@ -780,6 +829,109 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
 static const Type *tc_expr(Tc *tc, Expr *e, const Scope *s, Place place)
 {
     return tc_set(e, tc_expr_kind(tc, e, s, place));
+}
+
+/* An array subscript: PostgreSQL coerces it to integer by an assignment
+ * cast (transformArraySubscripts), which every number type has; a quoted
+ * literal must then be an integer. */
+static void tc_index(Tc *tc, Expr *x, const Scope *s, Place place)
+{
+    if (!x)
+        return;
+    const Type *t = tc_expr(tc, x, s, place);
+    if (x->kind == E_STRING)
+        tc_literal(tc, x, &type_int4);
+    else if (t->cat != TC_NUMERIC && t->cat != TC_NULL && t->cat != TC_ANY)
+        diag_error(tc->diag, x->loc, "array subscript must have type integer, not %s",
+                   types_display(t));
+}
+
+/* jsonb[k] (PostgreSQL 14+, jsonb_subscript_transform): each subscript
+ * implicitly integer or text, a quoted literal text; no slices. */
+static const Type *tc_jsonb_subscript(Tc *tc, Expr *e, const Scope *s, Place place)
+{
+    for (int i = 0; i < e->args.n; i++) {
+        Expr *x = e->args.items[i];
+        if (x->kind == E_SLICE) {
+            diag_error(tc->diag, x->loc, "jsonb subscript does not support slices");
+            continue;
+        }
+        const Type *t = tc_expr(tc, x, s, place);
+        if (!tc_unknownish(t) && t->cat != TC_ANY && t->cat != TC_STRING
+            && !(t->cat == TC_NUMERIC && t->rank <= type_int4.rank))
+            diag_error(tc->diag, x->loc,
+                       "subscript type %s is not supported (jsonb subscripts are integer or text)",
+                       types_display(t));
+    }
+    return e->a->ty;
+}
+
+/* a[i] is the element type, a[lo:hi] (any subscript a slice) the array
+ * type; jsonb[k] is jsonb. */
+static const Type *tc_subscript(Tc *tc, Expr *e, const Scope *s, Place place)
+{
+    const Type *t = tc_expr(tc, e->a, s, place);
+    if (t->cat == TC_JSONB)
+        return tc_jsonb_subscript(tc, e, s, place);
+    bool slice = false;
+    for (int i = 0; i < e->args.n; i++) {
+        Expr *x = e->args.items[i];
+        if (x->kind == E_SLICE) {
+            slice = true;
+            tc_index(tc, x->a, s, place);
+            tc_index(tc, x->b, s, place);
+            tc_set(x, &type_int4);
+        } else {
+            tc_index(tc, x, s, place);
+        }
+    }
+    if (t->cat == TC_ANY)
+        return &type_any;
+    if (t->cat != TC_ARRAY) {
+        diag_error(tc->diag, e->loc,
+                   "cannot subscript type %s because it does not support subscripting",
+                   types_display(t));
+        return &type_any;
+    }
+    return slice ? t : t->elem;
+}
+
+/* ARRAY[...] takes the common type of its elements as CASE does
+ * (transformArrayExpr: select_common_type, unknown as text); an element
+ * that is itself an array makes a multidimensional array of the same
+ * type.  ARRAY(subquery) is the array of the subquery's type. */
+static const Type *tc_array(Tc *tc, Expr *e, const Scope *s, Place place)
+{
+    if (e->sub) {
+        const Type *t = tc_select(tc, e->sub, s, false);
+        if (t->cat == TC_ANY)
+            return &type_any;
+        return t->cat == TC_ARRAY ? t : types_array(tc->arena, t);
+    }
+    if (e->args.n == 0) {
+        diag_error(tc->diag, e->loc,
+                   "cannot determine type of empty array; write '{}' cast to the array type");
+        return &type_any;
+    }
+    const Type *common = &type_unknown;
+    for (int i = 0; i < e->args.n; i++) {
+        Expr *x = e->args.items[i];
+        const Type *t = tc_expr(tc, x, s, place);
+        const Type *c = types_common(common, t);
+        if (!c) {
+            diag_error(tc->diag, x->loc, "ARRAY types %s and %s cannot be matched",
+                       types_display(common), types_display(t));
+            return &type_any;
+        }
+        common = c;
+    }
+    for (int i = 0; i < e->args.n; i++)
+        tc_literal(tc, e->args.items[i], common);
+    if (common->cat == TC_ANY)
+        return &type_any;
+    if (tc_unknownish(common))
+        common = &type_text;
+    return common->cat == TC_ARRAY ? common : types_array(tc->arena, common);
 }
 
 /* ---- rules */
@@ -1213,7 +1365,7 @@ void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catal
         tc_contexts(&tc);
         for (int i = 0; i < tc.file->blocks.n; i++) {
             Block *b = tc.file->blocks.items[i];
-            Scope s = {tc_table(&tc, b->table, b->name.loc), b->table.name, NULL};
+            Scope s = {tc_table(&tc, b->table, b->name.loc), b->table.name, NULL, false};
             for (int j = 0; j < b->rules.n; j++)
                 tc_rule(&tc, b->rules.items[j], &s);
         }
@@ -1221,7 +1373,7 @@ void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catal
             Rule *r = tc.file->policies.items[i];
             if (!r->has_on)
                 continue;
-            Scope s = {tc_table(&tc, r->on, r->on.loc), r->on.name, NULL};
+            Scope s = {tc_table(&tc, r->on, r->on.loc), r->on.name, NULL, false};
             tc_rule(&tc, r, &s);
         }
     }

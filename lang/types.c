@@ -77,7 +77,7 @@ static const struct {
     {"unknown", &type_unknown},
 };
 
-static Type *types_array_of(Arena *a, const Type *elem)
+const Type *types_array(Arena *a, const Type *elem)
 {
     Type *t = arena_alloc(a, sizeof *t);
     t->name = arena_printf(a, "%s[]", elem->name);
@@ -140,7 +140,7 @@ const Type *types_lookup(Arena *a, const char *text)
         t = o;
     }
     for (int i = 0; i < dims && i < 1; i++) /* PostgreSQL ignores the count */
-        t = types_array_of(a, t);
+        t = types_array(a, t);
     return t;
 }
 

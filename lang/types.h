@@ -84,6 +84,8 @@ extern const Type type_any, type_unknown, type_null, type_bool, type_int2,
 /* The type a type name denotes ("int8" -> bigint, "varchar(20)[]" ->
  * character varying[]).  Unknown names give TC_OTHER. */
 const Type *types_lookup(Arena *a, const char *text);
+/* The array type of elem (elem[]). */
+const Type *types_array(Arena *a, const Type *elem);
 bool types_equal(const Type *a, const Type *b);
 /* Can a and b meet in a comparison operator op (= <> < <= > >=)? */
 bool types_comparable(const Type *a, const Type *b, Op op);

@@ -30,6 +30,8 @@ static Expr *mk(ParseState *ps, ExprKind k, Span loc);
 static Expr *mk_bin(ParseState *ps, Op op, Expr *a, Expr *b, Span loc);
 static Expr *mk_list(ParseState *ps, ExprKind k, Expr *a, PtrVec *v, bool neg, Span loc);
 static ExprList to_list(PtrVec v);
+static TypeName *mk_type(ParseState *ps, const PtrVec *words, const char *fields,
+                         const char *typmod, const char *tz, const char *array, Span loc);
 static Rule *mk_rule(ParseState *ps, RuleKind k, Span loc);
 static Ident *mk_ident(ParseState *ps, const char *name, Span loc);
 static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, TypeName *type,
@@ -101,7 +103,8 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> BETWEEN "between" CASE "case" WHEN "when" THEN "then"
 %token <str> ELSE "else" END_P "end" CAST "cast" AS "as" SELECT "select"
 %token <str> WHERE "where" CURRENT_USER "current_user"
-%token <str> SESSION_USER "session_user" ANY "any" ALL "all" TABLE "table"
+%token <str> SESSION_USER "session_user" ANY "any" ALL "all" SOME "some"
+%token <str> ARRAY "array" TABLE "table"
 %token <str> FOR "for" TO "to" ON "on" USING "using" CHECK "check"
 %token <str> WITH "with" WITHOUT "without" GRANT "grant"
 %token <str> VALUEFUNC "SQL value function"
@@ -109,12 +112,13 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %type <str> ident unreserved type_unreserved type_word
 %type <op> cmp_op
 %type <expr> expr b_expr primary func_call case_expr opt_else
-%type <expr> opt_using opt_check opt_with_check
-%type <sel> select
-%type <vec> expr_list when_list roles opt_to type_words perms opt_types types
+%type <expr> opt_using opt_check opt_with_check sel_target opt_where
+%type <expr> subscriptable subscript opt_expr
+%type <sel> select opt_from
+%type <vec> expr_list when_list roles opt_to type_words perms opt_types types subscripts
 %type <cmds> cmd cmds opt_for
 %type <type> type_name
-%type <str> opt_fields opt_typmod typmods typmod opt_tz opt_array opt_alias
+%type <str> opt_fields opt_typmod typmods typmod opt_tz opt_array opt_alias quantifier
 %type <qname> qname opt_on_table
 %type <rule> rule policy_tail
 %type <block> block_body
@@ -466,14 +470,10 @@ expr:
     | expr LE expr        { $$ = mk_bin(ps, OP_LE, $1, $3, @$); }
     | expr GE expr        { $$ = mk_bin(ps, OP_GE, $1, $3, @$); }
     | expr NE expr        { $$ = mk_bin(ps, OP_NE, $1, $3, @$); }
-    | expr cmp_op ANY '(' expr ')'
-        { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = "any"; }
-    | expr cmp_op ALL '(' expr ')'
-        { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = "all"; }
-    | expr cmp_op ANY '(' select ')'
-        { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = "any"; $$->sub = $5; }
-    | expr cmp_op ALL '(' select ')'
-        { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = "all"; $$->sub = $5; }
+    | expr cmp_op quantifier '(' expr ')'
+        { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = $3; }
+    | expr cmp_op quantifier '(' select ')'
+        { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = $3; $$->sub = $5; }
     | expr IS NULL_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_NULL; }
     | expr IS NOT NULL_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_NULL; $$->negated = true; }
     | expr IS TRUE_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_TRUE; }
@@ -525,6 +525,13 @@ expr:
         { $$ = mk(ps, E_CAST, @$); $$->a = $1; $$->type = $3; }
     ;
 
+/* SOME is ANY (the SQL standard has both) */
+quantifier:
+      ANY    { $$ = "any"; }
+    | SOME   { $$ = "any"; }
+    | ALL    { $$ = "all"; }
+    ;
+
 cmp_op:
       '='  { $$ = OP_EQ; }
     | '<'  { $$ = OP_LT; }
@@ -558,22 +565,64 @@ primary:
     | TRUE_P        { $$ = mk(ps, E_BOOL, @$); $$->text = "true"; }
     | FALSE_P       { $$ = mk(ps, E_BOOL, @$); $$->text = "false"; }
     | NULL_P        { $$ = mk(ps, E_NULL, @$); }
-    | CTXREF        { $$ = mk(ps, E_CONTEXT, @$); $$->text = $1; }
-    | ident         { $$ = mk(ps, E_COLUMN, @$); $$->text = $1; }
-    | ident '.' ident
-        { $$ = mk(ps, E_COLUMN, @$); $$->qual = $1; $$->text = $3; }
+    | subscriptable
+    | subscriptable subscripts
+        { $$ = mk(ps, E_SUBSCRIPT, @$); $$->a = $1; $$->args = to_list($2); }
+    | ARRAY '[' expr_list ']'
+        { $$ = mk(ps, E_ARRAY, @$); $$->args = to_list($3); }
+    | ARRAY '[' ']'
+        { $$ = mk(ps, E_ARRAY, @$); }
+    | ARRAY '(' select ')'
+        { $$ = mk(ps, E_ARRAY, @$); $$->sub = $3; }
     | CURRENT_USER  { $$ = mk(ps, E_SPECIAL, @$); $$->text = "current_user"; }
     | SESSION_USER  { $$ = mk(ps, E_SPECIAL, @$); $$->text = "session_user"; }
     | VALUEFUNC     { $$ = mk(ps, E_SPECIAL, @$); $$->text = $1; }
     | func_call
     | case_expr
-    | '(' expr ')'  { $$ = $2; }
     | '(' select ')'
         { $$ = mk(ps, E_SUBQUERY, @$); $$->sub = $2; }
     | EXISTS '(' select ')'
         { $$ = mk(ps, E_EXISTS, @$); $$->sub = $3; }
+    /* a typed literal, `date '2024-01-02'`: the literal cast to the type
+     * (PostgreSQL's AexprConst `func_name Sconst`, ConstTypename Sconst) */
+    | type_words opt_tz STRING
+        {
+            $$ = mk(ps, E_CAST, @$);
+            $$->a = mk(ps, E_STRING, @3);
+            $$->a->text = $3;
+            $$->type = mk_type(ps, &$1, "", "", $2, "", @1);
+        }
     | CAST '(' expr AS type_name ')'
         { $$ = mk(ps, E_CAST, @$); $$->a = $3; $$->type = $5; }
+    ;
+
+/* What PostgreSQL lets a subscript follow (columnref, PARAM and a
+ * parenthesized expression take `indirection`; a function call or a
+ * literal does not). */
+subscriptable:
+      CTXREF        { $$ = mk(ps, E_CONTEXT, @$); $$->text = $1; }
+    | ident         { $$ = mk(ps, E_COLUMN, @$); $$->text = $1; }
+    | ident '.' ident
+        { $$ = mk(ps, E_COLUMN, @$); $$->qual = $1; $$->text = $3; }
+    | '(' expr ')'  { $$ = $2; }
+    ;
+
+/* a[i], a[i][j], a[lo:hi], a[:hi], a[lo:]: one item per subscript, an
+ * E_SLICE for a slice */
+subscripts:
+      subscript               { $$ = (PtrVec){0}; vec_push(A, &$$, $1); }
+    | subscripts subscript    { $$ = $1; vec_push(A, &$$, $2); }
+    ;
+
+subscript:
+      '[' expr ']'            { $$ = $2; }
+    | '[' opt_expr ':' opt_expr ']'
+        { $$ = mk(ps, E_SLICE, @$); $$->a = $2; $$->b = $4; }
+    ;
+
+opt_expr:
+      %empty    { $$ = NULL; }
+    | expr
     ;
 
 func_call:
@@ -613,18 +662,38 @@ expr_list:
     | expr_list ',' expr  { $$ = $1; vec_push(A, &$$, $3); }
     ;
 
+/* PostgreSQL's own subquery: FROM and WHERE are optional (`(select true)`),
+ * and `select *` takes the table's columns (typecheck expands it outside
+ * EXISTS, as PostgreSQL's parse analysis does). */
 select:
-      SELECT expr FROM qname opt_alias
+      SELECT sel_target opt_from opt_where
         {
-            $$ = arena_alloc(A, sizeof *$$);
-            $$->target = $2; $$->from = $4; $$->alias = $5; $$->loc = @$;
-        }
-    | SELECT expr FROM qname opt_alias WHERE expr
-        {
-            $$ = arena_alloc(A, sizeof *$$);
-            $$->target = $2; $$->from = $4; $$->alias = $5; $$->where = $7;
+            $$ = $3;
+            $$->target = $2;
+            $$->star = $2 == NULL;
+            $$->where = $4;
             $$->loc = @$;
         }
+    ;
+
+sel_target:
+      expr       { $$ = $1; }
+    | '*'        { $$ = NULL; }
+    ;
+
+opt_from:
+      %empty
+        { $$ = arena_alloc(A, sizeof *$$); }
+    | FROM qname opt_alias
+        {
+            $$ = arena_alloc(A, sizeof *$$);
+            $$->from = $2; $$->alias = $3;
+        }
+    ;
+
+opt_where:
+      %empty       { $$ = NULL; }
+    | WHERE expr   { $$ = $2; }
     ;
 
 opt_alias:
@@ -638,22 +707,7 @@ opt_alias:
 
 type_name:
       type_words opt_fields opt_typmod opt_tz opt_array
-        {
-            StrBuf sb;
-            sb_init(&sb, A);
-            for (int i = 0; i < $1.n; i++) {
-                if (i)
-                    sb_putc(&sb, ' ');
-                sb_puts(&sb, $1.items[i]);
-            }
-            sb_puts(&sb, $2);
-            sb_puts(&sb, $3);
-            sb_puts(&sb, $4);
-            sb_puts(&sb, $5);
-            $$ = arena_alloc(A, sizeof *$$);
-            $$->text = sb_str(&sb);
-            $$->loc = @$;
-        }
+        { $$ = mk_type(ps, &$1, $2, $3, $4, $5, @$); }
     ;
 
 type_words:
@@ -718,6 +772,28 @@ static Expr *mk_bin(ParseState *ps, Op op, Expr *a, Expr *b, Span loc)
     e->a = a;
     e->b = b;
     return e;
+}
+
+/* A type name's canonical spelling: words, interval fields, modifiers,
+ * time zone, array brackets. */
+static TypeName *mk_type(ParseState *ps, const PtrVec *words, const char *fields,
+                         const char *typmod, const char *tz, const char *array, Span loc)
+{
+    StrBuf sb;
+    sb_init(&sb, ps->arena);
+    for (int i = 0; i < words->n; i++) {
+        if (i)
+            sb_putc(&sb, ' ');
+        sb_puts(&sb, words->items[i]);
+    }
+    sb_puts(&sb, fields);
+    sb_puts(&sb, typmod);
+    sb_puts(&sb, tz);
+    sb_puts(&sb, array);
+    TypeName *t = arena_alloc(ps->arena, sizeof *t);
+    t->text = sb_str(&sb);
+    t->loc = loc;
+    return t;
 }
 
 static ExprList to_list(PtrVec v)

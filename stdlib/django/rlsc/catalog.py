@@ -37,13 +37,13 @@ HEADER = ('-- rlsc catalog: tables and functions the policies are checked agains
 # like one is written quoted.  A copy, since the app is installed without the
 # C sources; tests/unit/keywords.sh checks it against kwlist.h.
 KEYWORDS = frozenset('''
-    aggregate all allow and any app as between bypass case cast check column
+    aggregate all allow and any app array as between bypass case cast check column
     context current_date current_role current_time current_timestamp
     current_user delete deny distinct else end exists false for force from
     function grant ilike in insert is like localtime localtimestamp model no
     not null on or permission permissive policy references restrictive returns
     role select
-    session_user similar table tenant then to true update using when where with
+    session_user similar some table tenant then to true update using when where with
     without
 '''.split())
 
