@@ -231,5 +231,9 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx);
 /* An operator as SQL writes it: "=", "AND", "||"; for E_IS, the words
  * after IS [NOT]: "NULL", "TRUE", "FALSE".  Messages use it too. */
 const char *sqlfmt_op(Op op);
+/* May PostgreSQL call an unquoted word as a function, name(args)?  Not a
+ * reserved word (but left, right, ...), nor a column-name keyword such as
+ * extract or position, whose calls are syntax of their own. */
+bool sqlfmt_callable(const char *name);
 
 #endif

@@ -71,6 +71,42 @@ static const char *const reserved[] = {
     "window", "with",
 };
 
+/* Words of `reserved` that PostgreSQL still takes as a function name
+ * (TYPE_FUNC_NAME_KEYWORD: left(s, n)), and column-name keywords it does
+ * not (COL_NAME_KEYWORD without call syntax of its own that takes an
+ * argument list, as coalesce, nullif, greatest, least, substring, overlay,
+ * trim and normalize have). */
+static const char *const type_func_names[] = {
+    "authorization", "binary", "collation", "concurrently", "cross", "current_schema",
+    "freeze", "full", "ilike", "inner", "is", "isnull", "join", "left", "like", "natural",
+    "notnull", "outer", "overlaps", "right", "similar", "tablesample", "verbose",
+};
+static const char *const col_names_not_called[] = {
+    "between", "bigint", "bit", "boolean", "char", "character", "dec", "decimal",
+    "exists", "extract", "float", "inout", "int", "integer", "interval", "national",
+    "nchar", "none", "numeric", "out", "position", "precision", "real", "setof",
+    "smallint", "time", "timestamp", "treat", "values", "varchar", "xmlattributes",
+    "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi",
+    "xmlroot", "xmlserialize", "xmltable",
+};
+
+static bool sqlfmt_in(const char *w, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(w, list[i]) == 0)
+            return true;
+    return false;
+}
+
+#define SQLFMT_IN(w, list) sqlfmt_in((w), (list), sizeof(list) / sizeof((list)[0]))
+
+bool sqlfmt_callable(const char *name)
+{
+    if (SQLFMT_IN(name, col_names_not_called))
+        return false;
+    return !SQLFMT_IN(name, reserved) || SQLFMT_IN(name, type_func_names);
+}
+
 static bool sqlfmt_is_plain(const char *w)
 {
     if (!((*w >= 'a' && *w <= 'z') || *w == '_'))
@@ -78,15 +114,12 @@ static bool sqlfmt_is_plain(const char *w)
     for (const char *p = w; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
             return false;
-    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
-        if (strcmp(w, reserved[i]) == 0)
-            return false;
-    return true;
+    return !SQLFMT_IN(w, reserved);
 }
 
 static void sqlfmt_funcname(StrBuf *sb, const char *name)
 {
-    if (sqlfmt_is_plain(name))
+    if (sqlfmt_is_plain(name) && sqlfmt_callable(name))
         sb_puts(sb, name);
     else
         sqlfmt_ident(sb, name);

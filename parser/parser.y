@@ -30,6 +30,9 @@ static Expr *mk(ParseState *ps, ExprKind k, Span loc);
 static Expr *mk_bin(ParseState *ps, Op op, Expr *a, Expr *b, Span loc);
 static Expr *mk_list(ParseState *ps, ExprKind k, Expr *a, PtrVec *v, bool neg, Span loc);
 static ExprList to_list(PtrVec v);
+static Expr *mk_call(ParseState *ps, const char *name, Span name_loc, Span loc);
+static Expr *mk_sql_call(ParseState *ps, const char *name, Expr *x, Expr *from, Expr *for_,
+                         Span name_loc, Span loc);
 static TypeName *mk_type(ParseState *ps, const PtrVec *words, const char *fields,
                          const char *typmod, const char *tz, const char *array, Span loc);
 static Rule *mk_rule(ParseState *ps, RuleKind k, Span loc);
@@ -627,11 +630,19 @@ opt_expr:
 
 func_call:
       ident '(' ')'
-        { $$ = mk(ps, E_FUNC, @$); $$->text = $1; }
+        { $$ = mk_call(ps, $1, @1, @$); }
     | ident '(' '*' ')'
-        { $$ = mk(ps, E_FUNC, @$); $$->text = $1; $$->star = true; }
+        { $$ = mk_call(ps, $1, @1, @$); $$->star = true; }
     | ident '(' expr_list ')'
-        { $$ = mk(ps, E_FUNC, @$); $$->text = $1; $$->args = to_list($3); }
+        { $$ = mk_call(ps, $1, @1, @$); $$->args = to_list($3); }
+    /* SQL's keyword-argument forms (gram.y func_expr_common_subexpr),
+     * written as the calls PostgreSQL makes of them */
+    | ident '(' expr FROM expr ')'
+        { $$ = mk_sql_call(ps, $1, $3, $5, NULL, @1, @$); }
+    | ident '(' expr FROM expr FOR expr ')'
+        { $$ = mk_sql_call(ps, $1, $3, $5, $7, @1, @$); }
+    | ident '(' expr FOR expr ')'
+        { $$ = mk_sql_call(ps, $1, $3, NULL, $5, @1, @$); }
     | ident '.' ident '(' ')'
         { $$ = mk(ps, E_FUNC, @$); $$->qual = $1; $$->text = $3; }
     | ident '.' ident '(' expr_list ')'
@@ -771,6 +782,64 @@ static Expr *mk_bin(ParseState *ps, Op op, Expr *a, Expr *b, Span loc)
     e->op = op;
     e->a = a;
     e->b = b;
+    return e;
+}
+
+/* An unqualified call f(...).  PostgreSQL's grammar takes no plain call of
+ * a reserved word or of a column-name keyword unless it is quoted:
+ * `extract(a, b)` and `position(a, b)` are syntax errors there, though
+ * pg_catalog has the functions (sqlfmt_callable). */
+static Expr *mk_call(ParseState *ps, const char *name, Span name_loc, Span loc)
+{
+    Expr *e = mk(ps, E_FUNC, loc);
+    e->text = name;
+    bool quoted = name_loc.start >= ps->src->base
+                  && ps->src->text[name_loc.start - ps->src->base] == '"';
+    if (!quoted && !sqlfmt_callable(name))
+        diag_error(ps->diag, name_loc,
+                   "syntax error: '%s' is a keyword to PostgreSQL, not a function name%s", name,
+                   strcmp(name, "extract") == 0    ? "; write extract(field from x)"
+                   : strcmp(name, "position") == 0 ? "; write strpos(string, substring)"
+                                                   : "");
+    return e;
+}
+
+/* substring(x FROM f [FOR n]), substring(x FOR n) and extract(field FROM
+ * x): the calls substring(x, f[, n]), substring(x, 1, n) and
+ * extract('field', x), as PostgreSQL's grammar makes them. */
+static Expr *mk_sql_call(ParseState *ps, const char *name, Expr *x, Expr *from, Expr *for_,
+                         Span name_loc, Span loc)
+{
+    Expr *e = mk(ps, E_FUNC, loc);
+    e->text = name;
+    PtrVec args = {0};
+    if (strcmp(name, "extract") == 0 && from && !for_) {
+        if (x->kind == E_COLUMN && !x->qual) { /* the field, a word */
+            x->kind = E_STRING;
+        } else if (x->kind != E_STRING) {
+            diag_error(ps->diag, x->loc, "extract: the field must be a word or a string");
+        }
+        vec_push(A, &args, x);
+        vec_push(A, &args, from);
+        /* EXTRACT is a keyword to PostgreSQL: only the qualified name is
+         * a plain call */
+        e->qual = "pg_catalog";
+    } else if (strcmp(name, "substring") == 0) {
+        vec_push(A, &args, x);
+        if (!from) {
+            from = mk(ps, E_NUMBER, for_->loc);
+            from->text = "1";
+        }
+        vec_push(A, &args, from);
+        if (for_)
+            vec_push(A, &args, for_);
+    } else {
+        diag_error(ps->diag, name_loc,
+                   "only substring(x FROM f FOR n) and extract(field FROM x) take FROM or FOR "
+                   "here; write %s(...) with commas", name);
+        return mk(ps, E_NULL, loc); /* reported: nothing more to say of it */
+    }
+    e->args = to_list(args);
     return e;
 }
 
