@@ -370,6 +370,22 @@ static bool tc_comparison(Op op)
     case OP_IREGEX:
     case OP_NOT_REGEX:
     case OP_NOT_IREGEX:
+    case OP_TLIKE:
+    case OP_TILIKE:
+    case OP_NOT_TLIKE:
+    case OP_NOT_TILIKE:
+    case OP_CONTAINS:
+    case OP_CONTAINED:
+    case OP_OVERLAPS:
+    case OP_KEY:
+    case OP_KEY_ANY:
+    case OP_KEY_ALL:
+    case OP_SHL:
+    case OP_SHR:
+    case OP_SUBNET_EQ:
+    case OP_SUPNET_EQ:
+    case OP_STARTS:
+    case OP_MATCH:
     case OP_PLUS:
     case OP_MINUS:
     case OP_MUL:
@@ -384,6 +400,130 @@ static bool tc_comparison(Op op)
         return false;
     }
     return false;
+}
+
+/* PostgreSQL's generic operators (gram.y's Op), which types_oper
+ * resolves among their overloads. */
+static bool tc_generic_op(Op op)
+{
+    switch (op) {
+    case OP_REGEX:
+    case OP_IREGEX:
+    case OP_NOT_REGEX:
+    case OP_NOT_IREGEX:
+    case OP_TLIKE:
+    case OP_TILIKE:
+    case OP_NOT_TLIKE:
+    case OP_NOT_TILIKE:
+    case OP_CONTAINS:
+    case OP_CONTAINED:
+    case OP_OVERLAPS:
+    case OP_KEY:
+    case OP_KEY_ANY:
+    case OP_KEY_ALL:
+    case OP_SHL:
+    case OP_SHR:
+    case OP_SUBNET_EQ:
+    case OP_SUPNET_EQ:
+    case OP_STARTS:
+    case OP_MATCH:
+        return true;
+    case OP_NONE:
+    case OP_AND:
+    case OP_OR:
+    case OP_NOT:
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+    case OP_LIKE:
+    case OP_ILIKE:
+    case OP_SIMILAR:
+    case OP_PLUS:
+    case OP_MINUS:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_MOD:
+    case OP_POW:
+    case OP_CONCAT:
+    case OP_IS_NULL:
+    case OP_IS_TRUE:
+    case OP_IS_FALSE:
+    case OP_IS_UNKNOWN:
+        return false;
+    }
+    return false;
+}
+
+/* A type as PostgreSQL names it in messages: NULL is a literal of type
+ * unknown. */
+static const char *tc_oper_type(const Type *t)
+{
+    return t->cat == TC_NULL ? "unknown" : types_display(t);
+}
+
+/* l op r for PostgreSQL's generic operators, op as pg_operator spells it
+ * ("~~" for LIKE): the overload types_oper picks, and each quoted literal
+ * checked against the type it is read as. */
+static const Type *tc_oper(Tc *tc, Expr *e, const char *op, Expr *l, const Type *lt, Expr *r,
+                           const Type *rt)
+{
+    OperMatch m;
+    switch (types_oper(tc->arena, op, lt, rt, &m)) {
+    case OPER_OK:
+        break;
+    case OPER_NONE:
+        diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s", tc_oper_type(lt), op,
+                   tc_oper_type(rt));
+        return &type_any;
+    case OPER_AMBIG:
+        diag_error(tc->diag, e->loc, "operator is not unique: %s %s %s; cast the %s",
+                   tc_oper_type(lt), op, tc_oper_type(rt),
+                   tc_unknownish(lt) && tc_unknownish(rt) ? "literals" : "literal");
+        return &type_any;
+    case OPER_UNSURE:
+        diag_error(tc->diag, e->loc, "cannot check %s %s %s: %s", tc_oper_type(lt), op,
+                   tc_oper_type(rt), m.why);
+        return &type_any;
+    }
+    bool ok = true;
+    if (m.params[0])
+        ok = tc_literal(tc, l, m.params[0]);
+    if (r && m.params[1])
+        ok = tc_literal(tc, r, m.params[1]) && ok;
+    return ok ? m.result : &type_any;
+}
+
+/* The pattern of LIKE, ILIKE and SIMILAR TO: gram.y reads `b ESCAPE c` as
+ * like_escape(b, c), and SIMILAR TO's pattern as similar_to_escape(b[, c]);
+ * a plain LIKE pattern stays as it is. */
+static const Type *tc_pattern(Tc *tc, Expr *e, const Type *bt, const Scope *s, Place place)
+{
+    if (!e->c && e->op != OP_SIMILAR)
+        return bt; /* (the caller checks a literal pattern as the operator reads it) */
+    const char *fn = e->op == OP_SIMILAR ? "similar_to_escape" : "like_escape";
+    const Type *ct = e->c ? tc_expr(tc, e->c, s, place) : NULL;
+    OperMatch m;
+    switch (types_oper(tc->arena, arena_printf(tc->arena, "%s()", fn), bt, ct, &m)) {
+    case OPER_OK:
+        break;
+    case OPER_NONE:
+    case OPER_AMBIG:
+    case OPER_UNSURE:
+        if (bt->cat == TC_ANY || (ct && ct->cat == TC_ANY))
+            return &type_any;
+        diag_error(tc->diag, e->loc, "function %s(%s%s%s) %s", fn, tc_oper_type(bt),
+                   ct ? ", " : "", ct ? tc_oper_type(ct) : "",
+                   m.why ? m.why : "does not exist");
+        return NULL;
+    }
+    if (m.params[0] && !tc_literal(tc, e->b, m.params[0]))
+        return NULL;
+    if (ct && m.params[1] && !tc_literal(tc, e->c, m.params[1]))
+        return NULL;
+    return m.result;
 }
 
 /* Is x, typed t, a select list's bare literal or NULL that PostgreSQL
@@ -610,19 +750,20 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         }
         const Type *l = tc_expr(tc, e->a, s, inner);
         const Type *r = tc_expr(tc, e->b, s, inner);
-        /* LIKE and the regular expressions: text (or char, name) against
-         * text; a literal or NULL on either side reads as text */
-        if (op == OP_LIKE || op == OP_ILIKE || op == OP_SIMILAR || op == OP_REGEX || op == OP_IREGEX
-            || op == OP_NOT_REGEX || op == OP_NOT_IREGEX) {
-            bool ok = (l->cat == TC_STRING || tc_unknownish(l) || l->cat == TC_ANY)
-                      && (r->cat == TC_STRING || tc_unknownish(r) || r->cat == TC_ANY);
-            if (!ok) {
-                diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s",
-                           types_display(l), sqlfmt_op(op), types_display(r));
+        if (op == OP_NONE)
+            return &type_any; /* an operator the scanner did not know */
+        /* LIKE is ~~, ILIKE ~~*, SIMILAR TO ~ against similar_to_escape() */
+        if (op == OP_LIKE || op == OP_ILIKE || op == OP_SIMILAR) {
+            const Type *pt = tc_pattern(tc, e, r, s, inner);
+            if (!pt)
                 return &type_any;
-            }
-            return &type_bool;
+            const char *name = op == OP_LIKE    ? (e->negated ? "!~~" : "~~")
+                               : op == OP_ILIKE ? (e->negated ? "!~~*" : "~~*")
+                                                : (e->negated ? "!~" : "~");
+            return tc_oper(tc, e, name, e->a, l, pt == r && !e->c ? e->b : NULL, pt);
         }
+        if (tc_generic_op(op))
+            return tc_oper(tc, e, sqlfmt_op(op), e->a, l, e->b, r);
         if (tc_comparison(op))
             return tc_compare(tc, e, e->a, l, e->b, r, op);
         if (op == OP_CONCAT) {

@@ -78,7 +78,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> STRING "string" NUMBER "number"
 %token <str> CTXREF "context reference"
 %token TYPECAST "::" LE "<=" GE ">=" NE "<>" CONCAT "||"
-%token <op> REGEX "regular expression operator"
+%token <op> OP "operator"
 
 /* ---- keywords: the tokens of parser/kwlist.h.  A token of one word shows
  * as that word in syntax errors.  Every %token from here to the %type lines
@@ -127,7 +127,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %nonassoc IS
 %nonassoc '<' '>' '=' LE GE NE
 %nonassoc BETWEEN IN_P LIKE ILIKE SIMILAR
-%left CONCAT REGEX
+%left CONCAT OP
 %left '+' '-'
 %left '*' '/' '%'
 %left '^'
@@ -510,7 +510,7 @@ expr:
     | expr NOT BETWEEN b_expr AND expr %prec BETWEEN
         { $$ = mk(ps, E_BETWEEN, @$); $$->a = $1; $$->b = $4; $$->c = $6; $$->negated = true; }
     | expr CONCAT expr    { $$ = mk_bin(ps, OP_CONCAT, $1, $3, @$); }
-    | expr REGEX expr     { $$ = mk_bin(ps, $2, $1, $3, @$); }
+    | expr OP expr        { $$ = mk_bin(ps, $2, $1, $3, @$); }
     | expr '+' expr       { $$ = mk_bin(ps, OP_PLUS, $1, $3, @$); }
     | expr '-' expr       { $$ = mk_bin(ps, OP_MINUS, $1, $3, @$); }
     | expr '*' expr       { $$ = mk_bin(ps, OP_MUL, $1, $3, @$); }
@@ -537,7 +537,7 @@ cmp_op:
 b_expr:
       primary
     | b_expr CONCAT b_expr  { $$ = mk_bin(ps, OP_CONCAT, $1, $3, @$); }
-    | b_expr REGEX b_expr   { $$ = mk_bin(ps, $2, $1, $3, @$); }
+    | b_expr OP b_expr      { $$ = mk_bin(ps, $2, $1, $3, @$); }
     | b_expr '+' b_expr     { $$ = mk_bin(ps, OP_PLUS, $1, $3, @$); }
     | b_expr '-' b_expr     { $$ = mk_bin(ps, OP_MINUS, $1, $3, @$); }
     | b_expr '*' b_expr     { $$ = mk_bin(ps, OP_MUL, $1, $3, @$); }
