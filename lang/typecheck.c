@@ -514,7 +514,7 @@ static const Type *tc_pattern(Tc *tc, Expr *e, const Type *bt, const Scope *s, P
     case OPER_UNSURE:
         if (bt->cat == TC_ANY || (ct && ct->cat == TC_ANY))
             return &type_any;
-        diag_error(tc->diag, e->loc, "function %s(%s%s%s) %s", fn, tc_oper_type(bt),
+        diag_error(tc->diag, e->loc, "function pg_catalog.%s(%s%s%s) %s", fn, tc_oper_type(bt),
                    ct ? ", " : "", ct ? tc_oper_type(ct) : "",
                    m.why ? m.why : "does not exist");
         return NULL;

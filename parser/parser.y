@@ -92,7 +92,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> RESTRICTIVE "restrictive" INSERT "insert" UPDATE "update"
 %token <str> DELETE "delete" COLUMN "column" FUNCTION "function"
 %token <str> RETURNS "returns" AGGREGATE "aggregate" REFERENCES "references"
-%token <str> PERMISSION "permission" SIMILAR "similar"
+%token <str> PERMISSION "permission" SIMILAR "similar" ESCAPE "escape"
 
 /* reserved, as in SQL */
 %token <str> AND "and" OR "or" NOT "not" IS "is" NULL_P "null"
@@ -127,6 +127,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %nonassoc IS
 %nonassoc '<' '>' '=' LE GE NE
 %nonassoc BETWEEN IN_P LIKE ILIKE SIMILAR
+%precedence ESCAPE /* just above LIKE, ILIKE and SIMILAR, as in gram.y */
 %left CONCAT OP
 %left '+' '-'
 %left '*' '/' '%'
@@ -442,11 +443,11 @@ type_word:
 /* The keywords that stay names: kwlist.h's UNRESERVED_KEYWORD here,
  * TYPE_UNRESERVED_KEYWORD in type_unreserved. */
 unreserved:
-      type_unreserved | REFERENCES | SIMILAR
+      type_unreserved | REFERENCES | SIMILAR | ESCAPE
     ;
 
-/* all but `references`, which may follow a column's type, and `similar`,
- * which may follow a cast's type (`x::text similar to ...`) */
+/* all but `references`, which may follow a column's type, and `similar`
+ * and `escape`, which may follow a cast's type (`x::text similar to ...`) */
 type_unreserved:
       APP | CONTEXT | ROLE | BYPASS | MODEL | TENANT | ALLOW | DENY | FORCE
     | NO | POLICY | PERMISSIVE | RESTRICTIVE | INSERT | UPDATE | DELETE
@@ -505,6 +506,19 @@ expr:
         { $$ = mk_bin(ps, OP_SIMILAR, $1, $5, @$); $$->negated = true; }
     | expr NOT ILIKE expr %prec ILIKE
         { $$ = mk_bin(ps, OP_ILIKE, $1, $4, @$); $$->negated = true; }
+    /* the escape character of the pattern: Expr.c */
+    | expr LIKE expr ESCAPE expr %prec LIKE
+        { $$ = mk_bin(ps, OP_LIKE, $1, $3, @$); $$->c = $5; }
+    | expr NOT LIKE expr ESCAPE expr %prec LIKE
+        { $$ = mk_bin(ps, OP_LIKE, $1, $4, @$); $$->c = $6; $$->negated = true; }
+    | expr ILIKE expr ESCAPE expr %prec ILIKE
+        { $$ = mk_bin(ps, OP_ILIKE, $1, $3, @$); $$->c = $5; }
+    | expr NOT ILIKE expr ESCAPE expr %prec ILIKE
+        { $$ = mk_bin(ps, OP_ILIKE, $1, $4, @$); $$->c = $6; $$->negated = true; }
+    | expr SIMILAR TO expr ESCAPE expr %prec SIMILAR
+        { $$ = mk_bin(ps, OP_SIMILAR, $1, $4, @$); $$->c = $6; }
+    | expr NOT SIMILAR TO expr ESCAPE expr %prec SIMILAR
+        { $$ = mk_bin(ps, OP_SIMILAR, $1, $5, @$); $$->c = $7; $$->negated = true; }
     | expr BETWEEN b_expr AND expr %prec BETWEEN
         { $$ = mk(ps, E_BETWEEN, @$); $$->a = $1; $$->b = $3; $$->c = $5; }
     | expr NOT BETWEEN b_expr AND expr %prec BETWEEN
