@@ -700,7 +700,7 @@ static const struct OperRow {
     {"&&", "anymultirange", "anyrange", "boolean"},
     {"&&", "anymultirange", "anymultirange", "boolean"},
     {"?", "jsonb", "text", "boolean"},
-    {"?|", "jsonb", "text[]", "boolean"},
+    {"?|", "point", "point", "boolean"}, {"?|", "jsonb", "text[]", "boolean"},
     {"?&", "jsonb", "text[]", "boolean"},
     {"<<", "bigint", "integer", "bigint"}, {"<<", "smallint", "integer", "smallint"},
     {"<<", "integer", "integer", "integer"}, {"<<", "point", "point", "boolean"},
