@@ -162,6 +162,11 @@ const char *sqlfmt_op(Op op)
     case OP_SUPNET_EQ: return ">>=";
     case OP_STARTS: return "^@";
     case OP_MATCH: return "@@";
+    case OP_FIELD: return "->";
+    case OP_FIELD_TEXT: return "->>";
+    case OP_PATH: return "#>";
+    case OP_PATH_TEXT: return "#>>";
+    case OP_PATH_DELETE: return "#-";
     case OP_PLUS: return "+";
     case OP_MINUS: return "-";
     case OP_MUL: return "*";

@@ -386,6 +386,11 @@ static bool tc_comparison(Op op)
     case OP_SUPNET_EQ:
     case OP_STARTS:
     case OP_MATCH:
+    case OP_FIELD:
+    case OP_FIELD_TEXT:
+    case OP_PATH:
+    case OP_PATH_TEXT:
+    case OP_PATH_DELETE:
     case OP_PLUS:
     case OP_MINUS:
     case OP_MUL:
@@ -427,6 +432,11 @@ static bool tc_generic_op(Op op)
     case OP_SUPNET_EQ:
     case OP_STARTS:
     case OP_MATCH:
+    case OP_FIELD:
+    case OP_FIELD_TEXT:
+    case OP_PATH:
+    case OP_PATH_TEXT:
+    case OP_PATH_DELETE:
         return true;
     case OP_NONE:
     case OP_AND:

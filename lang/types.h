@@ -80,6 +80,12 @@ typedef enum Op {
     OP_SUPNET_EQ,  /* >>= */
     OP_STARTS,     /* ^@ (starts_with) */
     OP_MATCH,      /* @@ (text search) */
+    /* json and jsonb: a field or element, a path, a path deleted */
+    OP_FIELD,      /* -> */
+    OP_FIELD_TEXT, /* ->> */
+    OP_PATH,       /* #> */
+    OP_PATH_TEXT,  /* #>> */
+    OP_PATH_DELETE, /* #- */
     /* arithmetic and ||; OP_PLUS and OP_MINUS are also E_UNARY */
     OP_PLUS,
     OP_MINUS,
