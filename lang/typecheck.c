@@ -477,27 +477,35 @@ static const char *tc_oper_type(const Type *t)
 /* l op r for PostgreSQL's generic operators, op as pg_operator spells it
  * ("~~" for LIKE): the overload types_oper picks, and each quoted literal
  * checked against the type it is read as. */
-static const Type *tc_oper(Tc *tc, Expr *e, const char *op, Expr *l, const Type *lt, Expr *r,
-                           const Type *rt)
+static bool tc_oper_resolve(Tc *tc, Expr *e, const char *op, const Type *lt, const Type *rt,
+                            OperMatch *m)
 {
-    OperMatch m;
-    switch (types_oper(tc->arena, op, lt, rt, &m)) {
+    switch (types_oper(tc->arena, op, lt, rt, m)) {
     case OPER_OK:
-        break;
+        return true;
     case OPER_NONE:
         diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s", tc_oper_type(lt), op,
                    tc_oper_type(rt));
-        return &type_any;
+        return false;
     case OPER_AMBIG:
         diag_error(tc->diag, e->loc, "operator is not unique: %s %s %s; cast the %s",
                    tc_oper_type(lt), op, tc_oper_type(rt),
                    tc_unknownish(lt) && tc_unknownish(rt) ? "literals" : "literal");
-        return &type_any;
+        return false;
     case OPER_UNSURE:
         diag_error(tc->diag, e->loc, "cannot check %s %s %s: %s", tc_oper_type(lt), op,
-                   tc_oper_type(rt), m.why);
-        return &type_any;
+                   tc_oper_type(rt), m->why);
+        return false;
     }
+    return false;
+}
+
+static const Type *tc_oper(Tc *tc, Expr *e, const char *op, Expr *l, const Type *lt, Expr *r,
+                           const Type *rt)
+{
+    OperMatch m;
+    if (!tc_oper_resolve(tc, e, op, lt, rt, &m))
+        return &type_any;
     bool ok = true;
     if (m.params[0])
         ok = tc_literal(tc, l, m.params[0]);
@@ -645,6 +653,50 @@ static const Type *tc_quant_array(Tc *tc, Expr *e, const Type *l, const Type *r)
         return &type_any;
     }
     return tc_compare(tc, e, e->a, l, e->b, r->elem, e->op);
+}
+
+/* x op ANY|ALL (...) for the generic operators (LIKE ANY is ~~ ANY), as
+ * make_scalar_array_op types it: the operator is resolved against the
+ * array's element type, or against a bare literal or NULL kept unknown,
+ * and must yield boolean; the array is then read as an array of the
+ * operator's right operand type, which must have one (arrays have none:
+ * ints @> ANY (...) fails).  A subquery gives its rows' type instead. */
+static const Type *tc_quant_generic(Tc *tc, Expr *e, const Type *l, Expr *r, const Type *rt,
+                                    bool rows)
+{
+    const char *op = sqlfmt_op(e->op);
+    const char *quant = strcmp(e->text, "any") == 0 ? "ANY" : "ALL";
+    const Type *el = rt;
+    if (!rows && !tc_unknownish(rt) && rt->cat != TC_ANY) {
+        if (rt->cat != TC_ARRAY) {
+            diag_error(tc->diag, r->loc, "%s %s (...) needs an array, not %s", op, quant,
+                       types_display(rt));
+            return &type_any;
+        }
+        el = rt->elem;
+    }
+    OperMatch m;
+    if (!tc_oper_resolve(tc, e, op, l, el, &m))
+        return &type_any;
+    if (m.result->cat != TC_BOOL && m.result->cat != TC_ANY) {
+        diag_error(tc->diag, e->loc, "%s %s (...) requires an operator that yields boolean, "
+                   "and %s %s %s yields %s", op, quant, tc_oper_type(l), op, tc_oper_type(el),
+                   types_display(m.result));
+        return &type_any;
+    }
+    bool ok = !m.params[0] || tc_literal(tc, e->a, m.params[0]);
+    if (!rows && m.params[1] && m.params[1]->cat == TC_ARRAY) {
+        diag_error(tc->diag, e->loc, "could not find array type for data type %s",
+                   types_display(m.params[1]));
+        return &type_any;
+    }
+    if (!rows && m.params[1] && tc_unknownish(rt))
+        ok = tc_literal(tc, r, types_lookup(tc->arena, arena_printf(tc->arena, "%s[]",
+                                                                    m.params[1]->name)))
+             && ok;
+    if (rows && m.params[1])
+        ok = tc_literal(tc, r, m.params[1]) && ok;
+    return ok ? &type_bool : &type_any;
 }
 
 /* x IN (a, b, ...), as transformAExprIn types it: the items that contain
@@ -852,14 +904,17 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
     }
     case E_QUANT: {
         const Type *l = tc_expr(tc, e->a, s, inner);
+        bool generic = tc_generic_op(e->op);
         if (e->sub) {
             const Type *st = tc_select(tc, e->sub, s);
-            return tc_compare(tc, e, e->a, l, e->sub->target, st, e->op);
+            return generic ? tc_quant_generic(tc, e, l, e->sub->target, st, true)
+                           : tc_compare(tc, e, e->a, l, e->sub->target, st, e->op);
         }
         const Type *r = tc_expr(tc, e->b, s, inner);
         if (e->b->kind == E_SUBQUERY) /* ANY ((SELECT ...)) compares each row */
-            return tc_compare(tc, e, e->a, l, e->b->sub->target, r, e->op);
-        return tc_quant_array(tc, e, l, r);
+            return generic ? tc_quant_generic(tc, e, l, e->b->sub->target, r, true)
+                           : tc_compare(tc, e, e->a, l, e->b->sub->target, r, e->op);
+        return generic ? tc_quant_generic(tc, e, l, e->b, r, false) : tc_quant_array(tc, e, l, r);
     }
     case E_EXISTS:
         tc_select(tc, e->sub, s);

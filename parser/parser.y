@@ -101,13 +101,14 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> BETWEEN "between" CASE "case" WHEN "when" THEN "then"
 %token <str> ELSE "else" END_P "end" CAST "cast" AS "as" SELECT "select"
 %token <str> WHERE "where" CURRENT_USER "current_user"
-%token <str> SESSION_USER "session_user" ANY "any" ALL "all" TABLE "table"
+%token <str> SESSION_USER "session_user" ANY "any" ALL "all" SOME "some" TABLE "table"
 %token <str> FOR "for" TO "to" ON "on" USING "using" CHECK "check"
 %token <str> WITH "with" WITHOUT "without" GRANT "grant"
 %token <str> VALUEFUNC "SQL value function"
 
 %type <str> ident unreserved type_unreserved type_word
-%type <op> cmp_op
+%type <op> cmp_op sub_op
+%type <str> quant
 %type <expr> expr b_expr primary func_call case_expr opt_else
 %type <expr> opt_using opt_check opt_with_check
 %type <sel> select
@@ -467,14 +468,10 @@ expr:
     | expr LE expr        { $$ = mk_bin(ps, OP_LE, $1, $3, @$); }
     | expr GE expr        { $$ = mk_bin(ps, OP_GE, $1, $3, @$); }
     | expr NE expr        { $$ = mk_bin(ps, OP_NE, $1, $3, @$); }
-    | expr cmp_op ANY '(' expr ')'
-        { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = "any"; }
-    | expr cmp_op ALL '(' expr ')'
-        { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = "all"; }
-    | expr cmp_op ANY '(' select ')'
-        { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = "any"; $$->sub = $5; }
-    | expr cmp_op ALL '(' select ')'
-        { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = "all"; $$->sub = $5; }
+    | expr sub_op quant '(' expr ')'
+        { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = $3; }
+    | expr sub_op quant '(' select ')'
+        { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = $3; $$->sub = $5; }
     | expr IS NULL_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_NULL; }
     | expr IS NOT NULL_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_NULL; $$->negated = true; }
     | expr IS TRUE_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_TRUE; }
@@ -537,6 +534,23 @@ expr:
         { $$ = mk(ps, E_UNARY, @$); $$->op = OP_PLUS; $$->a = $2; }
     | expr TYPECAST type_name
         { $$ = mk(ps, E_CAST, @$); $$->a = $1; $$->type = $3; }
+    ;
+
+/* gram.y's subquery_Op: LIKE and ILIKE are the operators they stand for */
+sub_op:
+      cmp_op
+    | OP          { $$ = $1; }
+    | LIKE        { $$ = OP_TLIKE; }
+    | NOT LIKE    { $$ = OP_NOT_TLIKE; }
+    | ILIKE       { $$ = OP_TILIKE; }
+    | NOT ILIKE   { $$ = OP_NOT_TILIKE; }
+    ;
+
+/* SOME is ANY */
+quant:
+      ANY   { $$ = "any"; }
+    | SOME  { $$ = "any"; }
+    | ALL   { $$ = "all"; }
     ;
 
 cmp_op:

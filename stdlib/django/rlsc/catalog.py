@@ -44,7 +44,7 @@ KEYWORDS = frozenset('''
     function grant ilike in insert is like localtime localtimestamp model no
     not null on or permission permissive policy references restrictive returns
     role select
-    session_user similar table tenant then to true update using when where with
+    session_user similar some table tenant then to true update using when where with
     without
 '''.split())
 

@@ -15,14 +15,14 @@ BEGIN
     JOIN pg_catalog.pg_description d ON d.objoid = p.oid
      AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
     WHERE p.polrelid = '"item"'::pg_catalog.regclass
-      AND p.polname = ANY (ARRAY['allow_select_23c803bc', 'allow_select_2e0f45a6', 'allow_select_6beea5f2', 'allow_select_865a6241', 'allow_select_88e0c08e', 'allow_select_92c6a766', 'allow_select_951dff92', 'allow_select_bbb78437', 'allow_select_ca1285f0', 'allow_select_f4ef76ed']::pg_catalog.text[])
+      AND p.polname = ANY (ARRAY['allow_select_08351774', 'allow_select_23c803bc', 'allow_select_2e0f45a6', 'allow_select_6beea5f2', 'allow_select_865a6241', 'allow_select_88e0c08e', 'allow_select_92c6a766', 'allow_select_951dff92', 'allow_select_bbb78437', 'allow_select_ca1285f0', 'allow_select_f4ef76ed']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
     IF EXISTS (SELECT FROM pg_catalog.pg_policy p
                JOIN pg_catalog.pg_description d ON d.objoid = p.oid
                 AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
                WHERE p.polrelid = '"item"'::pg_catalog.regclass
-                 AND p.polname <> ALL (ARRAY['allow_select_23c803bc', 'allow_select_2e0f45a6', 'allow_select_6beea5f2', 'allow_select_865a6241', 'allow_select_88e0c08e', 'allow_select_92c6a766', 'allow_select_951dff92', 'allow_select_bbb78437', 'allow_select_ca1285f0', 'allow_select_f4ef76ed']::pg_catalog.text[])
+                 AND p.polname <> ALL (ARRAY['allow_select_08351774', 'allow_select_23c803bc', 'allow_select_2e0f45a6', 'allow_select_6beea5f2', 'allow_select_865a6241', 'allow_select_88e0c08e', 'allow_select_92c6a766', 'allow_select_951dff92', 'allow_select_bbb78437', 'allow_select_ca1285f0', 'allow_select_f4ef76ed']::pg_catalog.text[])
                  AND d.description LIKE 'rlsc: before: %') THEN
         NULL; -- another app's rlsc policies stay: RLS stays as it is for them
     ELSIF prior IS NOT NULL THEN
@@ -38,7 +38,7 @@ BEGIN
         END IF;
     ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
                       WHERE polrelid = '"item"'::pg_catalog.regclass
-                        AND polname <> ALL (ARRAY['allow_select_23c803bc', 'allow_select_2e0f45a6', 'allow_select_6beea5f2', 'allow_select_865a6241', 'allow_select_88e0c08e', 'allow_select_92c6a766', 'allow_select_951dff92', 'allow_select_bbb78437', 'allow_select_ca1285f0', 'allow_select_f4ef76ed']::pg_catalog.text[])) THEN
+                        AND polname <> ALL (ARRAY['allow_select_08351774', 'allow_select_23c803bc', 'allow_select_2e0f45a6', 'allow_select_6beea5f2', 'allow_select_865a6241', 'allow_select_88e0c08e', 'allow_select_92c6a766', 'allow_select_951dff92', 'allow_select_bbb78437', 'allow_select_ca1285f0', 'allow_select_f4ef76ed']::pg_catalog.text[])) THEN
         ALTER TABLE "item" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "item" DISABLE ROW LEVEL SECURITY;
     END IF;
@@ -52,6 +52,7 @@ BEGIN
     DROP POLICY IF EXISTS "allow_select_6beea5f2" ON "item";
     DROP POLICY IF EXISTS "allow_select_2e0f45a6" ON "item";
     DROP POLICY IF EXISTS "allow_select_23c803bc" ON "item";
+    DROP POLICY IF EXISTS "allow_select_08351774" ON "item";
 END
 $rlsc$;
 COMMIT;

@@ -2,6 +2,10 @@
 BEGIN;
 
 -- item
+CREATE POLICY "allow_select_08351774" ON "item"
+    AS PERMISSIVE FOR SELECT
+    TO PUBLIC
+    USING ((((("txt" ~~ ANY ('{a%,b%}')) OR ("vc" !~~* ALL ("tags"))) OR ("ip" << ANY ('{10.0.0.0/8}'))) OR ("i4" = ANY ("ints"))));
 CREATE POLICY "allow_select_23c803bc" ON "item"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
@@ -58,6 +62,7 @@ BEGIN
                || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
         INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"item"'::pg_catalog.regclass;
     END IF;
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_08351774', '"item"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_23c803bc', '"item"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_2e0f45a6', '"item"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_6beea5f2', '"item"', prior);
