@@ -474,9 +474,9 @@ static const char *tc_oper_type(const Type *t)
     return t->cat == TC_NULL ? "unknown" : types_display(t);
 }
 
-/* l op r for PostgreSQL's generic operators, op as pg_operator spells it
- * ("~~" for LIKE): the overload types_oper picks, and each quoted literal
- * checked against the type it is read as. */
+/* The overload of op (as pg_operator spells it: "~~" for LIKE) that
+ * types_oper picks for lt and rt; else PostgreSQL's error, or why rlsc
+ * cannot tell. */
 static bool tc_oper_resolve(Tc *tc, Expr *e, const char *op, const Type *lt, const Type *rt,
                             OperMatch *m)
 {
@@ -500,6 +500,9 @@ static bool tc_oper_resolve(Tc *tc, Expr *e, const char *op, const Type *lt, con
     return false;
 }
 
+/* l op r for PostgreSQL's generic operators: the overload's result, each
+ * quoted literal checked against the type it is read as (r is NULL when
+ * the right operand is no literal, such as LIKE's like_escape(...)). */
 static const Type *tc_oper(Tc *tc, Expr *e, const char *op, Expr *l, const Type *lt, Expr *r,
                            const Type *rt)
 {
