@@ -86,68 +86,6 @@ static bool func_unknownish(const Type *t)
     return t->cat == TC_UNKNOWN || t->cat == TC_NULL;
 }
 
-/* pg_type.typispreferred: the preferred type of each category. */
-static bool func_preferred(const Type *p)
-{
-    static const char *const names[] = {"boolean", "text", "oid", "double precision", "inet",
-                                        "timestamp with time zone", "interval", "bit varying"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(p->name, names[i]) == 0)
-            return p->cat != TC_ARRAY;
-    return false;
-}
-
-/* pg_type.typcategory of a parameter type; 0 for a user type whose
- * category rlsc does not know (it agrees with no other). */
-static char func_category(const Type *p)
-{
-    switch (p->cat) {
-    case TC_BOOL:
-        return 'B';
-    case TC_NUMERIC:
-        return 'N';
-    case TC_STRING:
-        return 'S';
-    case TC_DATETIME:
-        return 'D';
-    case TC_TIMESPAN:
-        return 'T';
-    case TC_UUID:
-    case TC_JSON:
-    case TC_JSONB:
-    case TC_BYTEA:
-        return 'U';
-    case TC_NETWORK:
-        return 'I';
-    case TC_ARRAY:
-        return 'A';
-    case TC_ANY:
-    case TC_UNKNOWN:
-    case TC_NULL:
-        return 'X';
-    case TC_OTHER:
-        break;
-    }
-    if (func_poly(p) != P_NONE || strcmp(p->name, "record") == 0)
-        return 'P';
-    static const struct {
-        const char *name;
-        char cat;
-    } others[] = {
-        {"macaddr", 'U'}, {"macaddr8", 'U'}, {"tsvector", 'U'}, {"tsquery", 'U'},
-        {"pg_lsn", 'U'}, {"tid", 'U'}, {"xid", 'U'}, {"xid8", 'U'}, {"cid", 'U'},
-        {"txid_snapshot", 'U'}, {"pg_snapshot", 'U'}, {"money", 'N'}, {"regclass", 'N'},
-        {"regtype", 'N'}, {"regproc", 'N'}, {"regprocedure", 'N'}, {"regrole", 'N'},
-        {"regnamespace", 'N'}, {"bit", 'V'}, {"bit varying", 'V'}, {"point", 'G'},
-        {"lseg", 'G'}, {"path", 'G'}, {"box", 'G'}, {"polygon", 'G'}, {"line", 'G'},
-        {"circle", 'G'}, {"\"char\"", 'Z'},
-    };
-    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
-        if (strcmp(p->name, others[i].name) == 0)
-            return others[i].cat;
-    return 0;
-}
-
 /* A candidate: a function with its parameters as this call meets them
  * (a variadic one expanded), and how well it fits. */
 typedef struct Cand {
@@ -215,14 +153,14 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
             }
             if (!func_unknownish(t) && !types_implicit(t, p))
                 return FIT_NO;
-            if (!func_unknownish(t) && t->cat != TC_ANY && func_preferred(p))
+            if (!func_unknownish(t) && t->cat != TC_ANY && types_preferred(p))
                 c->preferred++;
             continue;
         }
         if (poly == P_ANY)
             continue;
         if (poly == P_RANGE || poly == P_C_RANGE) {
-            if (t->cat == TC_OTHER && func_category(t))
+            if (t->cat == TC_OTHER && types_category(t))
                 return FIT_NO; /* a built-in type rlsc knows is no range */
             if (t->cat == TC_OTHER)
                 c->unsure = arena_printf(a, "rlsc cannot tell whether type %s is a range type",
@@ -249,7 +187,7 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
                 return FIT_NO; /* anyelement: one type, no conversion */
             /* anycompatible: PostgreSQL promotes to a common type, if
              * one exists; different categories have none */
-            if (func_category(*bound) != func_category(el) || !func_category(el))
+            if (types_category(*bound) != types_category(el) || !types_category(el))
                 return FIT_NO;
             c_mixed = true;
         }
@@ -258,7 +196,7 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
     }
     if (c->elem && ((nonarray && c->elem->cat == TC_ARRAY) || (enum_ && c->elem->cat != TC_OTHER)))
         return FIT_NO;
-    if (c->elem && enum_ && func_category(c->elem))
+    if (c->elem && enum_ && types_category(c->elem))
         return FIT_NO; /* a built-in type rlsc knows is no enum */
     if (c->elem && enum_)
         c->unsure = arena_printf(a, "rlsc cannot tell whether type %s is an enum",
@@ -315,13 +253,13 @@ static const Cand *func_break_ties(const PtrVec *tied, const Type *const *args, 
         bool conflict = false;
         for (int k = 0; k < tied->n; k++) {
             const Type *p = ((const Cand *)tied->items[k])->params[i];
-            char cat = func_category(p);
+            char cat = types_category(p);
             if (k == 0) {
-                slot[i] = cat, pref[i] = func_preferred(p);
+                slot[i] = cat, pref[i] = types_preferred(p);
             } else if (cat == slot[i] && cat) {
-                pref[i] |= func_preferred(p);
+                pref[i] |= types_preferred(p);
             } else if (cat == 'S') {
-                slot[i] = cat, pref[i] = func_preferred(p);
+                slot[i] = cat, pref[i] = types_preferred(p);
             } else {
                 conflict = true;
             }
@@ -336,8 +274,8 @@ static const Cand *func_break_ties(const PtrVec *tied, const Type *const *args, 
         bool keep = true;
         for (int i = 0; i < n && keep; i++)
             if (func_unknownish(args[i]))
-                keep = func_category(c->params[i]) == slot[i]
-                       && (!pref[i] || func_preferred(c->params[i]));
+                keep = types_category(c->params[i]) == slot[i]
+                       && (!pref[i] || types_preferred(c->params[i]));
         if (keep)
             left = c, kept++;
     }

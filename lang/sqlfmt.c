@@ -184,6 +184,27 @@ const char *sqlfmt_op(Op op)
     case OP_IREGEX: return "~*";
     case OP_NOT_REGEX: return "!~";
     case OP_NOT_IREGEX: return "!~*";
+    case OP_TLIKE: return "~~";
+    case OP_TILIKE: return "~~*";
+    case OP_NOT_TLIKE: return "!~~";
+    case OP_NOT_TILIKE: return "!~~*";
+    case OP_CONTAINS: return "@>";
+    case OP_CONTAINED: return "<@";
+    case OP_OVERLAPS: return "&&";
+    case OP_KEY: return "?";
+    case OP_KEY_ANY: return "?|";
+    case OP_KEY_ALL: return "?&";
+    case OP_SHL: return "<<";
+    case OP_SHR: return ">>";
+    case OP_SUBNET_EQ: return "<<=";
+    case OP_SUPNET_EQ: return ">>=";
+    case OP_STARTS: return "^@";
+    case OP_MATCH: return "@@";
+    case OP_FIELD: return "->";
+    case OP_FIELD_TEXT: return "->>";
+    case OP_PATH: return "#>";
+    case OP_PATH_TEXT: return "#>>";
+    case OP_PATH_DELETE: return "#-";
     case OP_PLUS: return "+";
     case OP_MINUS: return "-";
     case OP_MUL: return "*";
@@ -245,6 +266,10 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
         sqlfmt_expr(sb, e->a, ctx);
         sb_printf(sb, " %s%s ", e->negated ? "NOT " : "", sqlfmt_op(e->op));
         sqlfmt_expr(sb, e->b, ctx);
+        if (e->c) { /* LIKE, ILIKE, SIMILAR TO ... ESCAPE */
+            sb_puts(sb, " ESCAPE ");
+            sqlfmt_expr(sb, e->c, ctx);
+        }
         sb_putc(sb, ')');
         break;
     case E_IS:

@@ -413,6 +413,27 @@ static bool tc_comparison(Op op)
     case OP_IREGEX:
     case OP_NOT_REGEX:
     case OP_NOT_IREGEX:
+    case OP_TLIKE:
+    case OP_TILIKE:
+    case OP_NOT_TLIKE:
+    case OP_NOT_TILIKE:
+    case OP_CONTAINS:
+    case OP_CONTAINED:
+    case OP_OVERLAPS:
+    case OP_KEY:
+    case OP_KEY_ANY:
+    case OP_KEY_ALL:
+    case OP_SHL:
+    case OP_SHR:
+    case OP_SUBNET_EQ:
+    case OP_SUPNET_EQ:
+    case OP_STARTS:
+    case OP_MATCH:
+    case OP_FIELD:
+    case OP_FIELD_TEXT:
+    case OP_PATH:
+    case OP_PATH_TEXT:
+    case OP_PATH_DELETE:
     case OP_PLUS:
     case OP_MINUS:
     case OP_MUL:
@@ -427,6 +448,146 @@ static bool tc_comparison(Op op)
         return false;
     }
     return false;
+}
+
+/* PostgreSQL's generic operators (gram.y's Op), which types_oper
+ * resolves among their overloads. */
+static bool tc_generic_op(Op op)
+{
+    switch (op) {
+    case OP_REGEX:
+    case OP_IREGEX:
+    case OP_NOT_REGEX:
+    case OP_NOT_IREGEX:
+    case OP_TLIKE:
+    case OP_TILIKE:
+    case OP_NOT_TLIKE:
+    case OP_NOT_TILIKE:
+    case OP_CONTAINS:
+    case OP_CONTAINED:
+    case OP_OVERLAPS:
+    case OP_KEY:
+    case OP_KEY_ANY:
+    case OP_KEY_ALL:
+    case OP_SHL:
+    case OP_SHR:
+    case OP_SUBNET_EQ:
+    case OP_SUPNET_EQ:
+    case OP_STARTS:
+    case OP_MATCH:
+    case OP_FIELD:
+    case OP_FIELD_TEXT:
+    case OP_PATH:
+    case OP_PATH_TEXT:
+    case OP_PATH_DELETE:
+        return true;
+    case OP_NONE:
+    case OP_AND:
+    case OP_OR:
+    case OP_NOT:
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+    case OP_LIKE:
+    case OP_ILIKE:
+    case OP_SIMILAR:
+    case OP_PLUS:
+    case OP_MINUS:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_MOD:
+    case OP_POW:
+    case OP_CONCAT:
+    case OP_IS_NULL:
+    case OP_IS_TRUE:
+    case OP_IS_FALSE:
+    case OP_IS_UNKNOWN:
+        return false;
+    }
+    return false;
+}
+
+/* A type as PostgreSQL names it in messages: NULL is a literal of type
+ * unknown. */
+static const char *tc_oper_type(const Type *t)
+{
+    return t->cat == TC_NULL ? "unknown" : types_display(t);
+}
+
+/* The overload of op (as pg_operator spells it: "~~" for LIKE) that
+ * types_oper picks for lt and rt; else PostgreSQL's error, or why rlsc
+ * cannot tell. */
+static bool tc_oper_resolve(Tc *tc, Expr *e, const char *op, const Type *lt, const Type *rt,
+                            OperMatch *m)
+{
+    switch (types_oper(tc->arena, op, lt, rt, m)) {
+    case OPER_OK:
+        return true;
+    case OPER_NONE:
+        diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s", tc_oper_type(lt), op,
+                   tc_oper_type(rt));
+        return false;
+    case OPER_AMBIG:
+        diag_error(tc->diag, e->loc, "operator is not unique: %s %s %s; cast the %s",
+                   tc_oper_type(lt), op, tc_oper_type(rt),
+                   tc_unknownish(lt) && tc_unknownish(rt) ? "literals" : "literal");
+        return false;
+    case OPER_UNSURE:
+        diag_error(tc->diag, e->loc, "cannot check %s %s %s: %s", tc_oper_type(lt), op,
+                   tc_oper_type(rt), m->why);
+        return false;
+    }
+    return false;
+}
+
+/* l op r for PostgreSQL's generic operators: the overload's result, each
+ * quoted literal checked against the type it is read as (r is NULL when
+ * the right operand is no literal, such as LIKE's like_escape(...)). */
+static const Type *tc_oper(Tc *tc, Expr *e, const char *op, Expr *l, const Type *lt, Expr *r,
+                           const Type *rt)
+{
+    OperMatch m;
+    if (!tc_oper_resolve(tc, e, op, lt, rt, &m))
+        return &type_any;
+    bool ok = true;
+    if (m.params[0])
+        ok = tc_literal(tc, l, m.params[0]);
+    if (r && m.params[1])
+        ok = tc_literal(tc, r, m.params[1]) && ok;
+    return ok ? m.result : &type_any;
+}
+
+/* The pattern of LIKE, ILIKE and SIMILAR TO: gram.y reads `b ESCAPE c` as
+ * like_escape(b, c), and SIMILAR TO's pattern as similar_to_escape(b[, c]);
+ * a plain LIKE pattern stays as it is. */
+static const Type *tc_pattern(Tc *tc, Expr *e, const Type *bt, const Scope *s, Place place)
+{
+    if (!e->c && e->op != OP_SIMILAR)
+        return bt; /* (the caller checks a literal pattern as the operator reads it) */
+    const char *fn = e->op == OP_SIMILAR ? "similar_to_escape" : "like_escape";
+    const Type *ct = e->c ? tc_expr(tc, e->c, s, place) : NULL;
+    OperMatch m;
+    switch (types_oper(tc->arena, arena_printf(tc->arena, "%s()", fn), bt, ct, &m)) {
+    case OPER_OK:
+        break;
+    case OPER_NONE:
+    case OPER_AMBIG:
+    case OPER_UNSURE:
+        if (bt->cat == TC_ANY || (ct && ct->cat == TC_ANY))
+            return &type_any;
+        diag_error(tc->diag, e->loc, "function pg_catalog.%s(%s%s%s) %s", fn, tc_oper_type(bt),
+                   ct ? ", " : "", ct ? tc_oper_type(ct) : "",
+                   m.why ? m.why : "does not exist");
+        return NULL;
+    }
+    if (m.params[0] && !tc_literal(tc, e->b, m.params[0]))
+        return NULL;
+    if (ct && m.params[1] && !tc_literal(tc, e->c, m.params[1]))
+        return NULL;
+    return m.result;
 }
 
 /* Is x, typed t, a select list's bare literal or NULL that PostgreSQL
@@ -538,6 +699,50 @@ static const Type *tc_quant_array(Tc *tc, Expr *e, const Type *l, const Type *r)
         return &type_any;
     }
     return tc_compare(tc, e, e->a, l, e->b, r->elem, e->op);
+}
+
+/* x op ANY|ALL (...) for the generic operators (LIKE ANY is ~~ ANY), as
+ * make_scalar_array_op types it: the operator is resolved against the
+ * array's element type, or against a bare literal or NULL kept unknown,
+ * and must yield boolean; the array is then read as an array of the
+ * operator's right operand type, which must have one (arrays have none:
+ * ints @> ANY (...) fails).  A subquery gives its rows' type instead. */
+static const Type *tc_quant_generic(Tc *tc, Expr *e, const Type *l, Expr *r, const Type *rt,
+                                    bool rows)
+{
+    const char *op = sqlfmt_op(e->op);
+    const char *quant = strcmp(e->text, "any") == 0 ? "ANY" : "ALL";
+    const Type *el = rt;
+    if (!rows && !tc_unknownish(rt) && rt->cat != TC_ANY) {
+        if (rt->cat != TC_ARRAY) {
+            diag_error(tc->diag, r->loc, "%s %s (...) needs an array, not %s", op, quant,
+                       types_display(rt));
+            return &type_any;
+        }
+        el = rt->elem;
+    }
+    OperMatch m;
+    if (!tc_oper_resolve(tc, e, op, l, el, &m))
+        return &type_any;
+    if (m.result->cat != TC_BOOL && m.result->cat != TC_ANY) {
+        diag_error(tc->diag, e->loc, "%s %s (...) requires an operator that yields boolean, "
+                   "and %s %s %s yields %s", op, quant, tc_oper_type(l), op, tc_oper_type(el),
+                   types_display(m.result));
+        return &type_any;
+    }
+    bool ok = !m.params[0] || tc_literal(tc, e->a, m.params[0]);
+    if (!rows && m.params[1] && m.params[1]->cat == TC_ARRAY) {
+        diag_error(tc->diag, e->loc, "could not find array type for data type %s",
+                   types_display(m.params[1]));
+        return &type_any;
+    }
+    if (!rows && m.params[1] && tc_unknownish(rt))
+        ok = tc_literal(tc, r, types_lookup(tc->arena, arena_printf(tc->arena, "%s[]",
+                                                                    m.params[1]->name)))
+             && ok;
+    if (rows && m.params[1])
+        ok = tc_literal(tc, r, m.params[1]) && ok;
+    return ok ? &type_bool : &type_any;
 }
 
 /* x IN (a, b, ...), as transformAExprIn types it: the items that contain
@@ -659,19 +864,20 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         }
         const Type *l = tc_expr(tc, e->a, s, inner);
         const Type *r = tc_expr(tc, e->b, s, inner);
-        /* LIKE and the regular expressions: text (or char, name) against
-         * text; a literal or NULL on either side reads as text */
-        if (op == OP_LIKE || op == OP_ILIKE || op == OP_SIMILAR || op == OP_REGEX || op == OP_IREGEX
-            || op == OP_NOT_REGEX || op == OP_NOT_IREGEX) {
-            bool ok = (l->cat == TC_STRING || tc_unknownish(l) || l->cat == TC_ANY)
-                      && (r->cat == TC_STRING || tc_unknownish(r) || r->cat == TC_ANY);
-            if (!ok) {
-                diag_error(tc->diag, e->loc, "operator does not exist: %s %s %s",
-                           types_display(l), sqlfmt_op(op), types_display(r));
+        if (op == OP_NONE)
+            return &type_any; /* an operator the scanner did not know */
+        /* LIKE is ~~, ILIKE ~~*, SIMILAR TO ~ against similar_to_escape() */
+        if (op == OP_LIKE || op == OP_ILIKE || op == OP_SIMILAR) {
+            const Type *pt = tc_pattern(tc, e, r, s, inner);
+            if (!pt)
                 return &type_any;
-            }
-            return &type_bool;
+            const char *name = op == OP_LIKE    ? (e->negated ? "!~~" : "~~")
+                               : op == OP_ILIKE ? (e->negated ? "!~~*" : "~~*")
+                                                : (e->negated ? "!~" : "~");
+            return tc_oper(tc, e, name, e->a, l, pt == r && !e->c ? e->b : NULL, pt);
         }
+        if (tc_generic_op(op))
+            return tc_oper(tc, e, sqlfmt_op(op), e->a, l, e->b, r);
         if (tc_comparison(op))
             return tc_compare(tc, e, e->a, l, e->b, r, op);
         if (op == OP_CONCAT) {
@@ -750,14 +956,17 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
     }
     case E_QUANT: {
         const Type *l = tc_expr(tc, e->a, s, inner);
+        bool generic = tc_generic_op(e->op);
         if (e->sub) {
             const Type *st = tc_select(tc, e->sub, s, false);
-            return tc_compare(tc, e, e->a, l, e->sub->target, st, e->op);
+            return generic ? tc_quant_generic(tc, e, l, e->sub->target, st, true)
+                           : tc_compare(tc, e, e->a, l, e->sub->target, st, e->op);
         }
         const Type *r = tc_expr(tc, e->b, s, inner);
         if (e->b->kind == E_SUBQUERY) /* ANY ((SELECT ...)) compares each row */
-            return tc_compare(tc, e, e->a, l, e->b->sub->target, r, e->op);
-        return tc_quant_array(tc, e, l, r);
+            return generic ? tc_quant_generic(tc, e, l, e->b->sub->target, r, true)
+                           : tc_compare(tc, e, e->a, l, e->b->sub->target, r, e->op);
+        return generic ? tc_quant_generic(tc, e, l, e->b, r, false) : tc_quant_array(tc, e, l, r);
     }
     case E_EXISTS:
         tc_select(tc, e->sub, s, true);

@@ -577,3 +577,413 @@ bool types_castable(const Type *from, const Type *to)
         return false;
     }
 }
+
+/* ---- categories and preferred types (pg_type), for overload resolution */
+
+bool types_preferred(const Type *t)
+{
+    static const char *const names[] = {"boolean", "text", "oid", "double precision", "inet",
+                                        "timestamp with time zone", "interval", "bit varying"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(t->name, names[i]) == 0)
+            return t->cat != TC_ARRAY;
+    return false;
+}
+
+char types_category(const Type *t)
+{
+    switch (t->cat) {
+    case TC_BOOL:
+        return 'B';
+    case TC_NUMERIC:
+        return 'N';
+    case TC_STRING:
+        return 'S';
+    case TC_DATETIME:
+        return 'D';
+    case TC_TIMESPAN:
+        return 'T';
+    case TC_UUID:
+    case TC_JSON:
+    case TC_JSONB:
+    case TC_BYTEA:
+        return 'U';
+    case TC_NETWORK:
+        return 'I';
+    case TC_ARRAY:
+        return 'A';
+    case TC_ANY:
+    case TC_UNKNOWN:
+    case TC_NULL:
+        return 'X';
+    case TC_OTHER:
+        break;
+    }
+    static const struct {
+        const char *name;
+        char cat;
+    } others[] = {
+        {"\"any\"", 'P'}, {"any", 'P'}, {"anyelement", 'P'}, {"anyarray", 'P'},
+        {"anynonarray", 'P'}, {"anyenum", 'P'}, {"anyrange", 'P'}, {"anymultirange", 'P'},
+        {"anycompatible", 'P'}, {"anycompatiblearray", 'P'}, {"anycompatiblenonarray", 'P'},
+        {"anycompatiblerange", 'P'}, {"anycompatiblemultirange", 'P'}, {"record", 'P'},
+        {"macaddr", 'U'}, {"macaddr8", 'U'}, {"tsvector", 'U'}, {"tsquery", 'U'},
+        {"jsonpath", 'U'}, {"aclitem", 'U'},
+        {"pg_lsn", 'U'}, {"tid", 'U'}, {"xid", 'U'}, {"xid8", 'U'}, {"cid", 'U'},
+        {"txid_snapshot", 'U'}, {"pg_snapshot", 'U'}, {"money", 'N'}, {"regclass", 'N'},
+        {"regtype", 'N'}, {"regproc", 'N'}, {"regprocedure", 'N'}, {"regrole", 'N'},
+        {"regnamespace", 'N'}, {"bit", 'V'}, {"bit varying", 'V'}, {"point", 'G'},
+        {"lseg", 'G'}, {"path", 'G'}, {"box", 'G'}, {"polygon", 'G'}, {"line", 'G'},
+        {"circle", 'G'}, {"\"char\"", 'Z'},
+    };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (strcmp(t->name, others[i].name) == 0)
+            return others[i].cat;
+    return 0;
+}
+
+/* ---- the generic operators
+ *
+ * pg_operator's rows for the generic operators of conditions, all of
+ * them, the geometric, range and text-search ones too: they are
+ * candidates PostgreSQL weighs, so they decide what a quoted literal
+ * means (`'a' << 'b'` is not unique because of them).  From PostgreSQL 15:
+ *   select oprname, oprleft::regtype, oprright::regtype, oprresult::regtype
+ *   from pg_operator where oprkind = 'b' and oprname in (...)
+ * and the functions gram.y calls for LIKE ... ESCAPE (like_escape) and
+ * SIMILAR TO (similar_to_escape), from pg_proc. */
+static const struct OperRow {
+    const char *name, *left, *right, *result;
+} oper_rows[] = {
+    {"~", "name", "text", "boolean"}, {"~", "text", "text", "boolean"},
+    {"~", "character", "text", "boolean"},
+    {"~*", "name", "text", "boolean"}, {"~*", "text", "text", "boolean"},
+    {"~*", "character", "text", "boolean"},
+    {"!~", "name", "text", "boolean"}, {"!~", "text", "text", "boolean"},
+    {"!~", "character", "text", "boolean"},
+    {"!~*", "name", "text", "boolean"}, {"!~*", "text", "text", "boolean"},
+    {"!~*", "character", "text", "boolean"},
+    {"~~", "bytea", "bytea", "boolean"}, {"~~", "name", "text", "boolean"},
+    {"~~", "text", "text", "boolean"}, {"~~", "character", "text", "boolean"},
+    {"!~~", "bytea", "bytea", "boolean"}, {"!~~", "name", "text", "boolean"},
+    {"!~~", "text", "text", "boolean"}, {"!~~", "character", "text", "boolean"},
+    {"~~*", "name", "text", "boolean"}, {"~~*", "text", "text", "boolean"},
+    {"~~*", "character", "text", "boolean"},
+    {"!~~*", "name", "text", "boolean"}, {"!~~*", "text", "text", "boolean"},
+    {"!~~*", "character", "text", "boolean"},
+    {"@>", "path", "point", "boolean"}, {"@>", "box", "point", "boolean"},
+    {"@>", "box", "box", "boolean"}, {"@>", "polygon", "point", "boolean"},
+    {"@>", "polygon", "polygon", "boolean"}, {"@>", "circle", "point", "boolean"},
+    {"@>", "circle", "circle", "boolean"}, {"@>", "aclitem[]", "aclitem", "boolean"},
+    {"@>", "anyarray", "anyarray", "boolean"}, {"@>", "tsquery", "tsquery", "boolean"},
+    {"@>", "jsonb", "jsonb", "boolean"}, {"@>", "anyrange", "anyelement", "boolean"},
+    {"@>", "anyrange", "anyrange", "boolean"}, {"@>", "anyrange", "anymultirange", "boolean"},
+    {"@>", "anymultirange", "anyelement", "boolean"},
+    {"@>", "anymultirange", "anyrange", "boolean"},
+    {"@>", "anymultirange", "anymultirange", "boolean"},
+    {"<@", "point", "lseg", "boolean"}, {"<@", "point", "path", "boolean"},
+    {"<@", "point", "box", "boolean"}, {"<@", "point", "polygon", "boolean"},
+    {"<@", "point", "line", "boolean"}, {"<@", "point", "circle", "boolean"},
+    {"<@", "lseg", "box", "boolean"}, {"<@", "lseg", "line", "boolean"},
+    {"<@", "box", "box", "boolean"}, {"<@", "polygon", "polygon", "boolean"},
+    {"<@", "circle", "circle", "boolean"}, {"<@", "anyarray", "anyarray", "boolean"},
+    {"<@", "anyelement", "anyrange", "boolean"},
+    {"<@", "anyelement", "anymultirange", "boolean"},
+    {"<@", "tsquery", "tsquery", "boolean"}, {"<@", "jsonb", "jsonb", "boolean"},
+    {"<@", "anyrange", "anyrange", "boolean"}, {"<@", "anyrange", "anymultirange", "boolean"},
+    {"<@", "anymultirange", "anyrange", "boolean"},
+    {"<@", "anymultirange", "anymultirange", "boolean"},
+    {"&&", "box", "box", "boolean"}, {"&&", "polygon", "polygon", "boolean"},
+    {"&&", "circle", "circle", "boolean"}, {"&&", "inet", "inet", "boolean"},
+    {"&&", "anyarray", "anyarray", "boolean"}, {"&&", "tsquery", "tsquery", "tsquery"},
+    {"&&", "anyrange", "anyrange", "boolean"}, {"&&", "anyrange", "anymultirange", "boolean"},
+    {"&&", "anymultirange", "anyrange", "boolean"},
+    {"&&", "anymultirange", "anymultirange", "boolean"},
+    {"?", "jsonb", "text", "boolean"},
+    {"?|", "point", "point", "boolean"}, {"?|", "jsonb", "text[]", "boolean"},
+    {"?&", "jsonb", "text[]", "boolean"},
+    {"<<", "bigint", "integer", "bigint"}, {"<<", "smallint", "integer", "smallint"},
+    {"<<", "integer", "integer", "integer"}, {"<<", "point", "point", "boolean"},
+    {"<<", "box", "box", "boolean"}, {"<<", "polygon", "polygon", "boolean"},
+    {"<<", "circle", "circle", "boolean"}, {"<<", "inet", "inet", "boolean"},
+    {"<<", "bit", "integer", "bit"}, {"<<", "anyrange", "anyrange", "boolean"},
+    {"<<", "anyrange", "anymultirange", "boolean"},
+    {"<<", "anymultirange", "anyrange", "boolean"},
+    {"<<", "anymultirange", "anymultirange", "boolean"},
+    {">>", "bigint", "integer", "bigint"}, {">>", "smallint", "integer", "smallint"},
+    {">>", "integer", "integer", "integer"}, {">>", "point", "point", "boolean"},
+    {">>", "box", "box", "boolean"}, {">>", "polygon", "polygon", "boolean"},
+    {">>", "circle", "circle", "boolean"}, {">>", "inet", "inet", "boolean"},
+    {">>", "bit", "integer", "bit"}, {">>", "anyrange", "anyrange", "boolean"},
+    {">>", "anyrange", "anymultirange", "boolean"},
+    {">>", "anymultirange", "anyrange", "boolean"},
+    {">>", "anymultirange", "anymultirange", "boolean"},
+    {"<<=", "inet", "inet", "boolean"},
+    {">>=", "inet", "inet", "boolean"},
+    {"^@", "text", "text", "boolean"},
+    {"@@", "text", "text", "boolean"}, {"@@", "text", "tsquery", "boolean"},
+    {"@@", "tsvector", "tsquery", "boolean"}, {"@@", "tsquery", "tsvector", "boolean"},
+    {"@@", "jsonb", "jsonpath", "boolean"},
+    {"->", "json", "integer", "json"}, {"->", "json", "text", "json"},
+    {"->", "jsonb", "integer", "jsonb"}, {"->", "jsonb", "text", "jsonb"},
+    {"->>", "json", "integer", "text"}, {"->>", "json", "text", "text"},
+    {"->>", "jsonb", "integer", "text"}, {"->>", "jsonb", "text", "text"},
+    {"#>", "json", "text[]", "json"}, {"#>", "jsonb", "text[]", "jsonb"},
+    {"#>>", "json", "text[]", "text"}, {"#>>", "jsonb", "text[]", "text"},
+    {"#-", "jsonb", "text[]", "jsonb"},
+    {"like_escape()", "text", "text", "text"}, {"like_escape()", "bytea", "bytea", "bytea"},
+    {"similar_to_escape()", "text", "text", "text"},
+    {"similar_to_escape()", "text", NULL, "text"},
+};
+
+typedef struct OperCand {
+    const Type *p[2];
+    const Type *result;
+    const Type *elem; /* what anyelement and anyarray's elements are bound to */
+} OperCand;
+
+static bool oper_unknownish(const Type *t)
+{
+    return t->cat == TC_UNKNOWN || t->cat == TC_NULL;
+}
+
+/* 'e' anyelement, 'a' anyarray, 'r' anyrange or anymultirange, else 0 */
+static char oper_poly(const Type *p)
+{
+    if (p->cat != TC_OTHER)
+        return 0;
+    if (strcmp(p->name, "anyelement") == 0)
+        return 'e';
+    if (strcmp(p->name, "anyarray") == 0)
+        return 'a';
+    if (strcmp(p->name, "anyrange") == 0 || strcmp(p->name, "anymultirange") == 0)
+        return 'r';
+    return 0;
+}
+
+/* can_coerce_type: does c take args implicitly, its polymorphic
+ * parameters consistently (check_generic_type_consistency)?  Literals fit
+ * anything and bind nothing; no type rlsc models is a range. */
+static bool oper_fits(const Type *const *args, int n, OperCand *c)
+{
+    c->elem = NULL;
+    for (int i = 0; i < n; i++) {
+        const Type *t = args[i], *p = c->p[i];
+        char poly = oper_poly(p);
+        if (t->cat == TC_ANY || oper_unknownish(t))
+            continue;
+        if (!poly) {
+            if (!types_equal(t, p) && !types_implicit(t, p))
+                return false;
+            continue;
+        }
+        if (poly == 'r')
+            return false;
+        const Type *el = t;
+        if (poly == 'a') {
+            if (t->cat != TC_ARRAY)
+                return false;
+            el = t->elem;
+        }
+        if (c->elem && !types_equal(c->elem, el))
+            return false;
+        c->elem = el;
+    }
+    return true;
+}
+
+/* Keeps the candidates with the highest score; returns how many. */
+static int oper_keep_best(OperCand **c, int nc, const int *score)
+{
+    int best = 0, kept = 0;
+    for (int k = 0; k < nc; k++)
+        best = score[k] > best ? score[k] : best;
+    for (int k = 0; k < nc; k++)
+        if (score[k] == best)
+            c[kept++] = c[k];
+    return kept;
+}
+
+/* func_select_candidate: among candidates that all fit, the one with the
+ * most exact matches, then the most preferred types (of the argument's
+ * category) where a typed argument needs a cast; then, for the literals,
+ * the string category if a candidate takes one there, else the category
+ * all agree on, and its preferred type; last, the literals taken for the
+ * one type of the typed arguments.  NULL when that leaves several. */
+static OperCand *oper_select(Arena *a, OperCand **c, int nc, const Type *const *args, int n)
+{
+    int *score = arena_alloc(a, sizeof(int) * (size_t)nc);
+    int nunknown = 0;
+    for (int i = 0; i < n; i++)
+        nunknown += oper_unknownish(args[i]);
+    for (int k = 0; k < nc; k++) {
+        score[k] = 0;
+        for (int i = 0; i < n; i++)
+            score[k] += !oper_unknownish(args[i]) && types_equal(c[k]->p[i], args[i]);
+    }
+    nc = oper_keep_best(c, nc, score);
+    if (nc == 1)
+        return c[0];
+    for (int k = 0; k < nc; k++) {
+        score[k] = 0;
+        for (int i = 0; i < n; i++)
+            score[k] += !oper_unknownish(args[i])
+                        && (types_equal(c[k]->p[i], args[i])
+                            || (types_preferred(c[k]->p[i])
+                                && types_category(c[k]->p[i]) == types_category(args[i])));
+    }
+    nc = oper_keep_best(c, nc, score);
+    if (nc == 1)
+        return c[0];
+    if (nunknown == 0)
+        return NULL;
+
+    char slot[2] = {0, 0};
+    bool pref[2] = {false, false}, resolved = true;
+    for (int i = 0; i < n && resolved; i++) {
+        if (!oper_unknownish(args[i]))
+            continue;
+        bool conflict = false;
+        for (int k = 0; k < nc; k++) {
+            char cat = types_category(c[k]->p[i]);
+            bool pr = types_preferred(c[k]->p[i]);
+            if (k == 0) {
+                slot[i] = cat, pref[i] = pr;
+            } else if (cat == slot[i]) {
+                pref[i] |= pr;
+            } else if (cat == 'S') {
+                slot[i] = cat, pref[i] = pr; /* the string category wins */
+            } else {
+                conflict = true;
+            }
+        }
+        resolved = !conflict || slot[i] == 'S';
+    }
+    if (resolved) {
+        int kept = 0;
+        for (int k = 0; k < nc; k++) {
+            bool keep = true;
+            for (int i = 0; i < n && keep; i++)
+                if (oper_unknownish(args[i]))
+                    keep = types_category(c[k]->p[i]) == slot[i]
+                           && (!pref[i] || types_preferred(c[k]->p[i]));
+            score[k] = keep;
+            kept += keep;
+        }
+        if (kept)
+            nc = oper_keep_best(c, nc, score);
+        if (nc == 1)
+            return c[0];
+    }
+
+    /* the last rule: all typed arguments of one type, the literals too */
+    const Type *known = NULL;
+    for (int i = 0; i < n; i++) {
+        if (oper_unknownish(args[i]))
+            continue;
+        if (known && !types_equal(known, args[i]))
+            return NULL;
+        known = args[i];
+    }
+    if (!known)
+        return NULL;
+    const Type *as[2] = {known, known};
+    OperCand *hit = NULL;
+    for (int k = 0; k < nc; k++) {
+        OperCand probe = *c[k];
+        if (oper_fits(as, n, &probe)) {
+            if (hit)
+                return NULL;
+            hit = c[k];
+        }
+    }
+    return hit;
+}
+
+OperFit types_oper(Arena *a, const char *name, const Type *l, const Type *r, OperMatch *out)
+{
+    const Type *args[2] = {l, r};
+    int n = r ? 2 : 1;
+    bool func = strchr(name, '(') != NULL;
+    bool any = false;
+    *out = (OperMatch){.result = &type_any};
+    for (int i = 0; i < n; i++) {
+        const Type *base = args[i]->cat == TC_ARRAY ? args[i]->elem : args[i];
+        if (base->cat == TC_OTHER) {
+            /* a user type may have operators and casts of its own, or none */
+            out->why = arena_printf(a, "rlsc does not know the operators of type %s "
+                                       "(tests/agreement/STRICTER.md, rule 4)",
+                                    types_display(args[i]));
+            return OPER_UNSURE;
+        }
+        any |= args[i]->cat == TC_ANY;
+    }
+
+    size_t nrows = sizeof oper_rows / sizeof oper_rows[0];
+    OperCand *cands = arena_alloc(a, sizeof(OperCand) * nrows);
+    OperCand **fit = arena_alloc(a, sizeof(OperCand *) * nrows);
+    int nc = 0, nfit = 0;
+    for (size_t k = 0; k < nrows; k++) {
+        if (strcmp(oper_rows[k].name, name) != 0 || (oper_rows[k].right != NULL) != (n == 2))
+            continue;
+        OperCand *c = &cands[nc++];
+        c->p[0] = types_lookup(a, oper_rows[k].left);
+        c->p[1] = n == 2 ? types_lookup(a, oper_rows[k].right) : NULL;
+        c->result = types_lookup(a, oper_rows[k].result);
+    }
+
+    OperCand *pick = NULL;
+    if (!any) {
+        /* binary_oper_exact: a literal beside a typed operand is first
+         * taken for its type; a function's exact match is only that */
+        const Type *x[2] = {l, r};
+        if (!func && n == 2 && oper_unknownish(l) != oper_unknownish(r))
+            x[0] = x[1] = oper_unknownish(l) ? r : l;
+        for (int k = 0; k < nc && !pick; k++) {
+            bool exact = true;
+            for (int i = 0; i < n; i++)
+                exact = exact && !oper_poly(cands[k].p[i]) && !oper_unknownish(x[i])
+                        && types_equal(cands[k].p[i], x[i]);
+            if (exact)
+                pick = &cands[k];
+        }
+    }
+    if (!pick) {
+        for (int k = 0; k < nc; k++)
+            if (oper_fits(args, n, &cands[k]))
+                fit[nfit++] = &cands[k];
+        if (nfit == 0)
+            return OPER_NONE;
+        if (any) {
+            /* an operand of unknown type: some candidate fits, and the
+             * result is known if they agree on it */
+            out->result = fit[0]->result;
+            for (int k = 1; k < nfit; k++)
+                if (!types_equal(fit[k]->result, out->result))
+                    out->result = &type_any;
+            return OPER_OK;
+        }
+        pick = nfit == 1 ? fit[0] : oper_select(a, fit, nfit, args, n);
+        if (!pick)
+            return OPER_AMBIG;
+    }
+
+    /* enforce_generic_type_consistency, with the operands as they are */
+    oper_fits(args, n, pick);
+    for (int i = 0; i < n; i++) {
+        char poly = oper_poly(pick->p[i]);
+        if (poly == 'r') {
+            out->why = "PostgreSQL reads it through a range type, which rlsc does not model";
+            return OPER_UNSURE;
+        }
+        if (poly && !pick->elem) {
+            out->why = "could not determine polymorphic type because input has type unknown";
+            return OPER_UNSURE;
+        }
+        out->params[i] = poly == 'e'   ? pick->elem
+                         : poly == 'a' ? types_lookup(a, arena_printf(a, "%s[]", pick->elem->name))
+                                       : pick->p[i];
+    }
+    out->result = pick->result;
+    return OPER_OK;
+}

@@ -56,11 +56,36 @@ typedef enum Op {
     OP_LIKE,
     OP_ILIKE,
     OP_SIMILAR, /* SIMILAR TO; NOT SIMILAR TO with Expr.negated */
-    /* POSIX regular expressions: ~ ~* !~ !~* (text only) */
-    OP_REGEX,
-    OP_IREGEX,
-    OP_NOT_REGEX,
-    OP_NOT_IREGEX,
+    /* PostgreSQL's generic operators (gram.y's Op), resolved among their
+     * overloads in pg_operator by types_oper: the regular expressions */
+    OP_REGEX,      /* ~ */
+    OP_IREGEX,     /* ~* */
+    OP_NOT_REGEX,  /* !~ */
+    OP_NOT_IREGEX, /* !~* */
+    /* LIKE and ILIKE written as the operators they are */
+    OP_TLIKE,      /* ~~ */
+    OP_TILIKE,     /* ~~* */
+    OP_NOT_TLIKE,  /* !~~ */
+    OP_NOT_TILIKE, /* !~~* */
+    /* containment (arrays, jsonb, inet) and friends */
+    OP_CONTAINS,   /* @> */
+    OP_CONTAINED,  /* <@ */
+    OP_OVERLAPS,   /* && */
+    OP_KEY,        /* ? (jsonb has the key) */
+    OP_KEY_ANY,    /* ?| */
+    OP_KEY_ALL,    /* ?& */
+    OP_SHL,        /* << (integer shift; inet is contained by) */
+    OP_SHR,        /* >> */
+    OP_SUBNET_EQ,  /* <<= */
+    OP_SUPNET_EQ,  /* >>= */
+    OP_STARTS,     /* ^@ (starts_with) */
+    OP_MATCH,      /* @@ (text search) */
+    /* json and jsonb: a field or element, a path, a path deleted */
+    OP_FIELD,      /* -> */
+    OP_FIELD_TEXT, /* ->> */
+    OP_PATH,       /* #> */
+    OP_PATH_TEXT,  /* #>> */
+    OP_PATH_DELETE, /* #- */
     /* arithmetic and ||; OP_PLUS and OP_MINUS are also E_UNARY */
     OP_PLUS,
     OP_MINUS,
@@ -99,6 +124,31 @@ const Type *types_arith(Arena *a, Op op, const Type *l, const Type *r);
 /* The result of prefix op (+ or -) on t, or NULL if there is no such
  * operator. */
 const Type *types_unary(Op op, const Type *t);
+/* PostgreSQL's generic operators and two functions of its grammar,
+ * resolved among their overloads as parse_oper.c's oper() and
+ * parse_func.c's func_select_candidate do (types.c).  name is an
+ * operator as pg_operator spells it ("~~", "@>") or, with "()", a
+ * function ("like_escape()", "similar_to_escape()"); r is NULL for a
+ * call of one argument. */
+typedef enum OperFit {
+    OPER_OK,
+    OPER_NONE,   /* no candidate takes these types */
+    OPER_AMBIG,  /* several do, and PostgreSQL's rules cannot choose */
+    OPER_UNSURE, /* rlsc cannot tell: why says why */
+} OperFit;
+typedef struct OperMatch {
+    const Type *result;
+    /* the types the operands are read as (a quoted literal there must be
+     * valid input for it); NULL where not known */
+    const Type *params[2];
+    const char *why; /* OPER_UNSURE */
+} OperMatch;
+OperFit types_oper(Arena *a, const char *name, const Type *l, const Type *r, OperMatch *out);
+/* pg_type.typcategory of a type ('N', 'S', 'P' for the pseudo-types...);
+ * 0 for a user type whose category rlsc does not know. */
+char types_category(const Type *t);
+/* pg_type.typispreferred. */
+bool types_preferred(const Type *t);
 /* The common type of CASE branches, COALESCE args...; NULL if none. */
 const Type *types_common(const Type *a, const Type *b);
 /* Human-readable name for messages. */

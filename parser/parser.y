@@ -83,7 +83,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> STRING "string" NUMBER "number"
 %token <str> CTXREF "context reference"
 %token TYPECAST "::" LE "<=" GE ">=" NE "<>" CONCAT "||"
-%token <op> REGEX "regular expression operator"
+%token <op> OP "operator"
 
 /* ---- keywords: the tokens of parser/kwlist.h.  A token of one word shows
  * as that word in syntax errors.  Every %token from here to the %type lines
@@ -97,7 +97,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> RESTRICTIVE "restrictive" INSERT "insert" UPDATE "update"
 %token <str> DELETE "delete" COLUMN "column" FUNCTION "function"
 %token <str> RETURNS "returns" AGGREGATE "aggregate" REFERENCES "references"
-%token <str> PERMISSION "permission" SIMILAR "similar"
+%token <str> PERMISSION "permission" SIMILAR "similar" ESCAPE "escape"
 
 /* reserved, as in SQL */
 %token <str> AND "and" OR "or" NOT "not" IS "is" NULL_P "null"
@@ -113,7 +113,8 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> VALUEFUNC "SQL value function"
 
 %type <str> ident unreserved type_unreserved type_word
-%type <op> cmp_op
+%type <op> cmp_op sub_op
+%type <str> quant
 %type <expr> expr b_expr primary func_call case_expr opt_else
 %type <expr> opt_using opt_check opt_with_check sel_target opt_where
 %type <expr> subscriptable subscript opt_expr
@@ -121,7 +122,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %type <vec> expr_list when_list roles opt_to type_words perms opt_types types subscripts
 %type <cmds> cmd cmds opt_for
 %type <type> type_name
-%type <str> opt_fields opt_typmod typmods typmod opt_tz opt_array opt_alias quantifier
+%type <str> opt_fields opt_typmod typmods typmod opt_tz opt_array opt_alias
 %type <qname> qname opt_on_table
 %type <rule> rule policy_tail
 %type <block> block_body
@@ -134,7 +135,8 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %nonassoc IS
 %nonassoc '<' '>' '=' LE GE NE
 %nonassoc BETWEEN IN_P LIKE ILIKE SIMILAR
-%left CONCAT REGEX
+%precedence ESCAPE /* just above LIKE, ILIKE and SIMILAR, as in gram.y */
+%left CONCAT OP
 %left '+' '-'
 %left '*' '/' '%'
 %left '^'
@@ -449,11 +451,11 @@ type_word:
 /* The keywords that stay names: kwlist.h's UNRESERVED_KEYWORD here,
  * TYPE_UNRESERVED_KEYWORD in type_unreserved. */
 unreserved:
-      type_unreserved | REFERENCES | SIMILAR
+      type_unreserved | REFERENCES | SIMILAR | ESCAPE
     ;
 
-/* all but `references`, which may follow a column's type, and `similar`,
- * which may follow a cast's type (`x::text similar to ...`) */
+/* all but `references`, which may follow a column's type, and `similar`
+ * and `escape`, which may follow a cast's type (`x::text similar to ...`) */
 type_unreserved:
       APP | CONTEXT | ROLE | BYPASS | MODEL | TENANT | ALLOW | DENY | FORCE
     | NO | POLICY | PERMISSIVE | RESTRICTIVE | INSERT | UPDATE | DELETE
@@ -473,9 +475,9 @@ expr:
     | expr LE expr        { $$ = mk_bin(ps, OP_LE, $1, $3, @$); }
     | expr GE expr        { $$ = mk_bin(ps, OP_GE, $1, $3, @$); }
     | expr NE expr        { $$ = mk_bin(ps, OP_NE, $1, $3, @$); }
-    | expr cmp_op quantifier '(' expr ')'
+    | expr sub_op quant '(' expr ')'
         { $$ = mk_bin(ps, $2, $1, $5, @$); $$->kind = E_QUANT; $$->text = $3; }
-    | expr cmp_op quantifier '(' select ')'
+    | expr sub_op quant '(' select ')'
         { $$ = mk_bin(ps, $2, $1, NULL, @$); $$->kind = E_QUANT; $$->text = $3; $$->sub = $5; }
     | expr IS NULL_P      { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_NULL; }
     | expr IS NOT NULL_P  { $$ = mk(ps, E_IS, @$); $$->a = $1; $$->op = OP_IS_NULL; $$->negated = true; }
@@ -508,12 +510,25 @@ expr:
         { $$ = mk_bin(ps, OP_SIMILAR, $1, $5, @$); $$->negated = true; }
     | expr NOT ILIKE expr %prec ILIKE
         { $$ = mk_bin(ps, OP_ILIKE, $1, $4, @$); $$->negated = true; }
+    /* the escape character of the pattern: Expr.c */
+    | expr LIKE expr ESCAPE expr %prec LIKE
+        { $$ = mk_bin(ps, OP_LIKE, $1, $3, @$); $$->c = $5; }
+    | expr NOT LIKE expr ESCAPE expr %prec LIKE
+        { $$ = mk_bin(ps, OP_LIKE, $1, $4, @$); $$->c = $6; $$->negated = true; }
+    | expr ILIKE expr ESCAPE expr %prec ILIKE
+        { $$ = mk_bin(ps, OP_ILIKE, $1, $3, @$); $$->c = $5; }
+    | expr NOT ILIKE expr ESCAPE expr %prec ILIKE
+        { $$ = mk_bin(ps, OP_ILIKE, $1, $4, @$); $$->c = $6; $$->negated = true; }
+    | expr SIMILAR TO expr ESCAPE expr %prec SIMILAR
+        { $$ = mk_bin(ps, OP_SIMILAR, $1, $4, @$); $$->c = $6; }
+    | expr NOT SIMILAR TO expr ESCAPE expr %prec SIMILAR
+        { $$ = mk_bin(ps, OP_SIMILAR, $1, $5, @$); $$->c = $7; $$->negated = true; }
     | expr BETWEEN b_expr AND expr %prec BETWEEN
         { $$ = mk(ps, E_BETWEEN, @$); $$->a = $1; $$->b = $3; $$->c = $5; }
     | expr NOT BETWEEN b_expr AND expr %prec BETWEEN
         { $$ = mk(ps, E_BETWEEN, @$); $$->a = $1; $$->b = $4; $$->c = $6; $$->negated = true; }
     | expr CONCAT expr    { $$ = mk_bin(ps, OP_CONCAT, $1, $3, @$); }
-    | expr REGEX expr     { $$ = mk_bin(ps, $2, $1, $3, @$); }
+    | expr OP expr        { $$ = mk_bin(ps, $2, $1, $3, @$); }
     | expr '+' expr       { $$ = mk_bin(ps, OP_PLUS, $1, $3, @$); }
     | expr '-' expr       { $$ = mk_bin(ps, OP_MINUS, $1, $3, @$); }
     | expr '*' expr       { $$ = mk_bin(ps, OP_MUL, $1, $3, @$); }
@@ -528,11 +543,21 @@ expr:
         { $$ = mk(ps, E_CAST, @$); $$->a = $1; $$->type = $3; }
     ;
 
-/* SOME is ANY (the SQL standard has both) */
-quantifier:
-      ANY    { $$ = "any"; }
-    | SOME   { $$ = "any"; }
-    | ALL    { $$ = "all"; }
+/* gram.y's subquery_Op: LIKE and ILIKE are the operators they stand for */
+sub_op:
+      cmp_op
+    | OP          { $$ = $1; }
+    | LIKE        { $$ = OP_TLIKE; }
+    | NOT LIKE    { $$ = OP_NOT_TLIKE; }
+    | ILIKE       { $$ = OP_TILIKE; }
+    | NOT ILIKE   { $$ = OP_NOT_TILIKE; }
+    ;
+
+/* SOME is ANY */
+quant:
+      ANY   { $$ = "any"; }
+    | SOME  { $$ = "any"; }
+    | ALL   { $$ = "all"; }
     ;
 
 cmp_op:
@@ -547,7 +572,7 @@ cmp_op:
 b_expr:
       primary
     | b_expr CONCAT b_expr  { $$ = mk_bin(ps, OP_CONCAT, $1, $3, @$); }
-    | b_expr REGEX b_expr   { $$ = mk_bin(ps, $2, $1, $3, @$); }
+    | b_expr OP b_expr      { $$ = mk_bin(ps, $2, $1, $3, @$); }
     | b_expr '+' b_expr     { $$ = mk_bin(ps, OP_PLUS, $1, $3, @$); }
     | b_expr '-' b_expr     { $$ = mk_bin(ps, OP_MINUS, $1, $3, @$); }
     | b_expr '*' b_expr     { $$ = mk_bin(ps, OP_MUL, $1, $3, @$); }

@@ -160,6 +160,35 @@ static void test_bad_character_is_skipped(void)
                "         ^\n");
 }
 
+/* Operators as scan.l reads them: the longest run of operator characters,
+ * cut where a comment starts, trailing + and - dropped unless the run has
+ * one of ~!@#^&|`?% (so `a=-1` is `=` and `-`, but `a@>-1` is one `@>-`). */
+static void test_operators_are_the_longest_run(void)
+{
+    Expr *e = cond("a=-1");
+    CU_ASSERT_FATAL(e && e->kind == E_BINARY);
+    CU_ASSERT(e->op == OP_EQ && e->b->kind == E_UNARY && e->b->op == OP_MINUS);
+    e = cond("a<>-1");
+    CU_ASSERT_FATAL(e && e->kind == E_BINARY);
+    CU_ASSERT(e->op == OP_NE && e->b->kind == E_UNARY);
+    e = cond("a<<=b");
+    CU_ASSERT_FATAL(e && e->kind == E_BINARY);
+    CU_ASSERT(e->op == OP_SUBNET_EQ);
+    e = cond("a!~~*b");
+    CU_ASSERT_FATAL(e && e->kind == E_BINARY);
+    CU_ASSERT(e->op == OP_NOT_TILIKE);
+    e = cond("a->>'k'");
+    CU_ASSERT_FATAL(e && e->kind == E_BINARY);
+    CU_ASSERT(e->op == OP_FIELD_TEXT);
+    e = cond("a</**/-1");
+    CU_ASSERT_FATAL(e && e->kind == E_BINARY);
+    CU_ASSERT(e->op == OP_LT && e->b->kind == E_UNARY);
+    ASSERT_INT(u_errors(), 0);
+    u_parse("policy p on t using (a @>-1);");
+    ASSERT_INT(u_errors(), 1);
+    ASSERT_HAS(u_messages(), "error: operator @>- is not one rlsc knows\n");
+}
+
 static void test_control_byte_is_named_in_hex(void)
 {
     u_parse("role r\x01;");
@@ -332,6 +361,7 @@ static CU_TestInfo lexer_tests[] = {
     {"unterminated comment is reported at its opening", test_unterminated_comment_is_reported_at_its_opening},
     {"unterminated quoted identifier is reported", test_unterminated_quoted_identifier_is_reported},
     {"bad character is reported and skipped", test_bad_character_is_skipped},
+    {"operators are the longest run of operator characters", test_operators_are_the_longest_run},
     {"control byte is named in hex", test_control_byte_is_named_in_hex},
     {"12abc is one invalid number", test_number_followed_by_letters_is_one_error},
     {"$1 is not a context reference", test_positional_parameter_is_not_a_context},

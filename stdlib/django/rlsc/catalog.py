@@ -39,7 +39,8 @@ HEADER = ('-- rlsc catalog: tables and functions the policies are checked agains
 KEYWORDS = frozenset('''
     aggregate all allow and any app array as between bypass case cast check column
     context current_date current_role current_time current_timestamp
-    current_user delete deny distinct else end exists false for force from
+    current_user delete deny distinct else end escape exists false for force
+    from
     function grant ilike in insert is like localtime localtimestamp model no
     not null on or permission permissive policy references restrictive returns
     role select
