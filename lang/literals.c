@@ -1,7 +1,7 @@
 /*
  * literals.c — the validity of quoted literals: PostgreSQL's input
  * functions (boolin, int4in, numeric_in, date_in, interval_in, uuid_in,
- * json_in and jsonb_in, byteain, inet_in, array_in), mirrored.
+ * json_in and jsonb_in, byteain, inet_in and cidr_in, array_in), mirrored.
  *
  * A quoted literal has type unknown until it meets a typed operand;
  * PostgreSQL then runs the type's input function when it creates the
@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <arpa/inet.h>
 
 /* ---- input functions, mirrored */
 
@@ -604,27 +603,239 @@ static bool lit_bytea(const char *s)
     return true;
 }
 
-static bool lit_inet(const char *s)
+/* ---- inet and cidr (network_in): PostgreSQL's own address parser, not
+ * the C library's, because it differs: IPv4 octets may have leading zeros,
+ * inet takes '10/8', cidr takes abbreviated classful networks ('10.1' is
+ * 10.1.0.0/16) and hex ('0x0a'), IPv6 prefix lengths have no leading
+ * zeros. */
+
+/* getbits: decimal digits without a leading zero, at most max; the end
+ * of the number, or NULL. */
+static const char *net_nolead(const char *p, int max, int *out)
 {
-    char buf[64];
+    int v = 0, n = 0;
+    for (; isdigit((unsigned char)*p); p++, n++) {
+        if (n > 0 && v == 0)
+            return NULL;
+        v = v * 10 + (*p - '0');
+        if (v > max)
+            return NULL;
+    }
+    if (n == 0)
+        return NULL;
+    *out = v;
+    return p;
+}
+
+/* getv4: dotted decimal inside an IPv6 address, from the start of its
+ * token: up to 4 octets (an empty one before '.' or '/' is 0), then an
+ * optional /bits. */
+static bool net_v6_tail_v4(const char *p, unsigned char *dst, int *bits)
+{
+    int n = 0, digits = 0, v = 0;
+    for (;; p++) {
+        if (isdigit((unsigned char)*p)) {
+            if (digits++ && v == 0)
+                return false; /* no leading zeros */
+            if ((v = v * 10 + (*p - '0')) > 255)
+                return false;
+        } else if (*p == '.' || *p == '/') {
+            if (n > 3)
+                return false;
+            dst[n++] = (unsigned char)v;
+            if (*p == '/') {
+                const char *e = net_nolead(p + 1, 128, bits);
+                return e && *e == '\0';
+            }
+            v = 0, digits = 0;
+        } else if (*p == '\0') {
+            if (!digits || n > 3)
+                return false;
+            dst[n] = (unsigned char)v;
+            return true;
+        } else {
+            return false;
+        }
+    }
+}
+
+/* inet_cidr_pton_ipv6: the same for inet and cidr. */
+static bool net_v6(const char *p, unsigned char addr[16], int *bits)
+{
+    int tp = 0, colon = -1, digits = 0;
+    unsigned val = 0;
+    const char *tok;
+    *bits = -1;
+    memset(addr, 0, 16);
+    if (*p == ':' && *++p != ':')
+        return false;
+    tok = p;
+    for (char ch; (ch = *p++) != '\0';) {
+        if (isxdigit((unsigned char)ch)) {
+            val = val << 4 | (unsigned)(isdigit((unsigned char)ch) ? ch - '0'
+                                                                   : (ch | 0x20) - 'a' + 10);
+            if (++digits > 4)
+                return false;
+            continue;
+        }
+        if (ch == ':') {
+            tok = p;
+            if (!digits) {
+                if (colon >= 0)
+                    return false;
+                colon = tp;
+                continue;
+            }
+            if (*p == '\0' || tp + 2 > 16)
+                return false;
+            addr[tp++] = (unsigned char)(val >> 8), addr[tp++] = (unsigned char)val;
+            digits = 0, val = 0;
+            continue;
+        }
+        if (ch == '.' && tp + 4 <= 16 && net_v6_tail_v4(tok, addr + tp, bits)) {
+            tp += 4, digits = 0;
+            break;
+        }
+        if (ch == '/') {
+            const char *e = net_nolead(p, 128, bits);
+            if (e && *e == '\0')
+                break;
+        }
+        return false;
+    }
+    if (digits) {
+        if (tp + 2 > 16)
+            return false;
+        addr[tp++] = (unsigned char)(val >> 8), addr[tp++] = (unsigned char)val;
+    }
+    if (*bits < 0)
+        *bits = 128;
+    if (colon >= 0) {
+        if (tp == 16)
+            return false;
+        int n = tp - colon;
+        memmove(addr + 16 - n, addr + colon, (size_t)n);
+        memset(addr + colon, 0, (size_t)(16 - n - colon));
+        tp = 16;
+    }
+    return tp == 16;
+}
+
+/* Decimal /bits of an IPv4 address: leading zeros allowed, nothing after;
+ * at most 32. */
+static bool net_v4_bits(const char *p, int *bits)
+{
+    int v = 0;
+    if (!isdigit((unsigned char)*p))
+        return false;
+    for (; isdigit((unsigned char)*p); p++)
+        if ((v = v * 10 + (*p - '0')) > 1000)
+            return false;
+    *bits = v;
+    return *p == '\0' && v <= 32;
+}
+
+/* inet_net_pton_ipv4: 1 to 4 decimal octets, a trailing '.' allowed,
+ * /bits; all four octets without /bits; bits/8 octets at least. */
+static bool net_v4_inet(const char *p, unsigned char addr[4], int *bits)
+{
+    int n = 0;
+    memset(addr, 0, 4);
+    *bits = -1;
+    while (isdigit((unsigned char)*p)) {
+        int v = 0;
+        for (; isdigit((unsigned char)*p); p++)
+            if ((v = v * 10 + (*p - '0')) > 255)
+                return false;
+        if (n == 4)
+            return false;
+        addr[n++] = (unsigned char)v;
+        if (*p == '\0' || *p == '/')
+            break;
+        if (*p++ != '.')
+            return false;
+    }
+    if (*p == '/' && n > 0 && !net_v4_bits(p + 1, bits))
+        return false;
+    if (*p != '\0' && *p != '/')
+        return false;
+    if (*bits < 0) {
+        if (n != 4)
+            return false;
+        *bits = 32;
+    }
+    return n > 0 && *bits / 8 <= n;
+}
+
+/* inet_cidr_pton_ipv4: hex ('0x0a0b'), or 1 to 4 decimal octets; without
+ * /bits the mask is the address class's, widened to the octets given. */
+static bool net_v4_cidr(const char *p, unsigned char addr[4], int *bits)
+{
+    int n = 0;
+    memset(addr, 0, 4);
+    *bits = -1;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && isxdigit((unsigned char)p[2])) {
+        int nyb = 0;
+        for (p += 2; isxdigit((unsigned char)*p); p++, nyb++) {
+            if (nyb / 2 >= 4)
+                return false;
+            int d = isdigit((unsigned char)*p) ? *p - '0' : (*p | 0x20) - 'a' + 10;
+            addr[nyb / 2] = (unsigned char)(addr[nyb / 2] | d << (nyb % 2 ? 0 : 4));
+        }
+        n = (nyb + 1) / 2;
+    } else if (isdigit((unsigned char)*p)) {
+        for (;;) {
+            int v = 0;
+            for (; isdigit((unsigned char)*p); p++)
+                if ((v = v * 10 + (*p - '0')) > 255)
+                    return false;
+            if (n == 4)
+                return false;
+            addr[n++] = (unsigned char)v;
+            if (*p == '\0' || *p == '/')
+                break;
+            if (*p++ != '.' || !isdigit((unsigned char)*p))
+                return false;
+        }
+    } else {
+        return false;
+    }
+    if (*p == '/') {
+        if (!net_v4_bits(p + 1, bits))
+            return false;
+    } else if (*p != '\0') {
+        return false;
+    }
+    if (*bits < 0) {
+        int a = addr[0];
+        *bits = a >= 240 ? 32 : a >= 224 ? 8 : a >= 192 ? 24 : a >= 128 ? 16 : 8;
+        if (*bits < n * 8)
+            *bits = n * 8;
+        if (*bits == 8 && a == 224)
+            *bits = 4;
+    }
+    return true;
+}
+
+/* network_in: IPv6 if there is a colon anywhere; cidr: no bits set right
+ * of the mask. */
+static bool lit_network(const char *s, bool cidr)
+{
     unsigned char addr[16];
-    const char *slash = strchr(s, '/');
-    size_t n = slash ? (size_t)(slash - s) : strlen(s);
-    if (n == 0 || n >= sizeof buf)
-        return false;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    int max;
-    if (inet_pton(AF_INET, buf, addr) == 1)
-        max = 32;
-    else if (inet_pton(AF_INET6, buf, addr) == 1)
-        max = 128;
-    else
-        return false;
-    if (slash) {
-        const char *p = slash + 1;
-        int bits = lit_digits(&p, 1, 3);
-        if (bits < 0 || bits > max || *p)
+    int bits, len;
+    bool ok;
+    if (strchr(s, ':')) {
+        ok = net_v6(s, addr, &bits), len = 16;
+    } else {
+        ok = cidr ? net_v4_cidr(s, addr, &bits) : net_v4_inet(s, addr, &bits);
+        len = 4;
+    }
+    if (!ok || !cidr)
+        return ok;
+    for (int i = 0; i < len; i++) {
+        int keep = bits - i * 8; /* bits of this byte inside the mask */
+        unsigned char host = keep >= 8 ? 0 : keep <= 0 ? 0xff : (unsigned char)(0xff >> keep);
+        if (addr[i] & host)
             return false;
     }
     return true;
@@ -703,9 +914,19 @@ const char *literal_error(Arena *a, const Type *t, const char *lit)
     case TC_BYTEA:
         return lit_bytea(lit) ? NULL : "is not a bytea literal";
     case TC_NETWORK:
-        if (t->rank == 2)
-            return "is a cidr literal, which rlsc does not check (cast from inet)";
-        return lit_inet(lit) ? NULL : "is not an IP address";
+        if (t->rank != 2)
+            return lit_network(lit, false) ? NULL : "is not an IP address";
+        if (!lit_network(lit, true))
+            return lit_network(lit, false)
+                       ? "is not a cidr value: it has bits set right of its mask"
+                       : "is not a cidr value";
+        /* A literal meeting a cidr through an operator is read as inet
+         * (cidr has only inet's operators); elsewhere (casts, CASE, arrays)
+         * as cidr.  Valid for both, it is valid wherever it stands. */
+        return lit_network(lit, false)
+                   ? NULL
+                   : "is an abbreviated cidr value, which PostgreSQL reads as inet where "
+                     "it meets an operator; write the network in full (as '10.1.0.0/16')";
     case TC_ARRAY:
         return lit_array(a, t->elem, lit);
     case TC_OTHER:
