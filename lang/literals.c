@@ -108,21 +108,16 @@ static bool lit_decimal_syntax(const char *s)
     return trailing_ws_only(p);
 }
 
-static bool lit_special_number(const char *s, bool floating)
+/* float4in, float8in and (since PostgreSQL 14) numeric_in take the same
+ * words, in any case, with white space around them.  A signed NaN is left
+ * out: the floats take it only through the C library's strtod. */
+static bool lit_word(const char *s, const char *const *words);
+
+static bool lit_special_number(const char *s)
 {
-    s = skip_ws(s);
-    char buf[16];
-    size_t n = 0;
-    while (s[n] && !isspace((unsigned char)s[n]) && n < sizeof buf - 1)
-        buf[n] = (char)tolower((unsigned char)s[n]), n++;
-    buf[n] = '\0';
-    if (!trailing_ws_only(s + n))
-        return false;
-    if (strcmp(buf, "nan") == 0 || strcmp(buf, "infinity") == 0
-        || strcmp(buf, "+infinity") == 0 || strcmp(buf, "-infinity") == 0)
-        return true;
-    return floating && (strcmp(buf, "inf") == 0 || strcmp(buf, "+inf") == 0
-                        || strcmp(buf, "-inf") == 0);
+    static const char *const words[] = {"nan", "infinity", "+infinity", "-infinity",
+                                        "inf", "+inf", "-inf", NULL};
+    return lit_word(s, words);
 }
 
 /* numeric's limits: fewer than 131072 digits before the point and at
@@ -165,13 +160,15 @@ static const char *lit_number(const Type *t, const char *s)
     case 1: return lit_int(s, -32768, 32767);
     case 2: return lit_int(s, INT_MIN, INT_MAX);
     case 3:
+        /* oidin also takes a negative number that fits in int4, as the
+         * oid with the same bits ('-1' is 4294967295) */
         if (strcmp(t->name, "oid") == 0)
-            return lit_int(s, 0, 4294967295LL);
+            return lit_int(s, INT_MIN, 4294967295LL);
         return lit_int(s, LLONG_MIN, LLONG_MAX);
     default: break;
     }
     bool floating = t->rank >= 5;
-    if (lit_special_number(s, floating))
+    if (lit_special_number(s))
         return NULL;
     if (!lit_decimal_syntax(s))
         return "is not a number";
