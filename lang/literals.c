@@ -838,53 +838,162 @@ static bool lit_network(const char *s, bool cidr)
     return true;
 }
 
-/* A one-dimensional array literal '{a,"b",NULL}' of elem. */
-static const char *lit_array(Arena *a, const Type *elem, const char *s)
+/* ---- arrays (array_in): '{...}' nested up to 6 levels, every sub-array
+ * of a level as long as the others, after optional bounds '[1:2][0:1]='
+ * that must match the braces. */
+
+enum { ARR_MAXDIM = 6 };
+
+typedef struct ArrShape {
+    int ndim;              /* levels of braces; 0 until the first element */
+    int dim[ARR_MAXDIM];   /* elements per level, -1 until a level closes */
+} ArrShape;
+
+/* One element, quoted or not; NULL if it is valid input for elem. */
+static const char *arr_element(Arena *a, const Type *elem, const char **pp)
 {
-    const char *p = skip_ws(s);
-    if (*p++ != '{')
-        return "is not an array literal (write '{...}')";
-    p = skip_ws(p);
-    if (*p == '}')
-        return trailing_ws_only(p + 1) ? NULL : "is not an array literal";
+    const char *p = *pp;
+    StrBuf el;
+    sb_init(&el, a);
+    bool quoted = false;
+    if (*p == '"') {
+        quoted = true;
+        for (p++; *p && *p != '"'; p++) {
+            if (*p == '\\' && p[1])
+                p++;
+            sb_putc(&el, *p);
+        }
+        if (*p++ != '"')
+            return "is not an array literal (unterminated quotes)";
+    } else {
+        while (*p && *p != ',' && *p != '}') {
+            if (*p == '\\' || *p == '"' || *p == '{')
+                return "is not an array literal rlsc can check (quote elements with \")";
+            sb_putc(&el, *p++);
+        }
+        while (el.len && isspace((unsigned char)el.data[el.len - 1]))
+            el.data[--el.len] = '\0';
+        if (el.len == 0)
+            return "is not an array literal (empty element)";
+    }
+    *pp = p;
+    if (quoted || strcasecmp(sb_str(&el), "null") != 0) {
+        const char *why = literal_error(a, elem, sb_str(&el));
+        if (why)
+            return arena_printf(a, "has an element that %s", why);
+    }
+    return NULL;
+}
+
+/* The braces at *pp (on its '{'), at nesting level depth. */
+static const char *arr_level(Arena *a, const Type *elem, const char **pp, int depth,
+                             ArrShape *sh)
+{
+    static const char *const ragged =
+        "is not an array literal: its sub-arrays must have matching dimensions";
+    if (depth == ARR_MAXDIM)
+        return "has more than 6 dimensions, the most an array may have";
+    const char *p = skip_ws(*pp + 1);
+    if (*p == '}') {
+        /* '{}' is the empty array, but not inside another */
+        if (depth > 0)
+            return ragged;
+        *pp = p + 1;
+        return NULL;
+    }
+    bool sub = *p == '{';
+    if (sh->ndim == 0)
+        sh->ndim = sub ? 0 : depth + 1; /* set where the first element is */
+    else if (sub != (depth + 1 < sh->ndim))
+        return ragged;
+    int n = 0;
     for (;;) {
         p = skip_ws(p);
-        StrBuf el;
-        sb_init(&el, a);
-        bool quoted = false;
-        if (*p == '{')
-            return "is a multidimensional array literal, which rlsc does not check";
-        if (*p == '"') {
-            quoted = true;
-            for (p++; *p && *p != '"'; p++) {
-                if (*p == '\\' && p[1])
-                    p++;
-                sb_putc(&el, *p);
-            }
-            if (*p++ != '"')
-                return "is not an array literal (unterminated quotes)";
-        } else {
-            while (*p && *p != ',' && *p != '}') {
-                if (*p == '\\' || *p == '"' || *p == '{')
-                    return "is not an array literal rlsc can check (quote elements with \")";
-                sb_putc(&el, *p++);
-            }
-            while (el.len && isspace((unsigned char)el.data[el.len - 1]))
-                el.data[--el.len] = '\0';
-            if (el.len == 0)
-                return "is not an array literal (empty element)";
-        }
-        if (quoted || strcasecmp(sb_str(&el), "null") != 0) {
-            const char *why = literal_error(a, elem, sb_str(&el));
-            if (why)
-                return arena_printf(a, "has an element that %s", why);
-        }
+        if ((*p == '{') != sub)
+            return ragged;
+        const char *why = sub ? arr_level(a, elem, &p, depth + 1, sh) : arr_element(a, elem, &p);
+        if (why)
+            return why;
+        n++;
         p = skip_ws(p);
         if (*p == '}')
-            return trailing_ws_only(p + 1) ? NULL : "is not an array literal";
+            break;
         if (*p++ != ',')
             return "is not an array literal";
     }
+    if (sh->dim[depth] >= 0 && sh->dim[depth] != n)
+        return ragged;
+    sh->dim[depth] = n;
+    *pp = p + 1;
+    return NULL;
+}
+
+/* A bound of '[lb:ub]': a sign and at most 9 digits, so that lb + length
+ * cannot overflow (PostgreSQL's atoi takes more; its limit is int4). */
+static bool arr_bound(const char **pp, long *v)
+{
+    const char *p = *pp;
+    bool neg = *p == '-';
+    if (*p == '+' || *p == '-')
+        p++;
+    int n = 0;
+    for (*v = 0; isdigit((unsigned char)*p) && n < 9; p++, n++)
+        *v = *v * 10 + (*p - '0');
+    if (n == 0 || isdigit((unsigned char)*p))
+        return false;
+    if (neg)
+        *v = -*v;
+    *pp = p;
+    return true;
+}
+
+static const char *lit_array(Arena *a, const Type *elem, const char *s)
+{
+    static const char *const bad_bounds =
+        "is not an array literal (bounds are written '[1:2]={...}')";
+    const char *p = skip_ws(s);
+    int nb = 0, bdim[ARR_MAXDIM];
+    while (*p == '[') {
+        if (nb == ARR_MAXDIM)
+            return "has more than 6 dimensions, the most an array may have";
+        long lb = 1, ub;
+        p++;
+        if (!arr_bound(&p, &ub))
+            return bad_bounds;
+        if (*p == ':') {
+            p++;
+            lb = ub;
+            if (!arr_bound(&p, &ub))
+                return bad_bounds;
+        }
+        if (*p++ != ']')
+            return bad_bounds;
+        if (ub < lb)
+            return "is not an array literal: an upper bound is less than its lower bound";
+        bdim[nb++] = (int)(ub - lb + 1);
+        p = skip_ws(p);
+    }
+    if (nb > 0) {
+        if (*p++ != '=')
+            return bad_bounds;
+        p = skip_ws(p);
+    }
+    if (*p != '{')
+        return "is not an array literal (write '{...}')";
+    ArrShape sh = {0, {-1, -1, -1, -1, -1, -1}};
+    const char *why = arr_level(a, elem, &p, 0, &sh);
+    if (why)
+        return why;
+    if (!trailing_ws_only(p))
+        return "is not an array literal";
+    if (nb > 0) {
+        bool same = nb == sh.ndim;
+        for (int i = 0; same && i < nb; i++)
+            same = bdim[i] == sh.dim[i];
+        if (!same)
+            return "is not an array literal: its bounds do not match its elements";
+    }
+    return NULL;
 }
 
 const char *literal_error(Arena *a, const Type *t, const char *lit)

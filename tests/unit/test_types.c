@@ -370,7 +370,10 @@ static void test_boolean_and_integer_literals(void)
         {"bigint", "9223372036854775808", "is out of range"},
         {"bigint", "99999999999999999999999", "is out of range"},
         {"oid", "4294967295", NULL},
-        {"oid", "-1", "is out of range"},
+        {"oid", "-1", NULL}, /* oidin: a negative int4 is the oid with its bits */
+        {"oid", "-2147483648", NULL},
+        {"oid", "-2147483649", "is out of range"},
+        {"oid", "4294967296", "is out of range"},
     };
     CHECK_LITERALS(rows);
 }
@@ -382,7 +385,9 @@ static void test_numeric_and_float_literals(void)
         {"numeric", ".5e3", NULL},
         {"numeric", "NaN", NULL},
         {"numeric", "-Infinity", NULL},
-        {"numeric", "inf", "is not a number"}, /* only the floats say inf */
+        {"numeric", " inf ", NULL}, /* numeric_in takes the floats' words */
+        {"numeric", "-nan", "is not a number"},
+        {"numeric", "infinit", "is not a number"},
         {"numeric", "1.2.3", "is not a number"},
         {"numeric", "1e", "is not a number"},
         /* numeric's range: 131072 digits before the point, 16383 after */
@@ -498,9 +503,23 @@ static void test_other_scalar_literals(void)
         {"inet", "10.0.0.0/8", NULL},
         {"inet", "::1/128", NULL},
         {"inet", "10.0.0.1/33", "is not an IP address"},
-        {"inet", "192.168.000.001", "is not an IP address"}, /* STRICTER.md rule 13 */
-        {"cidr", "10.0.0.0/8",
-         "is a cidr literal, which rlsc does not check (cast from inet)"},
+        /* PostgreSQL's own parser, not inet_pton */
+        {"inet", "192.168.000.001", NULL},
+        {"inet", "10/8", NULL},
+        {"inet", "10/16", "is not an IP address"},
+        {"inet", "::/08", "is not an IP address"}, /* no leading zero in IPv6 bits */
+        {"inet", "::1.2", NULL},
+        {"inet", " 10.0.0.1", "is not an IP address"},
+        {"cidr", "10.0.0.0/8", NULL},
+        {"cidr", "::/0", NULL},
+        {"cidr", "10.0.0.1", NULL},
+        {"cidr", "10.0.0.1/8", "is not a cidr value: it has bits set right of its mask"},
+        {"cidr", "1::/15", "is not a cidr value: it has bits set right of its mask"},
+        {"cidr", "1.2.3.4.5", "is not a cidr value"},
+        /* valid cidr, but not inet, as an operator reads it (STRICTER.md rule 5) */
+        {"cidr", "10.1",
+         "is an abbreviated cidr value, which PostgreSQL reads as inet where it meets an "
+         "operator; write the network in full (as '10.1.0.0/16')"},
         /* strings take anything; a user type nothing (STRICTER.md rule 3) */
         {"text", "", NULL},
         {"varchar(3)", "longer than three", NULL},
@@ -525,9 +544,22 @@ static void test_array_literals(void)
         {"int[]", "{1,,2}", "is not an array literal (empty element)"},
         {"int[]", "{1,2", "is not an array literal"},
         {"text[]", "{\"a}", "is not an array literal (unterminated quotes)"},
-        /* STRICTER.md rules 6 and 7 */
-        {"int[]", "{{1,2},{3,4}}",
-         "is a multidimensional array literal, which rlsc does not check"},
+        /* array_in's dimensions and bounds */
+        {"int[]", "{{1,2},{3,4}}", NULL},
+        {"int[]", " [0:1][1:1] = {{1},{NULL}}", NULL},
+        {"int[]", "{{{{{{1}}}}}}", NULL},
+        {"int[]", "{{1,2},{3}}",
+         "is not an array literal: its sub-arrays must have matching dimensions"},
+        {"int[]", "{{1},2}",
+         "is not an array literal: its sub-arrays must have matching dimensions"},
+        {"int[]", "{{}}", "is not an array literal: its sub-arrays must have matching dimensions"},
+        {"int[]", "{{{{{{{1}}}}}}}", "has more than 6 dimensions, the most an array may have"},
+        {"int[]", "[1:3]={1,2}", "is not an array literal: its bounds do not match its elements"},
+        {"int[]", "[2:1]={1}",
+         "is not an array literal: an upper bound is less than its lower bound"},
+        {"int[]", "[1:2]{1,2}", "is not an array literal (bounds are written '[1:2]={...}')"},
+        {"int[]", "{{1,2},{3,x}}", "has an element that is not an integer"},
+        /* STRICTER.md rule 7 */
         {"text[]", "{a\\,b}",
          "is not an array literal rlsc can check (quote elements with \")"},
     };
