@@ -214,36 +214,49 @@ static int lit_digits(const char **p, int min, int max)
     return n >= min ? v : -1;
 }
 
-static bool lit_ymd(const char **p)
+/* YYYY-MM-DD, or YYYYMMDD where compact (DecodeNumberField reads eight
+ * digits so whatever the DateStyle); a day that exists. */
+static bool lit_ymd(const char **p, bool compact)
 {
-    int y = lit_digits(p, 4, 4);
-    if (y < 1 || **p != '-')
+    const char *q = *p;
+    int y, m, d;
+    if (compact && strspn(q, "0123456789") == 8) {
+        y = lit_digits(&q, 4, 4), m = lit_digits(&q, 2, 2), d = lit_digits(&q, 2, 2);
+    } else {
+        y = lit_digits(&q, 4, 4);
+        if (y < 0 || *q++ != '-')
+            return false;
+        m = lit_digits(&q, 2, 2);
+        if (m < 0 || *q++ != '-')
+            return false;
+        d = lit_digits(&q, 2, 2);
+    }
+    if (y < 1 || m < 1 || m > 12)
         return false;
-    (*p)++;
-    int m = lit_digits(p, 2, 2);
-    if (m < 1 || m > 12 || **p != '-')
-        return false;
-    (*p)++;
-    int d = lit_digits(p, 2, 2);
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int max = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    *p = q;
     return d >= 1 && d <= max;
 }
 
+/* H:M[:S[.frac]], fields of one or two digits.  Seconds may be 60 (a leap
+ * second rolls over), but the time may not pass 24:00:00: PostgreSQL takes
+ * 23:59:60 and 24:00:00, not 23:59:60.5 or 24:00:01. */
 static bool lit_hms(const char **p)
 {
-    int h = lit_digits(p, 2, 2);
-    if (h < 0 || h > 24 || **p != ':')
+    int h = lit_digits(p, 1, 2);
+    if (h < 0 || **p != ':')
         return false;
     (*p)++;
-    int m = lit_digits(p, 2, 2);
+    int m = lit_digits(p, 1, 2);
     if (m < 0 || m > 59)
         return false;
-    int sec = 0, frac = 0;
+    int sec = 0;
+    bool frac = false;
     if (**p == ':') {
         (*p)++;
-        sec = lit_digits(p, 2, 2);
-        if (sec < 0 || sec > 59)
+        sec = lit_digits(p, 1, 2);
+        if (sec < 0 || sec > 60)
             return false;
         if (**p == '.') {
             (*p)++;
@@ -253,18 +266,36 @@ static bool lit_hms(const char **p)
                 frac |= **p != '0';
         }
     }
-    return h < 24 || (m == 0 && sec == 0 && !frac);
+    long day = h * 3600L + m * 60L + sec;
+    return day < 86400 || (day == 86400 && !frac);
 }
 
+/* HHMMSS after a date (DecodeNumberField), within 23:59:59. */
+static bool lit_hhmmss(const char **p)
+{
+    const char *q = *p;
+    if (strspn(q, "0123456789") != 6)
+        return false;
+    int h = lit_digits(&q, 2, 2), m = lit_digits(&q, 2, 2), sec = lit_digits(&q, 2, 2);
+    if (h > 23 || m > 59 || sec > 59)
+        return false;
+    *p = q;
+    return true;
+}
+
+/* [spaces](Z | ±HH[[:]MM]), at most 15:59 away from UTC; or nothing. */
 static bool lit_zone(const char **p)
 {
-    if (**p == 'Z' || **p == 'z') {
-        (*p)++;
+    const char *q = *p;
+    while (*q == ' ')
+        q++;
+    if (*q == 'Z' || *q == 'z') {
+        *p = q + 1;
         return true;
     }
-    if (**p != '+' && **p != '-')
+    if (*q != '+' && *q != '-')
         return true; /* no zone */
-    (*p)++;
+    *p = q + 1;
     int h = lit_digits(p, 2, 2);
     if (h < 0 || h > 15)
         return false;
@@ -292,6 +323,10 @@ static bool lit_word(const char *s, const char *const *words)
     return false;
 }
 
+/* date_in, timestamp_in, timestamptz_in, time_in and timetz_in on the
+ * forms whose meaning does not depend on DateStyle: an ISO 8601 date, then
+ * optionally a time and a zone (a date reads the time and ignores it, as
+ * PostgreSQL does); a time, after an optional date and a space. */
 static const char *lit_datetime(const Type *t, const char *s)
 {
     static const char *const date_words[] = {"today", "tomorrow", "yesterday", "epoch",
@@ -301,17 +336,21 @@ static const char *lit_datetime(const Type *t, const char *s)
     static const char *const time_words[] = {"now", "allballs", NULL};
     const char *p = skip_ws(s);
     if (t->rank >= 10) {
+        static const char *const bad = "is not a time (use ISO 8601 'HH:MM[:SS]')";
         if (lit_word(s, time_words))
             return NULL;
-        if (!lit_hms(&p))
-            return "is not a time (use ISO 8601 'HH:MM[:SS]')";
-        if (!lit_zone(&p) || !trailing_ws_only(p))
-            return "is not a time (use ISO 8601 'HH:MM[:SS]')";
+        const char *q = p;
+        if (lit_ymd(&q, false) && *q == ' ')
+            p = q + 1; /* the date is read and ignored ('T' is not taken here) */
+        if (!lit_hms(&p) || !lit_zone(&p) || !trailing_ws_only(p))
+            return bad;
         return NULL;
     }
+    const char *bad = t->rank == 1 ? "is not a date (use ISO 8601 'YYYY-MM-DD')"
+                                   : "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')";
     if (lit_word(s, t->rank == 1 ? date_words : ts_words))
         return NULL;
-    if (!lit_ymd(&p)) {
+    if (!lit_ymd(&p, true)) {
         /* ISO-shaped but no such day (2024-02-30) deserves its own words */
         const char *q = skip_ws(s);
         bool iso = strlen(q) >= 10 && q[4] == '-' && q[7] == '-';
@@ -319,18 +358,14 @@ static const char *lit_datetime(const Type *t, const char *s)
             iso = i == 4 || i == 7 || isdigit((unsigned char)q[i]);
         if (iso)
             return "is not a valid date: there is no such month or day";
-        return t->rank == 1 ? "is not a date (use ISO 8601 'YYYY-MM-DD')"
-                            : "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')";
+        return bad;
     }
-    if (t->rank == 1)
-        return trailing_ws_only(p) ? NULL : "is not a date (use ISO 8601 'YYYY-MM-DD')";
-    if (*p == ' ' || *p == 'T' || *p == 't') {
+    if ((*p == ' ' || *p == 'T' || *p == 't') && isdigit((unsigned char)p[1])) {
         p++;
-        if (!lit_hms(&p) || !lit_zone(&p))
-            return "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')";
+        if (!(lit_hhmmss(&p) || lit_hms(&p)) || !lit_zone(&p))
+            return bad;
     }
-    return trailing_ws_only(p) ? NULL
-                               : "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')";
+    return trailing_ws_only(p) ? NULL : bad;
 }
 
 static const char *lit_interval(const char *s)
