@@ -368,76 +368,196 @@ static const char *lit_datetime(const Type *t, const char *s)
     return trailing_ws_only(p) ? NULL : bad;
 }
 
+/* ---- intervals (interval_in): units ('1 year 2 mons -3 hours'), a time
+ * field ('1 day 02:00:00'), a bare number of seconds ('3'), the '@' prefix,
+ * 'ago', and ISO 8601 durations ('P1Y2M3DT4H5M6.5S'). */
+
+enum { IV_US, IV_MS, IV_SEC, IV_MIN, IV_HOUR, IV_DAY, IV_WEEK, IV_MON, IV_YEAR,
+       IV_DECADE, IV_CENTURY, IV_MILLENNIUM };
+
+/* Digits a number of a unit may have before its point: few enough that no
+ * sum of fields overflows the interval's months (int32), days (int32) or
+ * microseconds (int64); PostgreSQL's exact limits are larger. */
+static int iv_max_digits(int field)
+{
+    return field >= IV_MON ? 5 : 8;
+}
+
+/* [sign](digits[.digits]|.digits), a digit after the sign ('+.5' is not
+ * a number to PostgreSQL); *frac if there is a fraction. */
+static bool iv_number(const char **pp, int max_digits, bool *frac)
+{
+    const char *p = *pp;
+    if (*p == '+' || *p == '-')
+        if (!isdigit((unsigned char)*++p))
+            return false;
+    int n = 0;
+    for (; isdigit((unsigned char)*p); p++)
+        if (++n > max_digits)
+            return false;
+    *frac = false;
+    if (*p == '.') {
+        p++;
+        for (; isdigit((unsigned char)*p); p++, n++)
+            *frac |= *p != '0';
+    }
+    if (n == 0)
+        return false;
+    *pp = p;
+    return true;
+}
+
+/* [sign]H:MM[:SS[.frac]], hours of up to 9 digits, ending the word. */
+static bool iv_time(const char **pp)
+{
+    const char *p = *pp;
+    if (*p == '+' || *p == '-')
+        p++;
+    int h = 0;
+    while (isdigit((unsigned char)*p))
+        if (++h > 9)
+            return false;
+        else
+            p++;
+    for (int part = 0; part < 2 && *p == ':'; part++) {
+        if (!isdigit((unsigned char)p[1]) || p[1] > '5' || !isdigit((unsigned char)p[2]))
+            return false;
+        p += 3;
+        if (part == 0 && *p != ':')
+            break;
+    }
+    if (h == 0 || p - *pp < h + 3)
+        return false;
+    if (*p == '.' && p[-3] == ':' && p - *pp > h + 4) {
+        p++;
+        if (!isdigit((unsigned char)*p))
+            return false;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    if (*p && !isspace((unsigned char)*p))
+        return false;
+    *pp = p;
+    return true;
+}
+
+/* DecodeISO8601Interval, format with designators: P[nY][nM][nW][nD][T[nH][nM][nS]],
+ * in that order, each once; no white space around. */
+static bool iv_iso8601(const char *p)
+{
+    static const struct { char unit; int field; } date[] = {
+        {'Y', IV_YEAR}, {'M', IV_MON}, {'W', IV_WEEK}, {'D', IV_DAY}},
+        time[] = {{'H', IV_HOUR}, {'M', IV_MIN}, {'S', IV_SEC}};
+    size_t next = 0;
+    bool any = false, in_time = false;
+    for (p++; *p;) {
+        if (*p == 'T' && !in_time) {
+            in_time = true, next = 0, p++;
+            if (!*p)
+                return false;
+            continue;
+        }
+        size_t n = in_time ? 3 : 4;
+        const char *q = p;
+        bool frac;
+        if (*p == '+' || !iv_number(&q, 8, &frac)) /* a minus only */
+            return false;
+        size_t u = next;
+        while (u < n && (in_time ? time[u].unit : date[u].unit) != *q)
+            u++;
+        if (u == n)
+            return false;
+        /* the months and years are bounded as in the other forms */
+        int field = in_time ? time[u].field : date[u].field;
+        p = p + (*p == '+' || *p == '-');
+        if (strspn(p, "0123456789") > (size_t)iv_max_digits(field))
+            return false;
+        p = q + 1, next = u + 1, any = true;
+    }
+    return any;
+}
+
 static const char *lit_interval(const char *s)
 {
-    /* units and the field each sets: a field may be given once */
     static const struct { const char *word; int field; } units[] = {
-        {"microsecond", 0}, {"microseconds", 0}, {"us", 0},
-        {"millisecond", 1}, {"milliseconds", 1}, {"ms", 1},
-        {"second", 2}, {"seconds", 2}, {"sec", 2}, {"secs", 2}, {"s", 2},
-        {"minute", 3}, {"minutes", 3}, {"min", 3}, {"mins", 3}, {"m", 3},
-        {"hour", 4}, {"hours", 4}, {"hr", 4}, {"hrs", 4}, {"h", 4},
-        {"day", 5}, {"days", 5}, {"d", 5}, {"week", 6}, {"weeks", 6}, {"w", 6},
-        {"month", 7}, {"months", 7}, {"mon", 7}, {"mons", 7},
-        {"year", 8}, {"years", 8}, {"yr", 8}, {"yrs", 8}, {"y", 8},
-        {"decade", 9}, {"decades", 9}, {"century", 10}, {"centuries", 10},
-        {"millennium", 11}, {"millennia", 11}};
+        {"microsecond", IV_US}, {"microseconds", IV_US}, {"us", IV_US},
+        {"millisecond", IV_MS}, {"milliseconds", IV_MS}, {"ms", IV_MS},
+        {"second", IV_SEC}, {"seconds", IV_SEC}, {"sec", IV_SEC}, {"secs", IV_SEC},
+        {"s", IV_SEC},
+        {"minute", IV_MIN}, {"minutes", IV_MIN}, {"min", IV_MIN}, {"mins", IV_MIN},
+        {"m", IV_MIN},
+        {"hour", IV_HOUR}, {"hours", IV_HOUR}, {"hr", IV_HOUR}, {"hrs", IV_HOUR},
+        {"h", IV_HOUR},
+        {"day", IV_DAY}, {"days", IV_DAY}, {"d", IV_DAY},
+        {"week", IV_WEEK}, {"weeks", IV_WEEK}, {"w", IV_WEEK},
+        {"month", IV_MON}, {"months", IV_MON}, {"mon", IV_MON}, {"mons", IV_MON},
+        {"year", IV_YEAR}, {"years", IV_YEAR}, {"yr", IV_YEAR}, {"yrs", IV_YEAR},
+        {"y", IV_YEAR},
+        {"decade", IV_DECADE}, {"decades", IV_DECADE}, {"century", IV_CENTURY},
+        {"centuries", IV_CENTURY}, {"millennium", IV_MILLENNIUM},
+        {"millennia", IV_MILLENNIUM}};
+    static const char *const bad =
+        "is not an interval (use forms like '3 days', '01:30:00' or 'P3DT1H30M')";
+    /* the time field and fractional seconds take all of the seconds */
+    const unsigned all_secs = 1u << IV_SEC | 1u << IV_MS | 1u << IV_US;
+    if (s[0] == 'P')
+        return iv_iso8601(s) ? NULL : bad;
     const char *p = skip_ws(s);
-    /* [-]H:MM[:SS[.f]] with any number of hours */
-    const char *q = p + (*p == '+' || *p == '-');
-    if (isdigit((unsigned char)*q)) {
-        while (isdigit((unsigned char)*q))
-            q++;
-        if (*q == ':' && isdigit((unsigned char)q[1]) && isdigit((unsigned char)q[2])
-            && q[1] <= '5') {
-            q += 3;
-            bool ok = true;
-            if (*q == ':') {
-                ok = isdigit((unsigned char)q[1]) && isdigit((unsigned char)q[2]) && q[1] <= '5';
-                q += 3;
-                if (ok && *q == '.') {
-                    q++;
-                    ok = isdigit((unsigned char)*q);
-                    while (isdigit((unsigned char)*q))
-                        q++;
-                }
-            }
-            if (ok && trailing_ws_only(q))
-                return NULL;
-        }
-    }
-    bool any = false;
+    if (*p == '@')
+        p = skip_ws(p + 1);
+    const char *q = p;
+    bool frac;
+    if (p == skip_ws(s) && iv_number(&q, 9, &frac) && trailing_ws_only(q))
+        return NULL; /* a number of seconds */
     unsigned seen = 0;
+    int n = 0;
+    bool first_neg = false, later_unsigned = false;
     while (*p) {
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
+        bool sign = *p == '+' || *p == '-';
+        if (n == 0)
+            first_neg = *p == '-';
+        else if (!sign)
+            later_unsigned = true;
+        unsigned bits;
+        q = p;
+        if (iv_time(&q)) {
+            bits = 1u << IV_HOUR | 1u << IV_MIN | all_secs;
+        } else {
+            if (!iv_number(&q, 18, &frac))
+                return bad;
+            const char *w = skip_ws(q);
+            for (q = w; isalpha((unsigned char)*q); q++)
+                ;
+            if (*q && !isspace((unsigned char)*q))
+                return bad; /* '1 day2 hours' */
+            int field = -1;
+            for (size_t u = 0; u < sizeof units / sizeof units[0] && field < 0; u++)
+                if ((size_t)(q - w) == strlen(units[u].word)
+                    && strncasecmp(w, units[u].word, (size_t)(q - w)) == 0)
+                    field = units[u].field;
+            if (field < 0)
+                return bad;
+            if (strspn(p + sign, "0123456789") > (size_t)iv_max_digits(field))
+                return "is too large an interval for rlsc to check (at most 99999 years or "
+                       "months, 99999999 of the other units)";
+            bits = field == IV_SEC && frac ? all_secs : 1u << field;
+        }
+        if (seen & bits)
+            return "is not an interval (a unit is given twice)";
+        seen |= bits, n++;
+        p = skip_ws(q);
+        if (strncasecmp(p, "ago", 3) == 0 && trailing_ws_only(p + 3))
             break;
-        int dots = 0;
-        while (isdigit((unsigned char)*p) || *p == '.')
-            dots += *p++ == '.';
-        if (dots > 1)
-            return "is not an interval (use forms like '3 days' or '01:30:00')";
-        p = skip_ws(p);
-        const char *w = p;
-        while (isalpha((unsigned char)*p))
-            p++;
-        int field = -1;
-        for (size_t u = 0; u < sizeof units / sizeof units[0] && field < 0; u++)
-            if ((size_t)(p - w) == strlen(units[u].word)
-                && strncasecmp(w, units[u].word, (size_t)(p - w)) == 0)
-                field = units[u].field;
-        if (field < 0 || (seen & (1u << field)))
-            return "is not an interval (use forms like '3 days' or '01:30:00', "
-                   "each unit once)";
-        seen |= 1u << field;
-        any = true;
-        p = skip_ws(p);
     }
-    if (any && strncasecmp(p, "ago", 3) == 0)
-        p = skip_ws(p + 3);
-    return any && *p == '\0' ? NULL
-                             : "is not an interval (use forms like '3 days' or '01:30:00')";
+    if (n == 0)
+        return bad;
+    /* IntervalStyle sql_standard applies a leading minus to every field
+     * without a sign of its own: '-1 day 2 hours' is -1 day -2 hours there,
+     * -1 day +2 hours elsewhere. */
+    if (first_neg && later_unsigned)
+        return "is an interval whose meaning depends on IntervalStyle (a leading minus "
+               "applies to the other fields in sql_standard); give every field its sign";
+    return NULL;
 }
 
 /* ---- JSON (RFC 8259), as json_in/jsonb_in accept it */

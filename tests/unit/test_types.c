@@ -462,11 +462,28 @@ static void test_date_and_time_literals(void)
         {"interval", "1 year 2 mons -3 hours", NULL},
         {"interval", "2 weeks ago", NULL},
         {"interval", "-100:30:00", NULL},
-        {"interval", "3 days 2 days",
-         "is not an interval (use forms like '3 days' or '01:30:00', each unit once)"},
-        {"interval", "P1D", "is not an interval (use forms like '3 days' or '01:30:00')"},
-        {"interval", "1 day 02:00:00",
-         "is not an interval (use forms like '3 days' or '01:30:00', each unit once)"},
+        {"interval", "3 days 2 days", "is not an interval (a unit is given twice)"},
+        {"interval", "1 day 02:00:00", NULL},
+        {"interval", "1 hour 02:00:00", "is not an interval (a unit is given twice)"},
+        {"interval", "1.5 s 3 ms", "is not an interval (a unit is given twice)"},
+        {"interval", "@ 1 day ago", NULL},
+        {"interval", " -3.5 ", NULL}, /* seconds */
+        {"interval", "P1Y2M3W4DT5H6M7.5S", NULL},
+        {"interval", "P-1D", NULL},
+        {"interval", "P1D1Y",
+         "is not an interval (use forms like '3 days', '01:30:00' or 'P3DT1H30M')"},
+        {"interval", "P+1D",
+         "is not an interval (use forms like '3 days', '01:30:00' or 'P3DT1H30M')"},
+        {"interval", "1 day2 hours",
+         "is not an interval (use forms like '3 days', '01:30:00' or 'P3DT1H30M')"},
+        {"interval", "100000 years",
+         "is too large an interval for rlsc to check (at most 99999 years or months, "
+         "99999999 of the other units)"},
+        /* a meaning that depends on IntervalStyle (STRICTER.md rule 2) */
+        {"interval", "-1 day 02:00:00",
+         "is an interval whose meaning depends on IntervalStyle (a leading minus applies "
+         "to the other fields in sql_standard); give every field its sign"},
+        {"interval", "-1 day -02:00:00", NULL},
     };
     CHECK_LITERALS(rows);
 }
