@@ -986,7 +986,7 @@ static bool lit_network(const char *s, bool cidr)
         return ok;
     for (int i = 0; i < len; i++) {
         int keep = bits - i * 8; /* bits of this byte inside the mask */
-        unsigned char host = keep >= 8 ? 0 : keep <= 0 ? 0xff : (unsigned char)(0xff >> keep);
+        unsigned char host = (unsigned char)(keep >= 8 ? 0 : keep <= 0 ? 0xff : 0xff >> keep);
         if (addr[i] & host)
             return false;
     }
