@@ -523,8 +523,8 @@ static const char *lit_interval(const char *s)
         if (iv_time(&q)) {
             bits = 1u << IV_HOUR | 1u << IV_MIN | all_secs;
         } else {
-            if (!iv_number(&q, 18, &frac))
-                return bad;
+            if (!iv_number(&q, 18, &frac) || (q[-1] == '.' && isalpha((unsigned char)*q)))
+                return bad; /* '1.day' is not a number and a unit to PostgreSQL */
             const char *w = skip_ws(q);
             for (q = w; isalpha((unsigned char)*q); q++)
                 ;
