@@ -370,7 +370,10 @@ static void test_boolean_and_integer_literals(void)
         {"bigint", "9223372036854775808", "is out of range"},
         {"bigint", "99999999999999999999999", "is out of range"},
         {"oid", "4294967295", NULL},
-        {"oid", "-1", "is out of range"},
+        {"oid", "-1", NULL}, /* oidin: a negative int4 is the oid with its bits */
+        {"oid", "-2147483648", NULL},
+        {"oid", "-2147483649", "is out of range"},
+        {"oid", "4294967296", "is out of range"},
     };
     CHECK_LITERALS(rows);
 }
@@ -382,7 +385,9 @@ static void test_numeric_and_float_literals(void)
         {"numeric", ".5e3", NULL},
         {"numeric", "NaN", NULL},
         {"numeric", "-Infinity", NULL},
-        {"numeric", "inf", "is not a number"}, /* only the floats say inf */
+        {"numeric", " inf ", NULL}, /* numeric_in takes the floats' words */
+        {"numeric", "-nan", "is not a number"},
+        {"numeric", "infinit", "is not a number"},
         {"numeric", "1.2.3", "is not a number"},
         {"numeric", "1e", "is not a number"},
         /* numeric's range: 131072 digits before the point, 16383 after */
@@ -416,13 +421,29 @@ static void test_date_and_time_literals(void)
         {"date", "2024-13-01", "is not a valid date: there is no such month or day"},
         /* ISO 8601 only (STRICTER.md rule 1) */
         {"date", "01/02/2024", "is not a date (use ISO 8601 'YYYY-MM-DD')"},
-        {"date", "2024-01-02 10:00", "is not a date (use ISO 8601 'YYYY-MM-DD')"},
+        {"date", "2024-1-2", "is not a date (use ISO 8601 'YYYY-MM-DD')"},
+        /* a date reads a time, and checks it, as date_in does */
+        {"date", "2024-01-02 10:00", NULL},
+        {"date", "2024-01-02 25:00", "is not a date (use ISO 8601 'YYYY-MM-DD')"},
+        {"date", "20240102", NULL},
+        {"date", "20240230", "is not a date (use ISO 8601 'YYYY-MM-DD')"},
         {"timestamp", "2024-01-02 03:04:05.123456", NULL},
         {"timestamp", "2024-01-02T03:04", NULL},
         {"timestamp", "2024-01-02 24:00:00", NULL},
         {"timestamp", "2024-01-02 24:00:01",
          "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')"},
         {"timestamp", "now", NULL},
+        /* a leap second rolls over, but nothing passes 24:00:00 */
+        {"timestamp", "2024-01-02 23:59:60", NULL},
+        {"timestamp", "2024-01-02 03:04:60.5", NULL},
+        {"timestamp", "2024-01-02 23:59:60.5",
+         "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')"},
+        {"timestamp", "2024-01-02 03:04:61",
+         "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')"},
+        {"timestamp", "20240102T030405", NULL},
+        {"timestamptz", "2024-01-02 03:04:05 +02:00", NULL},
+        {"timestamptz", "2024-01-02 03:04:05+16",
+         "is not a timestamp (use ISO 8601 'YYYY-MM-DD HH:MM:SS')"},
         {"timestamptz", "2024-01-02 03:04:05+05:30", NULL},
         {"timestamptz", "2024-01-02 03:04:05Z", NULL},
         {"timestamptz", "2024-01-02 03:04:05 Europe/Paris",
@@ -432,16 +453,37 @@ static void test_date_and_time_literals(void)
         {"time", "12:60", "is not a time (use ISO 8601 'HH:MM[:SS]')"},
         {"time", "now()", "is not a time (use ISO 8601 'HH:MM[:SS]')"},
         {"timetz", "12:30:00-08", NULL},
+        {"time", "2024-01-02 03:04:05Z", NULL}, /* time_in reads a date and drops it */
+        {"time", "2024-01-02T03:04", "is not a time (use ISO 8601 'HH:MM[:SS]')"},
+        {"time", "24:00:00", NULL},
+        {"time", "24:00:01", "is not a time (use ISO 8601 'HH:MM[:SS]')"},
         /* intervals in simple forms (STRICTER.md rule 2) */
         {"interval", "3 days", NULL},
         {"interval", "1 year 2 mons -3 hours", NULL},
         {"interval", "2 weeks ago", NULL},
         {"interval", "-100:30:00", NULL},
-        {"interval", "3 days 2 days",
-         "is not an interval (use forms like '3 days' or '01:30:00', each unit once)"},
-        {"interval", "P1D", "is not an interval (use forms like '3 days' or '01:30:00')"},
-        {"interval", "1 day 02:00:00",
-         "is not an interval (use forms like '3 days' or '01:30:00', each unit once)"},
+        {"interval", "3 days 2 days", "is not an interval (a unit is given twice)"},
+        {"interval", "1 day 02:00:00", NULL},
+        {"interval", "1 hour 02:00:00", "is not an interval (a unit is given twice)"},
+        {"interval", "1.5 s 3 ms", "is not an interval (a unit is given twice)"},
+        {"interval", "@ 1 day ago", NULL},
+        {"interval", " -3.5 ", NULL}, /* seconds */
+        {"interval", "P1Y2M3W4DT5H6M7.5S", NULL},
+        {"interval", "P-1D", NULL},
+        {"interval", "P1D1Y",
+         "is not an interval (use forms like '3 days', '01:30:00' or 'P3DT1H30M')"},
+        {"interval", "P+1D",
+         "is not an interval (use forms like '3 days', '01:30:00' or 'P3DT1H30M')"},
+        {"interval", "1 day2 hours",
+         "is not an interval (use forms like '3 days', '01:30:00' or 'P3DT1H30M')"},
+        {"interval", "100000 years",
+         "is too large an interval for rlsc to check (at most 99999 years or months, "
+         "99999999 of the other units)"},
+        /* a meaning that depends on IntervalStyle (STRICTER.md rule 2) */
+        {"interval", "-1 day 02:00:00",
+         "is an interval whose meaning depends on IntervalStyle (a leading minus applies "
+         "to the other fields in sql_standard); give every field its sign"},
+        {"interval", "-1 day -02:00:00", NULL},
     };
     CHECK_LITERALS(rows);
 }
@@ -498,9 +540,23 @@ static void test_other_scalar_literals(void)
         {"inet", "10.0.0.0/8", NULL},
         {"inet", "::1/128", NULL},
         {"inet", "10.0.0.1/33", "is not an IP address"},
-        {"inet", "192.168.000.001", "is not an IP address"}, /* STRICTER.md rule 13 */
-        {"cidr", "10.0.0.0/8",
-         "is a cidr literal, which rlsc does not check (cast from inet)"},
+        /* PostgreSQL's own parser, not inet_pton */
+        {"inet", "192.168.000.001", NULL},
+        {"inet", "10/8", NULL},
+        {"inet", "10/16", "is not an IP address"},
+        {"inet", "::/08", "is not an IP address"}, /* no leading zero in IPv6 bits */
+        {"inet", "::1.2", NULL},
+        {"inet", " 10.0.0.1", "is not an IP address"},
+        {"cidr", "10.0.0.0/8", NULL},
+        {"cidr", "::/0", NULL},
+        {"cidr", "10.0.0.1", NULL},
+        {"cidr", "10.0.0.1/8", "is not a cidr value: it has bits set right of its mask"},
+        {"cidr", "1::/15", "is not a cidr value: it has bits set right of its mask"},
+        {"cidr", "1.2.3.4.5", "is not a cidr value"},
+        /* valid cidr, but not inet, as an operator reads it (STRICTER.md rule 5) */
+        {"cidr", "10.1",
+         "is an abbreviated cidr value, which PostgreSQL reads as inet where it meets an "
+         "operator; write the network in full (as '10.1.0.0/16')"},
         /* strings take anything; a user type nothing (STRICTER.md rule 3) */
         {"text", "", NULL},
         {"varchar(3)", "longer than three", NULL},
@@ -525,9 +581,22 @@ static void test_array_literals(void)
         {"int[]", "{1,,2}", "is not an array literal (empty element)"},
         {"int[]", "{1,2", "is not an array literal"},
         {"text[]", "{\"a}", "is not an array literal (unterminated quotes)"},
-        /* STRICTER.md rules 6 and 7 */
-        {"int[]", "{{1,2},{3,4}}",
-         "is a multidimensional array literal, which rlsc does not check"},
+        /* array_in's dimensions and bounds */
+        {"int[]", "{{1,2},{3,4}}", NULL},
+        {"int[]", " [0:1][1:1] = {{1},{NULL}}", NULL},
+        {"int[]", "{{{{{{1}}}}}}", NULL},
+        {"int[]", "{{1,2},{3}}",
+         "is not an array literal: its sub-arrays must have matching dimensions"},
+        {"int[]", "{{1},2}",
+         "is not an array literal: its sub-arrays must have matching dimensions"},
+        {"int[]", "{{}}", "is not an array literal: its sub-arrays must have matching dimensions"},
+        {"int[]", "{{{{{{{1}}}}}}}", "has more than 6 dimensions, the most an array may have"},
+        {"int[]", "[1:3]={1,2}", "is not an array literal: its bounds do not match its elements"},
+        {"int[]", "[2:1]={1}",
+         "is not an array literal: an upper bound is less than its lower bound"},
+        {"int[]", "[1:2]{1,2}", "is not an array literal (bounds are written '[1:2]={...}')"},
+        {"int[]", "{{1,2},{3,x}}", "has an element that is not an integer"},
+        /* STRICTER.md rule 7 */
         {"text[]", "{a\\,b}",
          "is not an array literal rlsc can check (quote elements with \")"},
     };
