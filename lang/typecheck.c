@@ -420,7 +420,7 @@ static const Type *tc_settle_literal(Tc *tc, Op op, const Type *known)
     if (types_arith(tc->arena, op, known, known))
         return known;
     bool additive = op == OP_PLUS || op == OP_MINUS;
-    if (additive && known->cat == TC_DATETIME && known != &type_date)
+    if (additive && known->cat == TC_DATETIME && known->rank != 1) /* not date (or a domain over it) */
         return &type_interval; /* timestamp + '1 day' */
     if (!additive && known->cat == TC_TIMESPAN && (op == OP_MUL || op == OP_DIV))
         return &type_float8;
