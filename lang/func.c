@@ -16,8 +16,9 @@
  * implicitly (types_implicit); a quoted literal or NULL fits anywhere.
  * Polymorphic parameters follow check_generic_type_consistency: all
  * anyelement, anynonarray and anyarray-element positions bind to one type
- * (literals take it), anyarray needs an array, anynonarray a non-array;
- * "any" takes anything.  The anycompatible family binds the same way when
+ * (literals take it), a domain as itself (anyarray smashes a domain over
+ * an array first; see "domains" below), anyarray needs an array,
+ * anynonarray a non-array; "any" takes anything.  The anycompatible family binds the same way when
  * its arguments have one type (text when all are literals); where they
  * differ PostgreSQL promotes them to a common type, which rlsc does not
  * model (STRICTER.md rule 15).  Enum and range polymorphism (anyenum,
