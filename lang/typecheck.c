@@ -154,6 +154,9 @@ static const Type *tc_type(Tc *tc, const TypeName *tn)
         }
     const Type *t = types_lookup(tc->arena, tn->text);
     const Type *base = t->cat == TC_ARRAY ? t->elem : t;
+    const Type *dom = base->cat == TC_OTHER ? map_get(tc->known_types, base->name) : NULL;
+    if (dom && dom->domain && !strchr(tn->text, '(')) /* a catalog column's domain */
+        return t->cat == TC_ARRAY ? types_array(tc->arena, dom) : dom;
     /* Built-in types rlsc does not model exist in every database: with a
      * catalog, known names typed as user-defined types are (no quoted
      * literals, no comparisons, casts through the string types; STRICTER
@@ -1202,6 +1205,8 @@ void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catal
         const CatTable *t = cat->table_list.items[i];
         for (int j = 0; j < t->columns.n; j++) {
             const Type *ty = ((const CatColumn *)t->columns.items[j])->type;
+            if (ty->domain)
+                map_put(tc.known_types, ty->domain, (void *)ty);
             if (ty->cat == TC_ARRAY)
                 ty = ty->elem;
             if (ty->cat == TC_OTHER)
