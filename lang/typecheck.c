@@ -140,6 +140,18 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
     return &type_any;
 }
 
+/* The type a name denotes, a catalog column's domain (or an array of it)
+ * included; a domain takes no modifiers. */
+static const Type *tc_lookup(Tc *tc, const char *text)
+{
+    const Type *t = types_lookup(tc->arena, text);
+    const Type *base = t->cat == TC_ARRAY ? t->elem : t;
+    const Type *dom = base->cat == TC_OTHER ? map_get(tc->known_types, base->name) : NULL;
+    if (!dom || !dom->domain || strchr(text, '('))
+        return t;
+    return t->cat == TC_ARRAY ? types_array(tc->arena, dom) : dom;
+}
+
 /* A type name must be PostgreSQL's or one the catalog uses. */
 static const Type *tc_type(Tc *tc, const TypeName *tn)
 {
@@ -152,11 +164,10 @@ static const Type *tc_type(Tc *tc, const TypeName *tn)
                        tn->text);
             return &type_any;
         }
-    const Type *t = types_lookup(tc->arena, tn->text);
+    const Type *t = tc_lookup(tc, tn->text);
+    if (t->domain || (t->cat == TC_ARRAY && t->elem->domain))
+        return t;
     const Type *base = t->cat == TC_ARRAY ? t->elem : t;
-    const Type *dom = base->cat == TC_OTHER ? map_get(tc->known_types, base->name) : NULL;
-    if (dom && dom->domain && !strchr(tn->text, '(')) /* a catalog column's domain */
-        return t->cat == TC_ARRAY ? types_array(tc->arena, dom) : dom;
     /* Built-in types rlsc does not model exist in every database: with a
      * catalog, known names typed as user-defined types are (no quoted
      * literals, no comparisons, casts through the string types; STRICTER
@@ -589,7 +600,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         return tc_column(tc, e, s);
     case E_CONTEXT: {
         ContextDecl *cd = map_get(tc->file->context_map, e->text);
-        return cd ? types_lookup(tc->arena, cd->type->text) : &type_any;
+        return cd ? tc_lookup(tc, cd->type->text) : &type_any;
     }
     case E_SPECIAL:
         return tc_special(e->text);

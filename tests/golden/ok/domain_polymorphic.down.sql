@@ -15,14 +15,14 @@ BEGIN
     JOIN pg_catalog.pg_description d ON d.objoid = p.oid
      AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
     WHERE p.polrelid = '"dm_item"'::pg_catalog.regclass
-      AND p.polname = ANY (ARRAY['allow_all_ff680d68', 'allow_delete_c728946d', 'allow_insert_b5c7f7c8', 'allow_select_a7b02a71', 'allow_update_7246cbaa']::pg_catalog.text[])
+      AND p.polname = ANY (ARRAY['allow_all_d692b117', 'allow_delete_c728946d', 'allow_insert_b5c7f7c8', 'allow_select_a7b02a71', 'allow_update_7246cbaa']::pg_catalog.text[])
       AND d.description LIKE 'rlsc: before: %'
     LIMIT 1;
     IF EXISTS (SELECT FROM pg_catalog.pg_policy p
                JOIN pg_catalog.pg_description d ON d.objoid = p.oid
                 AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
                WHERE p.polrelid = '"dm_item"'::pg_catalog.regclass
-                 AND p.polname <> ALL (ARRAY['allow_all_ff680d68', 'allow_delete_c728946d', 'allow_insert_b5c7f7c8', 'allow_select_a7b02a71', 'allow_update_7246cbaa']::pg_catalog.text[])
+                 AND p.polname <> ALL (ARRAY['allow_all_d692b117', 'allow_delete_c728946d', 'allow_insert_b5c7f7c8', 'allow_select_a7b02a71', 'allow_update_7246cbaa']::pg_catalog.text[])
                  AND d.description LIKE 'rlsc: before: %') THEN
         NULL; -- another app's rlsc policies stay: RLS stays as it is for them
     ELSIF prior IS NOT NULL THEN
@@ -38,7 +38,7 @@ BEGIN
         END IF;
     ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy
                       WHERE polrelid = '"dm_item"'::pg_catalog.regclass
-                        AND polname <> ALL (ARRAY['allow_all_ff680d68', 'allow_delete_c728946d', 'allow_insert_b5c7f7c8', 'allow_select_a7b02a71', 'allow_update_7246cbaa']::pg_catalog.text[])) THEN
+                        AND polname <> ALL (ARRAY['allow_all_d692b117', 'allow_delete_c728946d', 'allow_insert_b5c7f7c8', 'allow_select_a7b02a71', 'allow_update_7246cbaa']::pg_catalog.text[])) THEN
         ALTER TABLE "dm_item" NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE "dm_item" DISABLE ROW LEVEL SECURITY;
     END IF;
@@ -46,7 +46,7 @@ BEGIN
     DROP POLICY IF EXISTS "allow_select_a7b02a71" ON "dm_item";
     DROP POLICY IF EXISTS "allow_insert_b5c7f7c8" ON "dm_item";
     DROP POLICY IF EXISTS "allow_delete_c728946d" ON "dm_item";
-    DROP POLICY IF EXISTS "allow_all_ff680d68" ON "dm_item";
+    DROP POLICY IF EXISTS "allow_all_d692b117" ON "dm_item";
 END
 $rlsc$;
 COMMIT;

@@ -2,10 +2,10 @@
 BEGIN;
 
 -- dm_item: model item
-CREATE POLICY "allow_all_ff680d68" ON "dm_item"
+CREATE POLICY "allow_all_d692b117" ON "dm_item"
     AS PERMISSIVE FOR ALL
     TO PUBLIC
-    USING ((((pick(CAST("n" AS posint), "pos") > 0) AND (pick(CAST("n" AS posint), "pos2") > 0)) AND (CAST('5' AS posint) = "n")));
+    USING ((((((pick(CAST("n" AS posint), "pos") > 0) AND (pick(CAST("n" AS posint), "pos2") > 0)) AND (CAST('5' AS posint) = "n")) AND (pick((SELECT CAST(NULLIF(pg_catalog.current_setting('app.lim', true), '') AS posint)), "pos") > 0)) AND ((SELECT CAST(NULLIF(pg_catalog.current_setting('app.lim', true), '') AS posint)) = "n")));
 CREATE POLICY "allow_delete_c728946d" ON "dm_item"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
@@ -38,7 +38,7 @@ BEGIN
                || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END
         INTO prior FROM pg_catalog.pg_class c WHERE c.oid = '"dm_item"'::pg_catalog.regclass;
     END IF;
-    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_ff680d68', '"dm_item"', prior);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_all_d692b117', '"dm_item"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_delete_c728946d', '"dm_item"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_insert_b5c7f7c8', '"dm_item"', prior);
     EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', 'allow_select_a7b02a71', '"dm_item"', prior);
