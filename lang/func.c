@@ -180,6 +180,11 @@ typedef enum Fit { FIT_NO, FIT_YES, FIT_UNSURE } Fit;
 
 static const Type *func_exact(Arena *a, const Expr *e, bool *vague);
 
+static bool func_has_domain(const Type *t)
+{
+    return t->domain || (t->cat == TC_ARRAY && t->elem->domain);
+}
+
 /* The common type of CASE results or COALESCE arguments, typed t by
  * typecheck.c: a domain only if every input is that very type. */
 static const Type *func_exact_common(Arena *a, Expr *const *xs, int n, bool all, const Type *t,
@@ -194,12 +199,9 @@ static const Type *func_exact_common(Arena *a, Expr *const *xs, int n, bool all,
         else if (!types_identical(first, x))
             same = false;
     }
-    return same && first ? first : types_base(t);
-}
-
-static bool func_has_domain(const Type *t)
-{
-    return t->domain || (t->cat == TC_ARRAY && t->elem->domain);
+    /* only a domain is kept; anything else is typecheck.c's type (literals
+     * alone are text there, not unknown) */
+    return same && first && func_has_domain(first) ? first : types_base(t);
 }
 
 static const Type *func_exact(Arena *a, const Expr *e, bool *vague)
