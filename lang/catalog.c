@@ -1,8 +1,9 @@
 /*
  * catalog.c — tables, columns and functions the checker resolves against.
  *
- * Catalog files are .rls: `table S.T model app.M { column c TYPE not null
- * [references S.T2 (c2) [on delete cascade]]; }`, `function S.F(TYPE
+ * Catalog files are .rls: `table S.T model app.M { column c [domain D]
+ * TYPE not null [references S.T2 (c2) [on delete cascade]]; }` (a column
+ * of domain D over TYPE), `function S.F(TYPE
  * [default], ... [, variadic TYPE[]]) returns [setof] TYPE;` and
  * `permission app.codename;` (a Django permission).  The same
  * declarations may appear in policy files; all sources merge here.
@@ -46,6 +47,39 @@ CatTable *cat_get_table(Catalog *c, const char *schema, const char *name, Span l
     return t;
 }
 
+/*
+ * A column's type as declared: `domain D BASE` is a column of domain D
+ * over BASE (the type words `rlsc catalog` writes; D quoted when it is not
+ * a plain name, as format_type spells a domain off the search path:
+ * "other.d").  Anything else is the type itself, as in catalogs written
+ * before domains were recorded.  Sets *base_text to the base type's text.
+ */
+static const Type *cat_column_type(Arena *a, const char *text, const char **base_text)
+{
+    *base_text = text;
+    if (strncmp(text, "domain ", 7) != 0)
+        return types_lookup(a, text);
+    const char *p = text + 7;
+    StrBuf name;
+    sb_init(&name, a);
+    if (*p == '"') {
+        for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+            if (*p == '"')
+                p++; /* "" is one quote */
+            sb_putc(&name, *p);
+        }
+        if (*p)
+            p++;
+    } else {
+        while (*p && *p != ' ')
+            sb_putc(&name, *p++);
+    }
+    if (*p != ' ' || !name.len)
+        return types_lookup(a, text);
+    *base_text = p + 1;
+    return types_domain(a, types_lookup(a, p + 1), sb_str(&name));
+}
+
 static void cat_add_block(Catalog *c, Diag *d, const AstFile *f, const Block *b)
 {
     if (!b->columns.n && !b->model_name.name)
@@ -70,8 +104,7 @@ static void cat_add_block(Catalog *c, Diag *d, const AstFile *f, const Block *b)
         const ColumnDecl *cd = b->columns.items[i];
         CatColumn *col = arena_alloc(c->arena, sizeof *col);
         col->name = cd->name.name;
-        col->type_text = cd->type->text;
-        col->type = types_lookup(c->arena, cd->type->text);
+        col->type = cat_column_type(c->arena, cd->type->text, &col->type_text);
         col->not_null = cd->not_null;
         if (cd->ref.name) {
             col->ref_schema = cd->ref.schema;
@@ -273,7 +306,13 @@ void cat_write(StrBuf *out, const Catalog *c)
             const CatColumn *col = t->columns.items[j];
             sb_puts(out, "    column ");
             cat_ident(out, col->name);
-            sb_printf(out, " %s%s", col->type_text, col->not_null ? " not null" : "");
+            sb_putc(out, ' ');
+            if (col->type->domain) {
+                sb_puts(out, "domain ");
+                cat_ident(out, col->type->domain);
+                sb_putc(out, ' ');
+            }
+            sb_printf(out, "%s%s", col->type_text, col->not_null ? " not null" : "");
             if (col->ref_table) {
                 sb_puts(out, " references ");
                 if (col->ref_schema) {

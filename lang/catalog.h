@@ -14,8 +14,8 @@
  */
 typedef struct CatColumn {
     const char *name;
-    const char *type_text; /* as declared, with modifiers */
-    const Type *type;
+    const char *type_text; /* as declared, with modifiers; a domain's base type */
+    const Type *type;      /* a domain's keeps its name (Type.domain) */
     bool not_null;
     /* a single-column foreign key: the table and column it references */
     const char *ref_schema, *ref_table, *ref_column;

@@ -2,10 +2,11 @@
  * catalog_pg.c — the catalog read from a live database through libpq.
  *
  * Tables, views and partitioned tables of every user schema, with their
- * columns as format_type() spells them (domains reduced to their base
- * type, NOT NULL from the column or the domain), and the functions of
+ * columns as format_type() spells them (a domain by its name and its
+ * base type, NOT NULL from the column or the domain), and the functions of
  * user schemas with their argument and result types (whether the last is
- * VARIADIC, how many have defaults), and single-column foreign keys.  Django models are recognised through django_content_type
+ * VARIADIC, how many have defaults), and single-column foreign keys.
+ * Django models are recognised through django_content_type
  * when the table is named the way Django names it, and Django permissions
  * are read from auth_permission.
  */
@@ -31,7 +32,8 @@ static const char tables_sql[] =
     "       pg_catalog.format_type(COALESCE(b.base, a.atttypid),\n"
     "                              CASE WHEN b.base IS NULL THEN a.atttypmod\n"
     "                                   ELSE COALESCE(NULLIF(a.atttypmod, -1), b.mod) END),\n"
-    "       a.attnotnull OR COALESCE(b.nn, false)\n"
+    "       a.attnotnull OR COALESCE(b.nn, false),\n"
+    "       CASE WHEN b.base IS NOT NULL THEN pg_catalog.format_type(a.atttypid, NULL) END\n"
     "FROM pg_catalog.pg_class c\n"
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
     "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped\n"
@@ -159,6 +161,10 @@ static void pg_load_tables(Catalog *c, PGresult *r, Map *models)
         col->name = arena_strdup(a, PQgetvalue(r, i, 2));
         col->type_text = pg_type_text(a, PQgetvalue(r, i, 3));
         col->type = types_lookup(a, col->type_text);
+        /* a domain: its name as format_type spells it (qualified off the
+         * search path), which tells domains apart */
+        if (!PQgetisnull(r, i, 5))
+            col->type = types_domain(a, col->type, arena_strdup(a, PQgetvalue(r, i, 5)));
         col->not_null = PQgetvalue(r, i, 4)[0] == 't';
         col->loc = SPAN_NONE;
         map_put(t->by_name, col->name, col);

@@ -16,8 +16,9 @@
  * implicitly (types_implicit); a quoted literal or NULL fits anywhere.
  * Polymorphic parameters follow check_generic_type_consistency: all
  * anyelement, anynonarray and anyarray-element positions bind to one type
- * (literals take it), anyarray needs an array, anynonarray a non-array;
- * "any" takes anything.  The anycompatible family binds the same way when
+ * (literals take it), a domain as itself (anyarray smashes a domain over
+ * an array first; see "domains" below), anyarray needs an array,
+ * anynonarray a non-array; "any" takes anything.  The anycompatible family binds the same way when
  * its arguments have one type (text when all are literals); where they
  * differ PostgreSQL promotes them to a common type, which rlsc does not
  * model (STRICTER.md rule 15).  Enum and range polymorphism (anyenum,
@@ -102,6 +103,101 @@ typedef struct Cand {
 
 typedef enum Fit { FIT_NO, FIT_YES, FIT_UNSURE } Fit;
 
+/* ---- domains
+ *
+ * PostgreSQL binds anyelement, anynonarray and anyenum to the argument's
+ * type as it is, a domain included (pick(posint, integer) does not exist),
+ * where anyarray and the anycompatible family smash domains to their base
+ * types; and CASE, COALESCE, GREATEST and LEAST keep a domain only when
+ * every input is that domain (select_common_type).  So the call needs the
+ * argument types with their domains exactly as PostgreSQL sees them:
+ * func_exact retraces the constructs that keep a domain and smashes it
+ * everywhere else (operators return base types).  Where rlsc cannot tell
+ * (a construct it does not know that yields a domain), *vague is set and
+ * a call whose outcome depends on it is refused. */
+
+static const Type *func_exact(Arena *a, const Expr *e, bool *vague);
+
+static bool func_has_domain(const Type *t)
+{
+    return t->domain || (t->cat == TC_ARRAY && t->elem->domain);
+}
+
+/* The common type of CASE results or COALESCE arguments, typed t by
+ * typecheck.c: a domain only if every input is that very type. */
+static const Type *func_exact_common(Arena *a, Expr *const *xs, int n, bool all, const Type *t,
+                                     bool *vague)
+{
+    const Type *first = NULL;
+    bool same = all;
+    for (int i = 0; i < n; i++) {
+        const Type *x = func_exact(a, xs[i], vague);
+        if (!first)
+            first = x;
+        else if (!types_identical(first, x))
+            same = false;
+    }
+    /* only a domain is kept; anything else is typecheck.c's type (literals
+     * alone are text there, not unknown) */
+    return same && first && func_has_domain(first) ? first : types_base(t);
+}
+
+static const Type *func_exact(Arena *a, const Expr *e, bool *vague)
+{
+    const Type *t = e->ty ? e->ty : &type_any;
+    switch (e->kind) {
+    case E_NULL:
+    case E_BOOL:
+    case E_NUMBER:
+    case E_STRING:
+    case E_SPECIAL:
+    case E_CONTEXT:
+    case E_COLUMN:
+    case E_CAST:
+        return t; /* literals and contexts are no domains; columns and casts say */
+    case E_SUBQUERY: {
+        const Expr *x = e->sub->target;
+        bool literal = x->ty && (x->ty->cat == TC_UNKNOWN || x->ty->cat == TC_NULL);
+        return literal ? t : func_exact(a, x, vague);
+    }
+    case E_FUNC:
+        if (!e->qual && !e->star
+            && (strcmp(e->text, "coalesce") == 0 || strcmp(e->text, "greatest") == 0
+                || strcmp(e->text, "least") == 0))
+            return func_exact_common(a, (Expr *const *)e->args.items, e->args.n, true, t, vague);
+        if (!e->qual && strcmp(e->text, "nullif") == 0)
+            return types_base(t); /* the `=` operator's left input type */
+        return t; /* a catalog function, bound by func_resolve from exact types */
+    case E_CASE: {
+        /* the results, then ELSE; without one, a NULL (unknown) smashes */
+        int n = e->args.n / 2 + 1, k = 0;
+        Expr **xs = arena_alloc(a, sizeof(Expr *) * (size_t)n);
+        for (int i = 1; i < e->args.n; i += 2)
+            xs[k++] = e->args.items[i];
+        if (e->c)
+            xs[k++] = e->c;
+        return func_exact_common(a, xs, k, e->c != NULL, t, vague);
+    }
+    case E_UNARY:
+    case E_BINARY:
+    case E_IS:
+    case E_DISTINCT:
+    case E_BETWEEN:
+    case E_IN_LIST:
+    case E_IN_SUBQ:
+    case E_QUANT:
+    case E_EXISTS:
+        /* operators return base types; types_arith keeps an array's
+         * element domain as anycompatiblearray || does */
+        return types_base(t);
+    default:
+        break;
+    }
+    if (func_has_domain(t))
+        *vague = true;
+    return t;
+}
+
 /* The element type of a variadic parameter p (a text[] is passed as text
  * arguments; "any" as anything). */
 static const Type *func_variadic_elem(Arena *a, const Type *p)
@@ -128,7 +224,8 @@ static const Type *func_variadic_elem(Arena *a, const Type *p)
 
 /* Does fn take args?  Fills c: the parameters met, the counts for
  * ranking, the polymorphic types bound. */
-static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int n, Cand *c)
+static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, const bool *vague,
+                      int n, Cand *c)
 {
     *c = (Cand){.fn = fn};
     int np = fn->args.n;
@@ -143,6 +240,8 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
                            ? fn->args.items[i]
                            : func_variadic_elem(a, fn->args.items[np - 1]);
     bool nonarray = false, enum_ = false, c_nonarray = false, c_mixed = false;
+    int typed = 0;       /* typed arguments of the anyelement family */
+    int vague_at = -1;   /* one of them whose domain rlsc cannot tell */
     for (int i = 0; i < n; i++) {
         const Type *p = c->params[i], *t = args[i];
         Poly poly = func_poly(p);
@@ -182,9 +281,20 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
         enum_ |= poly == P_ENUM;
         c_nonarray |= poly == P_C_NONARRAY;
         const Type **bound = compat ? &c->celem : &c->elem;
-        if (*bound && !types_equal(*bound, el)) {
+        if (!compat) {
+            typed++;
+            if (vague[i])
+                vague_at = i;
+        }
+        /* anyelement: the very type, a domain too; anycompatible: a domain
+         * stays only while every argument is that domain */
+        if (*bound && !types_identical(*bound, el)) {
             if (!compat)
                 return FIT_NO; /* anyelement: one type, no conversion */
+            *bound = types_base(*bound);
+            el = types_base(el);
+        }
+        if (*bound && !types_equal(*bound, el)) {
             /* anycompatible: PostgreSQL promotes to a common type, if
              * one exists; different categories have none */
             if (types_category(*bound) != types_category(el) || !types_category(el))
@@ -206,6 +316,13 @@ static Fit func_match(Arena *a, const CatFunc *fn, const Type *const *args, int 
     if (c_mixed)
         c->unsure = "rlsc does not promote anycompatible arguments to a common type "
                     "(tests/agreement/STRICTER.md, rule 15)";
+    Poly rp = func_poly(fn->ret);
+    if (vague_at >= 0
+        && (typed > 1 || rp == P_ELEM || rp == P_ARRAY || rp == P_NONARRAY || rp == P_ENUM))
+        c->unsure = arena_printf(a,
+                                 "rlsc cannot tell whether argument %d is of domain %s or of "
+                                 "its base type",
+                                 vague_at + 1, types_display(args[vague_at]));
     return c->unsure ? FIT_UNSURE : FIT_YES;
 }
 
@@ -309,7 +426,7 @@ static const Type *func_bind(Arena *a, const Type *p, const Cand *c)
         el = c->celem;
         break;
     }
-    return el ? types_lookup(a, arena_printf(a, "%s[]", el->name)) : NULL;
+    return el ? types_array(a, el) : NULL;
 }
 
 bool func_is_aggregate(const Catalog *cat, const char *name)
@@ -327,6 +444,14 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
     int n = call->args.n;
     const PtrVec *cands = cat_funcs(cat, call->text);
     *out = (FuncMatch){.ret = &type_any};
+    /* the arguments' types with their domains as PostgreSQL sees them */
+    const Type **exact = arena_alloc(a, sizeof(Type *) * (size_t)(n + 1));
+    bool *vague = arena_alloc(a, sizeof(bool) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        const Expr *x = call->args.items[i];
+        exact[i] = x->ty == args[i] ? func_exact(a, x, &vague[i]) : args[i];
+    }
+    args = exact;
     const Cand *best = NULL, *unsure = NULL;
     int arity_ok = 0;
     PtrVec tied = {0};
@@ -339,7 +464,7 @@ bool func_resolve(Arena *a, Diag *d, const Catalog *cat, bool strict, const Expr
         arity_ok += (fn->variadic && n >= fn->args.n) || fn->args.n == n
                     || (n < fn->args.n && n >= fn->args.n - fn->ndefaults);
         Cand *c = arena_alloc(a, sizeof *c);
-        Fit fit = func_match(a, fn, args, n, c);
+        Fit fit = func_match(a, fn, args, vague, n, c);
         if (fit == FIT_NO)
             continue;
         if (fit == FIT_UNSURE) {

@@ -147,6 +147,18 @@ static const Type *tc_column(Tc *tc, Expr *e, const Scope *s)
     return &type_any;
 }
 
+/* The type a name denotes, a catalog column's domain (or an array of it)
+ * included; a domain takes no modifiers. */
+static const Type *tc_lookup(Tc *tc, const char *text)
+{
+    const Type *t = types_lookup(tc->arena, text);
+    const Type *base = t->cat == TC_ARRAY ? t->elem : t;
+    const Type *dom = base->cat == TC_OTHER ? map_get(tc->known_types, base->name) : NULL;
+    if (!dom || !dom->domain || strchr(text, '('))
+        return t;
+    return t->cat == TC_ARRAY ? types_array(tc->arena, dom) : dom;
+}
+
 /* A type name must be PostgreSQL's or one the catalog uses. */
 static const Type *tc_type(Tc *tc, const TypeName *tn)
 {
@@ -159,7 +171,9 @@ static const Type *tc_type(Tc *tc, const TypeName *tn)
                        tn->text);
             return &type_any;
         }
-    const Type *t = types_lookup(tc->arena, tn->text);
+    const Type *t = tc_lookup(tc, tn->text);
+    if (t->domain || (t->cat == TC_ARRAY && t->elem->domain))
+        return t;
     const Type *base = t->cat == TC_ARRAY ? t->elem : t;
     /* Built-in types rlsc does not model exist in every database: with a
      * catalog, known names typed as user-defined types are (no quoted
@@ -624,7 +638,7 @@ static const Type *tc_settle_literal(Tc *tc, Op op, const Type *known)
     if (types_arith(tc->arena, op, known, known))
         return known;
     bool additive = op == OP_PLUS || op == OP_MINUS;
-    if (additive && known->cat == TC_DATETIME && known != &type_date)
+    if (additive && known->cat == TC_DATETIME && known->rank != 1) /* not date (or a domain over it) */
         return &type_interval; /* timestamp + '1 day' */
     if (!additive && known->cat == TC_TIMESPAN && (op == OP_MUL || op == OP_DIV))
         return &type_float8;
@@ -834,7 +848,7 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
         return tc_column(tc, e, s);
     case E_CONTEXT: {
         ContextDecl *cd = map_get(tc->file->context_map, e->text);
-        return cd ? types_lookup(tc->arena, cd->type->text) : &type_any;
+        return cd ? tc_lookup(tc, cd->type->text) : &type_any;
     }
     case E_SPECIAL:
         return tc_special(e->text);
@@ -1563,6 +1577,8 @@ void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catal
         const CatTable *t = cat->table_list.items[i];
         for (int j = 0; j < t->columns.n; j++) {
             const Type *ty = ((const CatColumn *)t->columns.items[j])->type;
+            if (ty->domain)
+                map_put(tc.known_types, ty->domain, (void *)ty);
             if (ty->cat == TC_ARRAY)
                 ty = ty->elem;
             if (ty->cat == TC_OTHER)

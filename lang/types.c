@@ -16,33 +16,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-const Type type_any = {"any", TC_ANY, 0, NULL};
-const Type type_unknown = {"unknown", TC_UNKNOWN, 0, NULL};
-const Type type_null = {"null", TC_NULL, 0, NULL};
-const Type type_bool = {"boolean", TC_BOOL, 0, NULL};
-const Type type_int2 = {"smallint", TC_NUMERIC, 1, NULL};
-const Type type_int4 = {"integer", TC_NUMERIC, 2, NULL};
-const Type type_int8 = {"bigint", TC_NUMERIC, 3, NULL};
-const Type type_numeric = {"numeric", TC_NUMERIC, 4, NULL};
-const Type type_float4 = {"real", TC_NUMERIC, 5, NULL};
-const Type type_float8 = {"double precision", TC_NUMERIC, 6, NULL};
-const Type type_text = {"text", TC_STRING, 3, NULL};
-static const Type type_varchar = {"character varying", TC_STRING, 2, NULL};
-static const Type type_bpchar = {"character", TC_STRING, 1, NULL};
-const Type type_name = {"name", TC_STRING, 0, NULL};
-const Type type_date = {"date", TC_DATETIME, 1, NULL};
-const Type type_timestamp = {"timestamp without time zone", TC_DATETIME, 2, NULL};
-const Type type_timestamptz = {"timestamp with time zone", TC_DATETIME, 3, NULL};
-const Type type_time = {"time without time zone", TC_DATETIME, 10, NULL};
-const Type type_timetz = {"time with time zone", TC_DATETIME, 11, NULL};
-const Type type_interval = {"interval", TC_TIMESPAN, 0, NULL};
-static const Type type_uuid = {"uuid", TC_UUID, 0, NULL};
-static const Type type_json = {"json", TC_JSON, 0, NULL};
-static const Type type_jsonb = {"jsonb", TC_JSONB, 0, NULL};
-static const Type type_bytea = {"bytea", TC_BYTEA, 0, NULL};
-static const Type type_inet = {"inet", TC_NETWORK, 1, NULL};
-static const Type type_cidr = {"cidr", TC_NETWORK, 2, NULL};
-static const Type type_oid = {"oid", TC_NUMERIC, 3, NULL};
+const Type type_any = {"any", TC_ANY, 0, NULL, NULL, NULL};
+const Type type_unknown = {"unknown", TC_UNKNOWN, 0, NULL, NULL, NULL};
+const Type type_null = {"null", TC_NULL, 0, NULL, NULL, NULL};
+const Type type_bool = {"boolean", TC_BOOL, 0, NULL, NULL, NULL};
+const Type type_int2 = {"smallint", TC_NUMERIC, 1, NULL, NULL, NULL};
+const Type type_int4 = {"integer", TC_NUMERIC, 2, NULL, NULL, NULL};
+const Type type_int8 = {"bigint", TC_NUMERIC, 3, NULL, NULL, NULL};
+const Type type_numeric = {"numeric", TC_NUMERIC, 4, NULL, NULL, NULL};
+const Type type_float4 = {"real", TC_NUMERIC, 5, NULL, NULL, NULL};
+const Type type_float8 = {"double precision", TC_NUMERIC, 6, NULL, NULL, NULL};
+const Type type_text = {"text", TC_STRING, 3, NULL, NULL, NULL};
+static const Type type_varchar = {"character varying", TC_STRING, 2, NULL, NULL, NULL};
+static const Type type_bpchar = {"character", TC_STRING, 1, NULL, NULL, NULL};
+const Type type_name = {"name", TC_STRING, 0, NULL, NULL, NULL};
+const Type type_date = {"date", TC_DATETIME, 1, NULL, NULL, NULL};
+const Type type_timestamp = {"timestamp without time zone", TC_DATETIME, 2, NULL, NULL, NULL};
+const Type type_timestamptz = {"timestamp with time zone", TC_DATETIME, 3, NULL, NULL, NULL};
+const Type type_time = {"time without time zone", TC_DATETIME, 10, NULL, NULL, NULL};
+const Type type_timetz = {"time with time zone", TC_DATETIME, 11, NULL, NULL, NULL};
+const Type type_interval = {"interval", TC_TIMESPAN, 0, NULL, NULL, NULL};
+static const Type type_uuid = {"uuid", TC_UUID, 0, NULL, NULL, NULL};
+static const Type type_json = {"json", TC_JSON, 0, NULL, NULL, NULL};
+static const Type type_jsonb = {"jsonb", TC_JSONB, 0, NULL, NULL, NULL};
+static const Type type_bytea = {"bytea", TC_BYTEA, 0, NULL, NULL, NULL};
+static const Type type_inet = {"inet", TC_NETWORK, 1, NULL, NULL, NULL};
+static const Type type_cidr = {"cidr", TC_NETWORK, 2, NULL, NULL, NULL};
+static const Type type_oid = {"oid", TC_NUMERIC, 3, NULL, NULL, NULL};
 
 static const struct {
     const char *name;
@@ -80,7 +80,7 @@ static const struct {
 const Type *types_array(Arena *a, const Type *elem)
 {
     Type *t = arena_alloc(a, sizeof *t);
-    t->name = arena_printf(a, "%s[]", elem->name);
+    t->name = arena_printf(a, "%s[]", elem->domain ? elem->domain : elem->name);
     t->cat = TC_ARRAY;
     t->elem = elem;
     return t;
@@ -151,11 +151,31 @@ bool types_equal(const Type *a, const Type *b)
     if (a->cat != b->cat)
         return false;
     if (a->cat == TC_ARRAY)
-        return types_equal(a->elem, b->elem);
+        return types_identical(a->elem, b->elem);
     return strcmp(a->name, b->name) == 0;
 }
 
-const char *types_display(const Type *t) { return t->name; }
+bool types_identical(const Type *a, const Type *b)
+{
+    if (!types_equal(a, b))
+        return false;
+    if (!a->domain || !b->domain)
+        return !a->domain && !b->domain;
+    return strcmp(a->domain, b->domain) == 0;
+}
+
+const Type *types_domain(Arena *a, const Type *base, const char *name)
+{
+    Type *t = arena_alloc(a, sizeof *t);
+    *t = *types_base(base);
+    t->base = types_base(base);
+    t->domain = name;
+    return t;
+}
+
+const Type *types_base(const Type *t) { return t->base ? t->base : t; }
+
+const char *types_display(const Type *t) { return t->domain ? t->domain : t->name; }
 
 /* ---- type modifiers and interval fields
  *
@@ -405,6 +425,12 @@ const Type *types_common(const Type *a, const Type *b)
         return b;
     if (b->cat == TC_ANY)
         return a;
+    /* select_common_type keeps a domain only when every input is that
+     * domain; otherwise it smashes them to their base types */
+    if (types_identical(a, b))
+        return a;
+    a = types_base(a);
+    b = types_base(b);
     if (a->cat != b->cat)
         return NULL;
     switch (a->cat) {
@@ -457,15 +483,25 @@ const Type *types_arith(Arena *a, Op op, const Type *l, const Type *r)
 {
     if (l->cat == TC_ANY || r->cat == TC_ANY)
         return &type_any;
-    if (op == OP_CONCAT) {
-        if (l->cat == TC_ARRAY || r->cat == TC_ARRAY) {
-            const Type *arr = l->cat == TC_ARRAY ? l : r;
-            const Type *other = l->cat == TC_ARRAY ? r : l;
-            if (other->cat == TC_UNKNOWN || other->cat == TC_NULL || types_equal(arr, other)
-                || types_equal(arr->elem, other))
-                return arr;
+    if (op == OP_CONCAT && (l->cat == TC_ARRAY || r->cat == TC_ARRAY)) {
+        /* anycompatiblearray || anycompatible[array]: a domain over an
+         * array is smashed, an element's domain is not */
+        const Type *arr = types_base(l->cat == TC_ARRAY ? l : r);
+        const Type *other = l->cat == TC_ARRAY ? r : l;
+        if (other->cat == TC_ARRAY)
+            other = types_base(other);
+        if (other->cat == TC_UNKNOWN || other->cat == TC_NULL)
+            return arr;
+        /* the elements' common type: a domain only if both are that domain */
+        const Type *oel = other->cat == TC_ARRAY ? other->elem : other;
+        if (!types_equal(arr->elem, oel))
             return NULL;
-        }
+        return types_identical(arr->elem, oel) ? arr : types_array(a, types_base(oel));
+    }
+    /* operators smash domains to their base types, and return base types */
+    l = types_base(l);
+    r = types_base(r);
+    if (op == OP_CONCAT) {
         /* jsonb || jsonb and bytea || bytea: a literal or NULL beside one
          * is read as its type, as PostgreSQL first tries the known side's
          * type for an unknown argument; anything else beside them meets
@@ -525,7 +561,6 @@ const Type *types_arith(Arena *a, Op op, const Type *l, const Type *r)
     if (l->cat == TC_DATETIME && r->cat == TC_DATETIME && op == OP_MINUS && types_is_time(l)
         && types_is_time(r) && l->rank == 10 && r->rank == 10)
         return &type_interval;
-    (void)a;
     return NULL;
 }
 

@@ -35,6 +35,13 @@ typedef struct Type {
     TypeCat cat;
     int rank;
     const struct Type *elem; /* arrays */
+    /* A domain (CREATE DOMAIN) has its name here and a copy of its base
+     * type's fields above: PostgreSQL smashes a domain to its base type
+     * for operators, casts and most calls, but keeps it where types must
+     * be identical (anyelement arguments, the elements of arrays).  NULL
+     * for every other type. */
+    const char *domain;
+    const struct Type *base; /* a domain's base type (never a domain) */
 } Type;
 
 /* The operators of conditions: the AST holds one in Expr.op, the type rules
@@ -109,9 +116,17 @@ extern const Type type_any, type_unknown, type_null, type_bool, type_int2,
 /* The type a type name denotes ("int8" -> bigint, "varchar(20)[]" ->
  * character varying[]).  Unknown names give TC_OTHER. */
 const Type *types_lookup(Arena *a, const char *text);
-/* The array type of elem (elem[]). */
-const Type *types_array(Arena *a, const Type *elem);
+/* The same type once a domain is smashed to its base type (the elements
+ * of arrays must be identical: posint[] is not integer[]). */
 bool types_equal(const Type *a, const Type *b);
+/* The same type, domains included (posint is not integer). */
+bool types_identical(const Type *a, const Type *b);
+/* The domain `name` over base (itself smashed if a domain). */
+const Type *types_domain(Arena *a, const Type *base, const char *name);
+/* t with a domain smashed to its base type. */
+const Type *types_base(const Type *t);
+/* The array type of elem (an array of a domain is not its base's). */
+const Type *types_array(Arena *a, const Type *elem);
 /* Can a and b meet in a comparison operator op (= <> < <= > >=)? */
 bool types_comparable(const Type *a, const Type *b, Op op);
 /* Can a value of type from be passed where to is expected, implicitly? */

@@ -4,11 +4,13 @@
 -- its type, so a condition reads like what it tests), plus a built-in type
 -- rlsc does not model (point, which has no = operator); `accounts` is the
 -- second table for subqueries, referenced by docs.account_id.  Plus an enum,
--- a domain over integer, and a few user functions (one in its own schema,
--- one overloaded).
+-- domains (over integer, over integer[], over date), and a few user
+-- functions (one in its own schema, one overloaded).
 
 CREATE TYPE mood AS ENUM ('happy', 'sad', 'neutral');
 CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+CREATE DOMAIN intlist AS integer[];
+CREATE DOMAIN day AS date;
 
 CREATE TABLE accounts (
     id          bigint PRIMARY KEY,
@@ -49,7 +51,9 @@ CREATE TABLE docs (
     tags        text[],
     md          mood,
     pos         posint,
-    pt          point
+    pt          point,
+    il          intlist,
+    dy          day
 );
 
 -- user functions: plain, overloaded, and schema-qualified

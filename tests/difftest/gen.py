@@ -48,7 +48,8 @@ TABLES = {
           ('d', 'date'), ('ts', 'timestamp'), ('tstz', 'timestamptz'), ('tm', 'time'),
           ('iv', 'interval'), ('uid', 'uuid'), ('js', 'json'), ('jsb', 'jsonb'),
           ('bin', 'bytea'), ('ip', 'inet'), ('net', 'cidr'), ('ints', 'integer[]'),
-          ('tags', 'text[]'), ('o', 'oid'), ('pos', 'integer')],
+          ('tags', 'text[]'), ('o', 'oid'), ('pos', 'posint'), ('lbl', 'label'),
+          ('ids', 'intlist')],
     's': [('id', 'bigint'), ('t_id', 'integer'), ('name', 'varchar'), ('qty', 'smallint'),
           ('ratio', 'numeric'), ('note', 'text'), ('born', 'date'), ('seen', 'timestamptz'),
           ('owner', 'uuid'), ('ok', 'boolean'), ('words', 'text[]'), ('meta', 'jsonb')],
@@ -56,6 +57,9 @@ TABLES = {
                     ('at', 'timestamp'), ('t_id', 'bigint')],
     'other.s': [('id', 'integer'), ('label', 'char'), ('amount', 'double precision')],
 }
+# domains (schema.sql): the type each is over, and t's column of it
+DOMAIN_BASE = {'posint': 'integer', 'label': 'text', 'intlist': 'integer[]'}
+DOMAIN_COLUMN = {'posint': 'pos', 'label': 'lbl', 'intlist': 'ids'}
 # policy tables, weighted; subquery tables (`notes` exists only as other.notes)
 POLICY_TABLES = ['t'] * 6 + ['s', 'other.notes', 'other.s']
 SUB_TABLES = ['s'] * 8 + ['t'] * 4 + ['other.notes'] * 3 + ['other.s'] * 3 + ['notes']
@@ -174,7 +178,7 @@ class Gen:
         found = []
         for depth, (table, qual) in enumerate(reversed(self.scopes)):
             for name, cty in TABLES[table]:
-                if cty == ty:
+                if cty == ty or DOMAIN_BASE.get(cty) == ty:
                     found.append((depth, name, qual))
         if not found:
             return None
@@ -229,6 +233,8 @@ class Gen:
             if x < 0.66:
                 return 'null'
             return self.literal(ty)
+        if ty in DOMAIN_BASE.values() and self.chance(0.06):
+            return self.domain_expr(ty, d - 1)
         cat = CATEGORY[ty]
         choices = ['cast', 'case', 'func', 'sub', 'paren']
         if cat == 'N':
@@ -243,6 +249,44 @@ class Gen:
             choices += ['subscript']
         k = self.pick(choices)
         return getattr(self, 'e_' + k)(ty, d - 1)
+
+    # ---- domains (issue 10): anyelement takes a domain as itself, where
+    # operators, anyarray and most constructs smash it to its base type;
+    # CASE/COALESCE/GREATEST keep it only when every input is that domain
+    def domain_expr(self, base, d):
+        """An expression of a domain over base, or of base by a construct
+        that may or may not keep the domain."""
+        dn = self.pick([n for n in sorted(DOMAIN_BASE) if DOMAIN_BASE[n] == base])
+        col = DOMAIN_COLUMN[dn]
+        c = self.column(dn) or '(select %s from t)' % col
+        x = self.r.random()
+        if x < 0.3:
+            return c
+        if x < 0.4:
+            return '(%s)::%s' % (self.expr(base, d), dn)
+        if x < 0.5:
+            return 'coalesce(%s, %s)' % (c, self.pick([c, 'null', self.expr(base, d)]))
+        if x < 0.6:
+            return 'case when %s then %s%s end' % (
+                self.cond(d), c, self.pick(['', ' else ' + c, ' else ' + self.expr(base, d)]))
+        if x < 0.7:
+            return 'pick(%s, %s)' % (c, self.pick([c, self.expr(base, d)]))
+        if x < 0.78:
+            return '(select %s from t z%s)' % (col, self.pick(['', ' where z.id = 1']))
+        if base == 'integer':
+            return self.pick(['-%s' % c, '(%s + 0)' % c, 'nullif(%s, 1)' % c,
+                              'greatest(%s, %s)' % (c, self.pick([c, '1'])),
+                              'first_of(%s)' % self.pick(['ids', '(select array_agg(pos) from t)'])])
+        if base == 'text':
+            return self.pick(['(%s || %s)' % (c, c), 'nullif(%s, %s)' % (c, c), 'lower(%s)' % c])
+        return self.pick(['(select array_agg(pos) from t)', '(%s || pos)' % c,
+                          '((select array_agg(pos) from t) || %s)' % self.pick(['pos', 'i4'])])
+
+    def domain_call(self, ty, d):
+        """pick() of a domain and a domain or its base, either way round."""
+        a = self.domain_expr(ty, d)
+        b = self.domain_expr(ty, d) if self.chance(0.5) else self.expr(self.other_type(ty), d)
+        return 'pick(%s, %s)' % ((a, b) if self.chance(0.5) else (b, a))
 
     def e_paren(self, ty, d):
         return '(%s)' % self.expr(ty, d)
@@ -344,6 +388,8 @@ class Gen:
         fs = [lambda: 'coalesce(%s, %s)' % (e(ty, d), e(o(ty), d)),
               lambda: 'nullif(%s, %s)' % (e(ty, d), e(o(ty), d)),
               lambda: 'pick(%s, %s)' % (e(ty, d), e(o(ty), d))]
+        if ty in DOMAIN_BASE.values():
+            fs += [lambda: self.domain_call(ty, d)] * 2
         if cat in ('N', 'S', 'D', 'T'):
             fs += [lambda: '%s(%s, %s)' % (self.pick(['greatest', 'least']), e(ty, d), e(o(ty), d))]
         if cat == 'N':
@@ -563,6 +609,8 @@ class Gen:
               lambda: 'allowed(%s)' % e('bigint', d),
               lambda: 'starts_with(%s, %s)' % (e(self.pick(STRING), d), e(self.pick(STRING), d)),
               lambda: 'pick(%s, %s)' % (e('boolean', d), e(self.other_type('boolean'), d)),
+              lambda: 'has(%s, %s)' % (self.domain_expr('integer[]', d) if self.chance(0.5) else e('integer[]', d),
+                                       self.domain_expr('integer', d) if self.chance(0.5) else e(self.other_type('integer'), d)),
               lambda: '(select %s)' % self.cond(d),
               lambda: 'pg_has_role(%s, %s)' % (self.pick(["'postgres'", 'current_user']), "'USAGE'"),
               lambda: 'jsonb_typeof(%s) = %s' % (e('jsonb', d), self.quoted('text'))]

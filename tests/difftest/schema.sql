@@ -2,15 +2,18 @@
 --
 -- `t` has one column per type family (named after its type, as in
 -- tests/agreement: i2 i4 i8 num f4 f8 txt vc ch flag d ts tstz tm iv uid js
--- jsb bin ip net ints tags, plus an oid and a domain); `s` is the second
--- table for subqueries and correlations; `other` is a schema outside the
--- search path with a table of its own (`other.notes`, no `notes` in public)
--- and a table of the same name as one in public (`other.s`).  The functions
--- cover overloads, VARIADIC, anyelement polymorphism, DEFAULT parameters and
--- a function outside public.  gen.py knows these names and types; keep the
+-- jsb bin ip net ints tags, plus an oid and domains over integer, text
+-- and integer[]: pos lbl ids); `s` is the second table for subqueries and
+-- correlations; `other` is a schema outside the search path with a table of
+-- its own (`other.notes`, no `notes` in public) and a table of the same name
+-- as one in public (`other.s`).  The functions cover overloads, VARIADIC,
+-- anyelement/anyarray polymorphism (domains meet them: issue 10), DEFAULT
+-- parameters and a function outside public.  gen.py knows these names and types; keep the
 -- two in step.
 
 CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+CREATE DOMAIN label AS text;
+CREATE DOMAIN intlist AS integer[];
 
 CREATE TABLE s (
     id      bigint PRIMARY KEY,
@@ -54,7 +57,9 @@ CREATE TABLE t (
     ints    integer[],
     tags    text[],
     o       oid,
-    pos     posint
+    pos     posint,
+    lbl     label,
+    ids     intlist
 );
 
 CREATE SCHEMA other;
@@ -90,6 +95,8 @@ CREATE FUNCTION pick(a anyelement, b anyelement) RETURNS anyelement
     LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce(a, b) $$;
 CREATE FUNCTION first_of(a anyarray) RETURNS anyelement
     LANGUAGE sql IMMUTABLE AS $$ SELECT a[1] $$;
+CREATE FUNCTION has(a anyarray, e anyelement) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS $$ SELECT e = ANY (a) $$;
 -- a DEFAULT parameter
 CREATE FUNCTION within(x integer, lim integer DEFAULT 10) RETURNS boolean
     LANGUAGE sql IMMUTABLE AS $$ SELECT x < lim $$;

@@ -331,6 +331,40 @@ static void test_common_types(void)
                    ROW("%s, %s: %s", rows[i].a, rows[i].b, rows[i].common));
 }
 
+/* ---- domains: their base type for operators and CASE, themselves where
+ * PostgreSQL wants identical types (anyelement, array elements) */
+
+static const Type *D(const char *name, const char *base)
+{
+    return types_domain(u_arena(), T(base), name);
+}
+
+static void test_domains(void)
+{
+    const Type *pos = D("posint", "integer"), *pos2 = D("pos2", "integer");
+    const Type *il = D("intlist", "integer[]"), *posarr = types_array(u_arena(), pos);
+    ASSERT_ROW(ROW("%s", yn(types_equal(pos, T("integer")))), "yes");
+    ASSERT_ROW(ROW("%s", yn(types_identical(pos, T("integer")))), "no");
+    ASSERT_ROW(ROW("%s", yn(types_identical(pos, D("posint", "int4")))), "yes");
+    ASSERT_ROW(ROW("%s", yn(types_identical(pos, pos2))), "no");
+    ASSERT_ROW(ROW("%s", yn(types_equal(il, T("integer[]")))), "yes");
+    ASSERT_ROW(ROW("posint[] = integer[]: %s", yn(types_equal(posarr, T("integer[]")))),
+               "posint[] = integer[]: no");
+    ASSERT_ROW(ROW("%s", yn(types_implicit(posarr, T("integer[]")))), "yes");
+    ASSERT_ROW(ROW("%s", yn(types_comparable(pos, T("bigint"), OP_LT))), "yes");
+    ASSERT_ROW(tn(types_base(types_domain(u_arena(), pos, "d2"))), "integer"); /* over a domain */
+    ASSERT_ROW(tn(types_common(pos, pos)), "posint");
+    ASSERT_ROW(tn(types_common(pos, T("integer"))), "integer");
+    ASSERT_ROW(tn(types_common(pos, pos2)), "integer");
+    ASSERT_ROW(tn(types_common(il, T("integer[]"))), "integer[]");
+    ASSERT_ROW(tn(types_common(posarr, T("integer[]"))), "none");
+    ASSERT_ROW(tn(types_arith(u_arena(), OP_PLUS, pos, pos)), "integer");
+    ASSERT_ROW(tn(types_arith(u_arena(), OP_CONCAT, posarr, pos)), "posint[]");
+    ASSERT_ROW(tn(types_arith(u_arena(), OP_CONCAT, posarr, T("integer"))), "integer[]");
+    ASSERT_ROW(tn(types_arith(u_arena(), OP_CONCAT, il, pos)), "integer[]");
+    ASSERT_ROW(tn(types_arith(u_arena(), OP_CONCAT, il, il)), "integer[]");
+}
+
 /* ---- literals */
 
 /* A quoted literal, and why it is not valid input for its type (NULL: it is). */
@@ -612,6 +646,7 @@ static CU_TestInfo types_tests[] = {
     {"comparability", test_comparability},
     {"arithmetic results", test_arithmetic_results},
     {"common types", test_common_types},
+    {"domains", test_domains},
     {"boolean and integer literals", test_boolean_and_integer_literals},
     {"numeric and float literals", test_numeric_and_float_literals},
     {"date and time literals", test_date_and_time_literals},

@@ -14,6 +14,12 @@ many-to-many tables of those models; schema ``public`` unless db_table is
 written ``'"schema"."table"'``; sorted by schema and table name (byte order,
 as PostgreSQL sorts ``name``).
 
+A column whose db_type names a domain (a custom field) is written by that
+name alone: without a database the writer cannot know that it is a domain,
+nor its base type, so rlsc treats it as a user-defined type (no operators,
+no literals: stricter, never wrong); ``rlsc catalog --db`` writes it
+``domain D TYPE`` (lang/catalog.c).
+
 Columns, in the order PostgreSQL has them after ``migrate``: the migration
 history is replayed (CreateModel lists the fields, AddField appends,
 RenameField keeps the place, RemoveField drops); fields that no migration
