@@ -112,7 +112,7 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> WITH "with" WITHOUT "without" GRANT "grant"
 %token <str> VALUEFUNC "SQL value function"
 
-%type <str> ident unreserved type_unreserved type_word
+%type <str> ident unreserved type_unreserved type_word ctx_name reserved
 %type <op> cmp_op sub_op
 %type <str> quant
 %type <expr> expr b_expr primary func_call case_expr opt_else
@@ -159,7 +159,7 @@ stmt:
             else
                 ps->file->app = (Ident){$2, @2};
         }
-    | CONTEXT ident type_name '=' STRING ';'
+    | CONTEXT ctx_name type_name '=' STRING ';'
         {
             ContextDecl *c = arena_alloc(A, sizeof *c);
             c->name = (Ident){$2, @2};
@@ -446,6 +446,21 @@ type_word:
             sqlfmt_ident(&sb, $1);
             $$ = sb_str(&sb);
         }
+    ;
+
+/* A context is read as $name, never as a bare word, so its declaration
+ * takes any word: `context on text = 'app.on';` */
+ctx_name:
+      ident
+    | reserved
+    ;
+
+/* kwlist.h's RESERVED_KEYWORD tokens (tests/unit/keywords.sh checks) */
+reserved:
+      ALL | AND | ANY | ARRAY | AS | BETWEEN | CASE | CAST | CHECK | CURRENT_USER
+    | DISTINCT | ELSE | END_P | EXISTS | FALSE_P | FOR | FROM | GRANT | ILIKE | IN_P
+    | IS | LIKE | NOT | NULL_P | ON | OR | SELECT | SESSION_USER | SOME | TABLE
+    | THEN | TO | TRUE_P | USING | VALUEFUNC | WHEN | WHERE | WITH | WITHOUT
     ;
 
 /* The keywords that stay names: kwlist.h's UNRESERVED_KEYWORD here,

@@ -6,8 +6,8 @@
 # PostgreSQL's check_keywords.pl checks gram.y against its kwlist.h:
 #
 #   parser/parser.y   the %token of each keyword (bison has no #include),
-#                     and the rules unreserved and type_unreserved, which
-#                     list the keywords that stay names
+#                     the rules unreserved and type_unreserved, which
+#                     list the keywords that stay names, and reserved
 #   stdlib/django/rlsc/catalog.py   KEYWORDS, the words the Django app
 #                     quotes when it writes a catalog (installed without
 #                     the C sources)
@@ -30,7 +30,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/rlsc-keywords.XXXXXX") || tap_bail "no temporary 
 trap 'rm -rf "$W"' EXIT
 trap 'exit 130' INT TERM
 
-tap_plan 4
+tap_plan 5
 # result DESCRIPTION: ok when $W/out is empty, else not ok with its lines.
 result()
 {
@@ -155,7 +155,14 @@ diff -u --label "kwlist.h: UNRESERVED_KEYWORD, and type_unreserved" --label "par
     "$W/cat" "$W/rule" >"$W/out"
 result "parser.y's rule unreserved lists type_unreserved and kwlist.h's UNRESERVED_KEYWORD tokens"
 
-# ---- 4. The Django app's copy: read without importing the module (which
+rule_symbols reserved >"$W/rule"
+category_tokens RESERVED_KEYWORD >"$W/cat"
+diff -u --label "kwlist.h: RESERVED_KEYWORD" --label "parser.y: reserved" \
+    "$W/cat" "$W/rule" >"$W/out"
+[ -s "$W/rule" ] || echo "parser.y: no rule reserved" >>"$W/out"
+result "parser.y's rule reserved lists kwlist.h's RESERVED_KEYWORD tokens"
+
+# ---- 5. The Django app's copy: read without importing the module (which
 # needs Django), by evaluating the expression assigned to KEYWORDS.
 PY=
 for p in "${DJANGO_PYTHON:-}" python3; do
