@@ -327,10 +327,16 @@ static bool lit_word(const char *s, const char *const *words)
  * forms whose meaning does not depend on DateStyle: an ISO 8601 date, then
  * optionally a time and a zone (a date reads the time and ignores it, as
  * PostgreSQL does); a time, after an optional date and a space. */
+bool literal_frozen(const Type *t, const char *lit)
+{
+    static const char *const words[] = {"now", "today", "tomorrow", "yesterday", NULL};
+    return t->cat == TC_DATETIME && lit_word(lit, words);
+}
+
 static const char *lit_datetime(const Type *t, const char *s)
 {
     static const char *const date_words[] = {"today", "tomorrow", "yesterday", "epoch",
-                                             "infinity", "-infinity", NULL};
+                                             "infinity", "-infinity", "now", NULL};
     static const char *const ts_words[] = {"today", "tomorrow", "yesterday", "epoch",
                                            "infinity", "-infinity", "now", NULL};
     static const char *const time_words[] = {"now", "allballs", NULL};

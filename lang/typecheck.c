@@ -46,6 +46,7 @@ typedef struct Tc {
 
 static const Type *tc_expr(Tc *tc, Expr *e, const Scope *s, Place place);
 static const Type *tc_subscript(Tc *tc, Expr *e, const Scope *s, Place place);
+static int tc_min_level(const Expr *e, int depth);
 static const Type *tc_array(Tc *tc, Expr *e, const Scope *s, Place place);
 
 static const Type *tc_set(Expr *e, const Type *t)
@@ -65,8 +66,14 @@ static bool tc_literal(Tc *tc, Expr *e, const Type *t)
     if (e->kind != E_STRING || tc_unknownish(t) || t->cat == TC_ANY)
         return true;
     const char *why = literal_error(tc->arena, t, e->text);
-    if (!why)
+    if (!why) {
+        if (literal_frozen(t, e->text))
+            diag_warning(tc->diag, e->loc,
+                         "'%s' is read once, when the policy is created: the policy keeps that fixed %s; "
+                         "for the time of each query write now(), current_date or "
+                         "current_timestamp", e->text, types_display(t));
         return true;
+    }
     /* "is not a uuid" names the type already; "is out of range" does not */
     if (strncmp(why, "is out of range", 15) != 0 && strncmp(why, "has an", 6) != 0)
         diag_error(tc->diag, e->loc, "'%s' %s", e->text, why);
@@ -268,6 +275,16 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
          * preferred types, so rlsc asks for a cast (STRICTER.md). */
         if (a->cat == TC_NUMERIC && b->cat == TC_NUMERIC && !types_equal(a, b)) {
             bool af = a->rank >= 5, bf = b->rank >= 5;
+            if (strcmp(types_base(a)->name, "oid") == 0 || strcmp(types_base(b)->name, "oid") == 0) {
+                /* integer beside oid meets oid = oid: the result is oid
+                 * whichever side it is on, as far as rlsc can tell */
+                diag_error(tc->diag, e->loc,
+                           "nullif(%s, %s): the type of the result depends on PostgreSQL's "
+                           "choice between oid and integer operators; cast one argument to "
+                           "the other's type",
+                           types_display(a), types_display(b));
+                return &type_any;
+            }
             if (af != bf) {
                 diag_error(tc->diag, e->loc,
                            "nullif(%s, %s): the type of the result depends on PostgreSQL's "
@@ -309,6 +326,25 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
                    "aggregate function %s is allowed only in a subquery's select list",
                    e->text);
         return &type_any;
+    }
+    if (m.fn->aggregate) {
+        /* An aggregate belongs to the nearest query whose columns its
+         * arguments name (agglevelsup): with only outer columns, that is
+         * an outer query, and for the policy's own "aggregate functions
+         * are not allowed in policy expressions". */
+        int lowest = INT_MAX;
+        for (int i = 0; i < n; i++) {
+            int l = tc_min_level(e->args.items[i], 0);
+            if (l < lowest)
+                lowest = l;
+        }
+        if (lowest != INT_MAX && lowest > 0) {
+            diag_error(tc->diag, e->loc,
+                       "aggregate function %s names only columns of an outer query, so it "
+                       "belongs to that query; aggregate a column of the subquery's table",
+                       e->text);
+            return &type_any;
+        }
     }
     if (m.fn->setof && place != IN_TARGET) {
         diag_error(tc->diag, e->loc,
@@ -381,6 +417,32 @@ static const Type *tc_select(Tc *tc, Select *sel, const Scope *outer, bool exist
      * text (resolveTargetListUnknowns): (select null from t) = 1 is
      * text = integer. */
     return tc_unknownish(ty) ? &type_text : ty;
+}
+
+/* The fewest scopes outward, from where e stands, of a column e names
+ * (varlevelsup); INT_MAX when e names none.  An unresolved column counts
+ * as local. */
+static int tc_min_level(const Expr *e, int depth)
+{
+    if (!e)
+        return INT_MAX;
+    if (e->kind == E_COLUMN)
+        return e->level < 0 ? 0 : e->level - depth;
+    int lowest = INT_MAX, l;
+    if (e->sub) {
+        if ((l = tc_min_level(e->sub->target, depth + 1)) < lowest)
+            lowest = l;
+        if ((l = tc_min_level(e->sub->where, depth + 1)) < lowest)
+            lowest = l;
+    }
+    const Expr *kids[3] = {e->a, e->b, e->c};
+    for (int i = 0; i < 3; i++)
+        if ((l = tc_min_level(kids[i], depth)) < lowest)
+            lowest = l;
+    for (int i = 0; i < e->args.n; i++)
+        if ((l = tc_min_level(e->args.items[i], depth)) < lowest)
+            lowest = l;
+    return lowest;
 }
 
 /* Does e contain a column of the scope `depth` subqueries out from where

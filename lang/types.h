@@ -182,6 +182,10 @@ const char *types_typmod_error(Arena *a, const char *text, const char **warning)
  * function for t accepts, or stricter), else why not, as words that follow
  * the quoted literal in a message: "is not a uuid", "is out of range". */
 const char *literal_error(Arena *a, const Type *t, const char *lit);
+/* Is lit, valid for the date/time type t, a word PostgreSQL reads as the
+ * moment it reads it ('now', 'today', ...)?  In a policy that moment is
+ * CREATE POLICY: the value is a constant from then on. */
+bool literal_frozen(const Type *t, const char *lit);
 /* Is a number, as written, within numeric's range? */
 bool literal_numeric_in_range(const char *s);
 
