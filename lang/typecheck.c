@@ -1086,9 +1086,11 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
                 tc_bool(tc, when, s, inner, "a CASE WHEN condition");
             }
         }
-        /* results: args[1], args[3], ..., then ELSE (at index n) */
-        for (int i = 1; i <= e->args.n + 1; i += 2) {
-            Expr *r = i < e->args.n ? e->args.items[i] : e->c;
+        /* results: ELSE first, then args[1], args[3], ...: transformCaseExpr
+         * puts the default result first ("the most significant type"),
+         * which decides between string types (types_common) */
+        for (int i = -1; i < e->args.n; i += 2) {
+            Expr *r = i < 0 ? e->c : e->args.items[i];
             if (!r)
                 continue;
             const Type *t = tc_expr(tc, r, s, inner);

@@ -442,7 +442,14 @@ const Type *types_common(const Type *a, const Type *b)
             return (types_is_oid(a) ? b : a)->rank <= 3 ? (types_is_oid(a) ? a : b) : NULL;
         return types_wider(a, b);
     case TC_STRING:
-        return types_equal(a, b) ? a : &type_text;
+        /* select_common_type keeps the candidate unless it converts to
+         * the next type implicitly and not back: the strings convert to
+         * one another both ways, but for name, which only varchar and
+         * char reach; text, the preferred type, is kept anyway.  So the
+         * first string type wins (ARRAY[vc, txt] is varchar[]), or name. */
+        if (!types_equal(a, &type_text) && types_equal(b, &type_name))
+            return b;
+        return a;
     case TC_DATETIME:
         if (types_is_time(a) != types_is_time(b))
             return NULL;
@@ -814,13 +821,17 @@ static bool oper_fits(const Type *const *args, int n, OperCand *c)
         }
         if (poly == 'r')
             return false;
+        /* check_generic_type_consistency compares type oids: a domain
+         * binds anyelement as itself, and int[] is not posint[]; only a
+         * domain over an array is smashed for anyarray */
         const Type *el = t;
         if (poly == 'a') {
+            t = types_base(t);
             if (t->cat != TC_ARRAY)
                 return false;
             el = t->elem;
         }
-        if (c->elem && !types_equal(c->elem, el))
+        if (c->elem && !types_identical(c->elem, el))
             return false;
         c->elem = el;
     }
@@ -1016,7 +1027,7 @@ OperFit types_oper(Arena *a, const char *name, const Type *l, const Type *r, Ope
             return OPER_UNSURE;
         }
         out->params[i] = poly == 'e'   ? pick->elem
-                         : poly == 'a' ? types_lookup(a, arena_printf(a, "%s[]", pick->elem->name))
+                         : poly == 'a' ? types_array(a, pick->elem)
                                        : pick->p[i];
     }
     out->result = pick->result;

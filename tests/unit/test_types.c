@@ -306,8 +306,10 @@ static void test_common_types(void)
         {"integer", "bigint", "bigint"},
         {"numeric", "real", "real"},
         {"varchar", "varchar", "character varying"},
-        {"varchar", "text", "text"},
-        {"character", "varchar", "text"},
+        {"varchar", "text", "character varying"}, /* the first string type */
+        {"text", "varchar", "text"},
+        {"varchar", "name", "name"},
+        {"character", "varchar", "character"},
         {"integer", "text", "none"},
         {"date", "timestamptz", "timestamp with time zone"},
         {"date", "time", "none"},
