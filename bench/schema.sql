@@ -138,7 +138,7 @@ INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_na
                        is_staff, is_active, date_joined)
     SELECT :tenants * :upt + 2 + s, 'x', false, 'other' || s, '', '', '', false, s % 10 <> 0, now()
     FROM generate_series(1, 1000) s;
-SELECT setval('auth_user_id_seq', (SELECT max(id) FROM auth_user));
+SELECT setval('auth_user_id_seq', (SELECT max(id) FROM auth_user)) \g /dev/null
 -- tenant users: j % 3 = 0 direct permissions, 1 accountants, 2 clerks and accountants
 INSERT INTO auth_user_user_permissions (user_id, permission_id)
     SELECT u.id, p.id FROM auth_user u, auth_permission p
@@ -163,7 +163,7 @@ CREATE TABLE bench_tenant (
     name varchar(100) NOT NULL
 );
 INSERT INTO bench_tenant (id, name) SELECT t, 'tenant ' || t FROM generate_series(1, :tenants) t;
-SELECT setval('bench_tenant_id_seq', :tenants);
+SELECT setval('bench_tenant_id_seq', :tenants) \g /dev/null
 
 CREATE TABLE bench_project (
     id bigserial NOT NULL PRIMARY KEY,
@@ -174,7 +174,7 @@ CREATE INDEX bench_project_tenant_id ON bench_project (tenant_id);
 INSERT INTO bench_project (id, tenant_id, name)
     SELECT (t - 1) * :ppt + q, t, 'project ' || q
     FROM generate_series(1, :tenants) t, generate_series(1, :ppt) q;
-SELECT setval('bench_project_id_seq', :tenants * :ppt);
+SELECT setval('bench_project_id_seq', :tenants * :ppt) \g /dev/null
 
 CREATE TABLE bench_membership (
     id bigserial NOT NULL PRIMARY KEY,
