@@ -2,7 +2,7 @@
 # bench/run.sh — the run-time benchmark of compiled policies, in one command.
 #
 #   bench/run.sh [-o RESULTS.md] [path/to/rlsc]        (default ./_build/rlsc)
-#   QUICK=1 bench/run.sh ...                           (~3 min: 200k rows, 3 repetitions)
+#   QUICK=1 bench/run.sh ...                           (~4 min: 200k rows, 1 repetition)
 #
 # Starts a throwaway PostgreSQL (removed on every exit path), builds the
 # dataset (bench/schema.sql, bench/invoices.sql: Django 3.2's auth tables,
@@ -68,10 +68,10 @@ TENANTS=100          # tenants
 UPT=10               # users per tenant (the last one inactive)
 PPT=10               # projects per tenant
 if [ "${QUICK:-0}" = 1 ]; then
-    ROWS=${BENCH_ROWS:-200000}; REPS=${BENCH_REPS:-3}; SECS=${BENCH_SECONDS:-1}; SECS_NEW=${BENCH_SECONDS_NEW:-1}
+    ROWS=${BENCH_ROWS:-200000}; REPS=${BENCH_REPS:-1}; SECS=${BENCH_SECONDS:-1}; SECS_NEW=${BENCH_SECONDS_NEW:-1}
     SIZES=${BENCH_SIZES:-1000 10000}; SHARED_BUFFERS=1GB
 else
-    ROWS=${BENCH_ROWS:-1000000}; REPS=${BENCH_REPS:-5}; SECS=${BENCH_SECONDS:-1}; SECS_NEW=${BENCH_SECONDS_NEW:-2}
+    ROWS=${BENCH_ROWS:-1000000}; REPS=${BENCH_REPS:-5}; SECS=${BENCH_SECONDS:-1}; SECS_NEW=${BENCH_SECONDS_NEW:-1}
     SIZES=${BENCH_SIZES:-1000 10000 50000}; SHARED_BUFFERS=4GB
 fi
 PATTERNS=${BENCH_PATTERNS:-tenant owner member grant path deny}
