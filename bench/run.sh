@@ -165,7 +165,8 @@ shared_buffers = $SHARED_BUFFERS
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-max_wal_size = 4GB
+max_wal_size = 8GB
+checkpoint_timeout = 1h
 jit = off
 shared_preload_libraries = ''
 EOF
