@@ -25,7 +25,7 @@
 # reports medians.  Then bench/scale.sh times `rlsc sql` on 1k, 10k and 50k
 # tables x 5 rules.  The results (markdown) go to RESULTS.md, default
 # bench/out/results-<time>.md, with the artifacts (catalog, compiled SQL,
-# pgbench scripts, raw figures, EXPLAIN ANALYZE of the read shapes) in
+# pgbench scripts, raw figures, EXPLAIN ANALYZE of every shape) in
 # RESULTS.md's name without .md, plus "-files/".
 #
 # Environment: QUICK=1; PG_BINDIR (default /usr/lib/postgresql/15/bin, else
@@ -383,20 +383,23 @@ for i in "${!neg_expect[@]}"; do
 done
 log "sanity: ok (${#neg_expect[@]} write and negative checks, $(wc -l <"$art/sanity-compiled.out") sample queries per variant)"
 
-# ---- EXPLAIN (ANALYZE, BUFFERS) of the read shapes, for the diagnosis
+# ---- EXPLAIN (ANALYZE, BUFFERS) of every shape, for the diagnosis: each
+# statement in a session of its own, twice: "cold", the session's first
+# statement (as with a new connection per transaction), then "warm" (as on a
+# persistent connection).  Writes are rolled back.
+: >"$art/explain.txt"
 for p in $PATTERNS; do
-    for s in point agg; do
+    for s in $SHAPES; do
         for v in $VARIANTS; do
-            stmt=$(statement "$p" "$s" "$v" | sed -e "s/:t/7/g" -e "s/:u/$((6 * UPT + 1))/g" -e "s/:id/$((7 + 5 * TENANTS))/g")
-            printf -- '-- %s %s %s\nBEGIN;\n%sEXPLAIN (ANALYZE, BUFFERS) %s\nCOMMIT;\n' \
-                "$p" "$s" "$v" "$(ctx 7 $((6 * UPT + 1)))" "$stmt"
+            stmt=$(statement "$p" "$s" "$v" | sed -e "s/:t/7/g" -e "s/:u/$((6 * UPT + 1))/g" \
+                -e "s/:id/$((7 + 5 * TENANTS))/g" -e "s/:p/$((6 * PPT + 1))/g")
+            for run in cold warm; do
+                printf -- "BEGIN;\n\\\\echo '-- %s %s %s: %s'\n%sEXPLAIN (ANALYZE, BUFFERS) %s\nROLLBACK;\n" \
+                    "$p" "$s" "$v" "$run" "$(ctx 7 $((6 * UPT + 1)))" "$stmt"
+            done >"$art/explain-$p.$s.$v.sql"
+            psql_as "$(role_of "$v")" -f "$art/explain-$p.$s.$v.sql" >>"$art/explain.txt" 2>&1
         done
     done
-done >"$art/explain.sql"
-: >"$art/explain.txt"
-for v in $VARIANTS; do
-    grep -A4 -- "-- [a-z]* [a-z]* $v\$" "$art/explain.sql" | grep -v '^--$' >"$art/explain-$v.sql"
-    psql_as "$(role_of "$v")" -e -f "$art/explain-$v.sql" >>"$art/explain.txt" 2>&1
 done
 
 # ---- timing

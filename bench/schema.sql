@@ -201,6 +201,6 @@ CREATE UNLOGGED TABLE bench_seed AS
            ('INV-' || lpad(i::text, 8, '0'))::varchar(32) AS number,
            (CASE WHEN (i - 1) / :tenants % 20 = 19 THEN 'void'
                  ELSE (ARRAY['draft', 'sent', 'paid'])[(i - 1) / :tenants % 3 + 1] END)::varchar(10) AS status,
-           ((i * 7919) % 100000 / 100.0)::numeric(12, 2) AS amount,
+           ((i::bigint * 7919) % 100000 / 100.0)::numeric(12, 2) AS amount,
            (timestamptz '2024-01-01' + (i % 100000) * interval '5 minutes') AS created_at
     FROM generate_series(1, :rows) i;
