@@ -31,7 +31,7 @@
 # Environment: QUICK=1; PG_BINDIR (default /usr/lib/postgresql/15/bin, else
 # the newest installed); BENCH_ROWS, BENCH_REPS, BENCH_SECONDS and
 # BENCH_SECONDS_NEW (per pgbench run, persistent and new connections),
-# BENCH_NICE (below), BENCH_PATTERNS, BENCH_SHAPES, BENCH_MODES, BENCH_SIZES (compile
+# BENCH_NICE (below), BENCH_PGCONF (lines added to postgresql.conf), BENCH_PATTERNS, BENCH_SHAPES, BENCH_MODES, BENCH_SIZES (compile
 # benchmark; "none" skips it), PG_KEEP=1 keeps the data directory.
 set -euo pipefail
 
@@ -169,6 +169,7 @@ max_wal_size = 8GB
 checkpoint_timeout = 1h
 jit = off
 shared_preload_libraries = ''
+${BENCH_PGCONF:-}
 EOF
 server "$PG_BINDIR/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 120 start \
     >"$art/pg_ctl.log" 2>&1 || { tail -n 30 "$PGTMP/server.log" >&2 || true; die "the server did not start"; }
@@ -384,18 +385,23 @@ done
 log "sanity: ok (${#neg_expect[@]} write and negative checks, $(wc -l <"$art/sanity-compiled.out") sample queries per variant)"
 
 # ---- EXPLAIN (ANALYZE, BUFFERS) of every shape, for the diagnosis: each
-# statement in a session of its own, twice: "cold", the session's first
-# statement (as with a new connection per transaction), then "warm" (as on a
-# persistent connection).  Writes are rolled back.
+# statement in a session of its own: "cold", the session's first statement
+# (as with a new connection per transaction), then, after six more
+# executions, "warm" (as on a persistent connection, where plpgsql's plan
+# cache has settled on its plans).  Writes are rolled back.
 : >"$art/explain.txt"
 for p in $PATTERNS; do
     for s in $SHAPES; do
         for v in $VARIANTS; do
             stmt=$(statement "$p" "$s" "$v" | sed -e "s/:t/7/g" -e "s/:u/$((6 * UPT + 1))/g" \
                 -e "s/:id/$((7 + 5 * TENANTS))/g" -e "s/:p/$((6 * PPT + 1))/g")
-            for run in cold warm; do
-                printf -- "BEGIN;\n\\\\echo '-- %s %s %s: %s'\n%sEXPLAIN (ANALYZE, BUFFERS) %s\nROLLBACK;\n" \
-                    "$p" "$s" "$v" "$run" "$(ctx 7 $((6 * UPT + 1)))" "$stmt"
+            for run in cold 2 3 4 5 6 7 warm; do
+                case $run in
+                    cold|warm) printf "\\\\o\n\\\\echo '-- %s %s %s: %s'\n" "$p" "$s" "$v" "$run" ;;
+                    *) printf '\\o /dev/null\n' ;;
+                esac
+                printf -- "BEGIN;\n%sEXPLAIN (ANALYZE, BUFFERS) %s\nROLLBACK;\n" \
+                    "$(ctx 7 $((6 * UPT + 1)))" "$stmt"
             done >"$art/explain-$p.$s.$v.sql"
             psql_as "$(role_of "$v")" -f "$art/explain-$p.$s.$v.sql" >>"$art/explain.txt" 2>&1
         done
@@ -404,12 +410,12 @@ done
 
 # ---- timing
 runs=$art/runs.tsv
-printf 'rep\tmode\tpattern\tshape\tvariant\tmedian_ms\ttps\tconnect_ms\n' >"$runs"
+printf 'rep\tmode\tpattern\tshape\tvariant\tmedian_ms\tp10_ms\ttps\tconnect_ms\n' >"$runs"
 ncells=0
 for m in $MODES; do for p in $PATTERNS; do for s in $SHAPES; do ncells=$((ncells + 1)); done; done; done
 log "timing: $REPS repetitions x $ncells cells x 3 variants x ${SECS}s/${SECS_NEW}s (persistent/new connections)"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-pgb() {   # pgb MODE SCRIPT ROLE -> "median-latency-ms tps connect-ms"
+pgb() {   # pgb MODE SCRIPT ROLE -> "median-ms p10-ms tps connect-ms"
     local conn=() outf=$art/pgbench.out lat secs=$SECS
     if [ "$1" = new ]; then conn=(-C); secs=$SECS_NEW; fi
     rm -f "$art/pgbench.log".*
@@ -426,9 +432,12 @@ pgb() {   # pgb MODE SCRIPT ROLE -> "median-latency-ms tps connect-ms"
     # log, microseconds): robust against the moments another process takes
     # the core.  With -C it excludes establishing the connection (reported
     # apart), not the new backend's first statements.
+    # The 10th percentile too: on a busy machine, the cost with the least
+    # interference from other processes.
     lat=$(awk '{ print $3 }' "$art/pgbench.log".* | sort -n | awk '{ a[NR] = $1 } END {
         if (NR == 0) exit 1
-        printf "%.4f", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1000 }') \
+        printf "%.4f %.4f", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1000,
+            a[int((NR - 1) / 10) + 1] / 1000 }') \
         || die "pgbench: no transactions logged for $2"
     printf '%s %s %s\n' "$lat" \
         "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$outf" | head -n 1)" \
@@ -452,8 +461,8 @@ for rep in $(seq 1 "$REPS"); do
             for s in $SHAPES; do
                 for v in $order; do
                     res=$(pgb "$m" "$art/scripts/$p.$s.$v.sql" "$(role_of "$v")")
-                    read -r lat tps connms <<<"$res"
-                    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$m" "$p" "$s" "$v" "$lat" "$tps" "${connms:--}" >>"$runs"
+                    read -r lat p10 tps connms <<<"$res"
+                    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$m" "$p" "$s" "$v" "$lat" "$p10" "$tps" "${connms:--}" >>"$runs"
                 done
             done
         done
@@ -488,21 +497,23 @@ table=$(LC_ALL=C awk -F '\t' -v modes="$MODES" -v patterns="$PATTERNS" -v shapes
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
     function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : x >= 1 ? sprintf("%.2f", x) : sprintf("%.3f", x) }
-    NR > 1 { lat[$2, $3, $4, $5, $1] = $6; if ($1 > reps) reps = $1; if ($8 != "-") { conn[++nc] = $8 } }
+    NR > 1 { lat[$2, $3, $4, $5, $1] = $6; p10[$2, $3, $4, $5, $1] = $7; if ($1 > reps) reps = $1; if ($9 != "-") { conn[++nc] = $9 } }
     END {
         pname["tenant"] = "tenant"; pname["owner"] = "owner"; pname["member"] = "membership"
         pname["grant"] = "tenant + grant view"; pname["path"] = "tenant via FK path"; pname["deny"] = "tenant + deny"
         sname["point"] = "point lookup"; sname["agg"] = "10k-row aggregate"; sname["insert"] = "insert"; sname["update"] = "update"
         mname["persistent"] = "persistent"; mname["new"] = "new per txn"
-        print "| pattern | shape | connection | compiled ms | limit ms | hand-written ms | compiled÷limit (range) | hand÷compiled | target |"
-        print "|---|---|---|---:|---:|---:|---:|---:|---|"
+        print "| pattern | shape | connection | compiled ms | limit ms | hand-written ms | compiled÷limit (range) | hand÷compiled | target | at p10: compiled÷limit, hand÷compiled |"
+        print "|---|---|---|---:|---:|---:|---:|---:|---|---|"
         nm = split(modes, M, " "); np = split(patterns, P, " "); ns = split(shapes, S, " ")
         for (a = 1; a <= np; a++) for (b = 1; b <= ns; b++) for (c = 1; c <= nm; c++) {
             p = P[a]; s = S[b]; m = M[c]
             for (r = 1; r <= reps; r++) {
                 C[r] = lat[m, p, s, "compiled", r]; L[r] = lat[m, p, s, "limit", r]; H[r] = lat[m, p, s, "hand", r]
                 R[r] = L[r] > 0 ? C[r] / L[r] : 0
+                C10[r] = p10[m, p, s, "compiled", r]; L10[r] = p10[m, p, s, "limit", r]; H10[r] = p10[m, p, s, "hand", r]
             }
+            c10 = median(C10, reps); l10 = median(L10, reps); h10 = median(H10, reps)
             lo = hi = R[1]; for (r = 2; r <= reps; r++) { if (R[r] < lo) lo = R[r]; if (R[r] > hi) hi = R[r] }
             cm = median(C, reps); lm = median(L, reps); hm = median(H, reps)
             ratio = cm / lm; hratio = hm / cm
@@ -510,7 +521,7 @@ table=$(LC_ALL=C awk -F '\t' -v modes="$MODES" -v patterns="$PATTERNS" -v shapes
             verdict = ratio <= bound ? "ok" : sprintf("**miss**: %.2f× > %.2f×", ratio, bound)
             if (s == "agg" && (p == "grant" || p == "member"))
                 verdict = verdict "; " (hratio >= 10 ? "hand ≥ 10×: ok" : sprintf("**miss**: hand only %.1f×", hratio))
-            printf "| %s | %s | %s | %s | %s | %s | %.2f× (%.2f–%.2f) | %.2f× | %s |\n", pname[p], sname[s], mname[m], fmt(cm), fmt(lm), fmt(hm), ratio, lo, hi, hratio, verdict
+            printf "| %s | %s | %s | %s | %s | %s | %.2f× (%.2f–%.2f) | %.2f× | %s | %.2f×, %.2f× |\n", pname[p], sname[s], mname[m], fmt(cm), fmt(lm), fmt(hm), ratio, lo, hi, hratio, verdict, c10 / l10, h10 / c10
         }
         if (nc) printf "\nnew per txn: establishing each connection took %.1f ms (median of the runs; not in the figures above)\n", median(conn, nc)
     }' "$runs")
@@ -522,10 +533,10 @@ table=$(LC_ALL=C awk -F '\t' -v modes="$MODES" -v patterns="$PATTERNS" -v shapes
     echo "|---|---|"
     echo "| machine | $cpu, $(nproc) cores, $ram RAM |"
     echo "| PostgreSQL | $pgver |"
-    echo "| server settings | shared_buffers=$SHARED_BUFFERS, fsync=off, synchronous_commit=off, jit=off; otherwise defaults |"
+    echo "| server settings | shared_buffers=$SHARED_BUFFERS, fsync=off, synchronous_commit=off, jit=off${BENCH_PGCONF:+, $BENCH_PGCONF}; otherwise defaults |"
     echo "| rlsc | $("$rlsc" --version 2>/dev/null | head -n 1), commit $commit ($branch), $rlsc |"
     echo "| dataset | $TENANTS tenants, $ROWS invoices per table ($PER_TENANT per tenant), $((TENANTS * UPT + 1002)) users, $((TENANTS * PPT)) projects |"
-    echo "| method | pgbench -c 1 -j 1 -T $SECS per run (-C -T $SECS_NEW)${NICE[*]:+ under ${NICE[*]}}, $REPS interleaved repetitions (variants' order rotating); ms: median over the repetitions of each run's median transaction latency |"
+    echo "| method | pgbench -c 1 -j 1 -T $SECS per run (-C -T $SECS_NEW)${NICE[*]:+ under ${NICE[*]}}, $REPS interleaved repetitions (variants' order rotating); ms: median over the repetitions of each run's median transaction latency (p10: of each run's 10th percentile) |"
     echo "| load average | $load_start at the start of the timing, $load_end at the end |"
     echo "| timing wall time | $((timing_secs / 60)) min $((timing_secs % 60)) s |"
     echo
