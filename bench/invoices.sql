@@ -23,6 +23,6 @@ CREATE INDEX ON :"tbl" (project_id);
 ALTER TABLE :"tbl" ADD FOREIGN KEY (tenant_id) REFERENCES bench_tenant (id) DEFERRABLE INITIALLY DEFERRED;
 ALTER TABLE :"tbl" ADD FOREIGN KEY (owner_id) REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED;
 ALTER TABLE :"tbl" ADD FOREIGN KEY (project_id) REFERENCES bench_project (id) DEFERRABLE INITIALLY DEFERRED;
-GRANT SELECT, INSERT, UPDATE, DELETE ON :"tbl" TO bench_app, bench_limit;
-SELECT format('GRANT USAGE ON SEQUENCE %s TO bench_app, bench_limit', pg_get_serial_sequence(:'tbl', 'id')) \gexec
+GRANT SELECT, INSERT, UPDATE, DELETE ON :"tbl" TO bench_app;
+SELECT format('GRANT USAGE ON SEQUENCE %s TO bench_app', pg_get_serial_sequence(:'tbl', 'id')) \gexec
 VACUUM (ANALYZE) :"tbl";

@@ -15,14 +15,15 @@
 #
 #   compiled   the rlsc policies, as role bench_app (no BYPASSRLS, tables FORCEd)
 #   limit      the same query with the explicit WHERE the policy implies,
-#              on the compiled variant's table, as role bench_limit (BYPASSRLS)
+#              on an identical copy without row-level security
 #   hand       the hand-written policies, as bench_app, on an identical copy
 #
 # Every transaction is what a Django view with the rlsc middleware sends:
 # BEGIN; set_config(...) of both contexts; one statement; COMMIT (the limit
-# too, so the ratio is the policies' cost alone).  Repetitions are
-# interleaved (the variants' order rotates each repetition); the table
-# reports medians.  Then bench/scale.sh times `rlsc sql` on 1k, 10k and 50k
+# too, so the ratio is the policies' cost alone).  Each cell is one pgbench
+# run of the three variants' scripts, one chosen at random for each
+# transaction; repetitions are interleaved (every repetition runs every
+# cell); the table reports medians.  Then bench/scale.sh times `rlsc sql` on 1k, 10k and 50k
 # tables x 5 rules.  The results (markdown) go to RESULTS.md, default
 # bench/out/results-<time>.md, with the artifacts (catalog, compiled SQL,
 # pgbench scripts, raw figures, EXPLAIN ANALYZE of every shape) in
@@ -185,16 +186,15 @@ psql_as() {   # psql_as ROLE [psql args...]
 t0=$(date +%s)
 "$PSQL" -X -q -h "$PGSOCK" -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
     -c 'CREATE DATABASE bench' \
-    -c 'CREATE ROLE bench_app LOGIN' \
-    -c 'CREATE ROLE bench_limit LOGIN BYPASSRLS'
+    -c 'CREATE ROLE bench_app LOGIN'
 psql_as postgres -c 'CREATE EXTENSION pg_prewarm'
 log "dataset: $TENANTS tenants, $ROWS invoices per table, auth tables"
 psql_as postgres -v tenants=$TENANTS -v rows="$ROWS" -v upt=$UPT -v ppt=$PPT -f "$here/schema.sql"
-psql_as postgres -c 'GRANT SELECT ON bench_tenant, bench_project, bench_membership TO bench_app, bench_limit'
+psql_as postgres -c 'GRANT SELECT ON bench_tenant, bench_project, bench_membership TO bench_app'
 
 tables=()
 for p in $PATTERNS; do
-    tables+=("bench_inv$p" "bench_hand_$p")
+    tables+=("bench_inv$p" "bench_lim_$p" "bench_hand_$p")
 done
 # two loaders at a time (2 cores)
 load_table() {
@@ -261,14 +261,12 @@ limit_where() {
 table_of() {   # table_of PATTERN VARIANT
     case $2 in
         hand) echo "bench_hand_$1" ;;
+        limit) echo "bench_lim_$1" ;;
         *) echo "bench_inv$1" ;;
     esac
 }
-role_of() {
-    case $1 in
-        limit) echo bench_limit ;;
-        *) echo bench_app ;;
-    esac
+role_of() {   # every variant runs as the application's role
+    echo bench_app
 }
 statement() {   # statement PATTERN SHAPE VARIANT
     local tbl where=
@@ -415,33 +413,43 @@ ncells=0
 for m in $MODES; do for p in $PATTERNS; do for s in $SHAPES; do ncells=$((ncells + 1)); done; done; done
 log "timing: $REPS repetitions x $ncells cells x 3 variants x ${SECS}s/${SECS_NEW}s (persistent/new connections)"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-pgb() {   # pgb MODE SCRIPT ROLE -> "median-ms p10-ms tps connect-ms"
-    local conn=() outf=$art/pgbench.out lat secs=$SECS
+pgb() {   # pgb MODE PATTERN SHAPE -> lines "variant median-ms p10-ms tps connect-ms"
+    # One pgbench run per cell with the three variants' scripts, pgbench
+    # choosing one at random for each transaction: the variants are
+    # interleaved transaction by transaction, so whatever else the machine
+    # does at that moment weighs on the three alike.
+    local conn=() outf=$art/pgbench.out secs=$SECS tps connms v i=0
     if [ "$1" = new ]; then conn=(-C); secs=$SECS_NEW; fi
     rm -f "$art/pgbench.log".*
-    if ! "${NICE[@]}" "$PGBENCH" -n -h "$PGSOCK" -p "$PGPORT" -U "$3" -c 1 -j 1 "${conn[@]}" -T "$secs" \
-            -l --log-prefix="$art/pgbench.log" -f "$2" bench >"$outf" 2>&1; then
+    if ! "${NICE[@]}" "$PGBENCH" -n -h "$PGSOCK" -p "$PGPORT" -U bench_app -c 1 -j 1 "${conn[@]}" \
+            -T $((3 * secs)) -l --log-prefix="$art/pgbench.log" \
+            -f "$art/scripts/$2.$3.compiled.sql" -f "$art/scripts/$2.$3.limit.sql" \
+            -f "$art/scripts/$2.$3.hand.sql" bench >"$outf" 2>&1; then
         cat "$outf" >&2
-        die "pgbench failed on $2 as $3"
+        die "pgbench failed on $2.$3"
     fi
     if grep -q 'aborted\|^number of failed transactions: [1-9]' "$outf"; then
         cat "$outf" >&2
-        die "pgbench: failed transactions in $2"
+        die "pgbench: failed transactions in $2.$3"
     fi
-    # the median of the transactions' latencies (pgbench's per-transaction
-    # log, microseconds): robust against the moments another process takes
-    # the core.  With -C it excludes establishing the connection (reported
-    # apart), not the new backend's first statements.
-    # The 10th percentile too: on a busy machine, the cost with the least
-    # interference from other processes.
-    lat=$(awk '{ print $3 }' "$art/pgbench.log".* | sort -n | awk '{ a[NR] = $1 } END {
-        if (NR == 0) exit 1
-        printf "%.4f %.4f", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1000,
-            a[int((NR - 1) / 10) + 1] / 1000 }') \
-        || die "pgbench: no transactions logged for $2"
-    printf '%s %s %s\n' "$lat" \
-        "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$outf" | head -n 1)" \
-        "$(sed -n 's/^average connection time = \([0-9.]*\).*/\1/p' "$outf" | head -n 1)"
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$outf" | head -n 1)
+    connms=$(sed -n 's/^average connection time = \([0-9.]*\).*/\1/p' "$outf" | head -n 1)
+    # per variant (the log's 4th field is the script's number): the median
+    # of its transactions' latencies (microseconds in the log), robust
+    # against the moments another process takes the core, and the 10th
+    # percentile, the cost with the least interference.  With -C the
+    # latency excludes establishing the connection (reported apart), not
+    # the new backend's first statements.
+    for v in $VARIANTS; do
+        awk -v n="$i" '$4 == n { print $3 }' "$art/pgbench.log".* | sort -n | awk -v v="$v" -v t="$tps" -v c="${connms:--}" '
+            { a[NR] = $1 }
+            END {
+                if (NR == 0) { printf "%s NA NA %s %s\n", v, t, c; exit }
+                printf "%s %.4f %.4f %s %s\n", v, (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1000,
+                    a[int((NR - 1) / 10) + 1] / 1000, t, c
+            }'
+        i=$((i + 1))
+    done
 }
 # warm-up: every script once for a moment (plans, caches, the first has_perm)
 for p in $PATTERNS; do for s in $SHAPES; do for v in $VARIANTS; do
@@ -451,19 +459,13 @@ for p in $PATTERNS; do for s in $SHAPES; do for v in $VARIANTS; do
 done; done; done
 t_timing=$(date +%s)
 for rep in $(seq 1 "$REPS"); do
-    case $(( (rep - 1) % 3 )) in
-        0) order="compiled limit hand" ;;
-        1) order="limit hand compiled" ;;
-        *) order="hand compiled limit" ;;
-    esac
     for m in $MODES; do
         for p in $PATTERNS; do
             for s in $SHAPES; do
-                for v in $order; do
-                    res=$(pgb "$m" "$art/scripts/$p.$s.$v.sql" "$(role_of "$v")")
-                    read -r lat p10 tps connms <<<"$res"
-                    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$m" "$p" "$s" "$v" "$lat" "$p10" "$tps" "${connms:--}" >>"$runs"
-                done
+                res=$(pgb "$m" "$p" "$s")
+                while read -r v lat p10 tps connms; do
+                    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$m" "$p" "$s" "$v" "$lat" "$p10" "$tps" "$connms" >>"$runs"
+                done <<<"$res"
             done
         done
     done
@@ -492,7 +494,10 @@ ram=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
 pgver=$(psql_as postgres -Atc 'SELECT version()')
 
 table=$(LC_ALL=C awk -F '\t' -v modes="$MODES" -v patterns="$PATTERNS" -v shapes="$SHAPES" '
-    function median(a, n,   i, j, x) {
+    function median(a, n,   i, j, x, k, b) {
+        k = 0; for (i = 1; i <= n; i++) if (a[i] != "NA") b[++k] = a[i] + 0
+        n = k; for (i = 1; i <= n; i++) a[i] = b[i]
+        if (n == 0) return 0
         for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
@@ -510,18 +515,18 @@ table=$(LC_ALL=C awk -F '\t' -v modes="$MODES" -v patterns="$PATTERNS" -v shapes
             p = P[a]; s = S[b]; m = M[c]
             for (r = 1; r <= reps; r++) {
                 C[r] = lat[m, p, s, "compiled", r]; L[r] = lat[m, p, s, "limit", r]; H[r] = lat[m, p, s, "hand", r]
-                R[r] = L[r] > 0 ? C[r] / L[r] : 0
+                R[r] = (L[r] != "NA" && C[r] != "NA" && L[r] > 0) ? C[r] / L[r] : "NA"
                 C10[r] = p10[m, p, s, "compiled", r]; L10[r] = p10[m, p, s, "limit", r]; H10[r] = p10[m, p, s, "hand", r]
             }
             c10 = median(C10, reps); l10 = median(L10, reps); h10 = median(H10, reps)
-            lo = hi = R[1]; for (r = 2; r <= reps; r++) { if (R[r] < lo) lo = R[r]; if (R[r] > hi) hi = R[r] }
+            lo = 1e9; hi = 0; for (r = 1; r <= reps; r++) if (R[r] != "NA") { if (R[r] + 0 < lo) lo = R[r] + 0; if (R[r] + 0 > hi) hi = R[r] + 0 }
             cm = median(C, reps); lm = median(L, reps); hm = median(H, reps)
-            ratio = cm / lm; hratio = hm / cm
+            ratio = lm > 0 ? cm / lm : 0; hratio = cm > 0 ? hm / cm : 0
             bound = lm > 1 ? 1.05 : 1.10
             verdict = ratio <= bound ? "ok" : sprintf("**miss**: %.2f× > %.2f×", ratio, bound)
             if (s == "agg" && (p == "grant" || p == "member"))
                 verdict = verdict "; " (hratio >= 10 ? "hand ≥ 10×: ok" : sprintf("**miss**: hand only %.1f×", hratio))
-            printf "| %s | %s | %s | %s | %s | %s | %.2f× (%.2f–%.2f) | %.2f× | %s | %.2f×, %.2f× |\n", pname[p], sname[s], mname[m], fmt(cm), fmt(lm), fmt(hm), ratio, lo, hi, hratio, verdict, c10 / l10, h10 / c10
+            printf "| %s | %s | %s | %s | %s | %s | %.2f× (%.2f–%.2f) | %.2f× | %s | %.2f×, %.2f× |\n", pname[p], sname[s], mname[m], fmt(cm), fmt(lm), fmt(hm), ratio, lo, hi, hratio, verdict, (l10 > 0 ? c10 / l10 : 0), (c10 > 0 ? h10 / c10 : 0)
         }
         if (nc) printf "\nnew per txn: establishing each connection took %.1f ms (median of the runs; not in the figures above)\n", median(conn, nc)
     }' "$runs")
@@ -536,12 +541,12 @@ table=$(LC_ALL=C awk -F '\t' -v modes="$MODES" -v patterns="$PATTERNS" -v shapes
     echo "| server settings | shared_buffers=$SHARED_BUFFERS, fsync=off, synchronous_commit=off, jit=off${BENCH_PGCONF:+, $BENCH_PGCONF}; otherwise defaults |"
     echo "| rlsc | $("$rlsc" --version 2>/dev/null | head -n 1), commit $commit ($branch), $rlsc |"
     echo "| dataset | $TENANTS tenants, $ROWS invoices per table ($PER_TENANT per tenant), $((TENANTS * UPT + 1002)) users, $((TENANTS * PPT)) projects |"
-    echo "| method | pgbench -c 1 -j 1 -T $SECS per run (-C -T $SECS_NEW)${NICE[*]:+ under ${NICE[*]}}, $REPS interleaved repetitions (variants' order rotating); ms: median over the repetitions of each run's median transaction latency (p10: of each run's 10th percentile) |"
+    echo "| method | per cell one pgbench -c 1 -j 1 -T $((3 * SECS)) run (-C -T $((3 * SECS_NEW))) of the three variants' scripts, one chosen at random per transaction${NICE[*]:+, under ${NICE[*]}}; $REPS interleaved repetitions; ms: median over the repetitions of each run's median transaction latency (p10: of each run's 10th percentile) |"
     echo "| load average | $load_start at the start of the timing, $load_end at the end |"
     echo "| timing wall time | $((timing_secs / 60)) min $((timing_secs % 60)) s |"
     echo
     echo "Every transaction: \`BEGIN; SELECT set_config('app.tenant_id', ..., true), set_config('app.user_id', ..., true); <statement>; COMMIT\`."
-    echo "compiled: rlsc's policies (bench/policies/); limit: the explicit WHERE, same table, role with BYPASSRLS;"
+    echo "compiled: rlsc's policies (bench/policies/); limit: the explicit WHERE, on an identical copy without RLS;"
     echo "hand-written: bench/handwritten/ on an identical copy. compiled÷limit is a time ratio (range: per repetition);"
     echo "targets (issue 11): compiled ≤ 1.10× the limit (≤ 1.05× where the limit is above 1 ms); hand-written ≥ 10× slower on the grant and membership aggregates."
     echo
