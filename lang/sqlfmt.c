@@ -73,9 +73,9 @@ static const char *const reserved[] = {
 
 /* Words of `reserved` that PostgreSQL still takes as a function name
  * (TYPE_FUNC_NAME_KEYWORD: left(s, n)), and column-name keywords it does
- * not (COL_NAME_KEYWORD without call syntax of its own that takes an
- * argument list, as coalesce, nullif, greatest, least, substring, overlay,
- * trim and normalize have). */
+ * not (COL_NAME_KEYWORD, but coalesce, nullif, greatest and least, which
+ * rlsc checks as syntax, and substring and overlay, whose calls with
+ * commas are plain calls of the name). */
 static const char *const type_func_names[] = {
     "authorization", "binary", "collation", "concurrently", "cross", "current_schema",
     "freeze", "full", "ilike", "inner", "is", "isnull", "join", "left", "like", "natural",
@@ -86,6 +86,8 @@ static const char *const col_names_not_called[] = {
     "exists", "extract", "float", "inout", "int", "integer", "interval", "national",
     "nchar", "none", "numeric", "out", "position", "precision", "real", "setof",
     "smallint", "time", "timestamp", "treat", "values", "varchar", "xmlattributes",
+    /* call syntax of their own, but not a call of a function of the name */
+    "trim", "normalize", "xmlconcat", "grouping", "row",
     "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi",
     "xmlroot", "xmlserialize", "xmltable",
 };

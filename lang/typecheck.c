@@ -1161,6 +1161,9 @@ static const Type *tc_subscript(Tc *tc, Expr *e, const Scope *s, Place place)
     if (t->cat == TC_JSONB)
         return tc_jsonb_subscript(tc, e, s, place);
     bool slice = false;
+    if (e->args.n > 6) /* MAXDIM: checked when the policy is created */
+        diag_error(tc->diag, e->loc,
+                   "number of array dimensions (%d) exceeds the maximum allowed (6)", e->args.n);
     for (int i = 0; i < e->args.n; i++) {
         Expr *x = e->args.items[i];
         if (x->kind == E_SLICE) {
@@ -1183,6 +1186,14 @@ static const Type *tc_subscript(Tc *tc, Expr *e, const Scope *s, Place place)
     return slice ? t : t->elem;
 }
 
+/* The type of an ARRAY of t: an array of an array is the same array type
+ * (multidimensional); a domain over an array is no array to
+ * transformArrayExpr, so its ARRAY is an array of the domain. */
+static const Type *tc_array_of(Tc *tc, const Type *t)
+{
+    return t->cat == TC_ARRAY && !t->domain ? t : types_array(tc->arena, t);
+}
+
 /* ARRAY[...] takes the common type of its elements as CASE does
  * (transformArrayExpr: select_common_type, unknown as text); an element
  * that is itself an array makes a multidimensional array of the same
@@ -1193,7 +1204,7 @@ static const Type *tc_array(Tc *tc, Expr *e, const Scope *s, Place place)
         const Type *t = tc_select(tc, e->sub, s, false);
         if (t->cat == TC_ANY)
             return &type_any;
-        return t->cat == TC_ARRAY ? t : types_array(tc->arena, t);
+        return tc_array_of(tc, t);
     }
     if (e->args.n == 0) {
         diag_error(tc->diag, e->loc,
@@ -1218,7 +1229,7 @@ static const Type *tc_array(Tc *tc, Expr *e, const Scope *s, Place place)
         return &type_any;
     if (tc_unknownish(common))
         common = &type_text;
-    return common->cat == TC_ARRAY ? common : types_array(tc->arena, common);
+    return tc_array_of(tc, common);
 }
 
 /* ---- rules */

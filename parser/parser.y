@@ -828,19 +828,36 @@ static Expr *mk_bin(ParseState *ps, Op op, Expr *a, Expr *b, Span loc)
 /* An unqualified call f(...).  PostgreSQL's grammar takes no plain call of
  * a reserved word or of a column-name keyword unless it is quoted:
  * `extract(a, b)` and `position(a, b)` are syntax errors there, though
- * pg_catalog has the functions (sqlfmt_callable). */
+ * pg_catalog has the functions (sqlfmt_callable).  trim(x) is
+ * pg_catalog.btrim(x) whatever the search path holds (substring(x, f) and
+ * overlay(...) with commas are plain calls, their FROM forms pg_catalog's:
+ * mk_sql_call).  Quoted, a keyword names a function of that name on the
+ * search path, which coalesce and its kind are not to rlsc. */
 static Expr *mk_call(ParseState *ps, const char *name, Span name_loc, Span loc)
 {
+    static const char *const syntax_calls[] = {"coalesce", "greatest", "least", "nullif"};
     Expr *e = mk(ps, E_FUNC, loc);
     e->text = name;
     bool quoted = name_loc.start >= ps->src->base
                   && ps->src->text[name_loc.start - ps->src->base] == '"';
-    if (!quoted && !sqlfmt_callable(name))
+    if (quoted) {
+        for (size_t i = 0; i < sizeof syntax_calls / sizeof syntax_calls[0]; i++)
+            if (strcmp(name, syntax_calls[i]) == 0)
+                diag_error(ps->diag, name_loc,
+                           "\"%s\"(...) calls a function named %s, not SQL's %s; write its "
+                           "schema (public.%s(...))", name, name, name, name);
+        return e;
+    }
+    if (strcmp(name, "trim") == 0) {
+        e->qual = "pg_catalog";
+        e->text = "btrim";
+    } else if (!sqlfmt_callable(name)) {
         diag_error(ps->diag, name_loc,
                    "syntax error: '%s' is a keyword to PostgreSQL, not a function name%s", name,
                    strcmp(name, "extract") == 0    ? "; write extract(field from x)"
                    : strcmp(name, "position") == 0 ? "; write strpos(string, substring)"
                                                    : "");
+    }
     return e;
 }
 
@@ -865,6 +882,7 @@ static Expr *mk_sql_call(ParseState *ps, const char *name, Expr *x, Expr *from, 
          * a plain call */
         e->qual = "pg_catalog";
     } else if (strcmp(name, "substring") == 0) {
+        e->qual = "pg_catalog"; /* SUBSTRING(... FROM ...) calls pg_catalog's */
         vec_push(A, &args, x);
         if (!from) {
             from = mk(ps, E_NUMBER, for_->loc);

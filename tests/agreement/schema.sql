@@ -116,3 +116,12 @@ CREATE FUNCTION near(x integer) RETURNS boolean
     LANGUAGE sql IMMUTABLE AS $$ SELECT x > 0 $$;
 CREATE FUNCTION near(x integer, y integer DEFAULT 1) RETURNS boolean
     LANGUAGE sql IMMUTABLE AS $$ SELECT x > y $$;
+
+-- user functions named like SQL's keyword calls: trim(x) and
+-- substring(x from f) still call pg_catalog's (review of issue 10)
+CREATE FUNCTION public.trim(t text) RETURNS integer
+    LANGUAGE sql IMMUTABLE AS 'SELECT 1';
+CREATE FUNCTION public.substring(t character varying, i integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE AS 'SELECT 1';
+CREATE FUNCTION public.grouping(i integer) RETURNS text
+    LANGUAGE sql IMMUTABLE AS 'SELECT ''a''';
