@@ -86,10 +86,10 @@ static const char *const col_names_not_called[] = {
     "exists", "extract", "float", "inout", "int", "integer", "interval", "national",
     "nchar", "none", "numeric", "out", "position", "precision", "real", "setof",
     "smallint", "time", "timestamp", "treat", "values", "varchar", "xmlattributes",
-    /* call syntax of their own, but not a call of a function of the name */
-    "trim", "normalize", "xmlconcat", "grouping", "row",
     "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi",
     "xmlroot", "xmlserialize", "xmltable",
+    /* call syntax of their own, but not a call of a function of the name */
+    "trim", "normalize", "xmlconcat", "grouping", "row",
 };
 
 static bool sqlfmt_in(const char *w, const char *const *list, size_t n)

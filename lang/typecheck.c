@@ -83,6 +83,19 @@ static bool tc_literal(Tc *tc, Expr *e, const Type *t)
     return false;
 }
 
+/* The common type of the inputs so far and the next one, x typed t
+ * (select_common_type, one step); NULL, reported, when there is none.
+ * what names the construct: "CASE", "ARRAY", "coalesce", ... */
+static const Type *tc_common(Tc *tc, const char *what, const Type *common, const Expr *x,
+                             const Type *t)
+{
+    const Type *c = types_common(common, t);
+    if (!c)
+        diag_error(tc->diag, x->loc, "%s types %s and %s cannot be matched", what,
+                   types_display(common), types_display(t));
+    return c;
+}
+
 static const Type *tc_bool(Tc *tc, Expr *e, const Scope *s, Place place,
                            const char *what)
 {
@@ -239,14 +252,9 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
         const Type *common = &type_unknown;
         for (int i = 0; i < n; i++) {
             args[i] = tc_expr(tc, e->args.items[i], s, place);
-            const Type *c = types_common(common, args[i]);
-            if (!c) {
-                diag_error(tc->diag, e->args.items[i]->loc,
-                           "%s types %s and %s cannot be matched", e->text,
-                           types_display(common), types_display(args[i]));
+            common = tc_common(tc, e->text, common, e->args.items[i], args[i]);
+            if (!common)
                 return &type_any;
-            }
-            common = c;
         }
         for (int i = 0; i < n; i++)
             tc_literal(tc, e->args.items[i], common);
@@ -332,12 +340,7 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
          * arguments name (agglevelsup): with only outer columns, that is
          * an outer query, and for the policy's own "aggregate functions
          * are not allowed in policy expressions". */
-        int lowest = INT_MAX;
-        for (int i = 0; i < n; i++) {
-            int l = tc_min_level(e->args.items[i], 0);
-            if (l < lowest)
-                lowest = l;
-        }
+        int lowest = tc_min_level(e, 0); /* over its arguments */
         if (lowest != INT_MAX && lowest > 0) {
             diag_error(tc->diag, e->loc,
                        "aggregate function %s names only columns of an outer query, so it "
@@ -1093,14 +1096,9 @@ static const Type *tc_expr_kind(Tc *tc, Expr *e, const Scope *s, Place place)
             Expr *r = i < 0 ? e->c : e->args.items[i];
             if (!r)
                 continue;
-            const Type *t = tc_expr(tc, r, s, inner);
-            const Type *c = types_common(result, t);
-            if (!c) {
-                diag_error(tc->diag, r->loc, "CASE types %s and %s cannot be matched",
-                           types_display(result), types_display(t));
+            result = tc_common(tc, "CASE", result, r, tc_expr(tc, r, s, inner));
+            if (!result)
                 return &type_any;
-            }
-            result = c;
         }
         for (int i = 1; i <= e->args.n + 1; i += 2) {
             Expr *r = i < e->args.n ? e->args.items[i] : e->c;
@@ -1214,14 +1212,9 @@ static const Type *tc_array(Tc *tc, Expr *e, const Scope *s, Place place)
     const Type *common = &type_unknown;
     for (int i = 0; i < e->args.n; i++) {
         Expr *x = e->args.items[i];
-        const Type *t = tc_expr(tc, x, s, place);
-        const Type *c = types_common(common, t);
-        if (!c) {
-            diag_error(tc->diag, x->loc, "ARRAY types %s and %s cannot be matched",
-                       types_display(common), types_display(t));
+        common = tc_common(tc, "ARRAY", common, x, tc_expr(tc, x, s, place));
+        if (!common)
             return &type_any;
-        }
-        common = c;
     }
     for (int i = 0; i < e->args.n; i++)
         tc_literal(tc, e->args.items[i], common);
