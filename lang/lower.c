@@ -7,7 +7,8 @@
  *                  id FROM t1 WHERE b_id = $tenant)), nested per step
  *   allow          permissive, one policy per command (FOR ALL for `all`)
  *   deny           restrictive: (COND) IS NOT TRUE, so NULL does not deny
- *   grant          permissive: rlsc.has_perm('<user setting>', app, codename) AND COND
+ *   grant          permissive: the runtime's decision for $user, else
+ *                  rlsc.has_perm('<user setting>', app, codename); AND COND
  *   policy         as written
  *   bypass roles   a permissive FOR ALL policy to them, and an exemption
  *                  OR-ed into every restrictive tenant/deny condition
@@ -469,6 +470,48 @@ static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
     }
 }
 
+/* The runtime's answer for one permission: the Django runtime puts the
+ * decisions of user.has_perm() (every authentication backend) for the
+ * permissions the .rls files use into RLSC_PERMS as a text array of
+ * '+app.codename' (granted) and '-app.codename' (refused), and the user
+ * they are for into RLSC_PERMS_USER, with the other contexts.  They count
+ * only while that user is the current $user; without them (psql, other
+ * clients, a permission the runtime did not decide) rlsc.has_perm decides
+ * as ModelBackend.  Plain SQL in the policy, not a function: an inlined SQL
+ * function is parsed again at every planning, and a plpgsql one is compiled
+ * in every new session and replanned (issue 11's measurements). */
+#define RLSC_PERMS "rlsc.perms"
+#define RLSC_PERMS_USER "rlsc.perms_user"
+
+static const char *lower_perm_check(Lower *L, const char *user_setting, const char *app,
+                                    const char *codename)
+{
+    StrBuf db, sb;
+    sb_init(&db, L->arena);
+    sb_puts(&db, "rlsc.has_perm(");
+    sqlfmt_literal(&db, user_setting);
+    sb_puts(&db, ", ");
+    sqlfmt_literal(&db, app);
+    sb_puts(&db, ", ");
+    sqlfmt_literal(&db, codename);
+    sb_putc(&db, ')');
+    const char *perms = "CAST(NULLIF(pg_catalog.current_setting('" RLSC_PERMS "', true), '')"
+                        " AS text[])";
+
+    sb_init(&sb, L->arena);
+    sb_puts(&sb, "(SELECT CASE WHEN pg_catalog.current_setting('" RLSC_PERMS_USER "', true)"
+                 " IS DISTINCT FROM pg_catalog.current_setting(");
+    sqlfmt_literal(&sb, user_setting);
+    sb_printf(&sb, ", true) THEN %s", sb_str(&db));
+    for (int granted = 1; granted >= 0; granted--) {
+        sb_puts(&sb, " WHEN ");
+        sqlfmt_literal(&sb, arena_printf(L->arena, "%c%s.%s", granted ? '+' : '-', app, codename));
+        sb_printf(&sb, " = ANY (%s) THEN %s", perms, granted ? "true" : "false");
+    }
+    sb_printf(&sb, " ELSE %s END)", sb_str(&db));
+    return sb_str(&sb);
+}
+
 static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
 {
     PtrVec roles = lower_roles(L, &r->roles);
@@ -482,17 +525,8 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
         const char *base = pm->custom ? arena_printf(L->arena, "grant_%s_%s_%s", app, codename,
                                                      cmd_name(pm->cmd))
                                       : arena_printf(L->arena, "grant_%s", codename);
-        StrBuf sb;
-        sb_init(&sb, L->arena);
-        sb_puts(&sb, "(SELECT rlsc.has_perm(");
-        sqlfmt_literal(&sb, user->setting);
-        sb_puts(&sb, ", ");
-        sqlfmt_literal(&sb, app);
-        sb_puts(&sb, ", ");
-        sqlfmt_literal(&sb, codename);
-        sb_puts(&sb, "))");
-        const char *cond = use ? arena_printf(L->arena, "(%s AND %s)", sb_str(&sb), use)
-                               : sb_str(&sb);
+        const char *perm = lower_perm_check(L, user->setting, app, codename);
+        const char *cond = use ? arena_printf(L->arena, "(%s AND %s)", perm, use) : perm;
         IrPolicy *p = lower_policy(L, IR_FROM_GRANT, false, pm->cmd, roles, r->loc);
         p->name = lower_name(L, base, &roles, lower_source_text(L, r->using_));
         lower_permissive_conds(p, cond, NULL);

@@ -16,6 +16,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct Resolver {
     Arena *arena;
@@ -80,6 +81,11 @@ static void resolve_decls(Resolver *c)
             diag_error(c->diag, cd->setting_loc,
                        "setting name '%s' must be dotted identifiers, like 'app.%s'",
                        cd->setting, cd->name.name);
+        else if (strncasecmp(cd->setting, "rlsc.", 5) == 0)
+            /* the runtime's own settings (the user's permissions, lower.c):
+             * a context there would be overwritten by every request */
+            diag_error(c->diag, cd->setting_loc,
+                       "setting names that start with 'rlsc.' are reserved for rlsc's runtime");
     }
     for (int i = 0; i < f->roles.n; i++) {
         RoleDecl *rd = f->roles.items[i];

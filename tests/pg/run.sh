@@ -782,6 +782,56 @@ sc_grants()
         fail "grants: EXPLAIN: the permission check runs in an InitPlan, not per row" "$OUT" "$ERR"
     fi
 
+    # The runtime's decisions (rlsc.perms, for the user in rlsc.perms_user):
+    # they count exactly when they are for the current $user and name the
+    # permission; otherwise rlsc.has_perm decides as ModelBackend.
+    P="rlsc.perms"
+    PU="rlsc.perms_user"
+    check_ids "grants: the runtime's grant counts where the tables say no (user 3)" \
+        $DB $W "tenant=1 user=3 $PU=3 $P={+shop.view_product}" shop_product "1,2"
+    check_ids "grants: the runtime's refusal counts where the tables say yes (user 1)" \
+        $DB $W "tenant=1 user=1 $PU=1 $P={-shop.view_product,+shop.add_product}" shop_product "none"
+    check_ids "grants: decisions for another user do not count (user 3, decided for 1)" \
+        $DB $W "tenant=1 user=3 $PU=1 $P={+shop.view_product}" shop_product "none"
+    check_ids "grants: a refusal for another user does not count (user 1, decided for 3)" \
+        $DB $W "tenant=1 user=1 $PU=3 $P={-shop.view_product}" shop_product "1,2"
+    check_ids "grants: a permission the runtime did not decide goes to the tables (user 1)" \
+        $DB $W "tenant=1 user=1 $PU=1 $P={+shop.add_product}" shop_product "1,2"
+    check_ids "grants: a permission the runtime did not decide goes to the tables (user 3)" \
+        $DB $W "tenant=1 user=3 $PU=3 $P={+shop.add_product}" shop_product "none"
+    check_ids "grants: decisions '' (unset) go to the tables, no error" \
+        $DB $W "tenant=1 user=1 $PU=1 $P=" shop_product "1,2"
+    check_ids "grants: the same codename of another app is another permission" \
+        $DB $W "tenant=1 user=3 $PU=3 $P={+other.view_product}" shop_product "none"
+    check_ids "grants: the anonymous user's decisions count (a backend may grant them)" \
+        $DB $W "tenant=1 user= $PU= $P={+shop.view_product}" shop_product "1,2"
+    check_ids "grants: the runtime's grant still needs the tenant" \
+        $DB $W "tenant=2 user=3 $PU=3 $P={+shop.view_product}" shop_product "3"
+    check_ids "grants: the runtime's grant is ANDed with the rule's condition" \
+        $DB $W "tenant=1 user=3 $PU=3 $P={+shop.view_order}" shop_order "1"
+    check_affects "grants: the runtime's add lets alice insert" $DB $W "tenant=1 user=1 $PU=1 $P={+shop.add_product}" \
+        "INSERT INTO shop_product VALUES (13, 1, 'runtime')" 1
+    check_rejected "grants: the runtime's refusal stops judy's insert" $DB $W \
+        "tenant=1 user=10 $PU=10 $P={-shop.add_product}" "INSERT INTO shop_product VALUES (14, 1, 'no')"
+    # the point of the fast path: no call of the plpgsql helper at all
+    su_sql $DB "ALTER DATABASE $DB SET track_functions = 'pl'" >/dev/null
+    calls="SELECT count(*) FROM shop_product WHERE id IN (1, 2);
+        SELECT coalesce(pg_stat_get_xact_function_calls('rlsc.has_perm(text, text, text)'::regprocedure), 0);"
+    run_sql $DB $W "tenant=1 user=1 $PU=1 $P={+shop.view_product}" "BEGIN; $calls COMMIT;"
+    if [ "$RC" = 0 ] && [ "$OUT" = "2
+0" ]; then
+        pass "grants: with the runtime's decision rlsc.has_perm is not called"
+    else
+        fail "grants: with the runtime's decision rlsc.has_perm is not called" "$OUT" "$ERR"
+    fi
+    run_sql $DB $W "tenant=1 user=1" "BEGIN; $calls COMMIT;"
+    if [ "$RC" = 0 ] && [ "$OUT" = "2
+1" ]; then
+        pass "grants: without it rlsc.has_perm is called once per query (not per row)"
+    else
+        fail "grants: without it rlsc.has_perm is called once per query (not per row)" "$OUT" "$ERR"
+    fi
+
 }
 
 # ================================================================ down

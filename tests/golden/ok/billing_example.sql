@@ -238,15 +238,15 @@ CREATE POLICY "deny_delete_5d9acc2f" ON "billing_invoice"
 CREATE POLICY "grant_add_invoice" ON "billing_invoice"
     AS PERMISSIVE FOR INSERT
     TO PUBLIC
-    WITH CHECK ((SELECT rlsc.has_perm('app.user_id', 'billing', 'add_invoice')));
+    WITH CHECK ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'add_invoice') WHEN '+billing.add_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.add_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'add_invoice') END));
 CREATE POLICY "grant_delete_invoice" ON "billing_invoice"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
-    USING ((SELECT rlsc.has_perm('app.user_id', 'billing', 'delete_invoice')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'delete_invoice') WHEN '+billing.delete_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.delete_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'delete_invoice') END));
 CREATE POLICY "grant_view_invoice" ON "billing_invoice"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
-    USING ((SELECT rlsc.has_perm('app.user_id', 'billing', 'view_invoice')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'view_invoice') WHEN '+billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'view_invoice') END));
 CREATE POLICY "tenant" ON "billing_invoice"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC

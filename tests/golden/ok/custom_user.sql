@@ -111,15 +111,15 @@ $rlsc_fn$;
 CREATE POLICY "grant_change_project" ON "app"."projects_project"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
-    USING ((SELECT rlsc.has_perm('app.user_id', 'projects', 'change_project')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'change_project') WHEN '+projects.change_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.change_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'change_project') END));
 CREATE POLICY "grant_projects_close_project_update_9361c56b" ON "app"."projects_project"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
-    USING (((SELECT rlsc.has_perm('app.user_id', 'projects', 'close_project')) AND ("owner_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid)))));
+    USING (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'close_project') WHEN '+projects.close_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.close_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'close_project') END) AND ("owner_id" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid)))));
 CREATE POLICY "grant_view_project" ON "app"."projects_project"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
-    USING ((SELECT rlsc.has_perm('app.user_id', 'projects', 'view_project')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'view_project') WHEN '+projects.view_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.view_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'view_project') END));
 CREATE POLICY "tenant" ON "app"."projects_project"
     AS RESTRICTIVE FOR ALL
     TO PUBLIC

@@ -129,35 +129,35 @@ $rlsc$;
 CREATE POLICY "grant_add_invoice" ON "billing_invoice"
     AS PERMISSIVE FOR INSERT
     TO PUBLIC
-    WITH CHECK ((SELECT rlsc.has_perm('app.user_id', 'billing', 'add_invoice')));
+    WITH CHECK ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'add_invoice') WHEN '+billing.add_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.add_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'add_invoice') END));
 CREATE POLICY "grant_billing_approve_invoice_update" ON "billing_invoice"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
-    USING ((SELECT rlsc.has_perm('app.user_id', 'billing', 'approve_invoice')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'approve_invoice') WHEN '+billing.approve_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.approve_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'approve_invoice') END));
 CREATE POLICY "grant_billing_archive_invoice_delete_to_auditor_billin_d7030d15" ON "billing_invoice"
     AS PERMISSIVE FOR DELETE
     TO "auditor", "billing_app"
-    USING (((SELECT rlsc.has_perm('app.user_id', 'billing', 'archive_invoice')) AND ("archived" IS FALSE)));
+    USING (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'archive_invoice') WHEN '+billing.archive_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.archive_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'archive_invoice') END) AND ("archived" IS FALSE)));
 CREATE POLICY "grant_billing_export_invoice_select_to_auditor_billing_17b6be32" ON "billing_invoice"
     AS PERMISSIVE FOR SELECT
     TO "auditor", "billing_app"
-    USING (((SELECT rlsc.has_perm('app.user_id', 'billing', 'export_invoice')) AND ("archived" IS FALSE)));
+    USING (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'export_invoice') WHEN '+billing.export_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.export_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'export_invoice') END) AND ("archived" IS FALSE)));
 CREATE POLICY "grant_change_invoice" ON "billing_invoice"
     AS PERMISSIVE FOR UPDATE
     TO PUBLIC
-    USING ((SELECT rlsc.has_perm('app.user_id', 'billing', 'change_invoice')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'change_invoice') WHEN '+billing.change_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.change_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'change_invoice') END));
 CREATE POLICY "grant_delete_invoice" ON "billing_invoice"
     AS PERMISSIVE FOR DELETE
     TO PUBLIC
-    USING ((SELECT rlsc.has_perm('app.user_id', 'billing', 'delete_invoice')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'delete_invoice') WHEN '+billing.delete_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.delete_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'delete_invoice') END));
 CREATE POLICY "grant_view_invoice" ON "billing_invoice"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
-    USING ((SELECT rlsc.has_perm('app.user_id', 'billing', 'view_invoice')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'view_invoice') WHEN '+billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'view_invoice') END));
 CREATE POLICY "grant_view_invoice_to_auditor_821b479b" ON "billing_invoice"
     AS PERMISSIVE FOR SELECT
     TO "auditor"
-    USING (((SELECT rlsc.has_perm('app.user_id', 'billing', 'view_invoice')) AND ("status" <> 'draft')));
+    USING (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'view_invoice') WHEN '+billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'view_invoice') END) AND ("status" <> 'draft')));
 DO $rlsc$
 DECLARE
     prior pg_catalog.text;
@@ -191,15 +191,15 @@ $rlsc$;
 CREATE POLICY "grant_billing_view_report_select" ON "billing_report"
     AS PERMISSIVE FOR SELECT
     TO PUBLIC
-    USING ((SELECT rlsc.has_perm('app.user_id', 'billing', 'view_report')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'view_report') WHEN '+billing.view_report' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.view_report' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'view_report') END));
 CREATE POLICY "grant_reports_publish_all_to_auditor" ON "billing_report"
     AS PERMISSIVE FOR ALL
     TO "auditor"
-    USING ((SELECT rlsc.has_perm('app.user_id', 'reports', 'publish')));
+    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'reports', 'publish') WHEN '+reports.publish' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-reports.publish' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'reports', 'publish') END));
 CREATE POLICY "grant_reports_publish_insert_to_billing_app" ON "billing_report"
     AS PERMISSIVE FOR INSERT
     TO "billing_app"
-    WITH CHECK ((SELECT rlsc.has_perm('app.user_id', 'reports', 'publish')));
+    WITH CHECK ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'reports', 'publish') WHEN '+reports.publish' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-reports.publish' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'reports', 'publish') END));
 DO $rlsc$
 DECLARE
     prior pg_catalog.text;
