@@ -436,12 +436,22 @@ static void test_grant_checks_the_django_permission(void)
     ASSERT_STR(names(t), "grant_billing_approve_invoice_update grant_view_invoice_to_auditor_3f699940");
     IrPolicy *view = t->policies.items[1];
     ASSERT_INT(view->cmd, CMD_SELECT);
-    /* the helper gets the setting's name, not an id: it answers for $user only */
-    ASSERT_STR(view->using_, "((SELECT rlsc.has_perm('app.user_id', 'billing', 'view_invoice'))"
-                             " AND (\"x\" = 1))");
+    /* the runtime's decision for $user first, else the helper, which gets
+     * the setting's name, not an id: it answers for $user only */
+#define PERM_CHECK(code)                                                                      \
+    "(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM " \
+    "pg_catalog.current_setting('app.user_id', true) "                                        \
+    "THEN rlsc.has_perm('app.user_id', 'billing', '" code "') "                               \
+    "WHEN '+billing." code "' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', "   \
+    "true), '') AS text[])) THEN true "                                                       \
+    "WHEN '-billing." code "' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', "   \
+    "true), '') AS text[])) THEN false "                                                      \
+    "ELSE rlsc.has_perm('app.user_id', 'billing', '" code "') END)"
+    ASSERT_STR(view->using_, "(" PERM_CHECK("view_invoice") " AND (\"x\" = 1))");
     IrPolicy *approve = t->policies.items[0];
     ASSERT_INT(approve->cmd, CMD_UPDATE);
-    ASSERT_STR(approve->using_, "(SELECT rlsc.has_perm('app.user_id', 'billing', 'approve_invoice'))");
+    ASSERT_STR(approve->using_, PERM_CHECK("approve_invoice"));
+#undef PERM_CHECK
 }
 
 static void test_membership_subquery_becomes_any_array_in_rules(void)

@@ -6,6 +6,14 @@ on a pooled connection (also under transaction-pooling poolers such as
 PgBouncer).  A context that is not set reads as NULL in the policies, which
 admits no row: unset means fail closed.
 
+With the `user` context go Django's decisions for the permissions the
+.rls files grant (RLSC_PERMISSIONS = 'django', the default): for a user
+object, ``user.has_perm()`` of each, through every authentication backend,
+as '+app.codename' or '-app.codename' in ``rlsc.perms`` and the user's key
+in ``rlsc.perms_user``; the policies use them while that user is $user and
+ask the database's rlsc.has_perm (ModelBackend's rules) otherwise.  A bare
+key, or RLSC_PERMISSIONS = 'database', leaves them unset.
+
 A *scope* is a request of RlscMiddleware or an ``rlsc.context`` block.  The
 outermost scope on a connection sets every context that an installed app
 declares: the ones it is given to their value, all others to ``''`` (which
@@ -25,9 +33,19 @@ SAVEPOINT, as on ROLLBACK.
 import threading
 from contextlib import ContextDecorator, contextmanager
 
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from .rlsfiles import declared_contexts
+from .rlsfiles import declared_contexts, declared_perms
+
+# The runtime's own settings (lang/lower.c reads them; no context may use
+# a name under 'rlsc.'): the permission decisions and whose they are.
+PERMS = 'rlsc.perms'
+PERMS_USER = 'rlsc.perms_user'
+
+# The context whose value the decisions are bound to.
+USER = 'user'
 
 # The number of scopes open on a DatabaseWrapper.  Django gives each thread
 # (and each async context) its own DatabaseWrapper, so this is per
@@ -44,21 +62,64 @@ def _setting(name):
 
 
 def _text(value):
-    """The text a policy casts back: '' for None, which reads as NULL."""
+    """The text a policy casts back: '' for None (and for a model instance
+    without a key, such as AnonymousUser), which reads as NULL."""
+    value = getattr(value, 'pk', value)
     if value is None:
         return ''
     if isinstance(value, bool):
         return 'true' if value else 'false'
-    return str(getattr(value, 'pk', value))
+    return str(value)
 
 
-def _assignments(values, every=False):
+def _decide_perms():
+    mode = getattr(django_settings, 'RLSC_PERMISSIONS', 'django')
+    if mode not in ('django', 'database'):
+        raise ImproperlyConfigured(
+            f"RLSC_PERMISSIONS must be 'django' or 'database', not {mode!r}")
+    return mode == 'django' and bool(declared_perms())
+
+
+def _array(items):
+    """A PostgreSQL text[] literal: every element double-quoted."""
+    return '{' + ','.join(
+        '"' + i.replace('\\', '\\\\').replace('"', '\\"') + '"' for i in items) + '}'
+
+
+def perm_assignments(user):
+    """{setting: text} of the permission decisions for the value of the
+    `user` context: for an object with has_perm() (a user, AnonymousUser)
+    Django's decision for each permission the .rls files grant, bound to
+    its key; for anything else (a bare key, None) unset, so that
+    rlsc.has_perm decides.  {} when nothing is granted anywhere."""
+    if not _decide_perms():
+        return {}
+    if not callable(getattr(user, 'has_perm', None)):
+        return {PERMS: '', PERMS_USER: ''}
+    decisions = [('+' if user.has_perm(p) else '-') + p for p in declared_perms()]
+    return {PERMS: _array(decisions), PERMS_USER: _text(user)}
+
+
+def runtime_settings():
+    """Every setting a scope sets: the declared contexts' and, where grants
+    exist, the permission decisions'."""
+    found = list(declared_contexts().values())
+    if _decide_perms():
+        found += [PERMS, PERMS_USER]
+    return found
+
+
+def _assignments(values, every=False, perms=True):
     """{setting: text} for values ({context name: value}); with every, also
     '' for each declared context not among them.  Two names for one setting
-    give one assignment, the named value winning over the ''."""
+    give one assignment, the named value winning over the ''.  The user
+    context brings its permission decisions along (perm_assignments), unless
+    perms is false."""
     out = {_setting(name): _text(value) for name, value in values.items()}
+    if perms and USER in values:
+        out.update(perm_assignments(values[USER]))
     if every:
-        for setting in declared_contexts().values():
+        for setting in runtime_settings():
             out.setdefault(setting, '')
     return out
 

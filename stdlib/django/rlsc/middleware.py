@@ -24,8 +24,12 @@ depends on $user):
 1. every declared context is set to '' (no value from before the request
    is seen, not even by the resolvers);
 2. the resolver of the context named `user` runs, and its value is set;
-3. the other resolvers run, in the order of the setting, with $user set
-   (and the others unset); then their values are set.
+3. Django decides the permissions the .rls files grant for request.user
+   (every authentication backend, with $user set), when $user is
+   request.user (see contexts.perm_assignments);
+4. the other resolvers run, in the order of the setting, with $user set
+   (and the others unset); then their values and the permission decisions
+   are set, in one statement.
 
 When the request's transaction is a savepoint in a transaction around it
 (a Django TestCase runs each test in one), the values found before the
@@ -46,13 +50,10 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.module_loading import import_string
 
-from .contexts import _apply, _assignments, _outer_transaction, _Saved, _scope, set_all_contexts
-from .rlsfiles import declared_contexts
+from .contexts import (USER, _apply, _assignments, _outer_transaction, _Saved, _scope, _text,
+                       perm_assignments, runtime_settings, set_all_contexts)
 
 DEFAULT_RESOLVERS = {'user': 'rlsc.resolvers.user_pk'}
-
-# The context resolved first: the one `grant` and membership policies read.
-USER = 'user'
 
 # Set on the request when its view raised (process_exception).
 _FAILED = '_rlsc_view_raised'
@@ -79,15 +80,23 @@ class RlscMiddleware:
         conn = connections[self.using]
         outer = _outer_transaction(conn)
         with transaction.atomic(using=self.using):
-            saved = _Saved(conn, list(declared_contexts().values())) if outer else None
+            saved = _Saved(conn, runtime_settings()) if outer else None
             set_all_contexts({}, self.using)
+            perms = {}
             for resolvers in self.phases:
                 values = {}
                 for name, resolve in resolvers.items():
                     value = resolve(request)
                     if value is not None:
                         values[name] = value
-                _apply(conn, _assignments(values))
+                assignments = _assignments(values, perms=False)
+                if USER in resolvers:
+                    # $user is set before the backends decide: they may
+                    # read tables whose policies depend on it
+                    _apply(conn, assignments)
+                    perms = self._perms(request, values.get(USER))
+                else:
+                    _apply(conn, {**assignments, **perms})
             with _scope(conn):
                 response = self.get_response(request)
             if getattr(request, _FAILED, False) or response.status_code >= 500:
@@ -98,6 +107,16 @@ class RlscMiddleware:
             elif saved is not None:
                 saved.restore()
         return response
+
+    @staticmethod
+    def _perms(request, user_value):
+        """Django's permission decisions for request.user, when it is the
+        request's $user (anonymous included: '' then); else none (the
+        policies ask rlsc.has_perm)."""
+        user = getattr(request, 'user', None)
+        if user is None or _text(user) != _text(user_value):
+            return {}
+        return perm_assignments(user)
 
     def process_exception(self, request, exception):
         """The view raised: mark the request; the response is left to the

@@ -1,9 +1,13 @@
-"""The .rls files of installed apps, and the contexts they declare.
+"""The .rls files of installed apps: the contexts they declare and the
+permissions their grants check.
 
 The runtime needs to know, without running the compiler, which settings
-each `context NAME TYPE = 'x.y';` statement names.  A small scanner reads
-them: it skips comments (``--`` and nested ``/* */``) and literals, so a
-commented-out declaration is not picked up.
+each `context NAME TYPE = 'x.y';` statement names, and which Django
+permissions `grant` rules check (it hands Django's decisions for them to
+the database).  A small scanner reads them: it skips comments (``--`` and
+nested ``/* */``) and literals, so a commented-out statement is not picked
+up.  A permission it got wrong costs only speed: the policies ask the
+database's rlsc.has_perm about any permission the runtime did not decide.
 """
 import os
 import re
@@ -61,15 +65,23 @@ def _tokens(text):
         yield kind, value
 
 
+_STATEMENT_END = (('other', ';'), ('other', '{'), ('other', '}'))
+
+
+def _statement_starts(toks):
+    """(index, keyword) of every statement: a word that starts the file or
+    follows ';', '{' or '}'."""
+    for i, (kind, value) in enumerate(toks):
+        if kind == 'word' and (i == 0 or toks[i - 1] in _STATEMENT_END):
+            yield i, value
+
+
 def contexts_in(text):
     """{name: setting} for every `context` statement of one file."""
     toks = list(_tokens(text))
     found = {}
-    for i, (kind, value) in enumerate(toks):
-        # a statement starts the file or follows ';', '{' or '}'
-        if kind != 'word' or value != 'context':
-            continue
-        if i and toks[i - 1][1] not in (';', '{', '}'):
+    for i, value in _statement_starts(toks):
+        if value != 'context':
             continue
         if i + 1 >= len(toks) or toks[i + 1][0] not in ('word', 'quoted'):
             continue
@@ -82,12 +94,61 @@ def contexts_in(text):
     return found
 
 
+_MODEL_PERMS = ('view', 'add', 'change', 'delete')
+_ASCII_LOWER = str.maketrans('ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+
+
+def perms_in(text):
+    """{'app_label.codename'} that the `grant` statements of one file check,
+    named as the compiler names them (lang/ast.c, ast_grant_perm): `view`
+    in `model Invoice { ... }` of `app billing;` is billing.view_invoice
+    (the model name lowered in ASCII, as the compiler does); a quoted
+    'app.codename' is itself."""
+    toks = list(_tokens(text))
+    app, model, found = None, None, set()
+    for i, value in _statement_starts(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else ('other', '')
+        if value == 'app' and nxt[0] in ('word', 'quoted'):
+            app = nxt[1]
+        elif value == 'model' and nxt[0] in ('word', 'quoted'):
+            model = nxt[1].translate(_ASCII_LOWER)
+        elif value == 'table':
+            model = None
+        elif value == 'grant':
+            prev = None
+            for kind, perm in toks[i + 1:]:
+                if (kind, perm) == ('other', ';') or (kind == 'word' and perm in ('to', 'using')):
+                    break
+                if kind == 'string' and '.' in perm:
+                    found.add(perm)
+                elif (kind == 'word' and perm in _MODEL_PERMS and prev != ('word', 'for')
+                      and app and model):
+                    found.add(f'{app}.{perm}_{model}')
+                prev = (kind, perm)
+    return found
+
+
+def _installed_rls_texts():
+    for app_config in apps.get_app_configs():
+        for path in app_rls_files(app_config):
+            with open(path, encoding='utf-8') as f:
+                yield f.read()
+
+
+@lru_cache(maxsize=None)
+def declared_perms():
+    """The permissions the grants of all installed apps' .rls files check,
+    sorted."""
+    found = set()
+    for text in _installed_rls_texts():
+        found |= perms_in(text)
+    return tuple(sorted(found))
+
+
 @lru_cache(maxsize=None)
 def declared_contexts():
     """{context name: setting} over the .rls files of all installed apps."""
     found = {}
-    for app_config in apps.get_app_configs():
-        for path in app_rls_files(app_config):
-            with open(path, encoding='utf-8') as f:
-                found.update(contexts_in(f.read()))
+    for text in _installed_rls_texts():
+        found.update(contexts_in(text))
     return found

@@ -301,8 +301,11 @@ with connection.execute_wrapper(record):
     first = anon.get('/rt/ctx').json()
 tap.eq((first['user'], first['tenant'], first['customers_seen']), ('', '', []),
        "anonymous request on a fresh connection: both contexts unset (''), no invoice")
-tap.eq(len([s for s in statements if 'set_config' in s]), 1,
-       'anonymous request: the middleware sets every declared context in one statement')
+sets = [s for s in statements if 'set_config' in s]
+tap.ok(len(sets) == 2 and sets[0].count('set_config') == 4 and sets[1].count('set_config') == 2,
+       'anonymous request: the middleware sets every declared context (and the permission '
+       'decisions) to unset in one statement, then hands over the anonymous user\'s decisions',
+       sets)
 tap.ok(first['in_transaction'], 'the request runs in one transaction')
 pid = first['pid']
 c_alice, c_bob = logged_in(alice), logged_in(bob)

@@ -58,9 +58,9 @@ RLSC_STATE = (
     "policy\tallow_update_a3ff3f26\tP\tupdate\t0\t((\"status\" = 'draft') AND (\"created_by_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS integer))))\t(\"status\" IN ('draft', 'sent'))\n"
     "policy\tbypass\tP\tall\t1\tsupport\ttrue\ttrue\n"
     "policy\tdeny_delete_5d9acc2f\tR\tdelete\t0\t((SELECT pg_catalog.pg_has_role('support', 'USAGE')) OR ((\"status\" IN ('sent', 'paid')) IS NOT TRUE))\t\\N\n"
-    "policy\tgrant_add_invoice\tP\tinsert\t0\t\\N\t(SELECT rlsc.has_perm('app.user_id', 'billing', 'add_invoice'))\n"
-    "policy\tgrant_delete_invoice\tP\tdelete\t0\t(SELECT rlsc.has_perm('app.user_id', 'billing', 'delete_invoice'))\t\\N\n"
-    "policy\tgrant_view_invoice\tP\tselect\t0\t(SELECT rlsc.has_perm('app.user_id', 'billing', 'view_invoice'))\t\\N\n"
+    "policy\tgrant_add_invoice\tP\tinsert\t0\t\\N\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'add_invoice') WHEN '+billing.add_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.add_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'add_invoice') END)\n"
+    "policy\tgrant_delete_invoice\tP\tdelete\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'delete_invoice') WHEN '+billing.delete_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.delete_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'delete_invoice') END)\t\\N\n"
+    "policy\tgrant_view_invoice\tP\tselect\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'view_invoice') WHEN '+billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'view_invoice') END)\t\\N\n"
     "policy\ttenant\tR\tall\t0\t((SELECT pg_catalog.pg_has_role('support', 'USAGE')) OR (\"customer_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS bigint))))\t\\N\n"
     "table\t\\N\tbilling_lineitem\t1\n"
     "policy\tallow_delete_09978c6e\tP\tdelete\t0\t(\"invoice_id\" = ANY (ARRAY(SELECT \"id\" FROM \"billing_invoice\" WHERE (\"status\" = 'draft'))))\t\\N\n"
@@ -311,15 +311,15 @@ UP_SQL = [
     "CREATE POLICY \"grant_add_invoice\" ON \"billing_invoice\"\n"
     "    AS PERMISSIVE FOR INSERT\n"
     "    TO PUBLIC\n"
-    "    WITH CHECK ((SELECT rlsc.has_perm('app.user_id', 'billing', 'add_invoice')));\n",
+    "    WITH CHECK ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'add_invoice') WHEN '+billing.add_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.add_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'add_invoice') END));\n",
     "CREATE POLICY \"grant_delete_invoice\" ON \"billing_invoice\"\n"
     "    AS PERMISSIVE FOR DELETE\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'billing', 'delete_invoice')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'delete_invoice') WHEN '+billing.delete_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.delete_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'delete_invoice') END));\n",
     "CREATE POLICY \"grant_view_invoice\" ON \"billing_invoice\"\n"
     "    AS PERMISSIVE FOR SELECT\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'billing', 'view_invoice')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'billing', 'view_invoice') WHEN '+billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-billing.view_invoice' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'billing', 'view_invoice') END));\n",
     "CREATE POLICY \"tenant\" ON \"billing_invoice\"\n"
     "    AS RESTRICTIVE FOR ALL\n"
     "    TO PUBLIC\n"

@@ -29,15 +29,15 @@ RLSC_STATE = (
     "table\t\\N\torgs_membership\t1\n"
     "policy\tallow_select_0fbdd05f\tP\tselect\t0\t((\"user_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid))) OR (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))\t\\N\n"
     "policy\tbypass\tP\tall\t1\ttracker_support\ttrue\ttrue\n"
-    "policy\tgrant_add_membership_7be71b50\tP\tinsert\t0\t\\N\t((SELECT rlsc.has_perm('app.user_id', 'orgs', 'add_membership')) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))\n"
-    "policy\tgrant_change_membership_7be71b50\tP\tupdate\t0\t((SELECT rlsc.has_perm('app.user_id', 'orgs', 'change_membership')) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))\t\\N\n"
-    "policy\tgrant_delete_membership_7be71b50\tP\tdelete\t0\t((SELECT rlsc.has_perm('app.user_id', 'orgs', 'delete_membership')) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))\t\\N\n"
+    "policy\tgrant_add_membership_7be71b50\tP\tinsert\t0\t\\N\t((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'orgs', 'add_membership') WHEN '+orgs.add_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-orgs.add_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'orgs', 'add_membership') END) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))\n"
+    "policy\tgrant_change_membership_7be71b50\tP\tupdate\t0\t((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'orgs', 'change_membership') WHEN '+orgs.change_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-orgs.change_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'orgs', 'change_membership') END) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))\t\\N\n"
+    "policy\tgrant_delete_membership_7be71b50\tP\tdelete\t0\t((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'orgs', 'delete_membership') WHEN '+orgs.delete_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-orgs.delete_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'orgs', 'delete_membership') END) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))\t\\N\n"
     "table\t\\N\torgs_organization\t1\n"
     "policy\tallow_insert\tP\tinsert\t0\t\\N\ttrue\n"
     "policy\tallow_select\tP\tselect\t0\ttrue\t\\N\n"
     "policy\tbypass\tP\tall\t1\ttracker_support\ttrue\ttrue\n"
     "policy\tdeny_delete\tR\tdelete\t0\t((SELECT pg_catalog.pg_has_role('tracker_support', 'USAGE')) OR (true IS NOT TRUE))\t\\N\n"
-    "policy\tgrant_change_organization\tP\tupdate\t0\t(SELECT rlsc.has_perm('app.user_id', 'orgs', 'change_organization'))\t\\N\n"
+    "policy\tgrant_change_organization\tP\tupdate\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'orgs', 'change_organization') WHEN '+orgs.change_organization' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-orgs.change_organization' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'orgs', 'change_organization') END)\t\\N\n"
     "policy\ttenant\tR\tall\t0\t((SELECT pg_catalog.pg_has_role('tracker_support', 'USAGE')) OR (\"id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))\t\\N\n"
 )
 
@@ -172,15 +172,15 @@ UP_SQL = [
     "CREATE POLICY \"grant_add_membership_7be71b50\" ON \"orgs_membership\"\n"
     "    AS PERMISSIVE FOR INSERT\n"
     "    TO PUBLIC\n"
-    "    WITH CHECK (((SELECT rlsc.has_perm('app.user_id', 'orgs', 'add_membership')) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid)))));\n",
+    "    WITH CHECK (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'orgs', 'add_membership') WHEN '+orgs.add_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-orgs.add_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'orgs', 'add_membership') END) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid)))));\n",
     "CREATE POLICY \"grant_change_membership_7be71b50\" ON \"orgs_membership\"\n"
     "    AS PERMISSIVE FOR UPDATE\n"
     "    TO PUBLIC\n"
-    "    USING (((SELECT rlsc.has_perm('app.user_id', 'orgs', 'change_membership')) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid)))));\n",
+    "    USING (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'orgs', 'change_membership') WHEN '+orgs.change_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-orgs.change_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'orgs', 'change_membership') END) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid)))));\n",
     "CREATE POLICY \"grant_delete_membership_7be71b50\" ON \"orgs_membership\"\n"
     "    AS PERMISSIVE FOR DELETE\n"
     "    TO PUBLIC\n"
-    "    USING (((SELECT rlsc.has_perm('app.user_id', 'orgs', 'delete_membership')) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid)))));\n",
+    "    USING (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'orgs', 'delete_membership') WHEN '+orgs.delete_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-orgs.delete_membership' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'orgs', 'delete_membership') END) AND (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid)))));\n",
     "DO $rlsc$\n"
     "DECLARE\n"
     "    prior pg_catalog.text;\n"
@@ -228,7 +228,7 @@ UP_SQL = [
     "CREATE POLICY \"grant_change_organization\" ON \"orgs_organization\"\n"
     "    AS PERMISSIVE FOR UPDATE\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'orgs', 'change_organization')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'orgs', 'change_organization') WHEN '+orgs.change_organization' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-orgs.change_organization' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'orgs', 'change_organization') END));\n",
     "CREATE POLICY \"tenant\" ON \"orgs_organization\"\n"
     "    AS RESTRICTIVE FOR ALL\n"
     "    TO PUBLIC\n"

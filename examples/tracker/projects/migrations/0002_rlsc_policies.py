@@ -37,25 +37,25 @@ RLSC_STATE = (
     "role\ttracker_support\t1\n"
     "table\t\\N\tprojects_comment\t1\n"
     "policy\tbypass\tP\tall\t1\ttracker_support\ttrue\ttrue\n"
-    "policy\tgrant_add_comment_cb72caf5\tP\tinsert\t0\t\\N\t((SELECT rlsc.has_perm('app.user_id', 'projects', 'add_comment')) AND (\"author_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid))))\n"
-    "policy\tgrant_change_comment_cb72caf5\tP\tupdate\t0\t((SELECT rlsc.has_perm('app.user_id', 'projects', 'change_comment')) AND (\"author_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid))))\t\\N\n"
-    "policy\tgrant_delete_comment\tP\tdelete\t0\t(SELECT rlsc.has_perm('app.user_id', 'projects', 'delete_comment'))\t\\N\n"
-    "policy\tgrant_view_comment\tP\tselect\t0\t(SELECT rlsc.has_perm('app.user_id', 'projects', 'view_comment'))\t\\N\n"
+    "policy\tgrant_add_comment_cb72caf5\tP\tinsert\t0\t\\N\t((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'add_comment') WHEN '+projects.add_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.add_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'add_comment') END) AND (\"author_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid))))\n"
+    "policy\tgrant_change_comment_cb72caf5\tP\tupdate\t0\t((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'change_comment') WHEN '+projects.change_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.change_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'change_comment') END) AND (\"author_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid))))\t\\N\n"
+    "policy\tgrant_delete_comment\tP\tdelete\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'delete_comment') WHEN '+projects.delete_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.delete_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'delete_comment') END)\t\\N\n"
+    "policy\tgrant_view_comment\tP\tselect\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'view_comment') WHEN '+projects.view_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.view_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'view_comment') END)\t\\N\n"
     "policy\ttenant\tR\tall\t0\t((SELECT pg_catalog.pg_has_role('tracker_support', 'USAGE')) OR (\"task_id\" = ANY (ARRAY(SELECT \"t1\".\"id\" FROM \"projects_task\" \"t1\" WHERE (\"t1\".\"project_id\" = ANY (ARRAY(SELECT \"t2\".\"id\" FROM \"projects_project\" \"t2\" WHERE (\"t2\".\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))))))))\t\\N\n"
     "table\t\\N\tprojects_project\t1\n"
     "policy\tbypass\tP\tall\t1\ttracker_support\ttrue\ttrue\n"
-    "policy\tgrant_add_project\tP\tinsert\t0\t\\N\t(SELECT rlsc.has_perm('app.user_id', 'projects', 'add_project'))\n"
-    "policy\tgrant_change_project_4a5abf6b\tP\tupdate\t0\t((SELECT rlsc.has_perm('app.user_id', 'projects', 'change_project')) AND (\"status\" = 'open'))\t\\N\n"
-    "policy\tgrant_delete_project\tP\tdelete\t0\t(SELECT rlsc.has_perm('app.user_id', 'projects', 'delete_project'))\t\\N\n"
-    "policy\tgrant_projects_close_project_update_8016b80c\tP\tupdate\t0\t((SELECT rlsc.has_perm('app.user_id', 'projects', 'close_project')) AND ((\"status\" = 'open') OR ((\"status\" = 'closed') AND (\"closed_by_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid))))))\t\\N\n"
-    "policy\tgrant_view_project\tP\tselect\t0\t(SELECT rlsc.has_perm('app.user_id', 'projects', 'view_project'))\t\\N\n"
+    "policy\tgrant_add_project\tP\tinsert\t0\t\\N\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'add_project') WHEN '+projects.add_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.add_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'add_project') END)\n"
+    "policy\tgrant_change_project_4a5abf6b\tP\tupdate\t0\t((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'change_project') WHEN '+projects.change_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.change_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'change_project') END) AND (\"status\" = 'open'))\t\\N\n"
+    "policy\tgrant_delete_project\tP\tdelete\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'delete_project') WHEN '+projects.delete_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.delete_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'delete_project') END)\t\\N\n"
+    "policy\tgrant_projects_close_project_update_8016b80c\tP\tupdate\t0\t((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'close_project') WHEN '+projects.close_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.close_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'close_project') END) AND ((\"status\" = 'open') OR ((\"status\" = 'closed') AND (\"closed_by_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid))))))\t\\N\n"
+    "policy\tgrant_view_project\tP\tselect\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'view_project') WHEN '+projects.view_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.view_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'view_project') END)\t\\N\n"
     "policy\ttenant\tR\tall\t0\t((SELECT pg_catalog.pg_has_role('tracker_support', 'USAGE')) OR (\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid))))\t\\N\n"
     "table\t\\N\tprojects_task\t1\n"
     "policy\tbypass\tP\tall\t1\ttracker_support\ttrue\ttrue\n"
-    "policy\tgrant_add_task\tP\tinsert\t0\t\\N\t(SELECT rlsc.has_perm('app.user_id', 'projects', 'add_task'))\n"
-    "policy\tgrant_change_task\tP\tupdate\t0\t(SELECT rlsc.has_perm('app.user_id', 'projects', 'change_task'))\t\\N\n"
-    "policy\tgrant_delete_task\tP\tdelete\t0\t(SELECT rlsc.has_perm('app.user_id', 'projects', 'delete_task'))\t\\N\n"
-    "policy\tgrant_view_task\tP\tselect\t0\t(SELECT rlsc.has_perm('app.user_id', 'projects', 'view_task'))\t\\N\n"
+    "policy\tgrant_add_task\tP\tinsert\t0\t\\N\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'add_task') WHEN '+projects.add_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.add_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'add_task') END)\n"
+    "policy\tgrant_change_task\tP\tupdate\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'change_task') WHEN '+projects.change_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.change_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'change_task') END)\t\\N\n"
+    "policy\tgrant_delete_task\tP\tdelete\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'delete_task') WHEN '+projects.delete_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.delete_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'delete_task') END)\t\\N\n"
+    "policy\tgrant_view_task\tP\tselect\t0\t(SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'view_task') WHEN '+projects.view_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.view_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'view_task') END)\t\\N\n"
     "policy\ttenant\tR\tall\t0\t((SELECT pg_catalog.pg_has_role('tracker_support', 'USAGE')) OR (\"project_id\" = ANY (ARRAY(SELECT \"t1\".\"id\" FROM \"projects_project\" \"t1\" WHERE (\"t1\".\"organization_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.tenant_id', true), '') AS uuid)))))))\t\\N\n"
 )
 
@@ -186,19 +186,19 @@ UP_SQL = [
     "CREATE POLICY \"grant_add_comment_cb72caf5\" ON \"projects_comment\"\n"
     "    AS PERMISSIVE FOR INSERT\n"
     "    TO PUBLIC\n"
-    "    WITH CHECK (((SELECT rlsc.has_perm('app.user_id', 'projects', 'add_comment')) AND (\"author_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid)))));\n",
+    "    WITH CHECK (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'add_comment') WHEN '+projects.add_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.add_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'add_comment') END) AND (\"author_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid)))));\n",
     "CREATE POLICY \"grant_change_comment_cb72caf5\" ON \"projects_comment\"\n"
     "    AS PERMISSIVE FOR UPDATE\n"
     "    TO PUBLIC\n"
-    "    USING (((SELECT rlsc.has_perm('app.user_id', 'projects', 'change_comment')) AND (\"author_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid)))));\n",
+    "    USING (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'change_comment') WHEN '+projects.change_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.change_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'change_comment') END) AND (\"author_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid)))));\n",
     "CREATE POLICY \"grant_delete_comment\" ON \"projects_comment\"\n"
     "    AS PERMISSIVE FOR DELETE\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'projects', 'delete_comment')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'delete_comment') WHEN '+projects.delete_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.delete_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'delete_comment') END));\n",
     "CREATE POLICY \"grant_view_comment\" ON \"projects_comment\"\n"
     "    AS PERMISSIVE FOR SELECT\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'projects', 'view_comment')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'view_comment') WHEN '+projects.view_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.view_comment' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'view_comment') END));\n",
     "CREATE POLICY \"tenant\" ON \"projects_comment\"\n"
     "    AS RESTRICTIVE FOR ALL\n"
     "    TO PUBLIC\n"
@@ -239,23 +239,23 @@ UP_SQL = [
     "CREATE POLICY \"grant_add_project\" ON \"projects_project\"\n"
     "    AS PERMISSIVE FOR INSERT\n"
     "    TO PUBLIC\n"
-    "    WITH CHECK ((SELECT rlsc.has_perm('app.user_id', 'projects', 'add_project')));\n",
+    "    WITH CHECK ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'add_project') WHEN '+projects.add_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.add_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'add_project') END));\n",
     "CREATE POLICY \"grant_change_project_4a5abf6b\" ON \"projects_project\"\n"
     "    AS PERMISSIVE FOR UPDATE\n"
     "    TO PUBLIC\n"
-    "    USING (((SELECT rlsc.has_perm('app.user_id', 'projects', 'change_project')) AND (\"status\" = 'open')));\n",
+    "    USING (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'change_project') WHEN '+projects.change_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.change_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'change_project') END) AND (\"status\" = 'open')));\n",
     "CREATE POLICY \"grant_delete_project\" ON \"projects_project\"\n"
     "    AS PERMISSIVE FOR DELETE\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'projects', 'delete_project')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'delete_project') WHEN '+projects.delete_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.delete_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'delete_project') END));\n",
     "CREATE POLICY \"grant_projects_close_project_update_8016b80c\" ON \"projects_project\"\n"
     "    AS PERMISSIVE FOR UPDATE\n"
     "    TO PUBLIC\n"
-    "    USING (((SELECT rlsc.has_perm('app.user_id', 'projects', 'close_project')) AND ((\"status\" = 'open') OR ((\"status\" = 'closed') AND (\"closed_by_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid)))))));\n",
+    "    USING (((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'close_project') WHEN '+projects.close_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.close_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'close_project') END) AND ((\"status\" = 'open') OR ((\"status\" = 'closed') AND (\"closed_by_id\" = (SELECT CAST(NULLIF(pg_catalog.current_setting('app.user_id', true), '') AS uuid)))))));\n",
     "CREATE POLICY \"grant_view_project\" ON \"projects_project\"\n"
     "    AS PERMISSIVE FOR SELECT\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'projects', 'view_project')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'view_project') WHEN '+projects.view_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.view_project' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'view_project') END));\n",
     "CREATE POLICY \"tenant\" ON \"projects_project\"\n"
     "    AS RESTRICTIVE FOR ALL\n"
     "    TO PUBLIC\n"
@@ -297,19 +297,19 @@ UP_SQL = [
     "CREATE POLICY \"grant_add_task\" ON \"projects_task\"\n"
     "    AS PERMISSIVE FOR INSERT\n"
     "    TO PUBLIC\n"
-    "    WITH CHECK ((SELECT rlsc.has_perm('app.user_id', 'projects', 'add_task')));\n",
+    "    WITH CHECK ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'add_task') WHEN '+projects.add_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.add_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'add_task') END));\n",
     "CREATE POLICY \"grant_change_task\" ON \"projects_task\"\n"
     "    AS PERMISSIVE FOR UPDATE\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'projects', 'change_task')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'change_task') WHEN '+projects.change_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.change_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'change_task') END));\n",
     "CREATE POLICY \"grant_delete_task\" ON \"projects_task\"\n"
     "    AS PERMISSIVE FOR DELETE\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'projects', 'delete_task')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'delete_task') WHEN '+projects.delete_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.delete_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'delete_task') END));\n",
     "CREATE POLICY \"grant_view_task\" ON \"projects_task\"\n"
     "    AS PERMISSIVE FOR SELECT\n"
     "    TO PUBLIC\n"
-    "    USING ((SELECT rlsc.has_perm('app.user_id', 'projects', 'view_task')));\n",
+    "    USING ((SELECT CASE WHEN pg_catalog.current_setting('rlsc.perms_user', true) IS DISTINCT FROM pg_catalog.current_setting('app.user_id', true) THEN rlsc.has_perm('app.user_id', 'projects', 'view_task') WHEN '+projects.view_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN true WHEN '-projects.view_task' = ANY (CAST(NULLIF(pg_catalog.current_setting('rlsc.perms', true), '') AS text[])) THEN false ELSE rlsc.has_perm('app.user_id', 'projects', 'view_task') END));\n",
     "CREATE POLICY \"tenant\" ON \"projects_task\"\n"
     "    AS RESTRICTIVE FOR ALL\n"
     "    TO PUBLIC\n"
