@@ -75,7 +75,7 @@ else
     ROWS=${BENCH_ROWS:-1000000}; REPS=${BENCH_REPS:-5}; SECS=${BENCH_SECONDS:-1}; SECS_NEW=${BENCH_SECONDS_NEW:-1}
     SIZES=${BENCH_SIZES:-1000 10000 50000}; SHARED_BUFFERS=4GB
 fi
-PATTERNS=${BENCH_PATTERNS:-tenant owner member grant path deny}
+PATTERNS=${BENCH_PATTERNS:-tenant owner member grant grantdb path deny}
 SHAPES=${BENCH_SHAPES:-point agg insert update}
 MODES=${BENCH_MODES:-persistent new}
 VARIANTS="compiled limit hand"
@@ -194,6 +194,7 @@ psql_as postgres -c 'GRANT SELECT ON bench_tenant, bench_project, bench_membersh
 
 tables=()
 for p in $PATTERNS; do
+    [ "$p" = grantdb ] && continue   # grant's tables
     tables+=("bench_inv$p" "bench_lim_$p" "bench_hand_$p")
 done
 # two loaders at a time (2 cores)
@@ -223,6 +224,7 @@ conninfo="host=$PGSOCK port=$PGPORT dbname=bench user=postgres"
     || { cat "$art/catalog.err" >&2; die "rlsc catalog --db failed"; }
 mkdir -p "$art/sql"
 for p in $PATTERNS; do
+    [ "$p" = grantdb ] && continue
     if ! "$rlsc" sql --catalog "$art/catalog.rls" "$here/policies/$p.rls" \
             >"$art/sql/$p.sql" 2>"$art/sql/$p.err"; then
         cat "$art/sql/$p.err" >&2
@@ -234,6 +236,7 @@ for p in $PATTERNS; do
     psql_as postgres -f "$art/sql/$p.sql" >/dev/null
 done
 for p in $PATTERNS; do
+    [ "$p" = grantdb ] && continue
     psql_as postgres -c 'SET client_min_messages = warning' -f "$here/handwritten/$p.sql" >/dev/null
 done
 psql_as postgres -c 'VACUUM ANALYZE' -c "SELECT count(pg_prewarm(c.oid)) FROM pg_class c
@@ -245,13 +248,13 @@ psql_as postgres -c 'VACUUM ANALYZE' -c "SELECT count(pg_prewarm(c.oid)) FROM pg
 user_pick() {   # j: which user of tenant t the pattern acts as
     case $1 in
         owner) echo 0 ;;                          # the owner of the tenant's invoices
-        grant) echo "random(0, $((UPT - 2)))" ;;  # active users, who hold the permissions
+        grant|grantdb) echo "random(0, $((UPT - 2)))" ;;  # active users, who hold the permissions
         *) echo "random(0, $((UPT - 1)))" ;;
     esac
 }
 limit_where() {
     case $1 in
-        tenant|grant) echo "tenant_id = :t" ;;
+        tenant|grant|grantdb) echo "tenant_id = :t" ;;
         owner) echo "owner_id = :u" ;;
         member) echo "tenant_id IN (SELECT tenant_id FROM bench_membership WHERE user_id = :u)" ;;
         path) echo "project_id IN (SELECT id FROM bench_project WHERE tenant_id = :t)" ;;
@@ -259,11 +262,24 @@ limit_where() {
     esac
 }
 table_of() {   # table_of PATTERN VARIANT
+    local p=$1
+    [ "$p" = grantdb ] && p=grant   # the same tables, without the runtime's decisions
     case $2 in
-        hand) echo "bench_hand_$1" ;;
-        limit) echo "bench_lim_$1" ;;
-        *) echo "bench_inv$1" ;;
+        hand) echo "bench_hand_$p" ;;
+        limit) echo "bench_lim_$p" ;;
+        *) echo "bench_inv$p" ;;
     esac
+}
+# The permission decisions the Django runtime hands over with $user
+# (RLSC_PERMISSIONS = 'django'): user.has_perm() of each permission the
+# .rls files grant.  The users grant picks hold all four.
+GRANT_PERMS='{"+bench.view_invgrant","+bench.add_invgrant","+bench.change_invgrant","+bench.delete_invgrant"}'
+set_contexts() {   # set_contexts PATTERN TENANT USER -> the middleware's SELECT set_config(...)
+    local sql="SELECT set_config('app.tenant_id', $2, true), set_config('app.user_id', $3, true)"
+    if [ "$1" = grant ]; then
+        sql+=", set_config('rlsc.perms_user', $3, true), set_config('rlsc.perms', '$GRANT_PERMS', true)"
+    fi
+    echo "$sql"
 }
 role_of() {   # every variant runs as the application's role
     echo bench_app
@@ -291,7 +307,7 @@ for p in $PATTERNS; do
 \\set id :t + $TENANTS * random(0, $((PER_TENANT - 1)))
 \\set p (:t - 1) * $PPT + random(1, $PPT)
 BEGIN;
-SELECT set_config('app.tenant_id', CAST(:t AS text), true), set_config('app.user_id', CAST(:u AS text), true);
+$(set_contexts "$p" "CAST(:t AS text)" "CAST(:u AS text)");
 $(statement "$p" "$s" "$v")
 COMMIT;
 EOF
@@ -317,8 +333,7 @@ sample_sql() {   # sample_sql VARIANT -> lines key|count|sum
                     where=$(limit_where "$p" | sed -e "s/:t/$t/g" -e "s/:u/$u/g")
                 fi
                 q="SELECT '$p|$t|$u', count(*), coalesce(sum(amount), 0) FROM $tbl${where:+ WHERE $where}"
-                printf "BEGIN;\nSELECT set_config('app.tenant_id', '%s', true), set_config('app.user_id', '%s', true) \\\\g /dev/null\n%s;\n" \
-                    "$t" "$u" "$q"
+                printf "BEGIN;\n%s \\\\g /dev/null\n%s;\n" "$(set_contexts "$p" "'$t'" "'$u'")" "$q"
                 # one point key of the transaction's formula (k = 1: not void)
                 printf "SELECT '%s|%s|%s|point', count(*) FROM %s WHERE id = %s%s;\nCOMMIT;\n" \
                     "$p" "$t" "$u" "$tbl" "$((t + TENANTS))" "${where:+ AND $where}"
@@ -350,8 +365,14 @@ neg() {   # neg DESCRIPTION EXPECTED SQL
     neg_expect+=("$1|$2")
     neg_sql+="BEGIN;"$'\n'"$3"$'\n'"ROLLBACK;"$'\n'
 }
-ctx() { printf "SET LOCAL app.tenant_id = '%s'; SET LOCAL app.user_id = '%s'; " "$1" "$2"; }
+ctx() {   # ctx TENANT USER [PATTERN]: grant also gets the runtime's decisions
+    printf "SET LOCAL app.tenant_id = '%s'; SET LOCAL app.user_id = '%s'; " "$1" "$2"
+    if [ "${3:-}" = grant ]; then
+        printf "SET LOCAL rlsc.perms_user = '%s'; SET LOCAL rlsc.perms = '%s'; " "$2" "$GRANT_PERMS"
+    fi
+}
 for p in $PATTERNS; do
+    [ "$p" = grantdb ] && continue
     tbl=bench_inv$p
     neg "$p: no context admits nothing" 0 "SELECT count(*) FROM $tbl;"
     u=$(( (3 - 1) * UPT + 1 ))
@@ -367,6 +388,9 @@ for p in $PATTERNS; do
             neg "grant ($v): inactive superuser" 0 "$(ctx 3 $((TENANTS * UPT + 2)))SELECT count(*) FROM bench_${v}grant;"
             neg "grant ($v): a user without the permission" 0 "$(ctx 3 $((TENANTS * UPT + 3)))SELECT count(*) FROM bench_${v}grant;"
         done
+        neg "grant: the runtime's decisions for the user" "$PER_TENANT" "$(ctx 3 $((2 * UPT + 1)) grant)SELECT count(*) FROM bench_invgrant;"
+        neg "grant: the runtime's decisions for another user" 0 "$(ctx 3 $((TENANTS * UPT + 3))) SET LOCAL rlsc.perms_user = '$((2 * UPT + 1))'; SET LOCAL rlsc.perms = '$GRANT_PERMS'; SELECT count(*) FROM bench_invgrant;"
+        neg "grant: the runtime's refusal" 0 "$(ctx 3 $((2 * UPT + 1))) SET LOCAL rlsc.perms_user = '$((2 * UPT + 1))'; SET LOCAL rlsc.perms = '{\"-bench.view_invgrant\"}'; SELECT count(*) FROM bench_invgrant;"
     fi
     if [ "$p" = deny ]; then
         neg "deny: update of a void row" 0 "$(ctx 3 21)WITH w AS (UPDATE bench_invdeny SET amount = amount WHERE id = $((3 + 19 * TENANTS)) RETURNING 1) SELECT count(*) FROM w;"
@@ -399,7 +423,7 @@ for p in $PATTERNS; do
                     *) printf '\\o /dev/null\n' ;;
                 esac
                 printf -- "BEGIN;\n%sEXPLAIN (ANALYZE, BUFFERS) %s\nROLLBACK;\n" \
-                    "$(ctx 7 $((6 * UPT + 1)))" "$stmt"
+                    "$(ctx 7 $((6 * UPT + 1)) "$p")" "$stmt"
             done >"$art/explain-$p.$s.$v.sql"
             psql_as "$(role_of "$v")" -f "$art/explain-$p.$s.$v.sql" >>"$art/explain.txt" 2>&1
         done
@@ -505,7 +529,7 @@ table=$(LC_ALL=C awk -F '\t' -v modes="$MODES" -v patterns="$PATTERNS" -v shapes
     NR > 1 { lat[$2, $3, $4, $5, $1] = $6; p10[$2, $3, $4, $5, $1] = $7; if ($1 > reps) reps = $1; if ($9 != "-") { conn[++nc] = $9 } }
     END {
         pname["tenant"] = "tenant"; pname["owner"] = "owner"; pname["member"] = "membership"
-        pname["grant"] = "tenant + grant view"; pname["path"] = "tenant via FK path"; pname["deny"] = "tenant + deny"
+        pname["grant"] = "tenant + grant view"; pname["grantdb"] = "tenant + grant view, database path"; pname["path"] = "tenant via FK path"; pname["deny"] = "tenant + deny"
         sname["point"] = "point lookup"; sname["agg"] = "10k-row aggregate"; sname["insert"] = "insert"; sname["update"] = "update"
         mname["persistent"] = "persistent"; mname["new"] = "new per txn"
         print "| pattern | shape | connection | compiled ms | limit ms | hand-written ms | compiled÷limit (range) | hand÷compiled | target | at p10: compiled÷limit, hand÷compiled |"
@@ -545,7 +569,8 @@ table=$(LC_ALL=C awk -F '\t' -v modes="$MODES" -v patterns="$PATTERNS" -v shapes
     echo "| load average | $load_start at the start of the timing, $load_end at the end |"
     echo "| timing wall time | $((timing_secs / 60)) min $((timing_secs % 60)) s |"
     echo
-    echo "Every transaction: \`BEGIN; SELECT set_config('app.tenant_id', ..., true), set_config('app.user_id', ..., true); <statement>; COMMIT\`."
+    echo "Every transaction: \`BEGIN; SELECT set_config('app.tenant_id', ..., true), set_config('app.user_id', ..., true); <statement>; COMMIT\`;"
+    echo "for grant the same SELECT also sets the runtime's decisions (\`rlsc.perms_user\`, \`rlsc.perms\`), as the Django runtime does; grantdb is grant's tables without them (rlsc.has_perm decides: psql, other clients)."
     echo "compiled: rlsc's policies (bench/policies/); limit: the explicit WHERE, on an identical copy without RLS;"
     echo "hand-written: bench/handwritten/ on an identical copy. compiled÷limit is a time ratio (range: per repetition);"
     echo "targets (issue 11): compiled ≤ 1.10× the limit (≤ 1.05× where the limit is above 1 ms); hand-written ≥ 10× slower on the grant and membership aggregates."
