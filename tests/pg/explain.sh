@@ -15,6 +15,9 @@
 #   member   tenant_id in (select tenant_id from billing_membership where user_id = $user)
 #   path     tenant project__tenant;              deny    tenant + deny all using (status = 'void')
 #   cond     tenant + allow select / insert check / update using ... check / delete using
+#   grant    tenant + grant view, add, change, delete, with the permission
+#            decisions the Django runtime hands over (rlsc.perms): the
+#            CASE that reads them is one more InitPlan
 #
 # Every plan is EXPLAIN (FORMAT JSON, COSTS OFF, VERBOSE) as billing_app (not
 # a superuser, no BYPASSRLS, not the owner) in a transaction whose contexts
@@ -63,10 +66,12 @@ pg_setup_or_skip
 
 q() { pg_psql -d billing -tA -q -v ON_ERROR_STOP=1 "$@"; }
 conn="host=$PGSOCK port=$PGPORT user=postgres dbname=billing"
-PATTERNS="tenant owner member path deny cond"
+PATTERNS="tenant owner member path deny cond grant"
 T=7                       # the contexts: tenant 7, its first user 61,
 U=61                      # an invoice of tenant 7 (ids t + 100 k)
 ID=507
+# the decisions the Django runtime hands over with $user (only grant reads them)
+PERMS='{"+billing.view_invgrant","+billing.add_invgrant","+billing.change_invgrant","+billing.delete_invgrant"}'
 
 pg_psql -d postgres -q -v ON_ERROR_STOP=1 -c "CREATE ROLE billing_owner" \
     -c "CREATE ROLE billing_app" -c "CREATE DATABASE billing OWNER billing_owner"
@@ -117,7 +122,7 @@ DO $$
 DECLARE
     p text;
 BEGIN
-    FOREACH p IN ARRAY ARRAY['tenant', 'owner', 'member', 'path', 'deny', 'cond', 'bad'] LOOP
+    FOREACH p IN ARRAY ARRAY['tenant', 'owner', 'member', 'path', 'deny', 'cond', 'grant', 'bad'] LOOP
         EXECUTE format($f$
             CREATE TABLE billing_inv%1$s (
                 id bigserial NOT NULL,
@@ -142,14 +147,14 @@ END
 $$;
 GRANT SELECT ON auth_user, billing_tenant, billing_project, billing_membership TO billing_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON billing_invtenant, billing_invowner, billing_invmember,
-    billing_invpath, billing_invdeny, billing_invcond, billing_invbad TO billing_app;
+    billing_invpath, billing_invdeny, billing_invcond, billing_invgrant, billing_invbad TO billing_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO billing_app;
 SQL
 # what autovacuum would have done by now: the visibility map (index-only
 # scans) and the statistics
 q -c "VACUUM ANALYZE auth_user, billing_tenant, billing_project, billing_membership,
     billing_invtenant, billing_invowner, billing_invmember, billing_invpath, billing_invdeny,
-    billing_invcond, billing_invbad" || tap_bail "VACUUM ANALYZE failed"
+    billing_invcond, billing_invgrant, billing_invbad" || tap_bail "VACUUM ANALYZE failed"
 
 cat >"$PGWORK/p.rls" <<'EOF'
 app billing;
@@ -175,6 +180,15 @@ EOF
     q -c "SET ROLE billing_owner" -f "$PGWORK/p.sql" >"$PGWORK/apply.out" 2>&1
 tap_result $? "the six patterns compile with rlsc sql --db, without diagnostics, and apply" \
     "$PGWORK/p.err" "$PGWORK/apply.out"
+# grant without a catalog (Django's default auth tables, which this
+# database lacks: rlsc.has_perm is plpgsql and only named, never called,
+# while the decisions are set)
+printf '%s\n' "app billing;" "context tenant bigint = 'app.tenant_id';" \
+    "context user integer = 'app.user_id';" \
+    "model InvGrant { tenant tenant_id; grant view, add, change, delete; }" >"$PGWORK/g.rls"
+"$RLSC" sql "$PGWORK/g.rls" >"$PGWORK/g.sql" 2>"$PGWORK/g.err" &&
+    q -c "SET ROLE billing_owner" -f "$PGWORK/g.sql" >"$PGWORK/apply.out" 2>&1
+tap_result $? "the grant pattern compiles and applies" "$PGWORK/g.err" "$PGWORK/apply.out"
 grep -q '"tenant_id" = ANY (ARRAY(SELECT "tenant_id" FROM "billing_membership"' "$PGWORK/p.sql" &&
     grep -q '"project_id" = ANY (ARRAY(SELECT "t1"."id" FROM "billing_project" "t1"' "$PGWORK/p.sql"
 tap_result $? "membership and path compile to = ANY (ARRAY(SELECT ...)), the forms the plans below are about"
@@ -188,9 +202,9 @@ got=$(q -c "SELECT r.rolsuper OR r.rolbypassrls, string_agg(c.relname, ' ' ORDER
             WHERE r.rolname = 'billing_app' AND c.relname LIKE 'billing\_inv%' AND c.relkind = 'r'
               AND c.relrowsecurity AND c.relforcerowsecurity AND c.relowner <> r.oid
             GROUP BY 1")
-want="f|billing_invbad billing_invcond billing_invdeny billing_invmember"
+want="f|billing_invbad billing_invcond billing_invdeny billing_invgrant billing_invmember"
 [ "$got" = "$want billing_invowner billing_invpath billing_invtenant" ]
-tap_result $? "billing_app: no superuser, no BYPASSRLS, not the owner; the seven tables: RLS with FORCE"
+tap_result $? "billing_app: no superuser, no BYPASSRLS, not the owner; the eight tables: RLS with FORCE"
 [ "$got" = "$want billing_invowner billing_invpath billing_invtenant" ] || tap_diag "got '$got'"
 
 # explain NAME SQL [SETUP]: the plan of SQL as billing_app, with the
@@ -203,7 +217,9 @@ SET ROLE billing_owner;
 ${3:-}
 SET ROLE billing_app;
 SELECT pg_catalog.set_config('app.tenant_id', '$T', true),
-       pg_catalog.set_config('app.user_id', '$U', true) \\g /dev/null
+       pg_catalog.set_config('app.user_id', '$U', true),
+       pg_catalog.set_config('rlsc.perms_user', '$U', true),
+       pg_catalog.set_config('rlsc.perms', '$PERMS', true) \\g /dev/null
 \\o $PGWORK/$1.json
 EXPLAIN (FORMAT JSON, COSTS OFF, VERBOSE) $2;
 \\o
