@@ -12,12 +12,15 @@ object, ``user.has_perm()`` of each, through every authentication backend,
 as '+app.codename' or '-app.codename' in ``rlsc.perms`` and the user's key
 in ``rlsc.perms_user``; the policies use them while that user is $user and
 ask the database's rlsc.has_perm (ModelBackend's rules) otherwise.  A bare
-key, or RLSC_PERMISSIONS = 'database', leaves them unset.
+key, or RLSC_PERMISSIONS = 'database', leaves them unset.  They are decided
+once the contexts they go with are set, that user already $user: a backend
+may read tables whose policies depend on it.
 
 A *scope* is a request of RlscMiddleware or an ``rlsc.context`` block.  The
 outermost scope on a connection sets every context that an installed app
 declares: the ones it is given to their value, all others to ``''`` (which
-the policies read as NULL).  So a session-level value (``set_config(...,
+the policies read as NULL); and the permission decisions, also when the
+runtime hands over none (RLSC_PERMISSIONS = 'database', no grant found).  So a session-level value (``set_config(...,
 false)`` by a buggy view, a raw cursor or another library, which outlives
 the transaction on the server connection and, behind a pooler, reaches
 other clients) is never read inside a scope.  A nested ``rlsc.context``
@@ -101,27 +104,41 @@ def perm_assignments(user):
 
 
 def runtime_settings():
-    """Every setting a scope sets: the declared contexts' and, where grants
-    exist, the permission decisions'."""
-    found = list(declared_contexts().values())
-    if _decide_perms():
-        found += [PERMS, PERMS_USER]
-    return found
+    """Every setting an outermost scope sets: the declared contexts' and the
+    permission decisions'.  The decisions' too when the runtime hands over
+    none (RLSC_PERMISSIONS = 'database', no grant found by the scanner): the
+    policies read them all the same, and a session-level value left on the
+    server connection must not count."""
+    _decide_perms()   # RLSC_PERMISSIONS is checked in every scope
+    return list(declared_contexts().values()) + [PERMS, PERMS_USER]
 
 
-def _assignments(values, every=False, perms=True):
+def _assignments(values, every=False):
     """{setting: text} for values ({context name: value}); with every, also
-    '' for each declared context not among them.  Two names for one setting
-    give one assignment, the named value winning over the ''.  The user
-    context brings its permission decisions along (perm_assignments), unless
-    perms is false."""
+    '' for each runtime setting not among them.  Two names for one setting
+    give one assignment, the named value winning over the ''.  With the
+    user context go its permission decisions, unset here: _set decides them
+    once these values are in place."""
     out = {_setting(name): _text(value) for name, value in values.items()}
-    if perms and USER in values:
-        out.update(perm_assignments(values[USER]))
+    if USER in values:
+        out.update({PERMS: '', PERMS_USER: ''})
     if every:
         for setting in runtime_settings():
             out.setdefault(setting, '')
     return out
+
+
+def _set(conn, values, assignments):
+    """Applies assignments (_assignments(values, ...)), then Django's
+    decisions for the user among values: made with that user already $user
+    and the other values set, as the middleware makes them, because an
+    authentication backend may read tables whose policies depend on them.
+    Decided before, under the $user of an outer scope (or none), they would
+    be another user's view bound to this user's key."""
+    _apply(conn, assignments)
+    user = values.get(USER)
+    if USER in values and callable(getattr(user, 'has_perm', None)):
+        _apply(conn, perm_assignments(user))
 
 
 def _apply(conn, assignments):
@@ -199,7 +216,7 @@ def set_contexts(values, using=DEFAULT_DB_ALIAS):
     the contexts named; the others keep their current value."""
     conn = connections[using]
     _check_atomic(conn)
-    _apply(conn, _assignments(values))
+    _set(conn, values, _assignments(values))
 
 
 def set_all_contexts(values, using=DEFAULT_DB_ALIAS):
@@ -207,7 +224,7 @@ def set_all_contexts(values, using=DEFAULT_DB_ALIAS):
     open): the named ones to their value, the others to '' (unset)."""
     conn = connections[using]
     _check_atomic(conn)
-    _apply(conn, _assignments(values, every=True))
+    _set(conn, values, _assignments(values, every=True))
 
 
 def _outer_transaction(conn):
@@ -272,7 +289,7 @@ class context(ContextDecorator):
         scope = _scope(conn)
         try:
             saved = _Saved(conn, list(assignments)) if outer else None
-            _apply(conn, assignments)
+            _set(conn, self.values, assignments)
             scope.__enter__()
         except BaseException as exc:
             atomic.__exit__(type(exc), exc, exc.__traceback__)

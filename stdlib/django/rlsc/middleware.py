@@ -89,7 +89,7 @@ class RlscMiddleware:
                     value = resolve(request)
                     if value is not None:
                         values[name] = value
-                assignments = _assignments(values, perms=False)
+                assignments = _assignments(values)
                 if USER in resolvers:
                     # $user is set before the backends decide: they may
                     # read tables whose policies depend on it

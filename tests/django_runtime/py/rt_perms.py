@@ -7,11 +7,15 @@ permission allows under the policies.
 
 Run by tests/django_runtime/perms.sh (lib.sh) with rtsite.perms: billing,
 ledger and gate (py/gate: Doc under view/add/change/delete, Note under the
-custom gate.publish_doc), and gate.backends.GateBackend after ModelBackend.
+custom gate.publish_doc, Memo under codenames that need quoting, Pass for
+PassBackend), and gate.backends.GateBackend after ModelBackend.  Then: the
+decisions are made as $user (PassBackend reads rows only their holder
+sees), a session-level rlsc.perms never counts in a scope, and quoting.
 """
 import glob
 import os
 import re
+from unittest import mock
 
 from rt_common import Tap, admin_connection, make_tenants, manage, read, setup_django
 
@@ -34,8 +38,8 @@ from django.test.utils import override_settings  # noqa: E402
 
 import rlsc  # noqa: E402
 from billing.models import Membership  # noqa: E402
-from gate.models import Doc, Note  # noqa: E402
-from gate.probes import PERMS, probe, probe_all  # noqa: E402
+from gate.models import CRAFTED_CODENAME, LONG_CODENAME, Doc, Memo, Note, Pass  # noqa: E402
+from gate.probes import PERMS, _try, probe, probe_all  # noqa: E402
 from rlsc.rlsfiles import declared_perms, perms_in  # noqa: E402
 
 # ------------------------------------------------------------ the scanner
@@ -44,7 +48,8 @@ from rlsc.rlsfiles import declared_perms, perms_in  # noqa: E402
 # the policies ask about the ones the compiler names.  They must agree.
 tap.eq(set(declared_perms()),
        {'billing.view_invoice', 'billing.add_invoice', 'billing.delete_invoice',
-        'ledger.view_entry', 'ledger.add_entry', *PERMS},
+        'ledger.view_entry', 'ledger.add_entry', *PERMS,
+        'gate.' + CRAFTED_CODENAME, 'gate.' + LONG_CODENAME},
        'the runtime finds every permission the installed apps grant')
 golden = os.path.join(os.environ['SRCDIR'], 'tests', 'golden', 'ok')
 files = sorted(glob.glob(os.path.join(golden, '*.rls')))
@@ -73,7 +78,7 @@ A = tenants['acme']
 
 
 def perm(name):
-    app, codename = name.split('.')
+    app, codename = name.split('.', 1)
     return Permission.objects.get(content_type__app_label=app, codename=codename)
 
 
@@ -264,5 +269,118 @@ with override_settings(AUTHENTICATION_BACKENDS=with_gate):
         tap.eq(probe_all(), {p: False for p in PERMS},
                "$user changed behind the runtime's back: the superuser's decisions do not "
                "count for nina")
+
+# ------------------------------------------------------------ decided as $user
+
+# The decisions are made with $user already the user they are for: a
+# backend may read tables whose policies depend on it (PassBackend reads
+# gate_pass, whose rows only their holder sees).
+pass_backends = model_backend + ['gate.backends.PassBackend']
+nina, grace = people['nina'], people['grace']
+with rlsc.context(user=nina.pk):   # (INSERT ... RETURNING: only she sees it)
+    Pass.objects.create(holder_id=nina.pk, perm='gate.publish_doc')
+
+
+def as_themselves(u, p):
+    """Django's decision for u while $user is u (no decision handed over)."""
+    with rlsc.context(user=u.pk):
+        return fresh(u).has_perm(p)
+
+
+with override_settings(AUTHENTICATION_BACKENDS=pass_backends):
+    tap.ok(as_themselves(nina, 'gate.publish_doc') and not as_themselves(grace, 'gate.publish_doc'),
+           'PassBackend: nina holds a pass for gate.publish_doc, grace none (each decided as $user)')
+    tap.eq((over_http(client(nina))['can']['gate.publish_doc'],
+            over_http(client(grace))['can']['gate.publish_doc']), (True, False),
+           'requests: the middleware decides with $user set (nina can, grace cannot)')
+    connection.close()
+    with rlsc.context(tenant=A, user=fresh(nina)):
+        tap.ok(probe('gate.publish_doc'),
+               'an outermost rlsc.context decides with its $user set (nina can)', settings_now())
+    with rlsc.context(tenant=A, user=fresh(nina)):
+        with rlsc.context(user=fresh(grace)):
+            tap.ok(not probe('gate.publish_doc'),
+                   "a nested rlsc.context(user=grace) in nina's block: grace's decisions are "
+                   "not made with nina's rows", settings_now())
+        tap.ok(probe('gate.publish_doc'), "... and nina's are back after it")
+        rlsc.set_contexts({'user': fresh(grace)})
+        tap.ok(not probe('gate.publish_doc'),
+               "rlsc.set_contexts(user=grace) in nina's block: grace's decisions are not made "
+               "with nina's rows", settings_now())
+    with rlsc.context(tenant=A, user=fresh(grace)):
+        with rlsc.context(user=fresh(nina)):
+            tap.ok(probe('gate.publish_doc'),
+                   "a nested rlsc.context(user=nina) in grace's block: nina's decisions are made "
+                   "with her rows", settings_now())
+
+# ------------------------------------------------------------ leftovers
+
+# A session-level rlsc.perms (a buggy library, hostile code before a
+# pooler) is never read inside a scope, whatever the runtime hands over.
+
+
+def leave(perms, user):
+    """set_config(..., false) outside any transaction: it stays on the
+    server connection."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config('rlsc.perms', %s, false), "
+                    "set_config('rlsc.perms_user', %s, false)", [perms, user])
+
+
+left = '{' + ','.join('+' + p for p in PERMS) + '}'
+nothing = {p: False for p in PERMS}
+for label, mode, scanned in (("RLSC_PERMISSIONS = 'database'", 'database', None),
+                             ('a scanner that found no grant', 'django', ())):
+    with override_settings(AUTHENTICATION_BACKENDS=model_backend, RLSC_PERMISSIONS=mode), \
+            mock.patch('rlsc.contexts.declared_perms',
+                       (lambda: scanned) if scanned is not None else declared_perms):
+        c = client(nina)
+        leave(left, str(nina.pk))
+        got = over_http(c)
+        tap.eq(got['can'], nothing, f'{label}: a session-level rlsc.perms for nina does not '
+               'count in her request')
+        leave(left, str(nina.pk))
+        with rlsc.context(tenant=A, user=fresh(nina)):
+            tap.eq(probe_all(), nothing, f'{label}: ... nor in her outermost rlsc.context')
+        leave('', '')
+
+# ------------------------------------------------------------ quoting
+
+# Codenames with '"', '\', ',', '{', '}', spaces, quotes and non-ASCII
+# letters, 95 characters long: the runtime's array and the compiler's
+# literal name the same permission, and one cannot bring in another.
+crafted, long_ = 'gate.' + CRAFTED_CODENAME, 'gate.' + LONG_CODENAME
+people['mia'] = member('mia', perms=[crafted])
+people['leo'] = member('leo', perms=[long_])
+with rlsc.context(tenant=A, user=people['sue']):
+    Memo.objects.create(tenant_id=A, text='probe')
+
+
+def memo_probes():
+    tenant = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint)"
+    return (bool(_try("SELECT id FROM gate_memo WHERE text = 'probe'")),
+            bool(_try(f"INSERT INTO gate_memo (tenant_id, text) VALUES ({tenant}, 'new')")),
+            probe('gate.publish_doc'))
+
+
+with override_settings(AUTHENTICATION_BACKENDS=model_backend):
+    for name in ('mia', 'leo', 'sue', 'nina'):
+        u = fresh(people[name])
+        want = (u.has_perm(crafted), u.has_perm(long_), u.has_perm('gate.publish_doc'))
+        for path, value in (('runtime', u), ('database', u.pk)):
+            connection.close()   # the pending counts of rlsc.has_perm calls start at 0
+            with rlsc.context(tenant=A, user=value):
+                got = memo_probes()
+                calls = xact_has_perm_calls()
+                with connection.cursor() as cur:
+                    cur.execute("SELECT CAST(NULLIF(current_setting('rlsc.perms'), '') AS text[])")
+                    array = cur.fetchone()[0]
+            tap.eq(got, want, f'quoting, {name}, {path} path: read, add memos, read notes as '
+                   'has_perm() says')
+            if path == 'runtime':
+                tap.ok(calls == 0 and array == [('+' if u.has_perm(p) else '-') + p
+                                                for p in declared_perms()],
+                       f"quoting, {name}: rlsc.perms reads back as Django's decisions, "
+                       'rlsc.has_perm not called', f'calls {calls}', array)
 
 tap.done()
