@@ -20,10 +20,11 @@ A *scope* is a request of RlscMiddleware or an ``rlsc.context`` block.  The
 outermost scope on a connection sets every context that an installed app
 declares: the ones it is given to their value, all others to ``''`` (which
 the policies read as NULL); and the permission decisions, also when the
-runtime hands over none (RLSC_PERMISSIONS = 'database', no grant found).  So a session-level value (``set_config(...,
-false)`` by a buggy view, a raw cursor or another library, which outlives
-the transaction on the server connection and, behind a pooler, reaches
-other clients) is never read inside a scope.  A nested ``rlsc.context``
+runtime hands over none (RLSC_PERMISSIONS = 'database', no grant found).
+So a session-level value (``set_config(..., false)`` by a buggy view, a raw
+cursor or another library, which outlives the transaction on the server
+connection and, behind a pooler, reaches other clients) is never read
+inside a scope.  A nested ``rlsc.context``
 sets only the contexts it names and inherits the others from its scope.
 
 A scope opened inside a transaction (a Django TestCase runs each test in

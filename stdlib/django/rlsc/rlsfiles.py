@@ -25,6 +25,10 @@ def app_rls_files(app_config):
     return sorted(os.path.join(app_config.path, n) for n in names if n.endswith('.rls'))
 
 
+# Unquoted words fold to lower case in ASCII only, as the compiler's lexer
+# folds them (and PostgreSQL's): `model Ärger` is the model 'Ärger'.
+_ASCII_LOWER = str.maketrans('ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<line>--[^\n]*)
@@ -61,7 +65,7 @@ def _tokens(text):
         elif kind == 'quoted':
             value = value[1:-1].replace('""', '"')
         elif kind == 'word':
-            value = value.lower()
+            value = value.translate(_ASCII_LOWER)
         yield kind, value
 
 
@@ -95,22 +99,24 @@ def contexts_in(text):
 
 
 _MODEL_PERMS = ('view', 'add', 'change', 'delete')
-_ASCII_LOWER = str.maketrans('ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
 
 
 def perms_in(text):
     """{'app_label.codename'} that the `grant` statements of one file check,
     named as the compiler names them (lang/ast.c, ast_grant_perm): `view`
     in `model Invoice { ... }` of `app billing;` is billing.view_invoice
-    (the model name lowered in ASCII, as the compiler does); a quoted
-    'app.codename' is itself."""
+    (the model name lowered in ASCII, as the compiler does; the file's app
+    wherever its `app` statement stands); a quoted 'app.codename' is
+    itself."""
     toks = list(_tokens(text))
-    app, model, found = None, None, set()
-    for i, value in _statement_starts(toks):
+    starts = list(_statement_starts(toks))
+    app = next((toks[i + 1][1] for i, value in starts
+                if value == 'app' and i + 1 < len(toks) and toks[i + 1][0] in ('word', 'quoted')),
+               None)
+    model, found = None, set()
+    for i, value in starts:
         nxt = toks[i + 1] if i + 1 < len(toks) else ('other', '')
-        if value == 'app' and nxt[0] in ('word', 'quoted'):
-            app = nxt[1]
-        elif value == 'model' and nxt[0] in ('word', 'quoted'):
+        if value == 'model' and nxt[0] in ('word', 'quoted'):
             model = nxt[1].translate(_ASCII_LOWER)
         elif value == 'table':
             model = None
@@ -121,8 +127,8 @@ def perms_in(text):
                     break
                 if kind == 'string' and '.' in perm:
                     found.add(perm)
-                elif (kind == 'word' and perm in _MODEL_PERMS and prev != ('word', 'for')
-                      and app and model):
+                elif (kind in ('word', 'quoted') and perm in _MODEL_PERMS
+                      and prev != ('word', 'for') and app and model):
                     found.add(f'{app}.{perm}_{model}')
                 prev = (kind, perm)
     return found
