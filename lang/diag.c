@@ -90,7 +90,67 @@ static int diag_chars(const char *text, int from, int to)
     return n;
 }
 
-static void diag_print_source(const Diag *d, const SrcFile *f, Span at)
+/* A diagnostic is assembled here and written with one fwrite: stderr is
+ * unbuffered, and a write per piece (some thirty for a message with its
+ * source line and caret) made printing most of the run time of a large
+ * input.  A message longer than the buffer goes out in a few writes, but
+ * always whole and in order. */
+typedef struct DiagOut {
+    FILE *out;
+    size_t len;
+    char buf[2048];
+} DiagOut;
+
+static void diag_flush(DiagOut *o)
+{
+    if (o->len)
+        fwrite(o->buf, 1, o->len, o->out);
+    o->len = 0;
+}
+
+static void diag_putc(DiagOut *o, char c)
+{
+    if (o->len == sizeof o->buf)
+        diag_flush(o);
+    o->buf[o->len++] = c;
+}
+
+static void diag_puts(DiagOut *o, const char *s)
+{
+    for (; *s; s++)
+        diag_putc(o, *s);
+}
+
+static void diag_vprintf(DiagOut *o, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    size_t room = sizeof o->buf - o->len;
+    int n = vsnprintf(o->buf + o->len, room, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return;
+    if ((size_t)n < room) {
+        o->len += (size_t)n;
+        return;
+    }
+    /* too long for what is left: what is held first, then the text */
+    diag_flush(o);
+    if ((size_t)n < sizeof o->buf)
+        o->len = (size_t)vsnprintf(o->buf, sizeof o->buf, fmt, ap);
+    else
+        vfprintf(o->out, fmt, ap);
+}
+
+static void diag_printf(DiagOut *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vprintf(o, fmt, ap);
+    va_end(ap);
+}
+
+static void diag_print_source(DiagOut *o, const SrcFile *f, Span at)
 {
     int rel = at.start - f->base;
     int line = diag_line_of(f, rel);
@@ -125,46 +185,48 @@ static void diag_print_source(const Diag *d, const SrcFile *f, Span at)
         }
     }
 
-    fputs(cut_left ? "..." : "  ", d->out);
+    diag_puts(o, cut_left ? "..." : "  ");
     /* control bytes (a NUL, say) as '?': one column each, nothing that
      * moves the cursor or makes the output binary */
     for (int i = ls; i < le; i++) {
         unsigned char c = (unsigned char)f->text[i];
-        fputc(c != '\t' && (c < 0x20 || c == 0x7f) ? '?' : c, d->out);
+        diag_putc(o, c != '\t' && (c < 0x20 || c == 0x7f) ? '?' : (char)c);
     }
-    fputs(cut_right ? "...\n  " : "\n  ", d->out);
+    diag_puts(o, cut_right ? "...\n  " : "\n  ");
     if (cut_left)
-        fputc(' ', d->out);
+        diag_putc(o, ' ');
     for (int i = ls; i < rel && i < le; i++) {
         unsigned char c = (unsigned char)f->text[i];
         if (c == '\t')
-            fputc('\t', d->out);
+            diag_putc(o, '\t');
         else if ((c & 0xC0) != 0x80)
-            fputc(' ', d->out);
+            diag_putc(o, ' ');
     }
-    fputc('^', d->out);
+    diag_putc(o, '^');
     int width = diag_chars(f->text, rel, rend);
     for (int i = 1; i < width; i++)
-        fputc('~', d->out);
-    fputc('\n', d->out);
+        diag_putc(o, '~');
+    diag_putc(o, '\n');
 }
 
 static void diag_emit(Diag *d, const char *level, Span at, const char *fmt,
                       va_list ap)
 {
+    DiagOut o = {.out = d->out};
     SrcFile *f = at.start >= 0 ? diag_file_at(d, at.start) : NULL;
     if (f) {
         int rel = at.start - f->base;
         int line = diag_line_of(f, rel);
         int col = diag_chars(f->text, f->line_start[line], rel) + 1;
-        fprintf(d->out, "%s:%d:%d: %s: ", f->path, line + 1, col, level);
+        diag_printf(&o, "%s:%d:%d: %s: ", f->path, line + 1, col, level);
     } else {
-        fprintf(d->out, "rlsc: %s: ", level);
+        diag_printf(&o, "rlsc: %s: ", level);
     }
-    vfprintf(d->out, fmt, ap);
-    fputc('\n', d->out);
+    diag_vprintf(&o, fmt, ap);
+    diag_putc(&o, '\n');
     if (f)
-        diag_print_source(d, f, at);
+        diag_print_source(&o, f, at);
+    diag_flush(&o);
 }
 
 void diag_error(Diag *d, Span at, const char *fmt, ...)
@@ -203,12 +265,14 @@ void diag_note(Diag *d, Span at, const char *fmt, ...)
 void diag_fail(Diag *d, const char *fmt, ...)
 {
     d->failures++;
+    DiagOut o = {.out = d->out};
     va_list ap;
     va_start(ap, fmt);
-    fputs("rlsc: ", d->out);
-    vfprintf(d->out, fmt, ap);
-    fputc('\n', d->out);
+    diag_puts(&o, "rlsc: ");
+    diag_vprintf(&o, fmt, ap);
+    diag_putc(&o, '\n');
     va_end(ap);
+    diag_flush(&o);
 }
 
 /* Optimal string alignment distance, bounded: returns limit+1 when the
