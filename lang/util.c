@@ -14,11 +14,12 @@
 typedef struct Chunk {
     struct Chunk *next;
     size_t size, used;
-    max_align_t data[]; /* keeps every allocation max-aligned */
+    max_align_t data[];
 } Chunk;
 
-/* A large block that grows with realloc (a big StrBuf); freed with the
- * arena like everything else. */
+/* A large block kept outside the chunks (a big StrBuf, a big map's
+ * slots), so it can grow with realloc or be replaced without leaving the
+ * old copy behind; freed with the arena like everything else. */
 typedef struct Big {
     struct Big *next;
     void *ptr;
@@ -27,17 +28,24 @@ typedef struct Big {
 struct Arena {
     Chunk *head;
     Big *bigs;
+    size_t next_size; /* of the next chunk: doubles up to CHUNK_MAX */
 };
 
-enum { CHUNK_MIN = 64 * 1024 };
+/* Chunks grow so that a large compilation needs few of them; past
+ * 128 KiB calloc takes them straight from mmap, already zero. */
+enum { CHUNK_MIN = 64 * 1024, CHUNK_MAX = 4 * 1024 * 1024 };
+
+static void oom(void)
+{
+    fputs("rlsc: out of memory\n", stderr);
+    exit(2);
+}
 
 static void *xmalloc(size_t n)
 {
     void *p = malloc(n);
-    if (!p) {
-        fputs("rlsc: out of memory\n", stderr);
-        exit(2);
-    }
+    if (!p)
+        oom();
     return p;
 }
 
@@ -46,6 +54,7 @@ Arena *arena_new(void)
     Arena *a = xmalloc(sizeof *a);
     a->head = NULL;
     a->bigs = NULL;
+    a->next_size = CHUNK_MIN;
     return a;
 }
 
@@ -65,37 +74,79 @@ void arena_free(Arena *a)
     free(a);
 }
 
+static Big *arena_big(Arena *a)
+{
+    Big *b = xmalloc(sizeof *b);
+    b->ptr = NULL;
+    b->next = a->bigs;
+    a->bigs = b;
+    return b;
+}
+
+/*
+ * size bytes at the given alignment (a power of two), zeroed.  Chunks come
+ * from calloc and the arena keeps every byte past `used` zero (see
+ * arena_resize_last), so nothing is zeroed here: zeroing each allocation
+ * again cost a sixth of the run time.  Strings take alignment 1, so short
+ * names are not padded to 16 bytes.
+ */
+static void *arena_take(Arena *a, size_t size, size_t align)
+{
+    if (size == 0)
+        size = 1;
+    Chunk *c = a->head;
+    size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+    if (!c || at > c->size || c->size - at < size) {
+        /* A large allocation gets a chunk of its own behind the current
+         * one, so the rest of the current chunk is not wasted. */
+        bool alone = c && size > a->next_size / 4;
+        size_t cap = alone || size > a->next_size ? size : a->next_size;
+        Chunk *n = calloc(1, sizeof(Chunk) + cap);
+        if (!n)
+            oom();
+        n->size = cap;
+        n->used = 0;
+        if (alone) {
+            n->next = c->next;
+            c->next = n;
+            n->used = size;
+            return n->data;
+        }
+        if (a->next_size < CHUNK_MAX)
+            a->next_size *= 2;
+        n->next = c;
+        a->head = c = n;
+        at = 0;
+    }
+    c->used = at + size;
+    return (char *)c->data + at;
+}
+
 void *arena_alloc(Arena *a, size_t size)
 {
-    const size_t align = sizeof(max_align_t);
-    size = (size + align - 1) / align * align;
-    if (size == 0)
-        size = align;
+    return arena_take(a, size, _Alignof(max_align_t));
+}
+
+/* Resizes p, the arena's newest allocation of old bytes, to size bytes
+ * where it is; false when p is not the newest or its chunk has no room.
+ * Shrinking zeroes what it gives back, which keeps arena_take's promise. */
+static bool arena_resize_last(Arena *a, void *p, size_t old, size_t size)
+{
     Chunk *c = a->head;
-    if (!c || c->size - c->used < size) {
-        size_t cap = size > CHUNK_MIN ? size : CHUNK_MIN;
-        c = xmalloc(sizeof(Chunk) + cap);
-        c->size = cap;
-        c->used = 0;
-        /* A large one-off allocation goes behind the current chunk so the
-         * rest of the current chunk is not wasted. */
-        if (a->head && cap == size) {
-            c->next = a->head->next;
-            a->head->next = c;
-        } else {
-            c->next = a->head;
-            a->head = c;
-        }
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += size;
-    memset(p, 0, size);
-    return p;
+    if (!c || (char *)p + old != (char *)c->data + c->used)
+        return false;
+    size_t at = (size_t)((char *)p - (char *)c->data);
+    if (size > c->size - at)
+        return false;
+    if (size < old)
+        memset((char *)p + size, 0, old - size);
+    c->used = at + size;
+    return true;
 }
 
 char *arena_strndup(Arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_take(a, n + 1, 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -112,7 +163,7 @@ static char *arena_vprintf(Arena *a, const char *fmt, va_list ap)
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = arena_take(a, (size_t)n + 1, 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }
@@ -186,9 +237,9 @@ void sb_init(StrBuf *sb, Arena *a)
 {
     sb->arena = a;
     sb->big = NULL;
-    sb->cap = 64;
+    sb->cap = 32;
     sb->len = 0;
-    sb->data = arena_alloc(a, sb->cap);
+    sb->data = arena_take(a, sb->cap, 1);
 }
 
 enum { SB_BIG = 1 << 20 };
@@ -201,21 +252,12 @@ static void sb_reserve(StrBuf *sb, size_t extra)
     while (cap < sb->len + extra + 1)
         cap *= 2;
     if (cap >= SB_BIG) {
-        /* Past a megabyte (the output), grow in place with realloc:
-         * doubling in the arena would keep every old copy until the end. */
-        Arena *a = sb->arena;
-        Big *b = sb->big;
-        if (!b) {
-            b = xmalloc(sizeof *b);
-            b->ptr = NULL;
-            b->next = a->bigs;
-            a->bigs = b;
-        }
+        /* Past a megabyte, grow with realloc: doubling in the arena would
+         * keep every old copy until the end. */
+        Big *b = sb->big ? sb->big : arena_big(sb->arena);
         char *p = realloc(b->ptr, cap);
-        if (!p) {
-            fputs("rlsc: out of memory\n", stderr);
-            exit(2);
-        }
+        if (!p)
+            oom();
         if (!b->ptr)
             memcpy(p, sb->data, sb->len + 1);
         b->ptr = p;
@@ -224,9 +266,13 @@ static void sb_reserve(StrBuf *sb, size_t extra)
         sb->cap = cap;
         return;
     }
-    char *p = arena_alloc(sb->arena, cap);
-    memcpy(p, sb->data, sb->len);
-    sb->data = p;
+    /* A buffer still being written is usually the newest allocation:
+     * it grows where it is, without a copy or a discarded old one. */
+    if (!arena_resize_last(sb->arena, sb->data, sb->cap, cap)) {
+        char *p = arena_take(sb->arena, cap, 1);
+        memcpy(p, sb->data, sb->len + 1);
+        sb->data = p;
+    }
     sb->cap = cap;
 }
 
@@ -244,10 +290,19 @@ void sb_putc(StrBuf *sb, char c) { sb_putn(sb, &c, 1); }
 
 void sb_printf(StrBuf *sb, const char *fmt, ...)
 {
+    /* formatted once when the text fits in what the buffer has left */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    size_t room = sb->cap - sb->len;
+    int n = vsnprintf(sb->data + sb->len, room, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < room) {
+        sb->len += (size_t)n;
+        return;
+    }
+    sb->data[sb->len] = '\0';
     sb_reserve(sb, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
@@ -255,7 +310,15 @@ void sb_printf(StrBuf *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
-const char *sb_str(StrBuf *sb) { return sb->data; }
+const char *sb_str(StrBuf *sb)
+{
+    /* The text is usually complete when it is asked for: the arena takes
+     * back the room it does not use (possible while it is the newest
+     * allocation; a later append grows it again). */
+    if (!sb->big && arena_resize_last(sb->arena, sb->data, sb->cap, sb->len + 1))
+        sb->cap = sb->len + 1;
+    return sb->data;
+}
 
 int util_read_all(FILE *f, StrBuf *sb)
 {
@@ -272,11 +335,14 @@ int util_read_all(FILE *f, StrBuf *sb)
 void vec_push(Arena *a, PtrVec *v, void *item)
 {
     if (v->n == v->cap) {
-        int cap = v->cap ? v->cap * 2 : 8;
-        void **items = arena_alloc(a, sizeof(void *) * (size_t)cap);
-        if (v->n)
-            memcpy(items, v->items, sizeof(void *) * (size_t)v->n);
-        v->items = items;
+        int cap = v->cap ? v->cap * 2 : 4;
+        size_t old = sizeof(void *) * (size_t)v->cap, size = sizeof(void *) * (size_t)cap;
+        if (!v->cap || !arena_resize_last(a, v->items, old, size)) {
+            void **items = arena_take(a, size, _Alignof(void *));
+            if (v->n)
+                memcpy(items, v->items, sizeof(void *) * (size_t)v->n);
+            v->items = items;
+        }
         v->cap = cap;
     }
     v->items[v->n++] = item;
@@ -287,13 +353,19 @@ void vec_push(Arena *a, PtrVec *v, void *item)
 typedef struct MapSlot {
     const char *key;
     void *val;
+    uint32_t hash;
 } MapSlot;
 
 struct Map {
     Arena *arena;
     MapSlot *slots;
     size_t cap, n; /* cap is a power of two */
+    Big *big;      /* holds slots once they outgrow MAP_SMALL */
 };
+
+/* Slot arrays larger than this live outside the chunks, so growing a big
+ * map frees the old array instead of leaving it in the arena. */
+enum { MAP_SMALL = 1024 };
 
 uint32_t util_hash32(const char *s)
 {
@@ -314,36 +386,58 @@ Map *map_new(Arena *a)
     return m;
 }
 
-static MapSlot *map_slot(MapSlot *slots, size_t cap, const char *key)
+/* The slot of key, or the empty one where it would go.  The stored hash
+ * spares a strcmp for every other key met on the way. */
+static MapSlot *map_slot(MapSlot *slots, size_t cap, const char *key, uint32_t h)
 {
-    size_t i = util_hash32(key) & (cap - 1);
-    while (slots[i].key && strcmp(slots[i].key, key) != 0)
+    size_t i = h & (cap - 1);
+    while (slots[i].key && (slots[i].hash != h || strcmp(slots[i].key, key) != 0))
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
 
 void *map_get(const Map *m, const char *key)
 {
-    MapSlot *s = map_slot(m->slots, m->cap, key);
+    MapSlot *s = map_slot(m->slots, m->cap, key, util_hash32(key));
     return s->key ? s->val : NULL;
 }
 
 void *map_put(Map *m, const char *key, void *val)
 {
-    if ((m->n + 1) * 2 > m->cap) {
-        size_t cap = m->cap * 2;
-        MapSlot *slots = arena_alloc(m->arena, sizeof(MapSlot) * cap);
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].key)
-                *map_slot(slots, cap, m->slots[i].key) = m->slots[i];
-        m->slots = slots;
-        m->cap = cap;
-    }
-    MapSlot *s = map_slot(m->slots, m->cap, key);
+    uint32_t h = util_hash32(key);
+    MapSlot *s = map_slot(m->slots, m->cap, key, h);
     if (s->key)
         return s->val;
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap * 2;
+        MapSlot *slots;
+        if (cap <= MAP_SMALL) {
+            slots = arena_alloc(m->arena, sizeof(MapSlot) * cap);
+        } else {
+            slots = calloc(cap, sizeof(MapSlot));
+            if (!slots)
+                oom();
+        }
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].key) {
+                MapSlot *to = &slots[m->slots[i].hash & (cap - 1)];
+                while (to->key)
+                    to = to == &slots[cap - 1] ? slots : to + 1;
+                *to = m->slots[i];
+            }
+        if (cap > MAP_SMALL) {
+            if (!m->big)
+                m->big = arena_big(m->arena);
+            free(m->big->ptr);
+            m->big->ptr = slots;
+        }
+        m->slots = slots;
+        m->cap = cap;
+        s = map_slot(slots, cap, key, h);
+    }
     s->key = key;
     s->val = val;
+    s->hash = h;
     m->n++;
     return val;
 }
