@@ -675,6 +675,7 @@ void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
         const IrTable *t = j < to->tables.n ? to->tables.items[j] : NULL;
         int c = !f ? 1 : !t ? -1 : ir_table_order(f, t);
         emit_table(&e, c <= 0 ? f : NULL, c >= 0 ? t : NULL);
+        sb_flush(out, false); /* a table's text is final: stream it */
         i += c <= 0;
         j += c >= 0;
     }

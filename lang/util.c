@@ -237,9 +237,40 @@ void sb_init(StrBuf *sb, Arena *a)
 {
     sb->arena = a;
     sb->big = NULL;
+    sb->sink = NULL;
+    sb->flushed = 0;
+    sb->err = 0;
     sb->cap = 32;
     sb->len = 0;
     sb->data = arena_take(a, sb->cap, 1);
+}
+
+enum { SB_FLUSH = 64 * 1024 };
+
+void sb_init_sink(StrBuf *sb, Arena *a, FILE *f)
+{
+    sb_init(sb, a);
+    sb->sink = f;
+}
+
+void sb_flush(StrBuf *sb, bool all)
+{
+    if (!sb->sink || (!all && sb->len < SB_FLUSH))
+        return;
+    if (!sb->err && sb->len) {
+        errno = 0;
+        size_t n = fwrite(sb->data, 1, sb->len, sb->sink);
+        sb->flushed += n;
+        if (n != sb->len)
+            sb->err = errno ? errno : EIO;
+    }
+    if (all && !sb->err) {
+        errno = 0;
+        if (fflush(sb->sink) != 0)
+            sb->err = errno ? errno : EIO;
+    }
+    sb->len = 0;
+    sb->data[0] = '\0';
 }
 
 enum { SB_BIG = 1 << 20 };

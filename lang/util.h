@@ -39,9 +39,20 @@ typedef struct StrBuf {
     char *data;
     size_t len, cap;
     struct Big *big; /* past 1 MiB the buffer grows in place (util.c) */
+    FILE *sink;      /* NULL, or where sb_flush writes the text */
+    size_t flushed;  /* bytes sb_flush handed to sink */
+    int err;         /* errno of the first failed write to sink, or 0 */
 } StrBuf;
 
 void sb_init(StrBuf *sb, Arena *a);
+/* A StrBuf whose text goes to f as it is produced: a large output (145 MB
+ * of SQL for 50,000 tables) is streamed, not held whole in memory. */
+void sb_init_sink(StrBuf *sb, Arena *a, FILE *f);
+/* Says that the text so far is final.  With a sink, writes it out and
+ * empties the buffer once 64 KiB are held, or always with all (which
+ * also flushes f); without one, does nothing.  After a failed write the
+ * rest of the text is dropped and err keeps the first error. */
+void sb_flush(StrBuf *sb, bool all);
 void sb_putc(StrBuf *sb, char c);
 void sb_puts(StrBuf *sb, const char *s);
 void sb_putn(StrBuf *sb, const char *s, size_t n);
