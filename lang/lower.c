@@ -36,8 +36,16 @@ typedef struct Lower {
     Ir *ir;
     Map *tables;    /* key -> IrTable* */
     Map *roles;     /* name -> IrRole* */
-    Map *names;     /* table key + name -> IrPolicy*, for duplicates */
+    Map *names;     /* table key + name -> IrPolicy*, for duplicates on
+                     * tables with more than LOWER_SCAN policies */
     AstFile *file;
+    Map *context_sql; /* the current file's context reads: name -> SQL */
+    /* Conditions and names are built in buf (reused) and kept once each
+     * (lower_keep): the same condition on 50,000 tables is one string,
+     * and building every string in a buffer of its own left most of a
+     * large compilation's memory behind as garbage. */
+    StrBuf buf, exact;
+    Map *strings;
     Map *bypass;            /* table key -> PtrVec* of bypass role names */
     const char *bypass_sql; /* the current table's exemption, or NULL */
     /* EXISTS nodes of the condition being lowered that print as
@@ -53,9 +61,32 @@ static const char *lower_key(Lower *L, QName q)
     return ir_table_key(L->arena, q.schema, q.name);
 }
 
+/* sb emptied, to build the next string in */
+static StrBuf *lower_start(StrBuf *sb)
+{
+    sb->len = 0;
+    sb->data[0] = '\0';
+    return sb;
+}
+
+/* The text of sb as a string that lasts, one copy per distinct text. */
+static const char *lower_keep(Lower *L, StrBuf *sb)
+{
+    const char *s = map_get(L->strings, sb_str(sb));
+    if (!s) {
+        s = arena_strndup(L->arena, sb->data, sb->len);
+        map_put(L->strings, s, (void *)s);
+    }
+    return s;
+}
+
+/* A context read, made once per file and context. */
 static const char *lower_context_sql(void *env, const char *name)
 {
     Lower *L = env;
+    const char *sql = map_get(L->context_sql, name);
+    if (sql)
+        return sql;
     ContextDecl *cd = map_get(L->file->context_map, name);
     if (!cd)
         return NULL;
@@ -63,8 +94,12 @@ static const char *lower_context_sql(void *env, const char *name)
     sb_init(&sb, L->arena);
     sb_puts(&sb, "(SELECT CAST(NULLIF(pg_catalog.current_setting(");
     sqlfmt_literal(&sb, cd->setting);
-    sb_printf(&sb, ", true), '') AS %s))", cd->type->text);
-    return sb_str(&sb);
+    sb_puts(&sb, ", true), '') AS ");
+    sb_puts(&sb, cd->type->text);
+    sb_puts(&sb, "))");
+    sql = sb_str(&sb);
+    map_put(L->context_sql, name, (void *)sql);
+    return sql;
 }
 
 /* Does e mention a column of an enclosing scope, or a subquery (whose
@@ -223,10 +258,8 @@ static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
     }
     SqlfmtCtx ctx = {.context_sql = lower_context_sql, .env = L, .rewrite_membership = !verbatim,
                      .membership_eq = lower_membership_eq};
-    StrBuf sb;
-    sb_init(&sb, L->arena);
-    sqlfmt_expr(&sb, e, &ctx);
-    return sb_str(&sb);
+    sqlfmt_expr(lower_start(&L->buf), e, &ctx);
+    return lower_keep(L, &L->buf);
 }
 
 /* The condition as the user wrote it, canonically: the input of names. */
@@ -234,10 +267,8 @@ static const char *lower_source_text(Lower *L, const Expr *e)
 {
     if (!e)
         return "";
-    StrBuf sb;
-    sb_init(&sb, L->arena);
-    sqlfmt_expr(&sb, e, NULL);
-    return sb_str(&sb);
+    sqlfmt_expr(lower_start(&L->buf), e, NULL);
+    return lower_keep(L, &L->buf);
 }
 
 static IrTable *lower_table(Lower *L, QName q, const char *model, Span loc)
@@ -281,11 +312,40 @@ static Span lower_bypass_decl(Lower *L)
     return SPAN_NONE;
 }
 
+/* A table's policies are few: duplicates are found by a scan, and only
+ * past LOWER_SCAN of them through L->names (which a table joins with all
+ * its policies then).  A key per policy in one map was 24 MB of slots
+ * and keys for 50k tables. */
+enum { LOWER_SCAN = 32 };
+
+static const char *lower_name_key(Lower *L, const IrTable *t, const char *name)
+{
+    return arena_printf(L->arena, "%s\x1f%s\x1f%s", t->schema ? t->schema : "", t->name, name);
+}
+
+/* Records p on t unless t has a policy of its name; returns the policy
+ * that has the name now. */
+static IrPolicy *lower_claim_name(Lower *L, IrTable *t, IrPolicy *p)
+{
+    if (t->policies.n < LOWER_SCAN) {
+        for (int i = 0; i < t->policies.n; i++) {
+            IrPolicy *q = t->policies.items[i];
+            if (strcmp(q->name, p->name) == 0)
+                return q;
+        }
+        return p;
+    }
+    if (t->policies.n == LOWER_SCAN)
+        for (int i = 0; i < t->policies.n; i++) {
+            IrPolicy *q = t->policies.items[i];
+            map_put(L->names, lower_name_key(L, t, q->name), q);
+        }
+    return map_put(L->names, lower_name_key(L, t, p->name), p);
+}
+
 static void lower_add(Lower *L, IrTable *t, IrPolicy *p)
 {
-    const char *key = arena_printf(L->arena, "%s\x1f%s\x1f%s",
-                                   t->schema ? t->schema : "", t->name, p->name);
-    IrPolicy *prev = map_put(L->names, key, p);
+    IrPolicy *prev = lower_claim_name(L, t, p);
     if (prev != p && (p->origin == IR_FROM_BYPASS || p->origin == IR_FROM_TENANT)
         && prev->origin == IR_FROM_POLICY) {
         /* a user policy took a name rlsc generates */
@@ -332,37 +392,49 @@ static bool lower_name_part(StrBuf *sb, const char *s)
     return exact;
 }
 
+/* "_%08x" of h, without printf */
+static void lower_hash_part(StrBuf *sb, uint32_t h)
+{
+    static const char hex[] = "0123456789abcdef";
+    char s[10] = {'_'};
+    for (int i = 0; i < 8; i++)
+        s[1 + i] = hex[(h >> (28 - 4 * i)) & 0xf];
+    sb_putn(sb, s, 9);
+}
+
 /* base[_to_role...][_hash]: readable, and stable under reordering. */
 static const char *lower_name(Lower *L, const char *base, const PtrVec *roles,
                               const char *cond_text)
 {
-    StrBuf sb, exact;
-    sb_init(&sb, L->arena);
-    sb_init(&exact, L->arena);
-    bool lossless = lower_name_part(&sb, base);
-    sb_puts(&exact, base);
+    StrBuf *sb = lower_start(&L->buf), *exact = lower_start(&L->exact);
+    bool lossless = lower_name_part(sb, base);
+    sb_puts(exact, base);
     if (roles->n) {
-        sb_puts(&sb, "_to");
+        sb_puts(sb, "_to");
         for (int i = 0; i < roles->n; i++) {
-            sb_putc(&sb, '_');
-            lossless &= lower_name_part(&sb, roles->items[i]);
-            sb_printf(&exact, "\x1f%s", (const char *)roles->items[i]);
+            sb_putc(sb, '_');
+            lossless &= lower_name_part(sb, roles->items[i]);
+            sb_putc(exact, '\x1f');
+            sb_puts(exact, roles->items[i]);
         }
     }
     /* The hash covers the conditions, and the exact names whenever the
      * readable part had to drop characters ("Sales Team" vs sales_team). */
     if (cond_text && *cond_text) {
-        sb_printf(&exact, "\x1e%s", cond_text);
-        sb_printf(&sb, "_%08x", util_hash32(lossless ? cond_text : sb_str(&exact)));
+        if (!lossless) {
+            sb_putc(exact, '\x1e');
+            sb_puts(exact, cond_text);
+        }
+        lower_hash_part(sb, util_hash32(lossless ? cond_text : sb_str(exact)));
     } else if (!lossless) {
-        sb_printf(&sb, "_%08x", util_hash32(sb_str(&exact)));
+        lower_hash_part(sb, util_hash32(sb_str(exact)));
     }
-    if (sb.len >= NAMEDATALEN) {
-        uint32_t h = util_hash32(sb_str(&sb));
-        sb.len = NAMEDATALEN - 1 - 9;
-        sb_printf(&sb, "_%08x", h);
+    if (sb->len >= NAMEDATALEN) {
+        uint32_t h = util_hash32(sb_str(sb));
+        sb->len = NAMEDATALEN - 1 - 9;
+        lower_hash_part(sb, h);
     }
-    return sb_str(&sb);
+    return lower_keep(L, sb);
 }
 
 static int lower_cmp_str(const void *a, const void *b)
@@ -397,7 +469,13 @@ static const char *lower_exempt(Lower *L, const char *cond)
 {
     if (!L->bypass_sql)
         return cond;
-    return arena_printf(L->arena, "(%s OR %s)", L->bypass_sql, cond);
+    StrBuf *sb = lower_start(&L->buf);
+    sb_putc(sb, '(');
+    sb_puts(sb, L->bypass_sql);
+    sb_puts(sb, " OR ");
+    sb_puts(sb, cond);
+    sb_putc(sb, ')');
+    return lower_keep(L, sb);
 }
 
 /* Sets USING and WITH CHECK of a permissive policy for one command from a
@@ -438,26 +516,35 @@ static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
     PtrVec roles = lower_roles(L, &r->roles);
     const char *use = lower_cond(L, r->using_, false);
     const char *chk = lower_cond(L, r->check, false);
-    const char *text = arena_printf(L->arena, "%s\x1f%s",
-                                    lower_source_text(L, r->using_),
-                                    lower_source_text(L, r->check));
-    if (!r->using_ && !r->check)
-        text = "";
+    /* USING's and CHECK's source text, "\x1f" between */
+    const char *text = "";
+    if (r->using_ || r->check) {
+        StrBuf *sb = lower_start(&L->buf);
+        if (r->using_)
+            sqlfmt_expr(sb, r->using_, NULL);
+        sb_putc(sb, '\x1f');
+        if (r->check)
+            sqlfmt_expr(sb, r->check, NULL);
+        text = lower_keep(L, sb);
+    }
     CmdSet cmds[4];
     int n;
     lower_split(r->cmds, cmds, &n);
     for (int i = 0; i < n; i++) {
         bool deny = r->kind == R_DENY;
         IrPolicy *p = lower_policy(L, deny ? IR_FROM_DENY : IR_FROM_ALLOW, deny, cmds[i], roles, r->loc);
-        const char *base = arena_printf(L->arena, "%s_%s", deny ? "deny" : "allow",
-                                        cmd_name(cmds[i]));
+        char base[32];
+        snprintf(base, sizeof base, "%s_%s", deny ? "deny" : "allow", cmd_name(cmds[i]));
         p->name = lower_name(L, base, &roles, text);
         if (deny) {
             if (!r->using_ && !r->roles.n)
                 t->denied |= cmds[i]; /* said on purpose: no default-deny warning */
             /* NULL counts as not matching: only a true COND denies. */
-            const char *ok = lower_exempt(
-                L, arena_printf(L->arena, "(%s IS NOT TRUE)", use ? use : "true"));
+            StrBuf *sb = lower_start(&L->buf);
+            sb_putc(sb, '(');
+            sb_puts(sb, use ? use : "true");
+            sb_puts(sb, " IS NOT TRUE)");
+            const char *ok = lower_exempt(L, lower_keep(L, sb));
             if (cmds[i] == CMD_INSERT)
                 p->check = ok;
             else
@@ -522,12 +609,14 @@ static void lower_tenant(Lower *L, IrTable *t, const Rule *r)
 {
     const char *cond = r->using_ ? lower_cond(L, r->using_, false) : NULL;
     if (!cond) {
-        StrBuf sb;
-        sb_init(&sb, L->arena);
-        sb_putc(&sb, '(');
-        sqlfmt_ident(&sb, r->column.name);
-        sb_printf(&sb, " = %s)", lower_context_sql(L, "tenant"));
-        cond = sb_str(&sb);
+        const char *tenant = lower_context_sql(L, "tenant");
+        StrBuf *sb = lower_start(&L->buf);
+        sb_putc(sb, '(');
+        sqlfmt_ident(sb, r->column.name);
+        sb_puts(sb, " = ");
+        sb_puts(sb, tenant);
+        sb_putc(sb, ')');
+        cond = lower_keep(L, sb);
     }
     IrPolicy *p = lower_policy(L, IR_FROM_TENANT, true, CMD_ALL, (PtrVec){0}, r->loc);
     p->name = "tenant";
@@ -553,18 +642,17 @@ static void lower_bypass_sql(Lower *L, const PtrVec *b)
     L->bypass_sql = NULL;
     if (!b || !b->n)
         return;
-    StrBuf sb;
-    sb_init(&sb, L->arena);
-    sb_puts(&sb, "(SELECT ");
+    StrBuf *sb = lower_start(&L->buf);
+    sb_puts(sb, "(SELECT ");
     for (int i = 0; i < b->n; i++) {
         if (i)
-            sb_puts(&sb, " OR ");
-        sb_puts(&sb, "pg_catalog.pg_has_role(");
-        sqlfmt_literal(&sb, b->items[i]);
-        sb_puts(&sb, ", 'USAGE')");
+            sb_puts(sb, " OR ");
+        sb_puts(sb, "pg_catalog.pg_has_role(");
+        sqlfmt_literal(sb, b->items[i]);
+        sb_puts(sb, ", 'USAGE')");
     }
-    sb_putc(&sb, ')');
-    L->bypass_sql = sb_str(&sb);
+    sb_putc(sb, ')');
+    L->bypass_sql = lower_keep(L, sb);
 }
 
 static void lower_roles_decl(Lower *L)
@@ -598,18 +686,20 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
     allowed |= t->denied;
     if (allowed == CMD_ALL)
         return;
-    StrBuf sb;
-    sb_init(&sb, L->arena);
+    StrBuf *sb = lower_start(&L->buf);
     for (CmdSet c = CMD_SELECT; c <= CMD_DELETE; c <<= 1)
-        if (!(allowed & c))
-            sb_printf(&sb, "%s%s", sb.len ? ", " : "", cmd_name(c));
+        if (!(allowed & c)) {
+            if (sb->len)
+                sb_puts(sb, ", ");
+            sb_puts(sb, cmd_name(c));
+        }
     bool bypass = false;
     for (int i = 0; i < t->policies.n; i++)
         bypass |= ((const IrPolicy *)t->policies.items[i])->origin == IR_FROM_BYPASS;
     diag_warning(L->diag, t->loc,
                  "no rule allows %s on table '%s': PostgreSQL denies %s to every "
                  "role%s (default deny; say `deny CMDS;` if that is meant)",
-                 sb_str(&sb), lower_display(L, t), allowed ? "them" : "everything",
+                 sb_str(sb), lower_display(L, t), allowed ? "them" : "everything",
                  bypass ? " but the bypass roles" : "");
 }
 
@@ -664,10 +754,14 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     L.roles = map_new(a);
     L.names = map_new(a);
     L.bypass = map_new(a);
+    L.strings = map_new(a);
+    sb_init(&L.buf, a);
+    sb_init(&L.exact, a);
     lower_collect_bypass(&L, files, nfiles);
     bool app_conflict = false;
     for (int fi = 0; fi < nfiles; fi++) {
         L.file = files[fi];
+        L.context_sql = map_new(a);
         const char *app = L.file->app.name;
         if (app && L.ir->app && strcmp(app, L.ir->app) != 0)
             app_conflict = true;
