@@ -20,6 +20,7 @@ typedef struct ParseState {
     AstFile *file;
     SrcFile *src;
     int pos;           /* scanner offset, relative to src->text */
+    int fed;           /* bytes of src->text handed to flex so far */
     int comment_depth; /* nesting of block comments */
     int comment_start; /* where the outermost open comment began */
     int last_end;      /* end of the last token returned: where EOF is */
