@@ -63,19 +63,24 @@ typedef struct TypeName {
     Span loc;
 } TypeName;
 
+/* 96 bytes: a large input has about 16 per table, so the layout counts;
+ * qual and type share their place (no kind has both, and no code asks
+ * for either without knowing the kind). */
 struct Expr {
     ExprKind kind;
     Op op;      /* E_UNARY, E_BINARY, E_IS, E_QUANT; else OP_NONE */
     const char *text;
-    const char *qual;
-    bool negated; /* NOT IN, NOT BETWEEN, IS NOT, NOT LIKE */
-    bool star;    /* f(*) */
+    union {
+        const char *qual; /* E_COLUMN, E_FUNC */
+        TypeName *type;   /* E_CAST */
+    };
     Expr *a, *b, *c;
     ExprList args;
     Select *sub;
-    TypeName *type;
     const Type *ty; /* set by the type checker; NULL when not known */
     int level;      /* E_COLUMN: scopes outward it resolved in; -1 unknown */
+    bool negated;   /* NOT IN, NOT BETWEEN, IS NOT, NOT LIKE */
+    bool star;      /* f(*) */
     Span loc;
 };
 
