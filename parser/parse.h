@@ -41,5 +41,8 @@ void lex_parse(ParseState *ps);
 /* The keyword table (parse.c, from kwlist.h): the token of a lower-case
  * word, or 0. */
 int lex_keyword(const char *word);
+/* The same, with the table's own copy of the word (NULL: no keyword), so
+ * the scanner need not keep one of its own for every keyword it reads. */
+const char *lex_keyword_text(const char *word, int *token);
 
 #endif
