@@ -44,7 +44,7 @@ typedef struct Lower {
      * (lower_keep): the same condition on 50,000 tables is one string,
      * and building every string in a buffer of its own left most of a
      * large compilation's memory behind as garbage. */
-    StrBuf buf, exact;
+    StrBuf buf, exact, text, key;
     Map *strings;
     Map *bypass;            /* table key -> PtrVec* of bypass role names */
     const char *bypass_sql; /* the current table's exemption, or NULL */
@@ -67,6 +67,18 @@ static StrBuf *lower_start(StrBuf *sb)
     sb->len = 0;
     sb->data[0] = '\0';
     return sb;
+}
+
+/* The same key in a reused buffer, for lookups: valid until the next. */
+static const char *lower_key_tmp(Lower *L, QName q)
+{
+    const char *schema = ir_schema(q.schema);
+    StrBuf *sb = lower_start(&L->key);
+    if (schema)
+        sb_puts(sb, schema);
+    sb_putc(sb, '\x1f');
+    sb_puts(sb, q.name);
+    return sb_str(sb);
 }
 
 /* The text of sb as a string that lasts, one copy per distinct text. */
@@ -246,11 +258,10 @@ static const Expr *lower_membership_eq(void *env, const Expr *e)
     return NULL;
 }
 
-/* The condition as final SQL (contexts expanded, memberships rewritten). */
-static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
+/* The condition as final SQL (contexts expanded, memberships rewritten),
+ * appended to sb. */
+static void lower_cond_into(Lower *L, StrBuf *sb, Expr *e, bool verbatim)
 {
-    if (!e)
-        return NULL;
     L->membership.n = 0;
     if (!verbatim) {
         lower_mark_exists(L, e);
@@ -258,7 +269,14 @@ static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
     }
     SqlfmtCtx ctx = {.context_sql = lower_context_sql, .env = L, .rewrite_membership = !verbatim,
                      .membership_eq = lower_membership_eq};
-    sqlfmt_expr(lower_start(&L->buf), e, &ctx);
+    sqlfmt_expr(sb, e, &ctx);
+}
+
+static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
+{
+    if (!e)
+        return NULL;
+    lower_cond_into(L, lower_start(&L->buf), e, verbatim);
     return lower_keep(L, &L->buf);
 }
 
@@ -274,8 +292,7 @@ static const char *lower_source_text(Lower *L, const Expr *e)
 static IrTable *lower_table(Lower *L, QName q, const char *model, Span loc)
 {
     q.schema = ir_schema(q.schema);
-    const char *key = lower_key(L, q);
-    IrTable *t = map_get(L->tables, key);
+    IrTable *t = map_get(L->tables, lower_key_tmp(L, q));
     if (t) {
         if (model && !t->model) {
             t->model = model;
@@ -291,7 +308,7 @@ static IrTable *lower_table(Lower *L, QName q, const char *model, Span loc)
     t->model = model;
     t->app = model ? L->file->app.name : NULL;
     t->loc = loc;
-    map_put(L->tables, key, t);
+    map_put(L->tables, lower_key(L, q), t);
     vec_push(L->arena, &L->ir->tables, t);
     return t;
 }
@@ -513,25 +530,47 @@ static void lower_split(CmdSet cmds, CmdSet *out, int *n)
 
 static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
 {
+    bool deny = r->kind == R_DENY;
     PtrVec roles = lower_roles(L, &r->roles);
-    const char *use = lower_cond(L, r->using_, false);
-    const char *chk = lower_cond(L, r->check, false);
-    /* USING's and CHECK's source text, "\x1f" between */
+    const char *use = NULL, *chk = NULL, *ok = NULL;
+    if (deny) {
+        /* NULL counts as not matching: only a true COND denies; bypass
+         * roles are exempt.  Built whole, so only this form is kept. */
+        StrBuf *sb = lower_start(&L->buf);
+        if (L->bypass_sql) {
+            sb_putc(sb, '(');
+            sb_puts(sb, L->bypass_sql);
+            sb_puts(sb, " OR ");
+        }
+        sb_putc(sb, '(');
+        if (r->using_)
+            lower_cond_into(L, sb, r->using_, false);
+        else
+            sb_puts(sb, "true");
+        sb_puts(sb, " IS NOT TRUE)");
+        if (L->bypass_sql)
+            sb_putc(sb, ')');
+        ok = lower_keep(L, sb);
+    } else {
+        use = lower_cond(L, r->using_, false);
+        chk = lower_cond(L, r->check, false);
+    }
+    /* USING's and CHECK's source text, "\x1f" between: only hashed into
+     * the names, so it stays in its buffer */
     const char *text = "";
     if (r->using_ || r->check) {
-        StrBuf *sb = lower_start(&L->buf);
+        StrBuf *sb = lower_start(&L->text);
         if (r->using_)
             sqlfmt_expr(sb, r->using_, NULL);
         sb_putc(sb, '\x1f');
         if (r->check)
             sqlfmt_expr(sb, r->check, NULL);
-        text = lower_keep(L, sb);
+        text = sb_str(sb);
     }
     CmdSet cmds[4];
     int n;
     lower_split(r->cmds, cmds, &n);
     for (int i = 0; i < n; i++) {
-        bool deny = r->kind == R_DENY;
         IrPolicy *p = lower_policy(L, deny ? IR_FROM_DENY : IR_FROM_ALLOW, deny, cmds[i], roles, r->loc);
         char base[32];
         snprintf(base, sizeof base, "%s_%s", deny ? "deny" : "allow", cmd_name(cmds[i]));
@@ -539,12 +578,6 @@ static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
         if (deny) {
             if (!r->using_ && !r->roles.n)
                 t->denied |= cmds[i]; /* said on purpose: no default-deny warning */
-            /* NULL counts as not matching: only a true COND denies. */
-            StrBuf *sb = lower_start(&L->buf);
-            sb_putc(sb, '(');
-            sb_puts(sb, use ? use : "true");
-            sb_puts(sb, " IS NOT TRUE)");
-            const char *ok = lower_exempt(L, lower_keep(L, sb));
             if (cmds[i] == CMD_INSERT)
                 p->check = ok;
             else
@@ -726,11 +759,10 @@ static void lower_collect_bypass(Lower *L, AstFile **files, int nfiles)
             } else {
                 q = ((const Rule *)f->policies.items[i - nb])->on;
             }
-            const char *key = lower_key(L, q);
-            PtrVec *set = map_get(L->bypass, key);
+            PtrVec *set = map_get(L->bypass, lower_key_tmp(L, q));
             if (!set) {
                 set = arena_alloc(L->arena, sizeof *set);
-                map_put(L->bypass, key, set);
+                map_put(L->bypass, lower_key(L, q), set);
             }
             for (int k = 0; k < f->bypass.n; k++) {
                 bool dup = false;
@@ -757,6 +789,8 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     L.strings = map_new(a);
     sb_init(&L.buf, a);
     sb_init(&L.exact, a);
+    sb_init(&L.text, a);
+    sb_init(&L.key, a);
     lower_collect_bypass(&L, files, nfiles);
     bool app_conflict = false;
     for (int fi = 0; fi < nfiles; fi++) {
@@ -774,7 +808,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
                 continue;
             IrTable *t = lower_table(&L, b->table, b->is_model ? b->name.name : NULL,
                                      b->name.loc);
-            lower_bypass_sql(&L, map_get(L.bypass, lower_key(&L, b->table)));
+            lower_bypass_sql(&L, map_get(L.bypass, lower_key_tmp(&L, b->table)));
             for (int j = 0; j < b->rules.n; j++) {
                 const Rule *r = b->rules.items[j];
                 switch (r->kind) {
@@ -794,7 +828,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     }
     for (int i = 0; i < L.ir->tables.n; i++) {
         IrTable *t = L.ir->tables.items[i];
-        lower_bypass(&L, t, map_get(L.bypass, lower_key(&L, (QName){t->schema, t->name, SPAN_NONE})));
+        lower_bypass(&L, t, map_get(L.bypass, lower_key_tmp(&L, (QName){t->schema, t->name, SPAN_NONE})));
         if (!t->policies.n) {
             /* `table t { }` has RLS on and no policy: this one admits no
              * row and carries the record that lets down restore t's flags */
