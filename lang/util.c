@@ -5,15 +5,18 @@
  * by arena_free; nothing is freed piecemeal, so leaks are impossible by
  * construction and the error paths need no cleanup code.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, madvise */
 #include "util.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 typedef struct Chunk {
     struct Chunk *next;
     size_t size, used;
+    size_t mapped; /* bytes mmap'd for it, or 0: from calloc */
     max_align_t data[];
 } Chunk;
 
@@ -64,7 +67,10 @@ void arena_free(Arena *a)
         return;
     for (Chunk *c = a->head, *next; c; c = next) {
         next = c->next;
-        free(c);
+        if (c->mapped)
+            munmap(c, c->mapped);
+        else
+            free(c);
     }
     for (Big *b = a->bigs, *next; b; b = next) {
         next = b->next;
@@ -83,6 +89,38 @@ static Big *arena_big(Arena *a)
     return b;
 }
 
+enum { HUGE_PAGE = 2 * 1024 * 1024 };
+
+/* A zeroed chunk of cap bytes.  A chunk of whole 2 MiB pages is mapped
+ * on a 2 MiB boundary and offered transparent huge pages: touching a
+ * large compilation's memory page by page cost a quarter of its run time
+ * in page faults. */
+static Chunk *arena_chunk(size_t cap)
+{
+    size_t total = sizeof(Chunk) + cap;
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+    if (total % HUGE_PAGE == 0) {
+        char *p = mmap(NULL, total + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            size_t lead = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
+            if (lead)
+                munmap(p, lead);
+            if (HUGE_PAGE - lead)
+                munmap(p + lead + total, HUGE_PAGE - lead);
+            Chunk *c = (Chunk *)(p + lead);
+            madvise(c, total, MADV_HUGEPAGE);
+            c->mapped = total;
+            return c;
+        }
+    }
+#endif
+    Chunk *c = calloc(1, total);
+    if (!c)
+        oom();
+    return c;
+}
+
 /*
  * size bytes at the given alignment (a power of two), zeroed.  Chunks come
  * from calloc and the arena keeps every byte past `used` zero (see
@@ -99,11 +137,10 @@ static void *arena_take(Arena *a, size_t size, size_t align)
     if (!c || at > c->size || c->size - at < size) {
         /* A large allocation gets a chunk of its own behind the current
          * one, so the rest of the current chunk is not wasted. */
-        bool alone = c && size > a->next_size / 4;
-        size_t cap = alone || size > a->next_size ? size : a->next_size;
-        Chunk *n = calloc(1, sizeof(Chunk) + cap);
-        if (!n)
-            oom();
+        size_t room = a->next_size - sizeof(Chunk); /* chunks of whole pages */
+        bool alone = c && size > room / 4;
+        size_t cap = alone || size > room ? size : room;
+        Chunk *n = arena_chunk(cap);
         n->size = cap;
         n->used = 0;
         if (alone) {
