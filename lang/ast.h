@@ -63,12 +63,15 @@ typedef struct TypeName {
     Span loc;
 } TypeName;
 
-/* 96 bytes: a large input has about 16 per table, so the layout counts;
- * qual and type share their place (no kind has both, and no code asks
- * for either without knowing the kind). */
+/* 88 bytes: a large input has about 16 per table, so the layout counts.
+ * kind and op take a byte each; qual and type share their place (no kind
+ * has both, and no code asks for either without knowing the kind). */
 struct Expr {
-    ExprKind kind;
-    Op op;      /* E_UNARY, E_BINARY, E_IS, E_QUANT; else OP_NONE */
+    ExprKind kind : 8;
+    Op op : 8;      /* E_UNARY, E_BINARY, E_IS, E_QUANT; else OP_NONE */
+    bool negated;   /* NOT IN, NOT BETWEEN, IS NOT, NOT LIKE */
+    bool star;      /* f(*) */
+    int level;      /* E_COLUMN: scopes outward it resolved in; -1 unknown */
     const char *text;
     union {
         const char *qual; /* E_COLUMN, E_FUNC */
@@ -78,9 +81,6 @@ struct Expr {
     ExprList args;
     Select *sub;
     const Type *ty; /* set by the type checker; NULL when not known */
-    int level;      /* E_COLUMN: scopes outward it resolved in; -1 unknown */
-    bool negated;   /* NOT IN, NOT BETWEEN, IS NOT, NOT LIKE */
-    bool star;      /* f(*) */
     Span loc;
 };
 

@@ -27,15 +27,16 @@ typedef enum IrOrigin {
                      * that has no rules */
 } IrOrigin;
 
+/* 56 bytes (several per table, so the small fields take a byte each) */
 typedef struct IrPolicy {
     const char *name;
-    bool restrictive;
-    CmdSet cmd;          /* one command, or CMD_ALL */
     PtrVec roles;        /* const char *, sorted; empty: PUBLIC */
     const char *using_;  /* NULL when absent */
     const char *check;   /* NULL when absent */
-    IrOrigin origin;
     Span loc;
+    CmdSet cmd;          /* one command, or CMD_ALL */
+    IrOrigin origin : 8;
+    bool restrictive;
 } IrPolicy;
 
 typedef struct IrTable {

@@ -159,9 +159,17 @@ static void *arena_take(Arena *a, size_t size, size_t align)
     return (char *)c->data + at;
 }
 
+/* The strictest alignment of what arena_alloc holds (util.h). */
+typedef union ArenaAlign {
+    void *p;
+    double d;
+    long long ll;
+    size_t z;
+} ArenaAlign;
+
 void *arena_alloc(Arena *a, size_t size)
 {
-    return arena_take(a, size, _Alignof(max_align_t));
+    return arena_take(a, size, _Alignof(ArenaAlign));
 }
 
 /* Resizes p, the arena's newest allocation of old bytes, to size bytes
