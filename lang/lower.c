@@ -46,7 +46,10 @@ typedef struct Lower {
      * large compilation's memory behind as garbage. */
     StrBuf buf, exact, text, key;
     Map *strings;
-    Map *bypass;            /* table key -> PtrVec* of bypass role names */
+    Map *bypass;            /* table key -> PtrVec* of bypass role names;
+                             * NULL with one file, whose are only_bypass */
+    const PtrVec *only_bypass;
+    const PtrVec *bypass_of; /* the set bypass_sql was made from */
     const char *bypass_sql; /* the current table's exemption, or NULL */
     /* EXISTS nodes of the condition being lowered that print as
      * `outer = ANY (ARRAY(...))`, each followed by its correlating
@@ -672,6 +675,9 @@ static void lower_bypass(Lower *L, IrTable *t, const PtrVec *roles)
 /* The exemption OR-ed into restrictive conditions of one table. */
 static void lower_bypass_sql(Lower *L, const PtrVec *b)
 {
+    if (b == L->bypass_of)
+        return; /* the set of the table before: the same text */
+    L->bypass_of = b;
     L->bypass_sql = NULL;
     if (!b || !b->n)
         return;
@@ -743,7 +749,11 @@ static bool lower_is_policy_block(const Block *b)
 }
 
 /* Bypass roles of every file that touches a table apply to the whole
- * table: they see every row of it, whichever file holds the rules. */
+ * table: they see every row of it, whichever file holds the rules.  A
+ * table that one file with bypass roles touches takes that file's sorted
+ * list itself; only one that several touch gets a merged list of its
+ * own.  With a single file nothing is collected: every table takes its
+ * list (lower_bypass_of). */
 static void lower_collect_bypass(Lower *L, AstFile **files, int nfiles)
 {
     for (int fi = 0; fi < nfiles; fi++) {
@@ -761,8 +771,20 @@ static void lower_collect_bypass(Lower *L, AstFile **files, int nfiles)
             }
             PtrVec *set = map_get(L->bypass, lower_key_tmp(L, q));
             if (!set) {
-                set = arena_alloc(L->arena, sizeof *set);
-                map_put(L->bypass, lower_key(L, q), set);
+                map_put(L->bypass, lower_key(L, q), (void *)&f->bypass);
+                continue;
+            }
+            if (set == &f->bypass)
+                continue;
+            bool borrowed = false;
+            for (int k = 0; k < nfiles && !borrowed; k++)
+                borrowed = set == &files[k]->bypass;
+            if (borrowed) {
+                PtrVec *own = arena_alloc(L->arena, sizeof *own);
+                for (int k = 0; k < set->n; k++)
+                    vec_push(L->arena, own, set->items[k]);
+                set = own;
+                map_set(L->bypass, lower_key_tmp(L, q), set);
             }
             for (int k = 0; k < f->bypass.n; k++) {
                 bool dup = false;
@@ -777,6 +799,14 @@ static void lower_collect_bypass(Lower *L, AstFile **files, int nfiles)
     }
 }
 
+/* The bypass roles of the table q (NULL: none). */
+static const PtrVec *lower_bypass_of(Lower *L, QName q)
+{
+    if (!L->bypass)
+        return L->only_bypass;
+    return map_get(L->bypass, lower_key_tmp(L, q));
+}
+
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
 {
     Lower L = {.arena = a, .diag = d};
@@ -785,13 +815,17 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     L.tables = map_new(a);
     L.roles = map_new(a);
     L.names = map_new(a);
-    L.bypass = map_new(a);
+    if (nfiles == 1)
+        L.only_bypass = files[0]->bypass.n ? &files[0]->bypass : NULL;
+    else
+        L.bypass = map_new(a);
     L.strings = map_new(a);
     sb_init(&L.buf, a);
     sb_init(&L.exact, a);
     sb_init(&L.text, a);
     sb_init(&L.key, a);
-    lower_collect_bypass(&L, files, nfiles);
+    if (L.bypass)
+        lower_collect_bypass(&L, files, nfiles);
     bool app_conflict = false;
     for (int fi = 0; fi < nfiles; fi++) {
         L.file = files[fi];
@@ -808,7 +842,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
                 continue;
             IrTable *t = lower_table(&L, b->table, b->is_model ? b->name.name : NULL,
                                      b->name.loc);
-            lower_bypass_sql(&L, map_get(L.bypass, lower_key_tmp(&L, b->table)));
+            lower_bypass_sql(&L, lower_bypass_of(&L, b->table));
             for (int j = 0; j < b->rules.n; j++) {
                 const Rule *r = b->rules.items[j];
                 switch (r->kind) {
@@ -828,7 +862,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     }
     for (int i = 0; i < L.ir->tables.n; i++) {
         IrTable *t = L.ir->tables.items[i];
-        lower_bypass(&L, t, map_get(L.bypass, lower_key_tmp(&L, (QName){t->schema, t->name, SPAN_NONE})));
+        lower_bypass(&L, t, lower_bypass_of(&L, (QName){t->schema, t->name, SPAN_NONE}));
         if (!t->policies.n) {
             /* `table t { }` has RLS on and no policy: this one admits no
              * row and carries the record that lets down restore t's flags */

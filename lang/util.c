@@ -518,6 +518,13 @@ void *map_put(Map *m, const char *key, void *val)
     return val;
 }
 
+void map_set(Map *m, const char *key, void *val)
+{
+    MapSlot *s = map_slot(m->slots, m->cap, key, util_hash32(key));
+    if (s->key)
+        s->val = val;
+}
+
 /* ---- MD5 (RFC 1321), for Django's truncate_name(): a table name longer
  * than PostgreSQL's 63 bytes becomes name[:59] + md5(name)[:4]. */
 

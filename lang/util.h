@@ -78,6 +78,8 @@ Map *map_new(Arena *a);
 void *map_get(const Map *m, const char *key);
 /* Inserts key -> val unless key is present; returns the value now stored. */
 void *map_put(Map *m, const char *key, void *val);
+/* Gives key, which must be present, the value val. */
+void map_set(Map *m, const char *key, void *val);
 
 uint32_t util_hash32(const char *s); /* FNV-1a, stable across platforms */
 void util_md5_hex(const char *s, size_t n, char out[33]);

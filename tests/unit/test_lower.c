@@ -395,15 +395,20 @@ static void test_bypass_covers_every_table_a_file_touches(void)
     /* test2.rls names t only in a top-level policy; t was first met in
      * test1.rls, yet test2's bypass role must see all of t too */
     const char *const srcs[] = {
-        "role a bypass;\ntable t { allow all; }\n",
+        "role a bypass;\ntable t { allow all; }\ntable v { allow all; }\n",
         "role b bypass;\ntable u { allow all; }\n"
         "policy extra on t for select using (true);\n",
     };
     Ir *ir = u_compile_files(srcs, 2);
     CU_ASSERT_FATAL(ir != NULL);
-    IrTable *t = u_table(ir, "t"), *u = u_table(ir, "u");
-    CU_ASSERT_FATAL(t && u);
+    IrTable *t = u_table(ir, "t"), *u = u_table(ir, "u"), *v = u_table(ir, "v");
+    CU_ASSERT_FATAL(t && u && v);
     ASSERT_STR(policy(u, "bypass")->roles.items[0], "b");
+    /* t's merged list is its own: v, which only test1.rls touches,
+     * keeps test1's list as it was */
+    ASSERT_INT(policy(t, "bypass")->roles.n, 2);
+    ASSERT_INT(policy(v, "bypass")->roles.n, 1);
+    ASSERT_STR(policy(v, "bypass")->roles.items[0], "a");
     bool b_on_t = false;
     for (int i = 0; i < t->policies.n; i++) {
         const IrPolicy *p = t->policies.items[i];
