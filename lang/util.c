@@ -26,6 +26,7 @@ typedef struct Chunk {
 typedef struct Big {
     struct Big *next;
     void *ptr;
+    size_t mapped; /* ptr was mmap'd with this size (big_take), or 0 */
 } Big;
 
 struct Arena {
@@ -74,7 +75,10 @@ void arena_free(Arena *a)
     }
     for (Big *b = a->bigs, *next; b; b = next) {
         next = b->next;
-        free(b->ptr);
+        if (b->mapped)
+            munmap(b->ptr, b->mapped);
+        else
+            free(b->ptr);
         free(b);
     }
     free(a);
@@ -84,12 +88,49 @@ static Big *arena_big(Arena *a)
 {
     Big *b = xmalloc(sizeof *b);
     b->ptr = NULL;
+    b->mapped = 0;
     b->next = a->bigs;
     a->bigs = b;
     return b;
 }
 
 enum { HUGE_PAGE = 2 * 1024 * 1024 };
+
+/* n zeroed bytes for a Big block that is replaced as it grows (a map's
+ * slots): mapped apart, so the old block goes back to the system when it
+ * is replaced, where freed into malloc's heap it stayed resident. */
+static void *big_take(size_t n)
+{
+#ifdef MAP_ANONYMOUS
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        oom();
+    return p;
+#else
+    void *p = calloc(1, n);
+    if (!p)
+        oom();
+    return p;
+#endif
+}
+
+/* b's block becomes p, of n bytes from big_take; the old one is freed. */
+static void big_replace(Big *b, void *p, size_t n)
+{
+    if (b->ptr) {
+#ifdef MAP_ANONYMOUS
+        munmap(b->ptr, b->mapped);
+#else
+        free(b->ptr);
+#endif
+    }
+    b->ptr = p;
+#ifdef MAP_ANONYMOUS
+    b->mapped = n;
+#else
+    (void)n;
+#endif
+}
 
 /* A zeroed chunk of cap bytes.  A chunk of whole 2 MiB pages is mapped
  * on a 2 MiB boundary and offered transparent huge pages: touching a
@@ -487,13 +528,10 @@ void *map_put(Map *m, const char *key, void *val)
     if ((m->n + 1) * 2 > m->cap) {
         size_t cap = m->cap * 2;
         MapSlot *slots;
-        if (cap <= MAP_SMALL) {
+        if (cap <= MAP_SMALL)
             slots = arena_alloc(m->arena, sizeof(MapSlot) * cap);
-        } else {
-            slots = calloc(cap, sizeof(MapSlot));
-            if (!slots)
-                oom();
-        }
+        else
+            slots = big_take(sizeof(MapSlot) * cap);
         for (size_t i = 0; i < m->cap; i++)
             if (m->slots[i].key) {
                 MapSlot *to = &slots[m->slots[i].hash & (cap - 1)];
@@ -504,8 +542,7 @@ void *map_put(Map *m, const char *key, void *val)
         if (cap > MAP_SMALL) {
             if (!m->big)
                 m->big = arena_big(m->arena);
-            free(m->big->ptr);
-            m->big->ptr = slots;
+            big_replace(m->big, slots, sizeof(MapSlot) * cap);
         }
         m->slots = slots;
         m->cap = cap;
