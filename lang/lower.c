@@ -46,6 +46,8 @@ typedef struct Lower {
      * large compilation's memory behind as garbage. */
     StrBuf buf, exact, text, key;
     Map *strings;
+    Map *role_lists;  /* roles joined by \x1f -> PtrVec*, shared (lower_roles) */
+    PtrVec roles_tmp;
     Map *bypass;            /* table key -> PtrVec* of bypass role names;
                              * NULL with one file, whose are only_bypass */
     const PtrVec *only_bypass;
@@ -462,14 +464,33 @@ static int lower_cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The roles a rule names, sorted.  Rules name the same few roles again
+ * and again: equal lists share one array (read only, as all of the IR). */
 static PtrVec lower_roles(Lower *L, const PtrVec *idents)
 {
-    PtrVec v = {0};
+    if (!idents->n)
+        return (PtrVec){0};
+    PtrVec *v = &L->roles_tmp;
+    v->n = 0;
     for (int i = 0; i < idents->n; i++)
-        vec_push(L->arena, &v, (void *)((const Ident *)idents->items[i])->name);
-    if (v.n > 1)
-        qsort(v.items, (size_t)v.n, sizeof(void *), lower_cmp_str);
-    return v;
+        vec_push(L->arena, v, (void *)((const Ident *)idents->items[i])->name);
+    if (v->n > 1)
+        qsort(v->items, (size_t)v->n, sizeof(void *), lower_cmp_str);
+    StrBuf *key = lower_start(&L->key);
+    for (int i = 0; i < v->n; i++) {
+        if (i)
+            sb_putc(key, '\x1f');
+        sb_puts(key, v->items[i]);
+    }
+    PtrVec *list = map_get(L->role_lists, sb_str(key));
+    if (!list) {
+        list = arena_alloc(L->arena, sizeof *list);
+        list->items = arena_alloc(L->arena, sizeof(void *) * (size_t)v->n);
+        memcpy(list->items, v->items, sizeof(void *) * (size_t)v->n);
+        list->n = list->cap = v->n;
+        map_put(L->role_lists, arena_strndup(L->arena, key->data, key->len), list);
+    }
+    return *list;
 }
 
 static IrPolicy *lower_policy(Lower *L, IrOrigin origin, bool restrictive,
@@ -820,6 +841,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     else
         L.bypass = map_new(a);
     L.strings = map_new(a);
+    L.role_lists = map_new(a);
     sb_init(&L.buf, a);
     sb_init(&L.exact, a);
     sb_init(&L.text, a);
