@@ -493,6 +493,24 @@ uint32_t util_hash32(const char *s)
     return h;
 }
 
+/* The maps' own hash: eight bytes at a step, where util_hash32 (pinned:
+ * policy names embed it) takes one.  Interning hashes every condition a
+ * large input lowers; only this process sees these values. */
+static size_t map_hash(const char *key)
+{
+    size_t n = strlen(key);
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+    for (; n >= 8; key += 8, n -= 8) {
+        memcpy(&w, key, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9u;
+        h ^= h >> 31;
+    }
+    w = 0;
+    memcpy(&w, key, n);
+    h = (h ^ w) * 0x94d049bb133111ebu;
+    return (size_t)(h ^ (h >> 29));
+}
+
 Map *map_new(Arena *a)
 {
     Map *m = arena_alloc(a, sizeof *m);
@@ -505,7 +523,7 @@ Map *map_new(Arena *a)
 /* The slot of key, or the empty one where it would go.  (Keeping each
  * key's hash in its slot saved no measurable time and cost a third more
  * memory: the load stays at most 1/2, so probes are short.) */
-static MapSlot *map_slot(MapSlot *slots, size_t cap, const char *key, uint32_t h)
+static MapSlot *map_slot(MapSlot *slots, size_t cap, const char *key, size_t h)
 {
     size_t i = h & (cap - 1);
     while (slots[i].key && strcmp(slots[i].key, key) != 0)
@@ -515,13 +533,13 @@ static MapSlot *map_slot(MapSlot *slots, size_t cap, const char *key, uint32_t h
 
 void *map_get(const Map *m, const char *key)
 {
-    MapSlot *s = map_slot(m->slots, m->cap, key, util_hash32(key));
+    MapSlot *s = map_slot(m->slots, m->cap, key, map_hash(key));
     return s->key ? s->val : NULL;
 }
 
 void *map_put(Map *m, const char *key, void *val)
 {
-    uint32_t h = util_hash32(key);
+    size_t h = map_hash(key);
     MapSlot *s = map_slot(m->slots, m->cap, key, h);
     if (s->key)
         return s->val;
@@ -534,7 +552,7 @@ void *map_put(Map *m, const char *key, void *val)
             slots = big_take(sizeof(MapSlot) * cap);
         for (size_t i = 0; i < m->cap; i++)
             if (m->slots[i].key) {
-                MapSlot *to = &slots[util_hash32(m->slots[i].key) & (cap - 1)];
+                MapSlot *to = &slots[map_hash(m->slots[i].key) & (cap - 1)];
                 while (to->key)
                     to = to == &slots[cap - 1] ? slots : to + 1;
                 *to = m->slots[i];
@@ -556,7 +574,7 @@ void *map_put(Map *m, const char *key, void *val)
 
 void map_set(Map *m, const char *key, void *val)
 {
-    MapSlot *s = map_slot(m->slots, m->cap, key, util_hash32(key));
+    MapSlot *s = map_slot(m->slots, m->cap, key, map_hash(key));
     if (s->key)
         s->val = val;
 }
