@@ -97,11 +97,20 @@ static void emit_note(Emit *e, const char *fmt, const char *a, const char *b)
         sb_printf(e->summary, fmt, emit_safe(e->arena, a), emit_safe(e->arena, b));
 }
 
-/* s with its control characters as '?' (emit_safe), into out. */
+/* s with its control characters as '?' (emit_safe), into out, a run of
+ * other bytes at a time. */
 static void emit_put_safe(StrBuf *out, const char *s)
 {
-    for (const char *p = s; *p; p++)
-        sb_putc(out, (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p);
+    while (*s) {
+        const char *p = s;
+        while (*p && (unsigned char)*p >= 0x20 && *p != 0x7f)
+            p++;
+        sb_putn(out, s, (size_t)(p - s));
+        if (!*p)
+            break;
+        sb_putc(out, '?');
+        s = p + 1;
+    }
 }
 
 static void emit_roles_list(StrBuf *out, const IrPolicy *p)
