@@ -596,8 +596,10 @@ static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
     lower_split(r->cmds, cmds, &n);
     for (int i = 0; i < n; i++) {
         IrPolicy *p = lower_policy(L, deny ? IR_FROM_DENY : IR_FROM_ALLOW, deny, cmds[i], roles, r->loc);
-        char base[32];
-        snprintf(base, sizeof base, "%s_%s", deny ? "deny" : "allow", cmd_name(cmds[i]));
+        char base[32] = "allow_";
+        if (deny)
+            strcpy(base, "deny_");
+        strcat(base, cmd_name(cmds[i]));
         p->name = lower_name(L, base, &roles, text);
         if (deny) {
             if (!r->using_ && !r->roles.n)
