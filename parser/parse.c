@@ -26,7 +26,10 @@ const char *lex_keyword_text(const char *word, int *token)
     int lo = 0, hi = (int)(sizeof keywords / sizeof keywords[0]) - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
-        int c = strcmp(word, keywords[mid].word);
+        /* most steps differ in the first byte: no strcmp call for those */
+        int c = (unsigned char)word[0] - (unsigned char)keywords[mid].word[0];
+        if (c == 0 && word[0])
+            c = strcmp(word + 1, keywords[mid].word + 1);
         if (c == 0) {
             *token = keywords[mid].token;
             return keywords[mid].word;
