@@ -28,15 +28,15 @@ SrcFile *diag_add_file(Diag *d, const char *path, const char *text, int len)
     f->base = d->next_base;
     d->next_base += len + 1; /* +1: an offset for end of file */
 
+    /* lines found with memchr: a byte loop was 3 % of a large run */
     int n = 1;
-    for (int i = 0; i < len; i++)
-        n += text[i] == '\n';
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        n++;
     f->line_start = arena_alloc(d->arena, sizeof(int) * (size_t)n);
     f->nlines = 0;
     f->line_start[f->nlines++] = 0;
-    for (int i = 0; i < len; i++)
-        if (text[i] == '\n')
-            f->line_start[f->nlines++] = i + 1;
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        f->line_start[f->nlines++] = (int)(p - text) + 1;
     vec_push(d->arena, &d->files, f);
     return f;
 }
@@ -142,12 +142,18 @@ static void diag_vprintf(DiagOut *o, const char *fmt, va_list ap)
         vfprintf(o->out, fmt, ap);
 }
 
-static void diag_printf(DiagOut *o, const char *fmt, ...)
+static void diag_putint(DiagOut *o, int n)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    diag_vprintf(o, fmt, ap);
-    va_end(ap);
+    char digits[12];
+    int i = sizeof digits;
+    unsigned u = n < 0 ? 0u - (unsigned)n : (unsigned)n;
+    do
+        digits[--i] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (n < 0)
+        digits[--i] = '-';
+    for (; i < (int)sizeof digits; i++)
+        diag_putc(o, digits[i]);
 }
 
 static void diag_print_source(DiagOut *o, const SrcFile *f, Span at)
@@ -218,10 +224,19 @@ static void diag_emit(Diag *d, const char *level, Span at, const char *fmt,
         int rel = at.start - f->base;
         int line = diag_line_of(f, rel);
         int col = diag_chars(f->text, f->line_start[line], rel) + 1;
-        diag_printf(&o, "%s:%d:%d: %s: ", f->path, line + 1, col, level);
+        /* file:line:col: level: (without printf: a large input has a
+         * warning per table) */
+        diag_puts(&o, f->path);
+        diag_putc(&o, ':');
+        diag_putint(&o, line + 1);
+        diag_putc(&o, ':');
+        diag_putint(&o, col);
+        diag_puts(&o, ": ");
     } else {
-        diag_printf(&o, "rlsc: %s: ", level);
+        diag_puts(&o, "rlsc: ");
     }
+    diag_puts(&o, level);
+    diag_puts(&o, ": ");
     diag_vprintf(&o, fmt, ap);
     diag_putc(&o, '\n');
     if (f)
