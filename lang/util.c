@@ -395,7 +395,8 @@ static void sb_reserve(StrBuf *sb, size_t extra)
 
 void sb_putn(StrBuf *sb, const char *s, size_t n)
 {
-    sb_reserve(sb, n);
+    if (sb->len + n + 1 > sb->cap)
+        sb_reserve(sb, n);
     memcpy(sb->data + sb->len, s, n);
     sb->len += n;
     sb->data[sb->len] = '\0';
@@ -403,7 +404,13 @@ void sb_putn(StrBuf *sb, const char *s, size_t n)
 
 void sb_puts(StrBuf *sb, const char *s) { sb_putn(sb, s, strlen(s)); }
 
-void sb_putc(StrBuf *sb, char c) { sb_putn(sb, &c, 1); }
+void sb_putc(StrBuf *sb, char c)
+{
+    if (sb->len + 2 > sb->cap)
+        sb_reserve(sb, 1);
+    sb->data[sb->len++] = c;
+    sb->data[sb->len] = '\0';
+}
 
 void sb_printf(StrBuf *sb, const char *fmt, ...)
 {
