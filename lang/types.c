@@ -122,9 +122,9 @@ const Type *types_lookup(Arena *a, const char *text)
     if (strncmp(base, "interval ", 9) == 0)
         base = "interval"; /* fields (day to second) do not change the type */
     const Type *t = NULL;
-    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+    for (size_t i = sizeof type_names / sizeof type_names[0]; i-- > 0 && !t;)
         if (strcmp(base, type_names[i].name) == 0)
-            t = type_names[i].type;
+            t = type_names[i].type; /* the last entry of the name wins */
     /* gram.y's opt_float: float(1..24) is real, float(25..53) double
      * precision (types_typmod_error refuses the rest) */
     const char *mods = strchr(text, '(');
