@@ -402,8 +402,6 @@ void sb_putn(StrBuf *sb, const char *s, size_t n)
     sb->data[sb->len] = '\0';
 }
 
-void sb_puts(StrBuf *sb, const char *s) { sb_putn(sb, s, strlen(s)); }
-
 void sb_putc(StrBuf *sb, char c)
 {
     if (sb->len + 2 > sb->cap)
@@ -446,11 +444,17 @@ const char *sb_str(StrBuf *sb)
 
 int util_read_all(FILE *f, StrBuf *sb)
 {
-    char buf[65536];
+    /* straight into the buffer's free room, 64 KiB at a time */
+    enum { STEP = 65536 };
     size_t n;
     errno = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_putn(sb, buf, n);
+    do {
+        if (sb->len + STEP + 1 > sb->cap)
+            sb_reserve(sb, STEP);
+        n = fread(sb->data + sb->len, 1, STEP, f);
+        sb->len += n;
+        sb->data[sb->len] = '\0';
+    } while (n > 0);
     return ferror(f) ? (errno ? errno : EIO) : 0;
 }
 

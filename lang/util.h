@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The exit status of rlsc (DESIGN section 5, fixed), and what every
  * function that decides one returns. */
@@ -57,8 +58,10 @@ void sb_init_sink(StrBuf *sb, Arena *a, FILE *f);
  * rest of the text is dropped and err keeps the first error. */
 void sb_flush(StrBuf *sb, bool all);
 void sb_putc(StrBuf *sb, char c);
-void sb_puts(StrBuf *sb, const char *s);
 void sb_putn(StrBuf *sb, const char *s, size_t n);
+/* Inline, so that a literal's length is known when compiling: the
+ * emitters write most of a script as literals. */
+static inline void sb_puts(StrBuf *sb, const char *s) { sb_putn(sb, s, strlen(s)); }
 void sb_printf(StrBuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 const char *sb_str(StrBuf *sb);
