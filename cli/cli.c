@@ -152,8 +152,11 @@ int cli_compile(Cli *cli, Ir **ir)
     } else if (o->db) {
         rc = cat_load_pg(cat, d, o->db);
     }
-    if (rc == RLSC_OK)
+    if (rc == RLSC_OK) {
+        diag_hold(d, true); /* nothing but messages is written meanwhile */
         rc = compile_files(a, d, o->files, o->nfiles, cat, ir);
+        diag_hold(d, false);
+    }
     return rc;
 }
 

@@ -96,15 +96,39 @@ static int diag_chars(const char *text, int from, int to)
  * input.  A message longer than the buffer goes out in a few writes, but
  * always whole and in order. */
 typedef struct DiagOut {
-    FILE *out;
+    Diag *d;
     size_t len;
     char buf[2048];
 } DiagOut;
 
+enum { DIAG_HOLD = 64 * 1024 };
+
+static void diag_write(Diag *d, const char *s, size_t n)
+{
+    if (!d->holding) {
+        fwrite(s, 1, n, d->out);
+        return;
+    }
+    sb_putn(&d->held, s, n);
+    if (d->held.len >= DIAG_HOLD) {
+        fwrite(d->held.data, 1, d->held.len, d->out);
+        d->held.len = 0;
+    }
+}
+
+void diag_hold(Diag *d, bool on)
+{
+    if (on && !d->holding)
+        sb_init(&d->held, d->arena);
+    if (!on && d->holding && d->held.len)
+        fwrite(d->held.data, 1, d->held.len, d->out);
+    d->holding = on;
+}
+
 static void diag_flush(DiagOut *o)
 {
     if (o->len)
-        fwrite(o->buf, 1, o->len, o->out);
+        diag_write(o->d, o->buf, o->len);
     o->len = 0;
 }
 
@@ -136,10 +160,16 @@ static void diag_vprintf(DiagOut *o, const char *fmt, va_list ap)
     }
     /* too long for what is left: what is held first, then the text */
     diag_flush(o);
-    if ((size_t)n < sizeof o->buf)
+    if ((size_t)n < sizeof o->buf) {
         o->len = (size_t)vsnprintf(o->buf, sizeof o->buf, fmt, ap);
-    else
-        vfprintf(o->out, fmt, ap);
+        return;
+    }
+    char *text = malloc((size_t)n + 1);
+    if (text) {
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+        diag_write(o->d, text, (size_t)n);
+        free(text);
+    }
 }
 
 static void diag_putint(DiagOut *o, int n)
@@ -218,7 +248,7 @@ static void diag_print_source(DiagOut *o, const SrcFile *f, Span at)
 static void diag_emit(Diag *d, const char *level, Span at, const char *fmt,
                       va_list ap)
 {
-    DiagOut o = {.out = d->out};
+    DiagOut o = {.d = d};
     SrcFile *f = at.start >= 0 ? diag_file_at(d, at.start) : NULL;
     if (f) {
         int rel = at.start - f->base;
@@ -249,7 +279,8 @@ void diag_error(Diag *d, Span at, const char *fmt, ...)
     d->errors++;
     if (d->max_errors && d->errors > d->max_errors) {
         if (d->errors == d->max_errors + 1)
-            fprintf(d->out, "rlsc: too many errors, stopping here\n");
+            diag_write(d, "rlsc: too many errors, stopping here\n",
+                       strlen("rlsc: too many errors, stopping here\n"));
         return;
     }
     va_list ap;
@@ -280,7 +311,7 @@ void diag_note(Diag *d, Span at, const char *fmt, ...)
 void diag_fail(Diag *d, const char *fmt, ...)
 {
     d->failures++;
-    DiagOut o = {.out = d->out};
+    DiagOut o = {.d = d};
     va_list ap;
     va_start(ap, fmt);
     diag_puts(&o, "rlsc: ");

@@ -423,6 +423,48 @@ static void test_fnv1a_hash_is_pinned(void)
     ASSERT_INT(util_hash32("foobar"), 0xbf9cf968u);
 }
 
+/* diag_hold keeps messages back and writes them whole, in order: in
+ * blocks while more than 64 KiB wait, the rest when it ends. */
+static void test_held_messages_come_out_whole_and_in_order(void)
+{
+    Arena *a = u_arena();
+    char *buf = NULL, *plain = NULL;
+    size_t len = 0, plain_len = 0;
+    FILE *held = open_memstream(&buf, &len), *direct = open_memstream(&plain, &plain_len);
+    CU_ASSERT_FATAL(held && direct);
+    Diag d, e;
+    diag_init(&d, a, held);
+    diag_init(&e, a, direct);
+    const char *text = "table t {\n  allow select;\n}\n";
+    diag_add_file(&d, "t.rls", text, (int)strlen(text));
+    diag_add_file(&e, "t.rls", text, (int)strlen(text));
+    diag_hold(&d, true);
+    for (int i = 0; i < 3; i++)
+        diag_warning(&d, (Span){6, 7}, "warning %d", i);
+    fflush(held);
+    ASSERT_INT(len, 0); /* held back */
+    for (int i = 3; i < 3000; i++)
+        diag_warning(&d, (Span){6, 7}, "warning %d", i);
+    diag_error(&d, (Span){12, 17}, "an error");
+    fflush(held);
+    CU_ASSERT(len >= 64 * 1024); /* written in blocks meanwhile */
+    diag_hold(&d, false);
+    diag_warning(&d, (Span){6, 7}, "after");
+    for (int i = 0; i < 3000; i++)
+        diag_warning(&e, (Span){6, 7}, "warning %d", i);
+    diag_error(&e, (Span){12, 17}, "an error");
+    diag_warning(&e, (Span){6, 7}, "after");
+    fclose(held);
+    fclose(direct);
+    CU_ASSERT_FATAL(buf && plain);
+    ASSERT_INT(len, plain_len);
+    CU_ASSERT(strcmp(buf, plain) == 0);
+    ASSERT_INT(d.warnings, 3001);
+    ASSERT_INT(d.errors, 1);
+    free(buf);
+    free(plain);
+}
+
 static void test_diag_suggest_picks_the_closest_candidate(void)
 {
     const char *const names[] = {"tenant", "user", "org"};
@@ -443,6 +485,7 @@ static CU_TestInfo util_tests[] = {
     {"a sink streams and keeps the first failed write", test_sink_streams_and_keeps_the_first_failed_write},
     {"arena serves large and aligned blocks", test_arena_serves_large_and_aligned_blocks},
     {"FNV-1a hash is pinned", test_fnv1a_hash_is_pinned},
+    {"held messages come out whole and in order", test_held_messages_come_out_whole_and_in_order},
     {"diag_suggest picks the closest candidate", test_diag_suggest_picks_the_closest_candidate},
     CU_TEST_INFO_NULL,
 };
