@@ -35,8 +35,8 @@ struct Arena {
     size_t next_size; /* of the next chunk: doubles up to CHUNK_MAX */
 };
 
-/* Chunks grow so that a large compilation needs few of them; past
- * 128 KiB calloc takes them straight from mmap, already zero. */
+/* Chunks double so that a large compilation needs few of them, up to
+ * 4 MiB, which arena_chunk maps in huge pages. */
 enum { CHUNK_MIN = 64 * 1024, CHUNK_MAX = 4 * 1024 * 1024 };
 
 static void oom(void)
@@ -147,8 +147,7 @@ static Chunk *arena_chunk(size_t cap)
             size_t lead = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
             if (lead)
                 munmap(p, lead);
-            if (HUGE_PAGE - lead)
-                munmap(p + lead + total, HUGE_PAGE - lead);
+            munmap(p + lead + total, HUGE_PAGE - lead);
             Chunk *c = (Chunk *)(p + lead);
             madvise(c, total, MADV_HUGEPAGE);
             c->mapped = total;
@@ -164,10 +163,10 @@ static Chunk *arena_chunk(size_t cap)
 
 /*
  * size bytes at the given alignment (a power of two), zeroed.  Chunks come
- * from calloc and the arena keeps every byte past `used` zero (see
- * arena_resize_last), so nothing is zeroed here: zeroing each allocation
- * again cost a sixth of the run time.  Strings take alignment 1, so short
- * names are not padded to 16 bytes.
+ * zeroed (arena_chunk) and the arena keeps every byte past `used` zero
+ * (see arena_resize_last), so nothing is zeroed here: zeroing each
+ * allocation again cost a sixth of the run time.  Strings take alignment
+ * 1, so short names are not padded.
  */
 static void *arena_take(Arena *a, size_t size, size_t align)
 {
