@@ -54,13 +54,6 @@ static void emit_do_end(StrBuf *out, size_t body)
     sb_puts(out, ";\n");
 }
 
-static const char *emit_table_name(Arena *a, const IrTable *t)
-{
-    StrBuf sb;
-    sb_init(&sb, a);
-    sqlfmt_qname(&sb, t->schema, t->name);
-    return sb_str(&sb);
-}
 
 static const char *emit_cmd(CmdSet c)
 {
@@ -77,6 +70,7 @@ typedef struct Emit {
     StrBuf *out;     /* SQL */
     StrBuf *summary; /* one line per change, or NULL */
     Arena *arena;
+    StrBuf name;     /* the current table's quoted name, reused */
 } Emit;
 
 /* A name with its control characters as '?', for comments: in the SQL
@@ -433,7 +427,9 @@ static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const 
 static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
 {
     const IrTable *t = to ? to : from;
-    const char *name = emit_table_name(e->arena, t);
+    e->name.len = 0;
+    sqlfmt_qname(&e->name, t->schema, t->name);
+    const char *name = sb_str(&e->name);
     /* The section header goes first and is taken back if nothing follows:
      * writing straight to the output keeps memory to one copy of it. */
     StrBuf *out = e->out;
@@ -652,7 +648,8 @@ static bool emit_same_helper(const Ir *from, const Ir *to)
 
 void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
 {
-    Emit e = {out, summary, out->arena};
+    Emit e = {out, summary, out->arena, {0}};
+    sb_init(&e.name, e.arena);
     if (to->perm_helper && !emit_same_helper(from, to)) {
         sb_puts(out, "\n");
         emit_helper_up(out, &to->auth);

@@ -42,10 +42,10 @@ typedef struct IrPolicy {
 typedef struct IrTable {
     const char *schema; /* NULL: the search_path */
     const char *name;
-    bool force;
     PtrVec policies; /* IrPolicy*, sorted by name */
     const char *app, *model; /* model NULL for `table` blocks */
     CmdSet denied;   /* commands an unconditional `deny` refuses on purpose */
+    bool force;
     Span loc;
 } IrTable;
 
