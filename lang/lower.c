@@ -866,6 +866,10 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
                 continue;
             IrTable *t = lower_table(&L, b->table, b->is_model ? b->name.name : NULL,
                                      b->name.loc);
+            /* about a policy per rule, and the bypass one: room for them
+             * at once, not a doubling's leftovers (a rule for several
+             * commands makes more, and the vector grows) */
+            vec_reserve(L.arena, &t->policies, t->policies.n + b->rules.n + 2);
             lower_bypass_sql(&L, lower_bypass_of(&L, b->table));
             for (int j = 0; j < b->rules.n; j++) {
                 const Rule *r = b->rules.items[j];

@@ -459,20 +459,33 @@ int util_read_all(FILE *f, StrBuf *sb)
 
 /* ---- PtrVec */
 
+/* v's array with room for cap items: grown where it is when it is the
+ * arena's newest allocation, else copied. */
+static void vec_grow(Arena *a, PtrVec *v, int cap)
+{
+    size_t old = sizeof(void *) * (size_t)v->cap, size = sizeof(void *) * (size_t)cap;
+    if (!v->cap || !arena_resize_last(a, v->items, old, size)) {
+        void **items = arena_take(a, size, _Alignof(void *));
+        if (v->n)
+            memcpy(items, v->items, sizeof(void *) * (size_t)v->n);
+        v->items = items;
+    }
+    v->cap = cap;
+}
+
 void vec_push(Arena *a, PtrVec *v, void *item)
 {
-    if (v->n == v->cap) {
-        int cap = v->cap ? v->cap * 2 : 4;
-        size_t old = sizeof(void *) * (size_t)v->cap, size = sizeof(void *) * (size_t)cap;
-        if (!v->cap || !arena_resize_last(a, v->items, old, size)) {
-            void **items = arena_take(a, size, _Alignof(void *));
-            if (v->n)
-                memcpy(items, v->items, sizeof(void *) * (size_t)v->n);
-            v->items = items;
-        }
-        v->cap = cap;
-    }
+    /* from two: most vectors of a policy file hold one or two items (a
+     * rule's roles, an IN list) */
+    if (v->n == v->cap)
+        vec_grow(a, v, v->cap ? v->cap * 2 : 2);
     v->items[v->n++] = item;
+}
+
+void vec_reserve(Arena *a, PtrVec *v, int n)
+{
+    if (n > v->cap)
+        vec_grow(a, v, n);
 }
 
 /* ---- Map */
