@@ -274,10 +274,9 @@ static void emit_name_array(StrBuf *out, const IrPolicy *const *ps, int n)
     sb_puts(out, "]::pg_catalog.text[]");
 }
 
-/* The flags recorded on our own policies (another app's policies on the
- * same table carry their own record, of a different moment). */
-static void emit_prior_query(StrBuf *out, const char *name, const IrPolicy *const *ours,
-                             int nours)
+/* The start of a query for a flag record: the comments of the policies
+ * on the table `name`. */
+static void emit_prior_select(StrBuf *out, const char *name)
 {
     sb_puts(out, "    SELECT d.description INTO prior\n"
                  "    FROM pg_catalog.pg_policy p\n"
@@ -285,8 +284,16 @@ static void emit_prior_query(StrBuf *out, const char *name, const IrPolicy *cons
                  "     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
                  "    WHERE p.polrelid = ");
     sqlfmt_literal(out, name);
-    sb_puts(out, "::pg_catalog.regclass\n"
-                 "      AND p.polname = ANY (");
+    sb_puts(out, "::pg_catalog.regclass\n");
+}
+
+/* The flags recorded on our own policies (another app's policies on the
+ * same table carry their own record, of a different moment). */
+static void emit_prior_query(StrBuf *out, const char *name, const IrPolicy *const *ours,
+                             int nours)
+{
+    emit_prior_select(out, name);
+    sb_puts(out, "      AND p.polname = ANY (");
     emit_name_array(out, ours, nours);
     sb_puts(out, ")\n"
                  "      AND d.description LIKE '" PRIOR_MARK "%'\n"
@@ -319,14 +326,8 @@ static void emit_record_prior(Emit *e, const IrTable *t, const char *name, bool 
         /* another app's rlsc policies on the table hold the flags from
          * before any rlsc app came: keep that record, not today's flags,
          * so whichever app leaves last restores them */
-        sb_puts(out, "    SELECT d.description INTO prior\n"
-                     "    FROM pg_catalog.pg_policy p\n"
-                     "    JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
-                     "     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
-                     "    WHERE p.polrelid = ");
-        sqlfmt_literal(out, name);
-        sb_puts(out, "::pg_catalog.regclass\n"
-                     "      AND d.description LIKE '" PRIOR_MARK "%'\n"
+        emit_prior_select(out, name);
+        sb_puts(out, "      AND d.description LIKE '" PRIOR_MARK "%'\n"
                      "    ORDER BY p.oid LIMIT 1;\n"
                      "    IF prior IS NULL THEN\n"
                      "        SELECT '" PRIOR_MARK "rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END\n"
