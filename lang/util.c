@@ -96,22 +96,31 @@ static Big *arena_big(Arena *a)
 
 enum { HUGE_PAGE = 2 * 1024 * 1024 };
 
+/* n zeroed bytes straight from the system, or NULL. */
+static void *util_map(size_t n)
+{
+#ifdef MAP_ANONYMOUS
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+#else
+    (void)n;
+    return NULL;
+#endif
+}
+
 /* n zeroed bytes for a Big block that is replaced as it grows (a map's
  * slots): mapped apart, so the old block goes back to the system when it
  * is replaced, where freed into malloc's heap it stayed resident. */
 static void *big_take(size_t n)
 {
 #ifdef MAP_ANONYMOUS
-    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        oom();
-    return p;
+    void *p = util_map(n);
 #else
     void *p = calloc(1, n);
+#endif
     if (!p)
         oom();
     return p;
-#endif
 }
 
 /* b's block becomes p, of n bytes from big_take; the old one is freed. */
@@ -141,9 +150,8 @@ static Chunk *arena_chunk(size_t cap)
     size_t total = sizeof(Chunk) + cap;
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
     if (total % HUGE_PAGE == 0) {
-        char *p = mmap(NULL, total + HUGE_PAGE, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p != MAP_FAILED) {
+        char *p = util_map(total + HUGE_PAGE);
+        if (p) {
             size_t lead = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
             if (lead)
                 munmap(p, lead);
