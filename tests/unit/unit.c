@@ -211,6 +211,16 @@ const char *u_text(Span s)
     return "<bad span>";
 }
 
+bool u_file_is(FILE *f, const StrBuf *sb)
+{
+    StrBuf back;
+    sb_init(&back, fx.arena);
+    rewind(f);
+    int err = util_read_all(f, &back);
+    fclose(f);
+    return !err && back.len == sb->len && memcmp(back.data, sb->data, sb->len) == 0;
+}
+
 int u_count(const char *hay, const char *needle)
 {
     int n = 0;
@@ -378,12 +388,7 @@ static void test_sink_streams_and_keeps_the_first_failed_write(void)
     sb_flush(&sb, true);
     ASSERT_INT(sb.err, 0);
     ASSERT_INT(sb.flushed, all.len);
-    rewind(f);
-    StrBuf back;
-    sb_init(&back, a);
-    ASSERT_INT(util_read_all(f, &back), 0);
-    fclose(f);
-    CU_ASSERT(back.len == all.len && memcmp(back.data, all.data, all.len) == 0);
+    CU_ASSERT(u_file_is(f, &all));
 
     /* a sink that takes 100 KiB, unbuffered so a write fails at once */
     char *mem = arena_alloc(a, 100 * 1024);
