@@ -36,20 +36,8 @@ cd "$W" || tap_bail "cannot enter $W" # so diagnostics name in.rls
 
 N=2000 # about 6 MB of SQL: a hundred pieces of 64 KiB
 
-gen() { # gen N: N models, each with a tenant, three rules and a policy
-    awk -v n="$1" 'BEGIN {
-        print "app bench;"
-        print "context tenant bigint = '\''app.tenant_id'\'';"
-        print "context user bigint = '\''app.user_id'\'';"
-        print "role reader; role writer; role ops bypass;"
-        for (i = 0; i < n; i++) {
-            printf "model M%d {\n  tenant customer_id;\n", i
-            print "  allow select to reader using (owner_id = $user or shared);"
-            print "  allow insert, update to writer check (status in ('\''a'\'', '\''b'\''));"
-            print "  deny delete using (locked and amount > 0);"
-            print "  policy p as restrictive for select using (not hidden);\n}"
-        }
-    }'
+gen() { # gen N: bench/scale.awk's input, every model with the same rules
+    awk -v n="$1" -v same=1 -f "$SRCDIR/bench/scale.awk"
 }
 
 # expand ONE.sql N: the script of N models from the script of one: what
@@ -76,6 +64,13 @@ expand() {
         }' "$1"
 }
 
+same() { # same WANT GOT: notes in $W/why how GOT differs from WANT
+    cmp -s "$1" "$2" || {
+        echo "the script differs from the one-model script repeated (- expected, + actual):"
+        diff -u "$1" "$2" | head -n 40
+    } >>"$W/why"
+}
+
 gen 1 >one.rls
 gen "$N" >in.rls
 "$RLSC" sql one.rls >"$W/one.sql" 2>/dev/null || tap_bail "the one-model input does not compile"
@@ -90,10 +85,7 @@ status=0
 "$RLSC" sql in.rls >"$W/up.sql" 2>"$W/up.err" || status=$?
 [ "$status" = 0 ] || echo "exit status $status" >>"$W/why"
 expand "$W/one.sql" "$N" >"$W/want.sql"
-cmp -s "$W/want.sql" "$W/up.sql" || {
-    echo "the script differs from the one-model script repeated (- expected, + actual):"
-    diff -u "$W/want.sql" "$W/up.sql" | head -n 40
-} >>"$W/why"
+same "$W/want.sql" "$W/up.sql"
 n=$(grep -c '^CREATE POLICY ' "$W/up.sql")
 [ "$n" = $((N * 7)) ] || echo "$n CREATE POLICY, expected $((N * 7))" >>"$W/why"
 # each warning is three lines (message, source line, caret), in order
@@ -111,10 +103,7 @@ status=0
 "$RLSC" sql --down in.rls >"$W/down.sql" 2>/dev/null || status=$?
 [ "$status" = 0 ] || echo "exit status $status" >>"$W/why"
 expand "$W/one.down.sql" "$N" >"$W/want.down.sql"
-cmp -s "$W/want.down.sql" "$W/down.sql" || {
-    echo "the script differs (- expected, + actual):"
-    diff -u "$W/want.down.sql" "$W/down.sql" | head -n 40
-} >>"$W/why"
+same "$W/want.down.sql" "$W/down.sql"
 tap_result "$([ -s "$W/why" ] && echo 1 || echo 0)" "rlsc sql --down: $N models streamed, byte for byte" "$W/why"
 
 # 3: check prints the same warnings
