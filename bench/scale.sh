@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/scale.sh — compile time and peak memory of `rlsc sql` against the
-# number of tables (each with a tenant, three rules and a verbatim policy).
+# number of tables (each with a tenant, three rules and a verbatim policy:
+# the input scale.awk writes).
 # Doubling the input should roughly double both figures: nothing in the
 # compiler may be quadratic in tables or rules.
 #
@@ -13,19 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 gen() {
-    awk -v n="$1" 'BEGIN {
-        print "app bench;"
-        print "context tenant bigint = '\''app.tenant_id'\'';"
-        print "context user bigint = '\''app.user_id'\'';"
-        print "role reader; role writer; role ops bypass;"
-        for (i = 0; i < n; i++) {
-            printf "model M%d {\n  tenant customer_id;\n", i
-            printf "  allow select to reader using (owner_id = $user or shared);\n"
-            printf "  allow insert, update to writer check (status in (%c%s%c, %cb%c));\n", 39, "a", 39, 39, 39
-            printf "  deny delete using (locked and amount > %d);\n", i
-            printf "  policy p%d as restrictive for select using (not hidden);\n}\n", i
-        }
-    }'
+    awk -v n="$1" -f "$(dirname "$0")/scale.awk"
 }
 
 printf '%8s %8s %10s %10s %12s\n' tables rules bytes seconds max_rss_kb

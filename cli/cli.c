@@ -1,8 +1,9 @@
 /*
  * cli.c — what the commands share: parsing the options a command accepts
  * (its row's OPT_ bits), and one run: an arena, a Diag on stderr, the
- * catalog and the compilation, output written only after success, and
- * the count of errors at the end.
+ * catalog and the compilation, output written only after success (the
+ * SQL streamed as it is produced, once compiling has succeeded), and the
+ * count of errors at the end.
  */
 #include "cli.h"
 
@@ -151,8 +152,11 @@ int cli_compile(Cli *cli, Ir **ir)
     } else if (o->db) {
         rc = cat_load_pg(cat, d, o->db);
     }
-    if (rc == RLSC_OK)
+    if (rc == RLSC_OK) {
+        diag_hold(d, true); /* nothing but messages is written meanwhile */
         rc = compile_files(a, d, o->files, o->nfiles, cat, ir);
+        diag_hold(d, false);
+    }
     return rc;
 }
 
@@ -163,6 +167,27 @@ int cli_write_stdout(Cli *cli, const char *s, size_t n)
         return RLSC_ERR_USAGE;
     }
     return RLSC_OK;
+}
+
+void cli_stdout_begin(Cli *cli, StrBuf *out)
+{
+    sb_init_sink(out, cli->arena, stdout);
+}
+
+int cli_stdout_end(Cli *cli, StrBuf *out)
+{
+    sb_flush(out, true);
+    if (!out->err)
+        return RLSC_OK;
+    /* stdout is the user's to redirect: nothing can take back what went
+     * out before, so say that it is incomplete (a script missing its
+     * COMMIT, which psql rolls back) */
+    if (out->flushed)
+        diag_fail(&cli->diag, "cannot write output: %s; the output written before is incomplete",
+                  strerror(out->err));
+    else
+        diag_fail(&cli->diag, "cannot write output: %s", strerror(out->err));
+    return RLSC_ERR_USAGE;
 }
 
 int cli_end(Cli *cli, int rc)

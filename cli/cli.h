@@ -65,6 +65,11 @@ int cli_begin(Cli *cli, const Command *c, int argc, char **argv);
 int cli_compile(Cli *cli, Ir **ir);
 /* Writes all of s to stdout: a failed write is an error, not silence. */
 int cli_write_stdout(Cli *cli, const char *s, size_t n);
+/* A StrBuf that streams to stdout (sb_init_sink), for output too large
+ * to assemble first; cli_stdout_end writes the rest and reports a failed
+ * write, saying when part of the output had gone out before it. */
+void cli_stdout_begin(Cli *cli, StrBuf *out);
+int cli_stdout_end(Cli *cli, StrBuf *out);
 /* Reports the count of errors in the input, frees the run; returns rc. */
 int cli_end(Cli *cli, int rc);
 

@@ -12,10 +12,11 @@ static int run_sql(const Command *self, int argc, char **argv)
     if (rc == RLSC_OK)
         rc = cli_compile(&cli, &ir);
     if (rc == RLSC_OK) {
+        /* compiled without error: only a failed write can stop it now */
         StrBuf out;
-        sb_init(&out, cli.arena);
+        cli_stdout_begin(&cli, &out);
         emit_sql(&out, ir, cli.opt.down, true);
-        rc = cli_write_stdout(&cli, out.data, out.len);
+        rc = cli_stdout_end(&cli, &out);
     }
     return cli_end(&cli, rc);
 }

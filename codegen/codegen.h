@@ -9,7 +9,9 @@
 
 /* The SQL that applies the IR (down: removes it again).  With txn, the
  * script is wrapped in BEGIN/COMMIT; without, the caller provides one
- * (a Django migration runs in its own transaction). */
+ * (a Django migration runs in its own transaction).  emit_sql and
+ * emit_diff call sb_flush(out, false) after each table, so an out with a
+ * sink streams; the caller flushes the rest. */
 void emit_sql(StrBuf *out, const Ir *ir, bool down, bool txn);
 
 /* The SQL that turns a database with policies `from` into one with `to`

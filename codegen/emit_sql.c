@@ -21,36 +21,39 @@
 
 #define RLSC_ROLE_MARK "created by rlsc"
 
-/* Appends `DO $tag$ block $tag$;` with a tag absent from the block. */
-static void emit_do_block(StrBuf *out, const char *block)
+/*
+ * `DO $tag$ block $tag$;` with a tag absent from the block.  The block is
+ * written straight into out between emit_do_begin and emit_do_end, which
+ * looks for the tag in it and only in the rare case that it is there
+ * writes the block again under another tag: building every block apart
+ * and copying it left most of a large script's memory behind as garbage.
+ */
+static size_t emit_do_begin(StrBuf *out)
 {
+    sb_puts(out, "DO $rlsc$\n");
+    return out->len;
+}
+
+static void emit_do_end(StrBuf *out, size_t body)
+{
+    if (!strstr(out->data + body, "$rlsc$")) {
+        sb_puts(out, "\n$rlsc$;\n");
+        return;
+    }
+    const char *block = arena_strdup(out->arena, out->data + body);
     const char *tag = "$rlsc$";
     for (int i = 1; strstr(block, tag); i++)
         tag = arena_printf(out->arena, "$rlsc%d$", i);
-    sb_printf(out, "DO %s\n%s\n%s;\n", tag, block, tag);
+    out->len = body - strlen("DO $rlsc$\n");
+    sb_puts(out, "DO ");
+    sb_puts(out, tag);
+    sb_putc(out, '\n');
+    sb_puts(out, block);
+    sb_putc(out, '\n');
+    sb_puts(out, tag);
+    sb_puts(out, ";\n");
 }
 
-/* A DO block of plain statements (no declarations). */
-static void emit_do(StrBuf *out, const char *body)
-{
-    emit_do_block(out, arena_printf(out->arena, "BEGIN\n%s\nEND", body));
-}
-
-static const char *emit_table_name(Arena *a, const IrTable *t)
-{
-    StrBuf sb;
-    sb_init(&sb, a);
-    sqlfmt_qname(&sb, t->schema, t->name);
-    return sb_str(&sb);
-}
-
-static const char *emit_literal(Arena *a, const char *s)
-{
-    StrBuf sb;
-    sb_init(&sb, a);
-    sqlfmt_literal(&sb, s);
-    return sb_str(&sb);
-}
 
 static const char *emit_cmd(CmdSet c)
 {
@@ -67,6 +70,7 @@ typedef struct Emit {
     StrBuf *out;     /* SQL */
     StrBuf *summary; /* one line per change, or NULL */
     Arena *arena;
+    StrBuf name;     /* the current table's quoted name, reused */
 } Emit;
 
 /* A name with its control characters as '?', for comments: in the SQL
@@ -87,12 +91,20 @@ static void emit_note(Emit *e, const char *fmt, const char *a, const char *b)
         sb_printf(e->summary, fmt, emit_safe(e->arena, a), emit_safe(e->arena, b));
 }
 
-static const char *emit_ident(Arena *a, const char *s)
+/* s with its control characters as '?' (emit_safe), into out, a run of
+ * other bytes at a time. */
+static void emit_put_safe(StrBuf *out, const char *s)
 {
-    StrBuf sb;
-    sb_init(&sb, a);
-    sqlfmt_ident(&sb, s);
-    return sb_str(&sb);
+    while (*s) {
+        const char *p = s;
+        while (*p && (unsigned char)*p >= 0x20 && *p != 0x7f)
+            p++;
+        sb_putn(out, s, (size_t)(p - s));
+        if (!*p)
+            break;
+        sb_putc(out, '?');
+        s = p + 1;
+    }
 }
 
 static void emit_roles_list(StrBuf *out, const IrPolicy *p)
@@ -112,20 +124,34 @@ static void emit_roles_list(StrBuf *out, const IrPolicy *p)
 
 static void emit_create_policy(StrBuf *out, const char *table, const IrPolicy *p)
 {
-    sb_printf(out, "CREATE POLICY %s ON %s\n    AS %s FOR %s\n    TO ",
-              emit_ident(out->arena, p->name), table,
-              p->restrictive ? "RESTRICTIVE" : "PERMISSIVE", emit_cmd(p->cmd));
+    sb_puts(out, "CREATE POLICY ");
+    sqlfmt_ident(out, p->name);
+    sb_puts(out, " ON ");
+    sb_puts(out, table);
+    sb_puts(out, p->restrictive ? "\n    AS RESTRICTIVE FOR " : "\n    AS PERMISSIVE FOR ");
+    sb_puts(out, emit_cmd(p->cmd));
+    sb_puts(out, "\n    TO ");
     emit_roles_list(out, p);
-    if (p->using_)
-        sb_printf(out, "\n    USING (%s)", p->using_);
-    if (p->check)
-        sb_printf(out, "\n    WITH CHECK (%s)", p->check);
+    if (p->using_) {
+        sb_puts(out, "\n    USING (");
+        sb_puts(out, p->using_);
+        sb_putc(out, ')');
+    }
+    if (p->check) {
+        sb_puts(out, "\n    WITH CHECK (");
+        sb_puts(out, p->check);
+        sb_putc(out, ')');
+    }
     sb_puts(out, ";\n");
 }
 
 static void emit_drop_policy(StrBuf *out, const char *table, const IrPolicy *p)
 {
-    sb_printf(out, "DROP POLICY IF EXISTS %s ON %s;\n", emit_ident(out->arena, p->name), table);
+    sb_puts(out, "DROP POLICY IF EXISTS ");
+    sqlfmt_ident(out, p->name);
+    sb_puts(out, " ON ");
+    sb_puts(out, table);
+    sb_puts(out, ";\n");
 }
 
 static bool emit_streq(const char *a, const char *b)
@@ -162,53 +188,64 @@ static int emit_bucket(const IrPolicy *p)
 static void emit_alter_policy(StrBuf *out, const char *table, const IrPolicy *from,
                               const IrPolicy *to)
 {
-    sb_printf(out, "ALTER POLICY %s ON %s", emit_ident(out->arena, to->name), table);
+    sb_puts(out, "ALTER POLICY ");
+    sqlfmt_ident(out, to->name);
+    sb_puts(out, " ON ");
+    sb_puts(out, table);
     if (!emit_same_roles(from, to)) {
         sb_puts(out, "\n    TO ");
         emit_roles_list(out, to);
     }
-    if (!emit_streq(from->using_, to->using_))
-        sb_printf(out, "\n    USING (%s)", to->using_);
-    if (!emit_streq(from->check, to->check))
-        sb_printf(out, "\n    WITH CHECK (%s)", to->check);
+    if (!emit_streq(from->using_, to->using_)) {
+        sb_puts(out, "\n    USING (");
+        sb_puts(out, to->using_);
+        sb_putc(out, ')');
+    }
+    if (!emit_streq(from->check, to->check)) {
+        sb_puts(out, "\n    WITH CHECK (");
+        sb_puts(out, to->check);
+        sb_putc(out, ')');
+    }
     sb_puts(out, ";\n");
 }
 
 static void emit_role_create(Emit *e, const IrRole *r)
 {
-    Arena *a = e->arena;
-    const char *q = emit_ident(a, r->name);
-    StrBuf body;
-    sb_init(&body, a);
-    sb_printf(&body,
-              "    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = %s) THEN\n"
-              "        CREATE ROLE %s NOLOGIN;\n"
-              "        COMMENT ON ROLE %s IS '" RLSC_ROLE_MARK "';\n"
-              "    END IF;",
-              emit_literal(a, r->name), q, q);
-    emit_do(e->out, sb_str(&body));
+    StrBuf *out = e->out;
+    size_t body = emit_do_begin(out);
+    sb_puts(out, "BEGIN\n    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ");
+    sqlfmt_literal(out, r->name);
+    sb_puts(out, ") THEN\n        CREATE ROLE ");
+    sqlfmt_ident(out, r->name);
+    sb_puts(out, " NOLOGIN;\n        COMMENT ON ROLE ");
+    sqlfmt_ident(out, r->name);
+    sb_puts(out, " IS '" RLSC_ROLE_MARK "';\n    END IF;\nEND");
+    emit_do_end(out, body);
     emit_note(e, "role %s: create if missing%s\n", r->name, "");
 }
 
 static void emit_role_drop(Emit *e, const IrRole *r)
 {
-    Arena *a = e->arena;
-    StrBuf body;
-    sb_init(&body, a);
-    sb_printf(&body,
-              "    IF EXISTS (SELECT FROM pg_catalog.pg_roles r\n"
-              "               JOIN pg_catalog.pg_shdescription d\n"
-              "                 ON d.objoid = r.oid\n"
-              "                AND d.classoid = 'pg_catalog.pg_authid'::pg_catalog.regclass\n"
-              "               WHERE r.rolname = %s AND d.description = '" RLSC_ROLE_MARK "') THEN\n"
-              "        BEGIN\n"
-              "            DROP ROLE %s;\n"
-              "        EXCEPTION WHEN dependent_objects_still_exist THEN\n"
-              "            NULL; -- still used by other policies or grants\n"
-              "        END;\n"
-              "    END IF;",
-              emit_literal(a, r->name), emit_ident(a, r->name));
-    emit_do(e->out, sb_str(&body));
+    StrBuf *out = e->out;
+    size_t body = emit_do_begin(out);
+    sb_puts(out, "BEGIN\n"
+                 "    IF EXISTS (SELECT FROM pg_catalog.pg_roles r\n"
+                 "               JOIN pg_catalog.pg_shdescription d\n"
+                 "                 ON d.objoid = r.oid\n"
+                 "                AND d.classoid = 'pg_catalog.pg_authid'::pg_catalog.regclass\n"
+                 "               WHERE r.rolname = ");
+    sqlfmt_literal(out, r->name);
+    sb_puts(out, " AND d.description = '" RLSC_ROLE_MARK "') THEN\n"
+                 "        BEGIN\n"
+                 "            DROP ROLE ");
+    sqlfmt_ident(out, r->name);
+    sb_puts(out, ";\n"
+                 "        EXCEPTION WHEN dependent_objects_still_exist THEN\n"
+                 "            NULL; -- still used by other policies or grants\n"
+                 "        END;\n"
+                 "    END IF;\n"
+                 "END");
+    emit_do_end(out, body);
     emit_note(e, "role %s: drop if rlsc created it and nothing uses it%s\n", r->name, "");
 }
 
@@ -226,47 +263,54 @@ static void emit_role_drop(Emit *e, const IrRole *r)
 #define PRIOR_MARK "rlsc: before: "
 
 /* ARRAY['a', 'b'] of policy names, for the DO blocks */
-static const char *emit_name_array(Arena *a, const IrPolicy *const *ps, int n)
+static void emit_name_array(StrBuf *out, const IrPolicy *const *ps, int n)
 {
-    StrBuf sb;
-    sb_init(&sb, a);
-    sb_puts(&sb, "ARRAY[");
+    sb_puts(out, "ARRAY[");
     for (int i = 0; i < n; i++) {
         if (i)
-            sb_puts(&sb, ", ");
-        sqlfmt_literal(&sb, ps[i]->name);
+            sb_puts(out, ", ");
+        sqlfmt_literal(out, ps[i]->name);
     }
-    sb_puts(&sb, "]::pg_catalog.text[]");
-    return sb_str(&sb);
+    sb_puts(out, "]::pg_catalog.text[]");
+}
+
+/* The start of a query for a flag record: the comments of the policies
+ * on the table `name`. */
+static void emit_prior_select(StrBuf *out, const char *name)
+{
+    sb_puts(out, "    SELECT d.description INTO prior\n"
+                 "    FROM pg_catalog.pg_policy p\n"
+                 "    JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
+                 "     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
+                 "    WHERE p.polrelid = ");
+    sqlfmt_literal(out, name);
+    sb_puts(out, "::pg_catalog.regclass\n");
 }
 
 /* The flags recorded on our own policies (another app's policies on the
  * same table carry their own record, of a different moment). */
-static const char *emit_prior_query(Arena *a, const char *name, const IrPolicy *const *ours,
-                                    int nours)
+static void emit_prior_query(StrBuf *out, const char *name, const IrPolicy *const *ours,
+                             int nours)
 {
-    return arena_printf(a,
-        "    SELECT d.description INTO prior\n"
-        "    FROM pg_catalog.pg_policy p\n"
-        "    JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
-        "     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
-        "    WHERE p.polrelid = %s::pg_catalog.regclass\n"
-        "      AND p.polname = ANY (%s)\n"
-        "      AND d.description LIKE '" PRIOR_MARK "%%'\n"
-        "    LIMIT 1;\n",
-        emit_literal(a, name), emit_name_array(a, ours, nours));
+    emit_prior_select(out, name);
+    sb_puts(out, "      AND p.polname = ANY (");
+    emit_name_array(out, ours, nours);
+    sb_puts(out, ")\n"
+                 "      AND d.description LIKE '" PRIOR_MARK "%'\n"
+                 "    LIMIT 1;\n");
 }
 
 /* Before a table's policies change, keep our record in a transaction-local
  * setting: a policy re-created under the same name loses its comment. */
 static void emit_capture_prior(Emit *e, const char *name, const IrTable *from)
 {
-    Arena *a = e->arena;
-    emit_do_block(e->out, arena_printf(a,
-        "DECLARE\n    prior pg_catalog.text;\nBEGIN\n%s"
-        "    PERFORM pg_catalog.set_config('rlsc.prior', COALESCE(prior, ''), true);\nEND",
-        emit_prior_query(a, name, (const IrPolicy *const *)from->policies.items,
-                         from->policies.n)));
+    StrBuf *out = e->out;
+    size_t body = emit_do_begin(out);
+    sb_puts(out, "DECLARE\n    prior pg_catalog.text;\nBEGIN\n");
+    emit_prior_query(out, name, (const IrPolicy *const *)from->policies.items,
+                     from->policies.n);
+    sb_puts(out, "    PERFORM pg_catalog.set_config('rlsc.prior', COALESCE(prior, ''), true);\nEND");
+    emit_do_end(out, body);
 }
 
 /* Comments each new policy with the flags (read from pg_class when the
@@ -275,92 +319,108 @@ static void emit_capture_prior(Emit *e, const char *name, const IrTable *from)
 static void emit_record_prior(Emit *e, const IrTable *t, const char *name, bool enters,
                               const IrPolicy *const *created, int ncreated)
 {
-    Arena *a = e->arena;
-    StrBuf body;
-    sb_init(&body, a);
-    sb_puts(&body, "DECLARE\n    prior pg_catalog.text;\nBEGIN\n");
-    if (enters)
+    StrBuf *out = e->out;
+    size_t body = emit_do_begin(out);
+    sb_puts(out, "DECLARE\n    prior pg_catalog.text;\nBEGIN\n");
+    if (enters) {
         /* another app's rlsc policies on the table hold the flags from
          * before any rlsc app came: keep that record, not today's flags,
          * so whichever app leaves last restores them */
-        sb_printf(&body,
-                  "    SELECT d.description INTO prior\n"
-                  "    FROM pg_catalog.pg_policy p\n"
-                  "    JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
-                  "     AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
-                  "    WHERE p.polrelid = %s::pg_catalog.regclass\n"
-                  "      AND d.description LIKE '" PRIOR_MARK "%%'\n"
-                  "    ORDER BY p.oid LIMIT 1;\n"
-                  "    IF prior IS NULL THEN\n"
-                  "        SELECT '" PRIOR_MARK "rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END\n"
-                  "               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END\n"
-                  "        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = %s::pg_catalog.regclass;\n"
-                  "    END IF;\n",
-                  emit_literal(a, name), emit_literal(a, name));
-    else
-        sb_puts(&body, "    prior := NULLIF(pg_catalog.current_setting('rlsc.prior', true), '');\n");
-    for (int i = 0; i < ncreated; i++)
-        sb_printf(&body,
-                  "    EXECUTE pg_catalog.format('COMMENT ON POLICY %%I ON %%s IS %%L', %s, %s, prior);\n",
-                  emit_literal(a, created[i]->name), emit_literal(a, name));
-    if (enters) {
-        sb_printf(&body, "    ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n", name);
-        if (t->force)
-            sb_printf(&body, "    ALTER TABLE %s FORCE ROW LEVEL SECURITY;\n", name);
+        emit_prior_select(out, name);
+        sb_puts(out, "      AND d.description LIKE '" PRIOR_MARK "%'\n"
+                     "    ORDER BY p.oid LIMIT 1;\n"
+                     "    IF prior IS NULL THEN\n"
+                     "        SELECT '" PRIOR_MARK "rls=' || CASE WHEN c.relrowsecurity THEN 'on' ELSE 'off' END\n"
+                     "               || ' force=' || CASE WHEN c.relforcerowsecurity THEN 'on' ELSE 'off' END\n"
+                     "        INTO prior FROM pg_catalog.pg_class c WHERE c.oid = ");
+        sqlfmt_literal(out, name);
+        sb_puts(out, "::pg_catalog.regclass;\n"
+                     "    END IF;\n");
+    } else {
+        sb_puts(out, "    prior := NULLIF(pg_catalog.current_setting('rlsc.prior', true), '');\n");
     }
-    sb_puts(&body, "END");
-    emit_do_block(e->out, sb_str(&body));
+    for (int i = 0; i < ncreated; i++) {
+        sb_puts(out, "    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', ");
+        sqlfmt_literal(out, created[i]->name);
+        sb_puts(out, ", ");
+        sqlfmt_literal(out, name);
+        sb_puts(out, ", prior);\n");
+    }
+    if (enters) {
+        sb_puts(out, "    ALTER TABLE ");
+        sb_puts(out, name);
+        sb_puts(out, " ENABLE ROW LEVEL SECURITY;\n");
+        if (t->force) {
+            sb_puts(out, "    ALTER TABLE ");
+            sb_puts(out, name);
+            sb_puts(out, " FORCE ROW LEVEL SECURITY;\n");
+        }
+    }
+    sb_puts(out, "END");
+    emit_do_end(out, body);
+}
+
+/* `    ALTER TABLE name WHAT;\n` at the given indent */
+static void emit_alter_table(StrBuf *out, const char *indent, const char *name, const char *what)
+{
+    sb_puts(out, indent);
+    sb_puts(out, "ALTER TABLE ");
+    sb_puts(out, name);
+    sb_putc(out, ' ');
+    sb_puts(out, what);
+    sb_puts(out, ";\n");
 }
 
 /* Puts the flags back from the recorded comment, before our policies go. */
 static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const *dropped,
                                int ndropped)
 {
-    Arena *a = e->arena;
-    StrBuf drops;
-    sb_init(&drops, a);
+    StrBuf *out = e->out;
+    size_t body = emit_do_begin(out);
+    sb_puts(out, "DECLARE\n    prior pg_catalog.text;\nBEGIN\n"
+                 "    -- a model deleted by an earlier migration took its policies along\n"
+                 "    IF pg_catalog.to_regclass(");
+    sqlfmt_literal(out, name);
+    sb_puts(out, ") IS NULL THEN\n        RETURN;\n    END IF;\n");
+    emit_prior_query(out, name, dropped, ndropped);
+    sb_puts(out, "    IF EXISTS (SELECT FROM pg_catalog.pg_policy p\n"
+                 "               JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
+                 "                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
+                 "               WHERE p.polrelid = ");
+    sqlfmt_literal(out, name);
+    sb_puts(out, "::pg_catalog.regclass\n"
+                 "                 AND p.polname <> ALL (");
+    emit_name_array(out, dropped, ndropped);
+    sb_puts(out, ")\n"
+                 "                 AND d.description LIKE '" PRIOR_MARK "%') THEN\n"
+                 "        NULL; -- another app's rlsc policies stay: RLS stays as it is for them\n"
+                 "    ELSIF prior IS NOT NULL THEN\n"
+                 "        IF prior LIKE '%force=off%' THEN\n");
+    emit_alter_table(out, "            ", name, "NO FORCE ROW LEVEL SECURITY");
+    sb_puts(out, "        ELSE\n");
+    emit_alter_table(out, "            ", name, "FORCE ROW LEVEL SECURITY");
+    sb_puts(out, "        END IF;\n"
+                 "        IF prior LIKE '%rls=off%' THEN\n");
+    emit_alter_table(out, "            ", name, "DISABLE ROW LEVEL SECURITY");
+    sb_puts(out, "        ELSE\n");
+    emit_alter_table(out, "            ", name, "ENABLE ROW LEVEL SECURITY");
+    sb_puts(out, "        END IF;\n"
+                 "    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy\n"
+                 "                      WHERE polrelid = ");
+    sqlfmt_literal(out, name);
+    sb_puts(out, "::pg_catalog.regclass\n"
+                 "                        AND polname <> ALL (");
+    emit_name_array(out, dropped, ndropped);
+    sb_puts(out, ")) THEN\n");
+    emit_alter_table(out, "        ", name, "NO FORCE ROW LEVEL SECURITY");
+    emit_alter_table(out, "        ", name, "DISABLE ROW LEVEL SECURITY");
+    sb_puts(out, "    END IF;\n");
     for (int i = ndropped - 1; i >= 0; i--) {
-        sb_puts(&drops, "    ");
-        emit_drop_policy(&drops, name, dropped[i]);
+        sb_puts(out, "    ");
+        emit_drop_policy(out, name, dropped[i]);
     }
-    StrBuf body;
-    sb_init(&body, a);
-    sb_printf(&body,
-              "DECLARE\n    prior pg_catalog.text;\nBEGIN\n"
-              "    -- a model deleted by an earlier migration took its policies along\n"
-              "    IF pg_catalog.to_regclass(%s) IS NULL THEN\n        RETURN;\n    END IF;\n"
-              "%s"
-              "    IF EXISTS (SELECT FROM pg_catalog.pg_policy p\n"
-              "               JOIN pg_catalog.pg_description d ON d.objoid = p.oid\n"
-              "                AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass\n"
-              "               WHERE p.polrelid = %s::pg_catalog.regclass\n"
-              "                 AND p.polname <> ALL (%s)\n"
-              "                 AND d.description LIKE '" PRIOR_MARK "%%') THEN\n"
-              "        NULL; -- another app's rlsc policies stay: RLS stays as it is for them\n"
-              "    ELSIF prior IS NOT NULL THEN\n"
-              "        IF prior LIKE '%%force=off%%' THEN\n"
-              "            ALTER TABLE %s NO FORCE ROW LEVEL SECURITY;\n"
-              "        ELSE\n"
-              "            ALTER TABLE %s FORCE ROW LEVEL SECURITY;\n"
-              "        END IF;\n"
-              "        IF prior LIKE '%%rls=off%%' THEN\n"
-              "            ALTER TABLE %s DISABLE ROW LEVEL SECURITY;\n"
-              "        ELSE\n"
-              "            ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n"
-              "        END IF;\n"
-              "    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_policy\n"
-              "                      WHERE polrelid = %s::pg_catalog.regclass\n"
-              "                        AND polname <> ALL (%s)) THEN\n"
-              "        ALTER TABLE %s NO FORCE ROW LEVEL SECURITY;\n"
-              "        ALTER TABLE %s DISABLE ROW LEVEL SECURITY;\n"
-              "    END IF;\n"
-              "%s"
-              "END",
-              emit_literal(a, name), emit_prior_query(a, name, dropped, ndropped),
-              emit_literal(a, name), emit_name_array(a, dropped, ndropped), name, name,
-              name, name, emit_literal(a, name), emit_name_array(a, dropped, ndropped), name,
-              name, sb_str(&drops));
-    emit_do_block(e->out, sb_str(&body));
+    sb_puts(out, "END");
+    emit_do_end(out, body);
 }
 
 
@@ -368,17 +428,22 @@ static void emit_restore_prior(Emit *e, const char *name, const IrPolicy *const 
 static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
 {
     const IrTable *t = to ? to : from;
-    const char *name = emit_table_name(e->arena, t);
+    e->name.len = 0;
+    sqlfmt_qname(&e->name, t->schema, t->name);
+    const char *name = sb_str(&e->name);
     /* The section header goes first and is taken back if nothing follows:
      * writing straight to the output keeps memory to one copy of it. */
     StrBuf *out = e->out;
     size_t mark = out->len;
     sb_puts(out, "\n-- ");
-    sb_puts(out, emit_safe(e->arena, t->schema ? arena_printf(e->arena, "%s.%s", t->schema, t->name)
-                                                : t->name));
+    if (t->schema) {
+        emit_put_safe(out, t->schema);
+        sb_putc(out, '.');
+    }
+    emit_put_safe(out, t->name);
     if (t->model) {
         sb_puts(out, ": model ");
-        sb_puts(out, emit_safe(e->arena, t->model));
+        emit_put_safe(out, t->model);
     }
     sb_putc(out, '\n');
     size_t start = out->len;
@@ -387,8 +452,8 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
         emit_note(e, "%s: enable row level security%s\n", t->name,
                   t->force ? " (forced)" : "");
     } else if (to && from->force != to->force) {
-        sb_printf(out, "ALTER TABLE %s %sFORCE ROW LEVEL SECURITY;\n", name,
-                  to->force ? "" : "NO ");
+        emit_alter_table(out, "", name, to->force ? "FORCE ROW LEVEL SECURITY"
+                                                  : "NO FORCE ROW LEVEL SECURITY");
         emit_note(e, "%s: %s\n", t->name, to->force ? "force row level security"
                                                     : "no longer force row level security");
     }
@@ -396,8 +461,15 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
     /* Pair the policies by name (both lists are sorted), then emit drops
      * (in reverse order), alters, and creates. */
     int nf = from ? from->policies.n : 0, nt = to ? to->policies.n : 0;
-    const IrPolicy **pf = arena_alloc(e->arena, sizeof(void *) * (size_t)(nf + nt + 1));
-    const IrPolicy **pt = arena_alloc(e->arena, sizeof(void *) * (size_t)(nf + nt + 1));
+    /* four lists of at most nf + nt policies: on the stack for a usual
+     * table, so a large script leaves nothing behind per table */
+    enum { SMALL = 32 };
+    const IrPolicy *small[4 * SMALL];
+    size_t room = (size_t)(nf + nt + 1);
+    const IrPolicy **pf = room <= SMALL ? small : arena_alloc(e->arena, 4 * sizeof(void *) * room);
+    if (room <= SMALL)
+        room = SMALL;
+    const IrPolicy **pt = pf + room, **renamed = pf + 2 * room, **created = pf + 3 * room;
     int np = 0;
     for (int i = 0, j = 0; i < nf || j < nt; np++) {
         const IrPolicy *p = i < nf ? from->policies.items[i] : NULL;
@@ -420,7 +492,7 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
         if (pt[k] && !pf[k])
             lone_to[b]++, at_to[b] = k;
     }
-    const IrPolicy **renamed = arena_alloc(e->arena, sizeof(void *) * (size_t)(np + 1));
+    memset(renamed, 0, sizeof(void *) * (size_t)np);
     for (int b = 0; b < 10; b++)
         if (lone_from[b] == 1 && lone_to[b] == 1
             && emit_alterable(pf[at_from[b]], pt[at_to[b]])) {
@@ -449,7 +521,6 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
             emit_drop_policy(out, name, pf[k]);
             emit_note(e, "%s: drop policy %s\n", t->name, pf[k]->name);
         }
-    const IrPolicy **created = arena_alloc(e->arena, sizeof(void *) * (size_t)(np + 1));
     int ncreated = 0;
     for (int k = 0; k < np; k++)
         if (pt[k] && !renamed[k] && (!pf[k] || !emit_alterable(pf[k], pt[k]))) {
@@ -464,8 +535,13 @@ static void emit_table(Emit *e, const IrTable *from, const IrTable *to)
         if (!old || !pt[k] || !emit_alterable(old, pt[k]))
             continue;
         if (renamed[k]) {
-            sb_printf(out, "ALTER POLICY %s ON %s RENAME TO %s;\n",
-                      emit_ident(e->arena, old->name), name, emit_ident(e->arena, pt[k]->name));
+            sb_puts(out, "ALTER POLICY ");
+            sqlfmt_ident(out, old->name);
+            sb_puts(out, " ON ");
+            sb_puts(out, name);
+            sb_puts(out, " RENAME TO ");
+            sqlfmt_ident(out, pt[k]->name);
+            sb_puts(out, ";\n");
             emit_note(e, "%s: rename policy %s", t->name, old->name);
             emit_note(e, " to %s%s\n", pt[k]->name, "");
         }
@@ -573,7 +649,8 @@ static bool emit_same_helper(const Ir *from, const Ir *to)
 
 void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
 {
-    Emit e = {out, summary, out->arena};
+    Emit e = {out, summary, out->arena, {0}};
+    sb_init(&e.name, e.arena);
     if (to->perm_helper && !emit_same_helper(from, to)) {
         sb_puts(out, "\n");
         emit_helper_up(out, &to->auth);
@@ -605,6 +682,7 @@ void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to)
         const IrTable *t = j < to->tables.n ? to->tables.items[j] : NULL;
         int c = !f ? 1 : !t ? -1 : ir_table_order(f, t);
         emit_table(&e, c <= 0 ? f : NULL, c >= 0 ? t : NULL);
+        sb_flush(out, false); /* a table's text is final: stream it */
         i += c <= 0;
         j += c >= 0;
     }

@@ -57,24 +57,42 @@ static bool cascade_delete_narrower(Arena *a, const IrTable *t)
 
 void cascade_check(Arena *a, Diag *d, const Catalog *cat, const Ir *ir)
 {
-    for (int i = 0; i < ir->tables.n; i++) {
+    /* The cascading foreign keys by the table they reference (child and
+     * column, in catalog order): one pass over the catalog, where a pass
+     * per table of the IR made the check quadratic in tables. */
+    Map *refs = map_new(a);
+    bool any = false;
+    for (int j = 0; j < cat->table_list.n; j++) {
+        const CatTable *child = cat->table_list.items[j];
+        for (int k = 0; k < child->columns.n; k++) {
+            const CatColumn *c = child->columns.items[k];
+            if (!c->ref_cascade)
+                continue;
+            const char *key = ir_table_key(a, ir_schema(c->ref_schema), c->ref_table);
+            PtrVec *v = map_get(refs, key);
+            if (!v) {
+                v = arena_alloc(a, sizeof *v);
+                map_put(refs, key, v);
+            }
+            vec_push(a, v, (void *)child);
+            vec_push(a, v, (void *)c);
+            any = true;
+        }
+    }
+    for (int i = 0; i < ir->tables.n && any; i++) {
         const IrTable *t = ir->tables.items[i];
-        const char *key = ir_table_key(a, t->schema, t->name);
+        const PtrVec *v = map_get(refs, ir_table_key(a, t->schema, t->name));
+        if (!v)
+            continue;
         StrBuf children;
         sb_init(&children, a);
-        for (int j = 0; j < cat->table_list.n; j++) {
-            const CatTable *child = cat->table_list.items[j];
-            for (int k = 0; k < child->columns.n; k++) {
-                const CatColumn *c = child->columns.items[k];
-                if (c->ref_cascade
-                    && strcmp(ir_table_key(a, ir_schema(c->ref_schema), c->ref_table), key) == 0)
-                    sb_printf(&children, "%s%s.%s", children.len ? ", " : "", child->name,
-                              c->name);
-            }
-        }
+        for (int k = 0; k + 1 < v->n; k += 2)
+            sb_printf(&children, "%s%s.%s", children.len ? ", " : "",
+                      ((const CatTable *)v->items[k])->name,
+                      ((const CatColumn *)v->items[k + 1])->name);
         /* after `deny delete` only the first advice fits */
         bool denied = (t->denied & CMD_DELETE) != 0;
-        if (children.len && cascade_delete_narrower(a, t))
+        if (cascade_delete_narrower(a, t))
             diag_warning(d, t->loc,
                          "Django deletes the rows that cascade from a '%s' row first (%s), "
                          "but these policies %s a '%s' row its user sees: then the children "

@@ -35,9 +35,19 @@ typedef struct Diag {
     int errors, warnings;
     int failures;   /* diag_fail messages: kept apart from errors in the input */
     int max_errors; /* stop printing after this many (0: unlimited) */
+    bool holding;   /* messages wait in held (diag_hold) */
+    StrBuf held;
 } Diag;
 
 void diag_init(Diag *d, Arena *a, FILE *out);
+/* With on, messages are held and written to out in blocks of 64 KiB, in
+ * order; off writes what is held.  For a phase that may print many
+ * messages and writes nothing else in between (compiling: a large input
+ * draws a warning per table, and a write(2) for each was a seventh of the
+ * run time).  Every message is written whole either way; a normal exit
+ * writes what is held only through diag_hold(d, false), and a crash loses
+ * it, so hold only around code that returns. */
+void diag_hold(Diag *d, bool on);
 /* Registers a file's text; returns it with its base offset set. */
 SrcFile *diag_add_file(Diag *d, const char *path, const char *text, int len);
 void diag_error(Diag *d, Span at, const char *fmt, ...)

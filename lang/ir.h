@@ -27,24 +27,25 @@ typedef enum IrOrigin {
                      * that has no rules */
 } IrOrigin;
 
+/* 56 bytes (several per table, so the small fields take a byte each) */
 typedef struct IrPolicy {
     const char *name;
-    bool restrictive;
-    CmdSet cmd;          /* one command, or CMD_ALL */
     PtrVec roles;        /* const char *, sorted; empty: PUBLIC */
     const char *using_;  /* NULL when absent */
     const char *check;   /* NULL when absent */
-    IrOrigin origin;
     Span loc;
+    CmdSet cmd;          /* one command, or CMD_ALL */
+    IrOrigin origin : 8;
+    bool restrictive;
 } IrPolicy;
 
 typedef struct IrTable {
     const char *schema; /* NULL: the search_path */
     const char *name;
-    bool force;
     PtrVec policies; /* IrPolicy*, sorted by name */
     const char *app, *model; /* model NULL for `table` blocks */
     CmdSet denied;   /* commands an unconditional `deny` refuses on purpose */
+    bool force;
     Span loc;
 } IrTable;
 

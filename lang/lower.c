@@ -37,9 +37,22 @@ typedef struct Lower {
     Ir *ir;
     Map *tables;    /* key -> IrTable* */
     Map *roles;     /* name -> IrRole* */
-    Map *names;     /* table key + name -> IrPolicy*, for duplicates */
+    Map *names;     /* table key + name -> IrPolicy*, for duplicates on
+                     * tables with more than LOWER_SCAN policies */
     AstFile *file;
-    Map *bypass;            /* table key -> PtrVec* of bypass role names */
+    Map *context_sql; /* the current file's context reads: name -> SQL */
+    /* Conditions and names are built in buf (reused) and kept once each
+     * (lower_keep): the same condition on 50,000 tables is one string,
+     * and building every string in a buffer of its own left most of a
+     * large compilation's memory behind as garbage. */
+    StrBuf buf, exact, text, key;
+    Map *strings;
+    Map *role_lists;  /* roles joined by \x1f -> PtrVec*, shared (lower_roles) */
+    PtrVec roles_tmp;
+    Map *bypass;            /* table key -> PtrVec* of bypass role names;
+                             * NULL with one file, whose are only_bypass */
+    const PtrVec *only_bypass;
+    const PtrVec *bypass_of; /* the set bypass_sql was made from */
     const char *bypass_sql; /* the current table's exemption, or NULL */
     /* EXISTS nodes of the condition being lowered that print as
      * `outer = ANY (ARRAY(...))`, each followed by its correlating
@@ -54,9 +67,44 @@ static const char *lower_key(Lower *L, QName q)
     return ir_table_key(L->arena, q.schema, q.name);
 }
 
+/* sb emptied, to build the next string in */
+static StrBuf *lower_start(StrBuf *sb)
+{
+    sb->len = 0;
+    sb->data[0] = '\0';
+    return sb;
+}
+
+/* The same key in a reused buffer, for lookups: valid until the next. */
+static const char *lower_key_tmp(Lower *L, QName q)
+{
+    const char *schema = ir_schema(q.schema);
+    StrBuf *sb = lower_start(&L->key);
+    if (schema)
+        sb_puts(sb, schema);
+    sb_putc(sb, '\x1f');
+    sb_puts(sb, q.name);
+    return sb_str(sb);
+}
+
+/* The text of sb as a string that lasts, one copy per distinct text. */
+static const char *lower_keep(Lower *L, StrBuf *sb)
+{
+    const char *s = map_get(L->strings, sb_str(sb));
+    if (!s) {
+        s = arena_strndup(L->arena, sb->data, sb->len);
+        map_put(L->strings, s, (void *)s);
+    }
+    return s;
+}
+
+/* A context read, made once per file and context. */
 static const char *lower_context_sql(void *env, const char *name)
 {
     Lower *L = env;
+    const char *sql = map_get(L->context_sql, name);
+    if (sql)
+        return sql;
     ContextDecl *cd = map_get(L->file->context_map, name);
     if (!cd)
         return NULL;
@@ -64,8 +112,12 @@ static const char *lower_context_sql(void *env, const char *name)
     sb_init(&sb, L->arena);
     sb_puts(&sb, "(SELECT CAST(NULLIF(pg_catalog.current_setting(");
     sqlfmt_literal(&sb, cd->setting);
-    sb_printf(&sb, ", true), '') AS %s))", cd->type->text);
-    return sb_str(&sb);
+    sb_puts(&sb, ", true), '') AS ");
+    sb_puts(&sb, cd->type->text);
+    sb_puts(&sb, "))");
+    sql = sb_str(&sb);
+    map_put(L->context_sql, name, (void *)sql);
+    return sql;
 }
 
 /* Does e mention a column of an enclosing scope, or a subquery (whose
@@ -212,11 +264,10 @@ static const Expr *lower_membership_eq(void *env, const Expr *e)
     return NULL;
 }
 
-/* The condition as final SQL (contexts expanded, memberships rewritten). */
-static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
+/* The condition as final SQL (contexts expanded, memberships rewritten),
+ * appended to sb. */
+static void lower_cond_into(Lower *L, StrBuf *sb, Expr *e, bool verbatim)
 {
-    if (!e)
-        return NULL;
     L->membership.n = 0;
     if (!verbatim) {
         lower_mark_exists(L, e);
@@ -224,10 +275,15 @@ static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
     }
     SqlfmtCtx ctx = {.context_sql = lower_context_sql, .env = L, .rewrite_membership = !verbatim,
                      .membership_eq = lower_membership_eq};
-    StrBuf sb;
-    sb_init(&sb, L->arena);
-    sqlfmt_expr(&sb, e, &ctx);
-    return sb_str(&sb);
+    sqlfmt_expr(sb, e, &ctx);
+}
+
+static const char *lower_cond(Lower *L, Expr *e, bool verbatim)
+{
+    if (!e)
+        return NULL;
+    lower_cond_into(L, lower_start(&L->buf), e, verbatim);
+    return lower_keep(L, &L->buf);
 }
 
 /* The condition as the user wrote it, canonically: the input of names. */
@@ -235,17 +291,14 @@ static const char *lower_source_text(Lower *L, const Expr *e)
 {
     if (!e)
         return "";
-    StrBuf sb;
-    sb_init(&sb, L->arena);
-    sqlfmt_expr(&sb, e, NULL);
-    return sb_str(&sb);
+    sqlfmt_expr(lower_start(&L->buf), e, NULL);
+    return lower_keep(L, &L->buf);
 }
 
 static IrTable *lower_table(Lower *L, QName q, const char *model, Span loc)
 {
     q.schema = ir_schema(q.schema);
-    const char *key = lower_key(L, q);
-    IrTable *t = map_get(L->tables, key);
+    IrTable *t = map_get(L->tables, lower_key_tmp(L, q));
     if (t) {
         if (model && !t->model) {
             t->model = model;
@@ -261,7 +314,7 @@ static IrTable *lower_table(Lower *L, QName q, const char *model, Span loc)
     t->model = model;
     t->app = model ? L->file->app.name : NULL;
     t->loc = loc;
-    map_put(L->tables, key, t);
+    map_put(L->tables, lower_key(L, q), t);
     vec_push(L->arena, &L->ir->tables, t);
     return t;
 }
@@ -282,11 +335,40 @@ static Span lower_bypass_decl(Lower *L)
     return SPAN_NONE;
 }
 
+/* A table's policies are few: duplicates are found by a scan, and only
+ * past LOWER_SCAN of them through L->names (which a table joins with all
+ * its policies then).  A key per policy in one map was 24 MB of slots
+ * and keys for 50k tables. */
+enum { LOWER_SCAN = 32 };
+
+static const char *lower_name_key(Lower *L, const IrTable *t, const char *name)
+{
+    return arena_printf(L->arena, "%s\x1f%s\x1f%s", t->schema ? t->schema : "", t->name, name);
+}
+
+/* Records p on t unless t has a policy of its name; returns the policy
+ * that has the name now. */
+static IrPolicy *lower_claim_name(Lower *L, IrTable *t, IrPolicy *p)
+{
+    if (t->policies.n < LOWER_SCAN) {
+        for (int i = 0; i < t->policies.n; i++) {
+            IrPolicy *q = t->policies.items[i];
+            if (strcmp(q->name, p->name) == 0)
+                return q;
+        }
+        return p;
+    }
+    if (t->policies.n == LOWER_SCAN)
+        for (int i = 0; i < t->policies.n; i++) {
+            IrPolicy *q = t->policies.items[i];
+            map_put(L->names, lower_name_key(L, t, q->name), q);
+        }
+    return map_put(L->names, lower_name_key(L, t, p->name), p);
+}
+
 static void lower_add(Lower *L, IrTable *t, IrPolicy *p)
 {
-    const char *key = arena_printf(L->arena, "%s\x1f%s\x1f%s",
-                                   t->schema ? t->schema : "", t->name, p->name);
-    IrPolicy *prev = map_put(L->names, key, p);
+    IrPolicy *prev = lower_claim_name(L, t, p);
     if (prev != p && (p->origin == IR_FROM_BYPASS || p->origin == IR_FROM_TENANT)
         && prev->origin == IR_FROM_POLICY) {
         /* a user policy took a name rlsc generates */
@@ -333,37 +415,49 @@ static bool lower_name_part(StrBuf *sb, const char *s)
     return exact;
 }
 
+/* "_%08x" of h, without printf */
+static void lower_hash_part(StrBuf *sb, uint32_t h)
+{
+    static const char hex[] = "0123456789abcdef";
+    char s[10] = {'_'};
+    for (int i = 0; i < 8; i++)
+        s[1 + i] = hex[(h >> (28 - 4 * i)) & 0xf];
+    sb_putn(sb, s, 9);
+}
+
 /* base[_to_role...][_hash]: readable, and stable under reordering. */
 static const char *lower_name(Lower *L, const char *base, const PtrVec *roles,
                               const char *cond_text)
 {
-    StrBuf sb, exact;
-    sb_init(&sb, L->arena);
-    sb_init(&exact, L->arena);
-    bool lossless = lower_name_part(&sb, base);
-    sb_puts(&exact, base);
+    StrBuf *sb = lower_start(&L->buf), *exact = lower_start(&L->exact);
+    bool lossless = lower_name_part(sb, base);
+    sb_puts(exact, base);
     if (roles->n) {
-        sb_puts(&sb, "_to");
+        sb_puts(sb, "_to");
         for (int i = 0; i < roles->n; i++) {
-            sb_putc(&sb, '_');
-            lossless &= lower_name_part(&sb, roles->items[i]);
-            sb_printf(&exact, "\x1f%s", (const char *)roles->items[i]);
+            sb_putc(sb, '_');
+            lossless &= lower_name_part(sb, roles->items[i]);
+            sb_putc(exact, '\x1f');
+            sb_puts(exact, roles->items[i]);
         }
     }
     /* The hash covers the conditions, and the exact names whenever the
      * readable part had to drop characters ("Sales Team" vs sales_team). */
     if (cond_text && *cond_text) {
-        sb_printf(&exact, "\x1e%s", cond_text);
-        sb_printf(&sb, "_%08x", util_hash32(lossless ? cond_text : sb_str(&exact)));
+        if (!lossless) {
+            sb_putc(exact, '\x1e');
+            sb_puts(exact, cond_text);
+        }
+        lower_hash_part(sb, util_hash32(lossless ? cond_text : sb_str(exact)));
     } else if (!lossless) {
-        sb_printf(&sb, "_%08x", util_hash32(sb_str(&exact)));
+        lower_hash_part(sb, util_hash32(sb_str(exact)));
     }
-    if (sb.len >= NAMEDATALEN) {
-        uint32_t h = util_hash32(sb_str(&sb));
-        sb.len = NAMEDATALEN - 1 - 9;
-        sb_printf(&sb, "_%08x", h);
+    if (sb->len >= NAMEDATALEN) {
+        uint32_t h = util_hash32(sb_str(sb));
+        sb->len = NAMEDATALEN - 1 - 9;
+        lower_hash_part(sb, h);
     }
-    return sb_str(&sb);
+    return lower_keep(L, sb);
 }
 
 static int lower_cmp_str(const void *a, const void *b)
@@ -371,14 +465,33 @@ static int lower_cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The roles a rule names, sorted.  Rules name the same few roles again
+ * and again: equal lists share one array (read only, as all of the IR). */
 static PtrVec lower_roles(Lower *L, const PtrVec *idents)
 {
-    PtrVec v = {0};
+    if (!idents->n)
+        return (PtrVec){0};
+    PtrVec *v = &L->roles_tmp;
+    v->n = 0;
     for (int i = 0; i < idents->n; i++)
-        vec_push(L->arena, &v, (void *)((const Ident *)idents->items[i])->name);
-    if (v.n > 1)
-        qsort(v.items, (size_t)v.n, sizeof(void *), lower_cmp_str);
-    return v;
+        vec_push(L->arena, v, (void *)((const Ident *)idents->items[i])->name);
+    if (v->n > 1)
+        qsort(v->items, (size_t)v->n, sizeof(void *), lower_cmp_str);
+    StrBuf *key = lower_start(&L->key);
+    for (int i = 0; i < v->n; i++) {
+        if (i)
+            sb_putc(key, '\x1f');
+        sb_puts(key, v->items[i]);
+    }
+    PtrVec *list = map_get(L->role_lists, sb_str(key));
+    if (!list) {
+        list = arena_alloc(L->arena, sizeof *list);
+        list->items = arena_alloc(L->arena, sizeof(void *) * (size_t)v->n);
+        memcpy(list->items, v->items, sizeof(void *) * (size_t)v->n);
+        list->n = list->cap = v->n;
+        map_put(L->role_lists, arena_strndup(L->arena, key->data, key->len), list);
+    }
+    return *list;
 }
 
 static IrPolicy *lower_policy(Lower *L, IrOrigin origin, bool restrictive,
@@ -398,7 +511,13 @@ static const char *lower_exempt(Lower *L, const char *cond)
 {
     if (!L->bypass_sql)
         return cond;
-    return arena_printf(L->arena, "(%s OR %s)", L->bypass_sql, cond);
+    StrBuf *sb = lower_start(&L->buf);
+    sb_putc(sb, '(');
+    sb_puts(sb, L->bypass_sql);
+    sb_puts(sb, " OR ");
+    sb_puts(sb, cond);
+    sb_putc(sb, ')');
+    return lower_keep(L, sb);
 }
 
 /* Sets USING and WITH CHECK of a permissive policy for one command from a
@@ -436,29 +555,56 @@ static void lower_split(CmdSet cmds, CmdSet *out, int *n)
 
 static void lower_allow_deny(Lower *L, IrTable *t, const Rule *r)
 {
+    bool deny = r->kind == R_DENY;
     PtrVec roles = lower_roles(L, &r->roles);
-    const char *use = lower_cond(L, r->using_, false);
-    const char *chk = lower_cond(L, r->check, false);
-    const char *text = arena_printf(L->arena, "%s\x1f%s",
-                                    lower_source_text(L, r->using_),
-                                    lower_source_text(L, r->check));
-    if (!r->using_ && !r->check)
-        text = "";
+    const char *use = NULL, *chk = NULL, *ok = NULL;
+    if (deny) {
+        /* NULL counts as not matching: only a true COND denies; bypass
+         * roles are exempt.  Built whole, so only this form is kept. */
+        StrBuf *sb = lower_start(&L->buf);
+        if (L->bypass_sql) {
+            sb_putc(sb, '(');
+            sb_puts(sb, L->bypass_sql);
+            sb_puts(sb, " OR ");
+        }
+        sb_putc(sb, '(');
+        if (r->using_)
+            lower_cond_into(L, sb, r->using_, false);
+        else
+            sb_puts(sb, "true");
+        sb_puts(sb, " IS NOT TRUE)");
+        if (L->bypass_sql)
+            sb_putc(sb, ')');
+        ok = lower_keep(L, sb);
+    } else {
+        use = lower_cond(L, r->using_, false);
+        chk = lower_cond(L, r->check, false);
+    }
+    /* USING's and CHECK's source text, "\x1f" between: only hashed into
+     * the names, so it stays in its buffer */
+    const char *text = "";
+    if (r->using_ || r->check) {
+        StrBuf *sb = lower_start(&L->text);
+        if (r->using_)
+            sqlfmt_expr(sb, r->using_, NULL);
+        sb_putc(sb, '\x1f');
+        if (r->check)
+            sqlfmt_expr(sb, r->check, NULL);
+        text = sb_str(sb);
+    }
     CmdSet cmds[4];
     int n;
     lower_split(r->cmds, cmds, &n);
     for (int i = 0; i < n; i++) {
-        bool deny = r->kind == R_DENY;
         IrPolicy *p = lower_policy(L, deny ? IR_FROM_DENY : IR_FROM_ALLOW, deny, cmds[i], roles, r->loc);
-        const char *base = arena_printf(L->arena, "%s_%s", deny ? "deny" : "allow",
-                                        cmd_name(cmds[i]));
+        char base[32] = "allow_";
+        if (deny)
+            strcpy(base, "deny_");
+        strcat(base, cmd_name(cmds[i]));
         p->name = lower_name(L, base, &roles, text);
         if (deny) {
             if (!r->using_ && !r->roles.n)
                 t->denied |= cmds[i]; /* said on purpose: no default-deny warning */
-            /* NULL counts as not matching: only a true COND denies. */
-            const char *ok = lower_exempt(
-                L, arena_printf(L->arena, "(%s IS NOT TRUE)", use ? use : "true"));
             if (cmds[i] == CMD_INSERT)
                 p->check = ok;
             else
@@ -556,12 +702,14 @@ static void lower_tenant(Lower *L, IrTable *t, const Rule *r)
 {
     const char *cond = r->using_ ? lower_cond(L, r->using_, false) : NULL;
     if (!cond) {
-        StrBuf sb;
-        sb_init(&sb, L->arena);
-        sb_putc(&sb, '(');
-        sqlfmt_ident(&sb, r->column.name);
-        sb_printf(&sb, " = %s)", lower_context_sql(L, "tenant"));
-        cond = sb_str(&sb);
+        const char *tenant = lower_context_sql(L, "tenant");
+        StrBuf *sb = lower_start(&L->buf);
+        sb_putc(sb, '(');
+        sqlfmt_ident(sb, r->column.name);
+        sb_puts(sb, " = ");
+        sb_puts(sb, tenant);
+        sb_putc(sb, ')');
+        cond = lower_keep(L, sb);
     }
     IrPolicy *p = lower_policy(L, IR_FROM_TENANT, true, CMD_ALL, (PtrVec){0}, r->loc);
     p->name = "tenant";
@@ -584,21 +732,23 @@ static void lower_bypass(Lower *L, IrTable *t, const PtrVec *roles)
 /* The exemption OR-ed into restrictive conditions of one table. */
 static void lower_bypass_sql(Lower *L, const PtrVec *b)
 {
+    if (b == L->bypass_of)
+        return; /* the set of the table before: the same text */
+    L->bypass_of = b;
     L->bypass_sql = NULL;
     if (!b || !b->n)
         return;
-    StrBuf sb;
-    sb_init(&sb, L->arena);
-    sb_puts(&sb, "(SELECT ");
+    StrBuf *sb = lower_start(&L->buf);
+    sb_puts(sb, "(SELECT ");
     for (int i = 0; i < b->n; i++) {
         if (i)
-            sb_puts(&sb, " OR ");
-        sb_puts(&sb, "pg_catalog.pg_has_role(");
-        sqlfmt_literal(&sb, b->items[i]);
-        sb_puts(&sb, ", 'USAGE')");
+            sb_puts(sb, " OR ");
+        sb_puts(sb, "pg_catalog.pg_has_role(");
+        sqlfmt_literal(sb, b->items[i]);
+        sb_puts(sb, ", 'USAGE')");
     }
-    sb_putc(&sb, ')');
-    L->bypass_sql = sb_str(&sb);
+    sb_putc(sb, ')');
+    L->bypass_sql = lower_keep(L, sb);
 }
 
 static void lower_roles_decl(Lower *L)
@@ -632,18 +782,20 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
     allowed |= t->denied;
     if (allowed == CMD_ALL)
         return;
-    StrBuf sb;
-    sb_init(&sb, L->arena);
+    StrBuf *sb = lower_start(&L->buf);
     for (CmdSet c = CMD_SELECT; c <= CMD_DELETE; c <<= 1)
-        if (!(allowed & c))
-            sb_printf(&sb, "%s%s", sb.len ? ", " : "", cmd_name(c));
+        if (!(allowed & c)) {
+            if (sb->len)
+                sb_puts(sb, ", ");
+            sb_puts(sb, cmd_name(c));
+        }
     bool bypass = false;
     for (int i = 0; i < t->policies.n; i++)
         bypass |= ((const IrPolicy *)t->policies.items[i])->origin == IR_FROM_BYPASS;
     diag_warning(L->diag, t->loc,
                  "no rule allows %s on table '%s': PostgreSQL denies %s to every "
                  "role%s (default deny; say `deny CMDS;` if that is meant)",
-                 sb_str(&sb), lower_display(L, t), allowed ? "them" : "everything",
+                 sb_str(sb), lower_display(L, t), allowed ? "them" : "everything",
                  bypass ? " but the bypass roles" : "");
 }
 
@@ -654,7 +806,11 @@ static bool lower_is_policy_block(const Block *b)
 }
 
 /* Bypass roles of every file that touches a table apply to the whole
- * table: they see every row of it, whichever file holds the rules. */
+ * table: they see every row of it, whichever file holds the rules.  A
+ * table that one file with bypass roles touches takes that file's sorted
+ * list itself; only one that several touch gets a merged list of its
+ * own.  With a single file nothing is collected: every table takes its
+ * list (lower_bypass_of). */
 static void lower_collect_bypass(Lower *L, AstFile **files, int nfiles)
 {
     for (int fi = 0; fi < nfiles; fi++) {
@@ -670,11 +826,22 @@ static void lower_collect_bypass(Lower *L, AstFile **files, int nfiles)
             } else {
                 q = ((const Rule *)f->policies.items[i - nb])->on;
             }
-            const char *key = lower_key(L, q);
-            PtrVec *set = map_get(L->bypass, key);
+            PtrVec *set = map_get(L->bypass, lower_key_tmp(L, q));
             if (!set) {
-                set = arena_alloc(L->arena, sizeof *set);
-                map_put(L->bypass, key, set);
+                map_put(L->bypass, lower_key(L, q), (void *)&f->bypass);
+                continue;
+            }
+            if (set == &f->bypass)
+                continue;
+            bool borrowed = false;
+            for (int k = 0; k < nfiles && !borrowed; k++)
+                borrowed = set == &files[k]->bypass;
+            if (borrowed) {
+                PtrVec *own = arena_alloc(L->arena, sizeof *own);
+                for (int k = 0; k < set->n; k++)
+                    vec_push(L->arena, own, set->items[k]);
+                set = own;
+                map_set(L->bypass, lower_key_tmp(L, q), set);
             }
             for (int k = 0; k < f->bypass.n; k++) {
                 bool dup = false;
@@ -689,6 +856,14 @@ static void lower_collect_bypass(Lower *L, AstFile **files, int nfiles)
     }
 }
 
+/* The bypass roles of the table q (NULL: none). */
+static const PtrVec *lower_bypass_of(Lower *L, QName q)
+{
+    if (!L->bypass)
+        return L->only_bypass;
+    return map_get(L->bypass, lower_key_tmp(L, q));
+}
+
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
 {
     Lower L = {.arena = a, .diag = d};
@@ -697,11 +872,22 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     L.tables = map_new(a);
     L.roles = map_new(a);
     L.names = map_new(a);
-    L.bypass = map_new(a);
-    lower_collect_bypass(&L, files, nfiles);
+    if (nfiles == 1)
+        L.only_bypass = files[0]->bypass.n ? &files[0]->bypass : NULL;
+    else
+        L.bypass = map_new(a);
+    L.strings = map_new(a);
+    L.role_lists = map_new(a);
+    sb_init(&L.buf, a);
+    sb_init(&L.exact, a);
+    sb_init(&L.text, a);
+    sb_init(&L.key, a);
+    if (L.bypass)
+        lower_collect_bypass(&L, files, nfiles);
     bool app_conflict = false;
     for (int fi = 0; fi < nfiles; fi++) {
         L.file = files[fi];
+        L.context_sql = map_new(a);
         const char *app = L.file->app.name;
         if (app && L.ir->app && strcmp(app, L.ir->app) != 0)
             app_conflict = true;
@@ -714,7 +900,11 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
                 continue;
             IrTable *t = lower_table(&L, b->table, b->is_model ? b->name.name : NULL,
                                      b->name.loc);
-            lower_bypass_sql(&L, map_get(L.bypass, lower_key(&L, b->table)));
+            /* about a policy per rule, and the bypass one: room for them
+             * at once, not a doubling's leftovers (a rule for several
+             * commands makes more, and the vector grows) */
+            vec_reserve(L.arena, &t->policies, t->policies.n + b->rules.n + 2);
+            lower_bypass_sql(&L, lower_bypass_of(&L, b->table));
             for (int j = 0; j < b->rules.n; j++) {
                 const Rule *r = b->rules.items[j];
                 switch (r->kind) {
@@ -734,7 +924,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
     }
     for (int i = 0; i < L.ir->tables.n; i++) {
         IrTable *t = L.ir->tables.items[i];
-        lower_bypass(&L, t, map_get(L.bypass, lower_key(&L, (QName){t->schema, t->name, SPAN_NONE})));
+        lower_bypass(&L, t, lower_bypass_of(&L, (QName){t->schema, t->name, SPAN_NONE}));
         if (!t->policies.n) {
             /* `table t { }` has RLS on and no policy: this one admits no
              * row and carries the record that lets down restore t's flags */

@@ -13,14 +13,19 @@
 
 #include <string.h>
 
+/* s with every byte q doubled, copied a run at a time (the emitters
+ * quote every name they write). */
+static void sqlfmt_doubling(StrBuf *sb, const char *s, char q)
+{
+    for (const char *at; (at = strchr(s, q)); s = at + 1)
+        sb_putn(sb, s, (size_t)(at - s) + 1), sb_putc(sb, q);
+    sb_puts(sb, s);
+}
+
 void sqlfmt_ident(StrBuf *sb, const char *name)
 {
     sb_putc(sb, '"');
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            sb_putc(sb, '"');
-        sb_putc(sb, *p);
-    }
+    sqlfmt_doubling(sb, name, '"');
     sb_putc(sb, '"');
 }
 
@@ -38,13 +43,17 @@ void sqlfmt_qname(StrBuf *sb, const char *schema, const char *name)
 void sqlfmt_literal(StrBuf *sb, const char *value)
 {
     bool esc = strchr(value, '\\') != NULL;
-    if (esc)
+    if (esc) {
         sb_putc(sb, 'E');
-    sb_putc(sb, '\'');
-    for (const char *p = value; *p; p++) {
-        if (*p == '\'' || (esc && *p == '\\'))
+        sb_putc(sb, '\'');
+        for (const char *p = value; *p; p++) {
+            if (*p == '\'' || *p == '\\')
+                sb_putc(sb, *p);
             sb_putc(sb, *p);
-        sb_putc(sb, *p);
+        }
+    } else {
+        sb_putc(sb, '\'');
+        sqlfmt_doubling(sb, value, '\'');
     }
     sb_putc(sb, '\'');
 }
@@ -255,18 +264,24 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
         if (sql)
             sb_puts(sb, sql);
         else
-            sb_printf(sb, "$%s", e->text);
+            sb_putc(sb, '$'), sb_puts(sb, e->text);
         break;
     }
+    /* pieces with sb_puts, not sb_printf: printing conditions is a large
+     * input's inner loop, and formatting was a tenth of its run time */
     case E_UNARY:
-        sb_printf(sb, "(%s ", sqlfmt_op(e->op));
+        sb_putc(sb, '(');
+        sb_puts(sb, sqlfmt_op(e->op));
+        sb_putc(sb, ' ');
         sqlfmt_expr(sb, e->a, ctx);
         sb_putc(sb, ')');
         break;
     case E_BINARY:
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        sb_printf(sb, " %s%s ", e->negated ? "NOT " : "", sqlfmt_op(e->op));
+        sb_puts(sb, e->negated ? " NOT " : " ");
+        sb_puts(sb, sqlfmt_op(e->op));
+        sb_putc(sb, ' ');
         sqlfmt_expr(sb, e->b, ctx);
         if (e->c) { /* LIKE, ILIKE, SIMILAR TO ... ESCAPE */
             sb_puts(sb, " ESCAPE ");
@@ -277,19 +292,21 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
     case E_IS:
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        sb_printf(sb, " IS %s%s)", e->negated ? "NOT " : "", sqlfmt_op(e->op));
+        sb_puts(sb, e->negated ? " IS NOT " : " IS ");
+        sb_puts(sb, sqlfmt_op(e->op));
+        sb_putc(sb, ')');
         break;
     case E_DISTINCT:
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        sb_printf(sb, " IS %sDISTINCT FROM ", e->negated ? "NOT " : "");
+        sb_puts(sb, e->negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
         sqlfmt_expr(sb, e->b, ctx);
         sb_putc(sb, ')');
         break;
     case E_IN_LIST:
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        sb_printf(sb, " %sIN (", e->negated ? "NOT " : "");
+        sb_puts(sb, e->negated ? " NOT IN (" : " IN (");
         sqlfmt_list(sb, &e->args, ctx);
         sb_puts(sb, "))");
         break;
@@ -305,7 +322,7 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
             sqlfmt_select(sb, e->sub, ctx);
             sb_puts(sb, ")))");
         } else {
-            sb_printf(sb, " %sIN (", e->negated ? "NOT " : "");
+            sb_puts(sb, e->negated ? " NOT IN (" : " IN (");
             sqlfmt_select(sb, e->sub, ctx);
             sb_puts(sb, "))");
         }
@@ -313,7 +330,9 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
     case E_QUANT:
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        sb_printf(sb, " %s %s (", sqlfmt_op(e->op), strcmp(e->text, "any") == 0 ? "ANY" : "ALL");
+        sb_putc(sb, ' ');
+        sb_puts(sb, sqlfmt_op(e->op));
+        sb_puts(sb, strcmp(e->text, "any") == 0 ? " ANY (" : " ALL (");
         if (e->sub) {
             sqlfmt_select(sb, e->sub, ctx);
         } else if (e->b->kind == E_CONTEXT && e->b->ty && ctx && ctx->context_sql) {
@@ -321,7 +340,9 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
              * would mean ANY (subquery).  The cast keeps it an array. */
             sb_puts(sb, "CAST(");
             sqlfmt_expr(sb, e->b, ctx);
-            sb_printf(sb, " AS %s)", e->b->ty->name);
+            sb_puts(sb, " AS ");
+            sb_puts(sb, e->b->ty->name);
+            sb_putc(sb, ')');
         } else {
             sqlfmt_expr(sb, e->b, ctx);
         }
@@ -330,7 +351,7 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
     case E_BETWEEN:
         sb_putc(sb, '(');
         sqlfmt_expr(sb, e->a, ctx);
-        sb_printf(sb, " %sBETWEEN ", e->negated ? "NOT " : "");
+        sb_puts(sb, e->negated ? " NOT BETWEEN " : " BETWEEN ");
         sqlfmt_expr(sb, e->b, ctx);
         sb_puts(sb, " AND ");
         sqlfmt_expr(sb, e->c, ctx);
@@ -373,7 +394,9 @@ void sqlfmt_expr(StrBuf *sb, const Expr *e, const SqlfmtCtx *ctx)
     case E_CAST:
         sb_puts(sb, "CAST(");
         sqlfmt_expr(sb, e->a, ctx);
-        sb_printf(sb, " AS %s)", e->type->text);
+        sb_puts(sb, " AS ");
+        sb_puts(sb, e->type->text);
+        sb_putc(sb, ')');
         break;
     case E_FUNC:
         if (e->qual) {

@@ -88,9 +88,11 @@ const Type *types_array(Arena *a, const Type *elem)
 
 const Type *types_lookup(Arena *a, const char *text)
 {
-    /* Drop modifiers "(...)" and count trailing "[]". */
-    StrBuf sb;
-    sb_init(&sb, a);
+    /* Drop modifiers "(...)" and count trailing "[]": on the stack for a
+     * usual name (the name is kept only for a type of the catalog's) */
+    char stack[64];
+    size_t n = strlen(text), len = 0;
+    char *name = n < sizeof stack ? stack : arena_alloc(a, n + 1);
     int depth = 0, dims = 0;
     for (const char *p = text; *p; p++) {
         if (*p == '(')
@@ -100,11 +102,12 @@ const Type *types_lookup(Arena *a, const char *text)
         else if (*p == '[' && depth == 0)
             dims++;
         else if (depth == 0 && *p != ']')
-            sb_putc(&sb, *p);
+            name[len++] = *p;
     }
-    while (sb.len && sb.data[sb.len - 1] == ' ')
-        sb.data[--sb.len] = '\0';
-    const char *base = sb_str(&sb);
+    while (len && name[len - 1] == ' ')
+        len--;
+    name[len] = '\0';
+    const char *base = name;
     if (strncmp(base, "pg_catalog.", 11) == 0)
         base += 11;
     if (base[0] == '"') {
@@ -114,17 +117,17 @@ const Type *types_lookup(Arena *a, const char *text)
             "int2", "int4", "int8", "float4", "float8", "numeric", "bool", "text",
             "varchar", "bpchar", "name", "date", "timestamp", "timestamptz", "time",
             "timetz", "interval", "uuid", "json", "jsonb", "bytea", "inet", "cidr", "oid"};
-        size_t n = strlen(base);
+        size_t bn = strlen(base);
         for (size_t i = 0; i < sizeof internal / sizeof internal[0]; i++)
-            if (n == strlen(internal[i]) + 2 && strncmp(base + 1, internal[i], n - 2) == 0)
+            if (bn == strlen(internal[i]) + 2 && strncmp(base + 1, internal[i], bn - 2) == 0)
                 base = internal[i];
     }
     if (strncmp(base, "interval ", 9) == 0)
         base = "interval"; /* fields (day to second) do not change the type */
     const Type *t = NULL;
-    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+    for (size_t i = sizeof type_names / sizeof type_names[0]; i-- > 0 && !t;)
         if (strcmp(base, type_names[i].name) == 0)
-            t = type_names[i].type;
+            t = type_names[i].type; /* the last entry of the name wins */
     /* gram.y's opt_float: float(1..24) is real, float(25..53) double
      * precision (types_typmod_error refuses the rest) */
     const char *mods = strchr(text, '(');

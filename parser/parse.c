@@ -20,21 +20,34 @@ static const struct {
 #undef RLS_KEYWORD
 };
 
-int lex_keyword(const char *word)
+const char *lex_keyword_text(const char *word, int *token)
 {
     /* kwlist.h is sorted: binary search. */
     int lo = 0, hi = (int)(sizeof keywords / sizeof keywords[0]) - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
-        int c = strcmp(word, keywords[mid].word);
-        if (c == 0)
-            return keywords[mid].token;
+        /* most steps differ in the first byte: no strcmp call for those */
+        int c = (unsigned char)word[0] - (unsigned char)keywords[mid].word[0];
+        if (c == 0 && word[0])
+            c = strcmp(word + 1, keywords[mid].word + 1);
+        if (c == 0) {
+            *token = keywords[mid].token;
+            return keywords[mid].word;
+        }
         if (c < 0)
             hi = mid - 1;
         else
             lo = mid + 1;
     }
-    return 0;
+    *token = 0;
+    return NULL;
+}
+
+int lex_keyword(const char *word)
+{
+    int token;
+    lex_keyword_text(word, &token);
+    return token;
 }
 
 bool parse_is_keyword(const char *word) { return lex_keyword(word) != 0; }

@@ -20,6 +20,7 @@ typedef struct ParseState {
     AstFile *file;
     SrcFile *src;
     int pos;           /* scanner offset, relative to src->text */
+    int fed;           /* bytes of src->text handed to flex so far */
     int comment_depth; /* nesting of block comments */
     int comment_start; /* where the outermost open comment began */
     int last_end;      /* end of the last token returned: where EOF is */
@@ -40,5 +41,8 @@ void lex_parse(ParseState *ps);
 /* The keyword table (parse.c, from kwlist.h): the token of a lower-case
  * word, or 0. */
 int lex_keyword(const char *word);
+/* The same, with the table's own copy of the word (NULL: no keyword), so
+ * the scanner need not keep one of its own for every keyword it reads. */
+const char *lex_keyword_text(const char *word, int *token);
 
 #endif

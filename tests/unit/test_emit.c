@@ -196,6 +196,44 @@ static void test_dollar_quote_tag_avoids_names(void)
     ASSERT_HAS(u_sql("role r; table t { allow all; }", false, true), "DO $rlsc$\n");
 }
 
+/* `rlsc sql` streams its script table by table (sb_init_sink): the text
+ * is the one emit_sql makes in memory, up and down, for an input large
+ * enough to be written in many pieces, with a DO tag to avoid in some of
+ * them; the buffer never holds much more than one flush. */
+static void test_streamed_script_is_the_one_made_in_memory(void)
+{
+    Arena *a = u_arena();
+    StrBuf src;
+    sb_init(&src, a);
+    sb_puts(&src, "app shop;\ncontext tenant bigint = 'app.tenant_id';\n"
+                  "role clerk; role ops bypass;\n");
+    enum { N = 600 };
+    for (int i = 0; i < N; i++)
+        sb_printf(&src, "model M%d { tenant shop_id; allow select, update to clerk using (owner = %d); "
+                        "deny delete using (locked); policy \"%s%d\" for insert with check (true); }\n",
+                  i, i, i % 10 == 0 ? "p$rlsc$" : "p", i);
+    Ir *ir = u_compile(sb_str(&src));
+    CU_ASSERT_FATAL(ir != NULL);
+    for (int down = 0; down < 2; down++) {
+        StrBuf mem;
+        sb_init(&mem, a);
+        emit_sql(&mem, ir, down, true);
+        FILE *f = tmpfile();
+        CU_ASSERT_FATAL(f != NULL);
+        StrBuf out;
+        sb_init_sink(&out, a, f);
+        emit_sql(&out, ir, down, true);
+        sb_flush(&out, true);
+        ASSERT_INT(out.err, 0);
+        ASSERT_INT(out.flushed, mem.len);
+        CU_ASSERT(mem.len > 16 * 64 * 1024);
+        CU_ASSERT(out.cap <= 128 * 1024);
+        CU_ASSERT(u_file_is(f, &mem));
+        ASSERT_INT(u_count(sb_str(&mem), down ? "DROP POLICY IF EXISTS" : "CREATE POLICY"), N * 6);
+        ASSERT_INT(u_count(sb_str(&mem), "\n$rlsc1$;\n"), N / 10);
+    }
+}
+
 static void test_transaction_wrapping_is_optional(void)
 {
     const char *with = u_sql(SRC, false, true);
@@ -635,6 +673,7 @@ static CU_TestInfo emit_tests[] = {
     {"up creates missing roles NOLOGIN", test_up_creates_missing_roles_nologin},
     {"down drops policies in reverse order", test_down_drops_policies_in_reverse_order},
     {"dollar-quote tag avoids names", test_dollar_quote_tag_avoids_names},
+    {"a streamed script is the one made in memory", test_streamed_script_is_the_one_made_in_memory},
     {"transaction wrapping is optional", test_transaction_wrapping_is_optional},
     {"stdlib is included only for grants", test_stdlib_is_included_only_for_grants},
     {"names cannot break out of comments", test_names_cannot_break_out_of_comments},

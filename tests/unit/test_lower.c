@@ -395,15 +395,20 @@ static void test_bypass_covers_every_table_a_file_touches(void)
     /* test2.rls names t only in a top-level policy; t was first met in
      * test1.rls, yet test2's bypass role must see all of t too */
     const char *const srcs[] = {
-        "role a bypass;\ntable t { allow all; }\n",
+        "role a bypass;\ntable t { allow all; }\ntable v { allow all; }\n",
         "role b bypass;\ntable u { allow all; }\n"
         "policy extra on t for select using (true);\n",
     };
     Ir *ir = u_compile_files(srcs, 2);
     CU_ASSERT_FATAL(ir != NULL);
-    IrTable *t = u_table(ir, "t"), *u = u_table(ir, "u");
-    CU_ASSERT_FATAL(t && u);
+    IrTable *t = u_table(ir, "t"), *u = u_table(ir, "u"), *v = u_table(ir, "v");
+    CU_ASSERT_FATAL(t && u && v);
     ASSERT_STR(policy(u, "bypass")->roles.items[0], "b");
+    /* t's merged list is its own: v, which only test1.rls touches,
+     * keeps test1's list as it was */
+    ASSERT_INT(policy(t, "bypass")->roles.n, 2);
+    ASSERT_INT(policy(v, "bypass")->roles.n, 1);
+    ASSERT_STR(policy(v, "bypass")->roles.items[0], "a");
     bool b_on_t = false;
     for (int i = 0; i < t->policies.n; i++) {
         const IrPolicy *p = t->policies.items[i];
@@ -612,6 +617,41 @@ static void test_duplicate_policy_name_is_an_error(void)
     ASSERT_HAS(u_messages(), "note: the earlier one is here");
 }
 
+/* Duplicates are found by a scan of the table's policies, and through a
+ * map once a table has more than 32: both ways, an early and a late
+ * policy repeated, and the tenant name taken by a policy. */
+static void test_duplicate_names_on_a_table_with_many_policies(void)
+{
+    Arena *a = u_arena();
+    StrBuf src;
+    sb_init(&src, a);
+    sb_puts(&src, DECLS "model Invoice {\n  tenant org;\n");
+    for (int i = 0; i < 60; i++)
+        sb_printf(&src, "  policy p%d for select using (true);\n", i);
+    sb_puts(&src, "  policy p3 for select using (false);\n"
+                  "  policy p45 for select using (false);\n"
+                  "  allow select;\n  allow select;\n}\n");
+    Ir *ir = u_compile(sb_str(&src));
+    CU_ASSERT_PTR_NULL(ir);
+    ASSERT_INT(u_errors(), 3);
+    ASSERT_HAS(u_messages(), "error: policy name 'p3' is already used on table 'billing_invoice'");
+    ASSERT_HAS(u_messages(), "error: policy name 'p45' is already used on table 'billing_invoice'");
+    ASSERT_HAS(u_messages(), "error: this rule repeats an earlier one (both are policy 'allow_select')");
+    ASSERT_INT(u_count(u_messages(), "note: the earlier one is here"), 3);
+
+    /* past 32 policies the tenant policy still finds a policy that took
+     * its name */
+    sb_init(&src, a);
+    sb_puts(&src, DECLS "model Invoice {\n");
+    for (int i = 0; i < 40; i++)
+        sb_printf(&src, "  policy p%d for select using (true);\n", i);
+    sb_puts(&src, "  policy tenant for select using (true);\n  tenant org;\n}\n");
+    u_compile(sb_str(&src));
+    ASSERT_INT(u_errors(), 1);
+    ASSERT_HAS(u_messages(), "error: policy name 'tenant' is already used on table "
+                             "'billing_invoice' by the tenant policy");
+}
+
 static void test_repeated_rule_is_an_error(void)
 {
     u_compile(DECLS "table t { allow select; allow select, insert; }\n");
@@ -734,6 +774,7 @@ static CU_TestInfo lower_tests[] = {
     {"distinct roles give distinct names", test_distinct_roles_give_distinct_names},
     {"custom permissions of two apps give distinct names", test_custom_permissions_of_two_apps_give_distinct_names},
     {"duplicate policy name is an error", test_duplicate_policy_name_is_an_error},
+    {"duplicate names on a table with many policies", test_duplicate_names_on_a_table_with_many_policies},
     {"repeated rule is an error", test_repeated_rule_is_an_error},
     {"unknown context suggests a close one", test_unknown_context_suggests_a_close_one},
     {"undeclared role is an error", test_undeclared_role_is_an_error},

@@ -211,6 +211,16 @@ const char *u_text(Span s)
     return "<bad span>";
 }
 
+bool u_file_is(FILE *f, const StrBuf *sb)
+{
+    StrBuf back;
+    sb_init(&back, fx.arena);
+    rewind(f);
+    int err = util_read_all(f, &back);
+    fclose(f);
+    return !err && back.len == sb->len && memcmp(back.data, sb->data, sb->len) == 0;
+}
+
 int u_count(const char *hay, const char *needle)
 {
     int n = 0;
@@ -310,6 +320,92 @@ static void test_strbuf_grows_and_stays_nul_terminated(void)
     ASSERT_STR(sb_str(&sb) + 3992, "998,999,!xy");
 }
 
+/* StrBufs and vectors grow in place while they are the arena's newest
+ * allocation and are copied otherwise; sb_str gives the unused room back. */
+static void test_buffers_built_side_by_side_keep_their_text(void)
+{
+    Arena *a = u_arena();
+    StrBuf x, y;
+    sb_init(&x, a);
+    sb_init(&y, a);
+    PtrVec v = {0};
+    for (int i = 0; i < 300; i++) {
+        sb_printf(&x, "x%d,", i);
+        if (i % 7 == 0)
+            sb_printf(&y, "y%d,", i);
+        vec_push(a, &v, (void *)(intptr_t)i);
+        if (i % 50 == 0)
+            arena_alloc(a, 24); /* something in between */
+    }
+    const char *xs = sb_str(&x), *ys = sb_str(&y);
+    CU_ASSERT(strncmp(xs, "x0,x1,x2,", 9) == 0);
+    ASSERT_STR(xs + x.len - 10, "x298,x299,");
+    ASSERT_STR(ys + y.len - 5, "y294,");
+    int ok = 0;
+    for (int i = 0; i < v.n; i++)
+        ok += (intptr_t)v.items[i] == i;
+    ASSERT_INT(ok, 300);
+    /* appending after sb_str grows the trimmed buffer again */
+    sb_puts(&y, "end");
+    ASSERT_STR(sb_str(&y) + y.len - 8, "y294,end");
+}
+
+/* sb_str gives back room that was written to: what the arena hands out
+ * there next must still be zeroed. */
+static void test_room_given_back_comes_out_zeroed(void)
+{
+    Arena *a = u_arena();
+    StrBuf sb;
+    sb_init(&sb, a);
+    for (int i = 0; i < 40; i++)
+        sb_puts(&sb, "dirty bytes ");
+    sb.len = 1;
+    sb.data[1] = '\0';
+    ASSERT_STR(sb_str(&sb), "d");
+    unsigned char *p = arena_alloc(a, 256);
+    int zero = 0;
+    for (int i = 0; i < 256; i++)
+        zero += p[i] == 0;
+    ASSERT_INT(zero, 256);
+}
+
+/* A StrBuf with a sink writes its text out at sb_flush, and keeps the
+ * first failed write with how much had gone out before it. */
+static void test_sink_streams_and_keeps_the_first_failed_write(void)
+{
+    Arena *a = u_arena();
+    FILE *f = tmpfile();
+    CU_ASSERT_FATAL(f != NULL);
+    StrBuf sb, all;
+    sb_init_sink(&sb, a, f);
+    sb_init(&all, a);
+    for (int i = 0; i < 20000; i++) {
+        sb_printf(&sb, "line %d\n", i);
+        sb_printf(&all, "line %d\n", i);
+        sb_flush(&sb, false);
+        CU_ASSERT(sb.len < 64 * 1024 + 16);
+    }
+    sb_flush(&sb, true);
+    ASSERT_INT(sb.err, 0);
+    ASSERT_INT(sb.flushed, all.len);
+    CU_ASSERT(u_file_is(f, &all));
+
+    /* a sink that takes 100 KiB, unbuffered so a write fails at once */
+    char *mem = arena_alloc(a, 100 * 1024);
+    FILE *small = fmemopen(mem, 100 * 1024, "w");
+    CU_ASSERT_FATAL(small != NULL);
+    setvbuf(small, NULL, _IONBF, 0);
+    sb_init_sink(&sb, a, small);
+    for (int i = 0; i < 20000; i++) {
+        sb_printf(&sb, "line %d\n", i);
+        sb_flush(&sb, false);
+    }
+    sb_flush(&sb, true);
+    fclose(small);
+    CU_ASSERT(sb.err != 0);
+    ASSERT_INT(sb.flushed, 100 * 1024);
+}
+
 static void test_arena_serves_large_and_aligned_blocks(void)
 {
     Arena *a = u_arena();
@@ -317,8 +413,9 @@ static void test_arena_serves_large_and_aligned_blocks(void)
     char *big = arena_alloc(a, 1 << 20); /* larger than a chunk */
     char *after = arena_alloc(a, 5);
     big[(1 << 20) - 1] = 'x'; /* ASan: the whole block is usable */
-    CU_ASSERT((uintptr_t)small % _Alignof(max_align_t) == 0);
-    CU_ASSERT((uintptr_t)after % _Alignof(max_align_t) == 0);
+    CU_ASSERT((uintptr_t)small % _Alignof(void *) == 0);
+    CU_ASSERT((uintptr_t)after % _Alignof(double) == 0);
+    CU_ASSERT((uintptr_t)after % _Alignof(long long) == 0);
     CU_ASSERT(after[0] == 0 && after[4] == 0); /* zeroed */
     ASSERT_STR(arena_printf(a, "%s-%d", "a", 42), "a-42");
 }
@@ -329,6 +426,48 @@ static void test_fnv1a_hash_is_pinned(void)
     ASSERT_INT(util_hash32(""), 2166136261u);
     ASSERT_INT(util_hash32("a"), 0xe40c292cu);
     ASSERT_INT(util_hash32("foobar"), 0xbf9cf968u);
+}
+
+/* diag_hold keeps messages back and writes them whole, in order: in
+ * blocks while more than 64 KiB wait, the rest when it ends. */
+static void test_held_messages_come_out_whole_and_in_order(void)
+{
+    Arena *a = u_arena();
+    char *buf = NULL, *plain = NULL;
+    size_t len = 0, plain_len = 0;
+    FILE *held = open_memstream(&buf, &len), *direct = open_memstream(&plain, &plain_len);
+    CU_ASSERT_FATAL(held && direct);
+    Diag d, e;
+    diag_init(&d, a, held);
+    diag_init(&e, a, direct);
+    const char *text = "table t {\n  allow select;\n}\n";
+    diag_add_file(&d, "t.rls", text, (int)strlen(text));
+    diag_add_file(&e, "t.rls", text, (int)strlen(text));
+    diag_hold(&d, true);
+    for (int i = 0; i < 3; i++)
+        diag_warning(&d, (Span){6, 7}, "warning %d", i);
+    fflush(held);
+    ASSERT_INT(len, 0); /* held back */
+    for (int i = 3; i < 3000; i++)
+        diag_warning(&d, (Span){6, 7}, "warning %d", i);
+    diag_error(&d, (Span){12, 17}, "an error");
+    fflush(held);
+    CU_ASSERT(len >= 64 * 1024); /* written in blocks meanwhile */
+    diag_hold(&d, false);
+    diag_warning(&d, (Span){6, 7}, "after");
+    for (int i = 0; i < 3000; i++)
+        diag_warning(&e, (Span){6, 7}, "warning %d", i);
+    diag_error(&e, (Span){12, 17}, "an error");
+    diag_warning(&e, (Span){6, 7}, "after");
+    fclose(held);
+    fclose(direct);
+    CU_ASSERT_FATAL(buf && plain);
+    ASSERT_INT(len, plain_len);
+    CU_ASSERT(strcmp(buf, plain) == 0);
+    ASSERT_INT(d.warnings, 3001);
+    ASSERT_INT(d.errors, 1);
+    free(buf);
+    free(plain);
 }
 
 static void test_diag_suggest_picks_the_closest_candidate(void)
@@ -346,8 +485,12 @@ static CU_TestInfo util_tests[] = {
     {"Map holds 10k keys across growth", test_map_holds_10k_keys_across_growth},
     {"Map put keeps the first value", test_map_put_keeps_the_first_value},
     {"StrBuf grows and stays NUL-terminated", test_strbuf_grows_and_stays_nul_terminated},
+    {"buffers built side by side keep their text", test_buffers_built_side_by_side_keep_their_text},
+    {"room given back comes out zeroed", test_room_given_back_comes_out_zeroed},
+    {"a sink streams and keeps the first failed write", test_sink_streams_and_keeps_the_first_failed_write},
     {"arena serves large and aligned blocks", test_arena_serves_large_and_aligned_blocks},
     {"FNV-1a hash is pinned", test_fnv1a_hash_is_pinned},
+    {"held messages come out whole and in order", test_held_messages_come_out_whole_and_in_order},
     {"diag_suggest picks the closest candidate", test_diag_suggest_picks_the_closest_candidate},
     CU_TEST_INFO_NULL,
 };

@@ -66,6 +66,9 @@ IrPolicy *u_policy(const IrTable *t, const char *name);
 const char *u_text(Span s);
 /* Occurrences of needle in hay. */
 int u_count(const char *hay, const char *needle);
+/* Whether f, read from its start and closed, holds exactly sb's text
+ * (a sink's file against the same text made in memory). */
+bool u_file_is(FILE *f, const StrBuf *sb);
 
 /* ---- assertions that print the values they compare */
 
