@@ -2,10 +2,30 @@
 
 PostgreSQL skips every policy for superusers and roles with BYPASSRLS, and
 for a table's owner unless the table has FORCE ROW LEVEL SECURITY.  These
-run with `manage.py check --database default` and before `migrate`.
+run with `manage.py check --database default` and before `migrate`.  And,
+without a database, contexts the .rls files of two apps declare with two
+settings: the runtime sets one of them, so the other app's policies would
+read theirs unset and admit nothing.
 """
 from django.core import checks
 from django.db import connections
+
+from .rlsfiles import context_declarations
+
+
+@checks.register()
+def check_context_settings(app_configs=None, **kwargs):
+    problems = []
+    for name, settings in sorted(context_declarations().items()):
+        if len(settings) < 2:
+            continue
+        where = '; '.join(f"'{s}' in {', '.join(paths)}" for s, paths in sorted(settings.items()))
+        problems.append(checks.Error(
+            f"context '{name}' is declared with {len(settings)} settings: {where}",
+            hint='The runtime sets one setting per context name: declare it alike in every '
+                 '.rls file (or give the contexts different names).',
+            id='rlsc.E001'))
+    return problems
 
 
 @checks.register(checks.Tags.database)

@@ -134,11 +134,28 @@ def perms_in(text):
     return found
 
 
-def _installed_rls_texts():
+def _installed_rls_files():
+    """(path, text) of every .rls file of the installed apps."""
     for app_config in apps.get_app_configs():
         for path in app_rls_files(app_config):
             with open(path, encoding='utf-8') as f:
-                yield f.read()
+                yield path, f.read()
+
+
+def _installed_rls_texts():
+    for _, text in _installed_rls_files():
+        yield text
+
+
+def context_declarations():
+    """{context name: {setting: [paths]}} over the installed apps' files,
+    read afresh (for the system check that finds one name given two
+    settings)."""
+    found = {}
+    for path, text in _installed_rls_files():
+        for name, setting in contexts_in(text).items():
+            found.setdefault(name, {}).setdefault(setting, []).append(path)
+    return found
 
 
 @lru_cache(maxsize=None)

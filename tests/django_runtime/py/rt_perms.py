@@ -407,4 +407,22 @@ with override_settings(AUTHENTICATION_BACKENDS=model_backend):
                        f"quoting, {name}: rlsc.perms reads back as Django's decisions, "
                        'rlsc.has_perm not called', f'calls {calls}', array)
 
+# ------------------------------------------------------------ two settings for one context
+
+from django.core import checks as dj_checks  # noqa: E402
+
+tap.ok(not [m for m in dj_checks.run_checks() if m.id == 'rlsc.E001'],
+       'check: no rlsc.E001 while every app declares `user` alike')
+extra = os.path.join('gate', 'other.rls')
+with open(extra, 'w', encoding='utf-8') as f:
+    f.write("app gate;\ncontext user integer = 'app.other_user_id';\n")
+try:
+    found = [m for m in dj_checks.run_checks() if m.id == 'rlsc.E001']
+    tap.ok(len(found) == 1 and "'app.other_user_id'" in found[0].msg
+           and "'app.user_id'" in found[0].msg,
+           "check: rlsc.E001 when a file declares `user` with another setting "
+           "(the runtime would set only one)", [m.msg for m in found])
+finally:
+    os.remove(extra)
+
 tap.done()
