@@ -306,6 +306,74 @@ static void pp_list(PgPrint *p, const Json *list)
     }
 }
 
+/* The name PostgreSQL gives a select target that has none (parse_target.c
+ * FigureColnameInternal), or NULL for "?column?".  pg_get_expr writes it
+ * as `AS name`, which .rls has no form for: a target named so can go
+ * without it, as PostgreSQL gives it that name again. */
+static const char *pp_default_colname(const Json *node)
+{
+    const Json *b;
+    const char *kind = pp_node(node, &b);
+    if (!b)
+        return NULL;
+    if (!strcmp(kind, "ColumnRef")) {
+        int n = pp_count(b, "fields");
+        return n ? pp_string(pp_item(b, "fields", n - 1)) : NULL;
+    }
+    if (!strcmp(kind, "FuncCall")) {
+        int n = pp_count(b, "funcname");
+        return n ? pp_string(pp_item(b, "funcname", n - 1)) : NULL;
+    }
+    if (!strcmp(kind, "TypeCast")) {
+        const char *arg = pp_default_colname(json_get(b, "arg"));
+        const Json *t = json_get(b, "typeName");
+        int n = pp_count(t, "names");
+        return arg ? arg : n ? pp_string(pp_item(t, "names", n - 1)) : NULL;
+    }
+    if (!strcmp(kind, "CaseExpr"))
+        return "case";
+    if (!strcmp(kind, "CoalesceExpr"))
+        return "coalesce";
+    if (!strcmp(kind, "A_ArrayExpr"))
+        return "array";
+    if (!strcmp(kind, "MinMaxExpr")) {
+        const char *op = json_get_str(b, "op");
+        return op && !strcmp(op, "IS_LEAST") ? "least" : "greatest";
+    }
+    if (!strcmp(kind, "A_Expr")) {
+        const char *k = json_get_str(b, "kind");
+        return k && !strcmp(k, "AEXPR_NULLIF") ? "nullif" : NULL;
+    }
+    if (!strcmp(kind, "SQLValueFunction")) {
+        static const char *const map[][2] = {
+            {"SVFOP_CURRENT_USER", "current_user"}, {"SVFOP_SESSION_USER", "session_user"},
+            {"SVFOP_CURRENT_ROLE", "current_role"}, {"SVFOP_CURRENT_TIME", "current_time"},
+            {"SVFOP_CURRENT_TIMESTAMP", "current_timestamp"}, {"SVFOP_LOCALTIME", "localtime"},
+            {"SVFOP_LOCALTIMESTAMP", "localtimestamp"},
+        };
+        const char *op = json_get_str(b, "op");
+        for (size_t i = 0; op && i < sizeof map / sizeof map[0]; i++)
+            if (!strcmp(map[i][0], op))
+                return map[i][1];
+        return op ? NULL : "current_date";
+    }
+    if (!strcmp(kind, "SubLink")) {
+        const char *t = json_get_str(b, "subLinkType");
+        if (!t || !strcmp(t, "EXISTS_SUBLINK"))
+            return "exists";
+        if (!strcmp(t, "ARRAY_SUBLINK"))
+            return "array";
+        const Json *sel, *rt;
+        if (!strcmp(t, "EXPR_SUBLINK") &&
+            !strcmp(pp_node(json_get(b, "subselect"), &sel), "SelectStmt") &&
+            pp_count(sel, "targetList") == 1 &&
+            !strcmp(pp_node(pp_item(sel, "targetList", 0), &rt), "ResTarget"))
+            return json_get_str(rt, "name") ? json_get_str(rt, "name")
+                                            : pp_default_colname(json_get(rt, "val"));
+    }
+    return NULL;
+}
+
 /* `SELECT target [FROM t [alias]] [WHERE cond]`, the one subquery .rls has. */
 static void pp_select(PgPrint *p, const Json *node)
 {
@@ -333,8 +401,13 @@ static void pp_select(PgPrint *p, const Json *node)
     const Json *rt;
     if (pp_count(s, "targetList") != 1 ||
         strcmp(pp_node(pp_item(s, "targetList", 0), &rt), "ResTarget") != 0 ||
-        json_get(rt, "name") || json_get(rt, "indirection")) {
-        pp_refuse(p, "a subquery that selects other than one unnamed expression");
+        json_get(rt, "indirection")) {
+        pp_refuse(p, "a subquery that selects other than one expression");
+        return;
+    }
+    const char *name = json_get_str(rt, "name"), *dflt = pp_default_colname(json_get(rt, "val"));
+    if (name && strcmp(name, dflt ? dflt : "?column?") != 0) {
+        pp_refuse(p, arena_printf(p->arena, "a subquery target named AS %s", name));
         return;
     }
     sb_puts(p->out, "SELECT ");
