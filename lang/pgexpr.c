@@ -306,6 +306,34 @@ static void pp_list(PgPrint *p, const Json *list)
     }
 }
 
+/* open, the items of list, close: `coalesce(a, b)`, `ARRAY[1, 2]` */
+static void pp_wrapped_list(PgPrint *p, const char *open, const Json *list, char close)
+{
+    sb_puts(p->out, open);
+    pp_list(p, list);
+    sb_putc(p->out, close);
+}
+
+/* A SQLValueFunction as .rls writes it (also the name PostgreSQL gives
+ * it as a select target), or NULL: one with a precision, or USER,
+ * CURRENT_CATALOG, CURRENT_SCHEMA, which .rls does not have. */
+static const char *pp_valuefunc_name(const Json *b)
+{
+    static const char *const map[][2] = {
+        {"SVFOP_CURRENT_USER", "current_user"}, {"SVFOP_SESSION_USER", "session_user"},
+        {"SVFOP_CURRENT_ROLE", "current_role"}, {"SVFOP_CURRENT_DATE", "current_date"},
+        {"SVFOP_CURRENT_TIME", "current_time"}, {"SVFOP_CURRENT_TIMESTAMP", "current_timestamp"},
+        {"SVFOP_LOCALTIME", "localtime"}, {"SVFOP_LOCALTIMESTAMP", "localtimestamp"},
+    };
+    const char *op = json_get_str(b, "op");
+    if (!op)
+        op = "SVFOP_CURRENT_DATE"; /* the enum's first value is left out */
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i][0], op))
+            return map[i][1];
+    return NULL;
+}
+
 /* The name PostgreSQL gives a select target that has none (parse_target.c
  * FigureColnameInternal), or NULL for "?column?".  pg_get_expr writes it
  * as `AS name`, which .rls has no form for: a target named so can go
@@ -344,19 +372,8 @@ static const char *pp_default_colname(const Json *node)
         const char *k = json_get_str(b, "kind");
         return k && !strcmp(k, "AEXPR_NULLIF") ? "nullif" : NULL;
     }
-    if (!strcmp(kind, "SQLValueFunction")) {
-        static const char *const map[][2] = {
-            {"SVFOP_CURRENT_USER", "current_user"}, {"SVFOP_SESSION_USER", "session_user"},
-            {"SVFOP_CURRENT_ROLE", "current_role"}, {"SVFOP_CURRENT_TIME", "current_time"},
-            {"SVFOP_CURRENT_TIMESTAMP", "current_timestamp"}, {"SVFOP_LOCALTIME", "localtime"},
-            {"SVFOP_LOCALTIMESTAMP", "localtimestamp"},
-        };
-        const char *op = json_get_str(b, "op");
-        for (size_t i = 0; op && i < sizeof map / sizeof map[0]; i++)
-            if (!strcmp(map[i][0], op))
-                return map[i][1];
-        return op ? NULL : "current_date";
-    }
+    if (!strcmp(kind, "SQLValueFunction"))
+        return pp_valuefunc_name(b);
     if (!strcmp(kind, "SubLink")) {
         const char *t = json_get_str(b, "subLinkType");
         if (!t || !strcmp(t, "EXISTS_SUBLINK"))
@@ -665,22 +682,12 @@ static void pp_case(PgPrint *p, const Json *b)
 
 static void pp_valuefunc(PgPrint *p, const Json *b)
 {
-    static const char *const map[][2] = {
-        {"SVFOP_CURRENT_USER", "current_user"}, {"SVFOP_SESSION_USER", "session_user"},
-        {"SVFOP_CURRENT_ROLE", "current_role"}, {"SVFOP_CURRENT_DATE", "current_date"},
-        {"SVFOP_CURRENT_TIME", "current_time"}, {"SVFOP_CURRENT_TIMESTAMP", "current_timestamp"},
-        {"SVFOP_LOCALTIME", "localtime"}, {"SVFOP_LOCALTIMESTAMP", "localtimestamp"},
-    };
-    const char *op = json_get_str(b, "op");
-    if (!op)
-        op = "SVFOP_CURRENT_DATE"; /* the enum's first value is left out */
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(map[i][0], op)) {
-            sb_puts(p->out, map[i][1]);
-            return;
-        }
-    pp_refuse(p, arena_printf(p->arena, "the SQL value function %s "
-                              "(with a precision, or one .rls does not have)", op + 6));
+    const char *name = pp_valuefunc_name(b);
+    if (name)
+        sb_puts(p->out, name);
+    else
+        pp_refuse(p, arena_printf(p->arena, "the SQL value function %s (with a precision, "
+                                  "or one .rls does not have)", json_get_str(b, "op") + 6));
 }
 
 static void pp_indirection(PgPrint *p, const Json *b)
@@ -778,20 +785,15 @@ static void pp_expr(PgPrint *p, const Json *node)
     } else if (!strcmp(kind, "CaseExpr")) {
         pp_case(p, b);
     } else if (!strcmp(kind, "CoalesceExpr")) {
-        sb_puts(p->out, "coalesce(");
-        pp_list(p, json_get(b, "args"));
-        sb_putc(p->out, ')');
+        pp_wrapped_list(p, "coalesce(", json_get(b, "args"), ')');
     } else if (!strcmp(kind, "MinMaxExpr")) {
         const char *op = json_get_str(b, "op");
-        sb_puts(p->out, op && !strcmp(op, "IS_LEAST") ? "least(" : "greatest(");
-        pp_list(p, json_get(b, "args"));
-        sb_putc(p->out, ')');
+        pp_wrapped_list(p, op && !strcmp(op, "IS_LEAST") ? "least(" : "greatest(",
+                        json_get(b, "args"), ')');
     } else if (!strcmp(kind, "SQLValueFunction")) {
         pp_valuefunc(p, b);
     } else if (!strcmp(kind, "A_ArrayExpr")) {
-        sb_puts(p->out, "ARRAY[");
-        pp_list(p, json_get(b, "elements"));
-        sb_putc(p->out, ']');
+        pp_wrapped_list(p, "ARRAY[", json_get(b, "elements"), ']');
     } else if (!strcmp(kind, "A_Indirection")) {
         pp_indirection(p, b);
     } else if (!strcmp(kind, "CollateClause")) {
