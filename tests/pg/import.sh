@@ -32,7 +32,8 @@ state() {
          ORDER BY schemaname COLLATE \"C\", tablename COLLATE \"C\", policyname COLLATE \"C\";
         SELECT 'table', n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity
           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('public', 'other')
+         WHERE c.relkind IN ('r', 'p') AND n.nspname !~ '^pg_'
+           AND n.nspname <> 'information_schema'
          ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\";"
 }
 
@@ -125,4 +126,59 @@ pg_psql -d bad -q -v ON_ERROR_STOP=1 -c "
 rc=$?
 [ "$rc" -eq 1 ] && grep -q 'table public.docs: policies with row-level security off' "$W/off.err"
 tap_result $? "policies on a table with RLS off: exit 1 (got $rc) and why" "$W/off.err"
+
+# ---- rlsc's own output round trips: the scenarios of tests/pg/run.sh
+# compiled and applied, imported, compiled again and applied to a copy
+# (the same setup and script, its policies dropped and RLS off), give the
+# same pg_policies and flags.  $2... are the setup files of cases/.
+C=$SRCDIR/tests/pg/cases
+# drop_rls DB: every policy dropped, RLS and FORCE off
+drop_rls() {
+    pg_psql -d "$1" -q -v ON_ERROR_STOP=1 -c "DO \$\$ DECLARE r record; BEGIN
+        FOR r IN SELECT schemaname, tablename, policyname FROM pg_catalog.pg_policies LOOP
+            EXECUTE format('DROP POLICY %I ON %I.%I', r.policyname, r.schemaname, r.tablename);
+        END LOOP;
+        FOR r IN SELECT c.oid::regclass AS t FROM pg_catalog.pg_class c
+                  WHERE c.relrowsecurity OR c.relforcerowsecurity LOOP
+            EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', r.t);
+        END LOOP; END \$\$"
+}
+own_case() {
+    name=$1; shift
+    for db in "own_$name" "copy_$name"; do
+        pg_createdb "$db" || return 1
+        for f in "$@"; do run_sql "$db" "$C/$f" || return 1; done
+    done
+    "$RLSC" sql --db "$(db "own_$name")" "$C/$name.rls" >"$W/own.sql" 2>"$W/psql.out" &&
+        run_sql "own_$name" "$W/own.sql" && run_sql "copy_$name" "$W/own.sql" &&
+        drop_rls "copy_$name" >"$W/psql.out" 2>&1 || return 1
+    "$RLSC" import --db "$(db "own_$name")" >"$W/own.rls" 2>"$W/psql.out" &&
+        "$RLSC" sql --db "$(db "copy_$name")" "$W/own.rls" >"$W/copy.sql" 2>"$W/psql.out" &&
+        run_sql "copy_$name" "$W/copy.sql" || return 1
+    state "own_$name" >"$W/own.state" 2>"$W/psql.out" &&
+        state "copy_$name" >"$W/copy.all" 2>"$W/psql.out" || return 1
+    # rlsc_no_rules where the source has no policy on the table: by design
+    awk -F ' [|] ' 'NR == FNR { if ($1 == "policy") p[$2 "." $3] = 1; next }
+        !($1 == "policy" && $4 == "rlsc_no_rules" && !(($2 "." $3) in p))' \
+        "$W/own.state" "$W/copy.all" >"$W/copy.state"
+    diff -u "$W/own.state" "$W/copy.state" >"$W/psql.out" && grep -q '^policy ' "$W/own.state"
+}
+for c in "tenant tenant.sql" "percmd percmd.sql" "deny deny.sql" "combine combine.sql" \
+         "quoting quoting.sql" "verbatim verbatim.sql" "default_deny default_deny.sql" \
+         "grants django_auth.sql grants.sql" "billing django_auth.sql billing.sql"; do
+    case $c in
+    grants* | billing*)
+        # Known gap: the permission check rlsc writes for `grant` selects
+        # `CASE ... END AS has_perm`, and a subquery target with AS has no
+        # .rls form, so import refuses it (exit 1, naming the policy).  It
+        # goes once import writes `grant` rules (issue 12, the higher-level
+        # constructs) or .rls reads `AS name`.
+        TAP_TODO="grant policies select AS has_perm, which .rls has no form for" ;;
+    *) TAP_TODO= ;;
+    esac
+    # shellcheck disable=SC2086
+    own_case $c
+    tap_result $? "rlsc's own policies round trip: cases/${c%% *}.rls" "$W/psql.out" "$W/own.rls"
+done
+TAP_TODO=
 tap_plan
