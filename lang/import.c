@@ -182,7 +182,8 @@ static int import_write(Arena *a, Diag *d, PGresult *r, StrBuf *out)
     }
     if (errors)
         return errors;
-    qsort(roles.items, (size_t)roles.n, sizeof roles.items[0], import_cmp_str);
+    if (roles.n > 1) /* qsort of NULL, even for none, is undefined */
+        qsort(roles.items, (size_t)roles.n, sizeof roles.items[0], import_cmp_str);
     sb_puts(out, "-- Imported by rlsc import: the policies, roles and RLS flags of the database.\n");
     if (roles.n)
         sb_putc(out, '\n');
