@@ -59,9 +59,12 @@ static int pp_count(const Json *body, const char *key)
     return v && v->kind == JSON_ARRAY ? v->n : 0;
 }
 
+/* Item i of the list under key, or NULL: a tree of another shape is
+ * refused where it is used, never read out of bounds. */
 static const Json *pp_item(const Json *body, const char *key, int i)
 {
-    return json_get(body, key)->items[i];
+    const Json *v = json_get(body, key);
+    return v && v->kind == JSON_ARRAY && i >= 0 && i < v->n ? v->items[i] : NULL;
 }
 
 /* The text of a {"String": {"sval": ...}} node, or NULL. */
@@ -284,10 +287,10 @@ static const char *pp_op(PgPrint *p, const Json *body, const char *key)
 {
     int n = pp_count(body, key);
     const char *op = n >= 1 ? pp_string(pp_item(body, key, n - 1)) : NULL;
+    const char *schema = n == 2 ? pp_string(pp_item(body, key, 0)) : NULL;
     if (n != 1 || !op) {
-        pp_refuse(p, op ? arena_printf(p->arena, "OPERATOR(%s.%s)",
-                                       pp_string(pp_item(body, key, 0)), op)
-                        : "an operator of this form");
+        pp_refuse(p, op && schema ? arena_printf(p->arena, "OPERATOR(%s.%s)", schema, op)
+                                  : "an operator of this form");
         return NULL;
     }
     if (!pp_known_op(op)) {
@@ -642,6 +645,10 @@ static void pp_bool(PgPrint *p, const Json *b)
 {
     const char *op = json_get_str(b, "boolop");
     const Json *args = json_get(b, "args");
+    if (!args || args->kind != JSON_ARRAY || args->n < 1) {
+        pp_refuse(p, "a parse tree rlsc cannot read");
+        return;
+    }
     if (op && !strcmp(op, "NOT_EXPR")) {
         sb_puts(p->out, "(NOT ");
         pp_expr(p, args->items[0]);
