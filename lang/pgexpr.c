@@ -337,61 +337,81 @@ static const char *pp_valuefunc_name(const Json *b)
     return NULL;
 }
 
-/* The name PostgreSQL gives a select target that has none (parse_target.c
- * FigureColnameInternal), or NULL for "?column?".  pg_get_expr writes it
- * as `AS name`, which .rls has no form for: a target named so can go
- * without it, as PostgreSQL gives it that name again. */
-static const char *pp_default_colname(const Json *node)
+/* The name PostgreSQL gives a select target that has none, as
+ * parse_target.c's FigureColnameInternal does, with its strength: 2 a
+ * name from the expression, 1 a fallback (a cast's type, "case"), 0 none
+ * ("?column?").  pg_get_expr writes it as `AS name`, which .rls has no
+ * form for: a target named so can go without it, as PostgreSQL gives it
+ * that name again. */
+static int pp_colname(const Json *node, const char **name)
 {
     const Json *b;
     const char *kind = pp_node(node, &b);
     if (!b)
-        return NULL;
-    if (!strcmp(kind, "ColumnRef")) {
-        int n = pp_count(b, "fields");
-        return n ? pp_string(pp_item(b, "fields", n - 1)) : NULL;
+        return 0;
+    if (!strcmp(kind, "ColumnRef") || !strcmp(kind, "FuncCall")) {
+        const char *key = kind[0] == 'C' ? "fields" : "funcname";
+        const char *last = pp_string(pp_item(b, key, pp_count(b, key) - 1));
+        if (!last)
+            return 0; /* x.* */
+        *name = last;
+        return 2;
     }
-    if (!strcmp(kind, "FuncCall")) {
-        int n = pp_count(b, "funcname");
-        return n ? pp_string(pp_item(b, "funcname", n - 1)) : NULL;
+    if (!strcmp(kind, "A_Indirection")) {
+        for (int i = pp_count(b, "indirection") - 1; i >= 0; i--) {
+            const char *f = pp_string(pp_item(b, "indirection", i));
+            if (f) {
+                *name = f;
+                return 2;
+            }
+        }
+        return pp_colname(json_get(b, "arg"), name);
     }
     if (!strcmp(kind, "TypeCast")) {
-        const char *arg = pp_default_colname(json_get(b, "arg"));
+        int strength = pp_colname(json_get(b, "arg"), name);
         const Json *t = json_get(b, "typeName");
-        int n = pp_count(t, "names");
-        return arg ? arg : n ? pp_string(pp_item(t, "names", n - 1)) : NULL;
+        const char *last = pp_string(pp_item(t, "names", pp_count(t, "names") - 1));
+        if (strength <= 1 && last) {
+            *name = last;
+            return 1;
+        }
+        return strength;
     }
-    if (!strcmp(kind, "CaseExpr"))
-        return "case";
-    if (!strcmp(kind, "CoalesceExpr"))
-        return "coalesce";
-    if (!strcmp(kind, "A_ArrayExpr"))
-        return "array";
-    if (!strcmp(kind, "MinMaxExpr")) {
-        const char *op = json_get_str(b, "op");
-        return op && !strcmp(op, "IS_LEAST") ? "least" : "greatest";
+    if (!strcmp(kind, "CaseExpr")) {
+        int strength = pp_colname(json_get(b, "defresult"), name);
+        if (strength <= 1) {
+            *name = "case";
+            return 1;
+        }
+        return strength;
     }
-    if (!strcmp(kind, "A_Expr")) {
-        const char *k = json_get_str(b, "kind");
-        return k && !strcmp(k, "AEXPR_NULLIF") ? "nullif" : NULL;
-    }
-    if (!strcmp(kind, "SQLValueFunction"))
-        return pp_valuefunc_name(b);
     if (!strcmp(kind, "SubLink")) {
         const char *t = json_get_str(b, "subLinkType");
-        if (!t || !strcmp(t, "EXISTS_SUBLINK"))
-            return "exists";
-        if (!strcmp(t, "ARRAY_SUBLINK"))
-            return "array";
         const Json *sel, *rt;
-        if (!strcmp(t, "EXPR_SUBLINK") &&
+        *name = !t || !strcmp(t, "EXISTS_SUBLINK") ? "exists"
+              : !strcmp(t, "ARRAY_SUBLINK") ? "array" : NULL;
+        /* a scalar subquery: its target's name only when written */
+        if (t && !strcmp(t, "EXPR_SUBLINK") &&
             !strcmp(pp_node(json_get(b, "subselect"), &sel), "SelectStmt") &&
             pp_count(sel, "targetList") == 1 &&
             !strcmp(pp_node(pp_item(sel, "targetList", 0), &rt), "ResTarget"))
-            return json_get_str(rt, "name") ? json_get_str(rt, "name")
-                                            : pp_default_colname(json_get(rt, "val"));
+            *name = json_get_str(rt, "name");
+        return *name ? 2 : 0;
     }
-    return NULL;
+    if (!strcmp(kind, "A_Expr")) {
+        const char *k = json_get_str(b, "kind");
+        *name = k && !strcmp(k, "AEXPR_NULLIF") ? "nullif" : NULL;
+    } else if (!strcmp(kind, "MinMaxExpr")) {
+        const char *op = json_get_str(b, "op");
+        *name = op && !strcmp(op, "IS_LEAST") ? "least" : "greatest";
+    } else if (!strcmp(kind, "SQLValueFunction")) {
+        *name = pp_valuefunc_name(b);
+    } else {
+        *name = !strcmp(kind, "CoalesceExpr") ? "coalesce"
+              : !strcmp(kind, "A_ArrayExpr") ? "array"
+              : !strcmp(kind, "RowExpr") ? "row" : NULL;
+    }
+    return *name ? 2 : 0;
 }
 
 /* `SELECT target [FROM t [alias]] [WHERE cond]`, the one subquery .rls has. */
@@ -425,9 +445,18 @@ static void pp_select(PgPrint *p, const Json *node)
         pp_refuse(p, "a subquery that selects other than one expression");
         return;
     }
-    const char *name = json_get_str(rt, "name"), *dflt = pp_default_colname(json_get(rt, "val"));
-    if (name && strcmp(name, dflt ? dflt : "?column?") != 0) {
-        pp_refuse(p, arena_printf(p->arena, "a subquery target named AS %s", name));
+    /* pg_get_expr leaves out AS for a column of the same name and for
+     * "?column?", PostgreSQL's name of a target it cannot name */
+    const char *name = json_get_str(rt, "name"), *dflt = NULL;
+    const Json *vb;
+    if (!pp_colname(json_get(rt, "val"), &dflt) || !dflt)
+        dflt = "?column?";
+    if (!name && strcmp(pp_node(json_get(rt, "val"), &vb), "ColumnRef") != 0)
+        name = "?column?";
+    if (name && strcmp(name, dflt) != 0) {
+        pp_refuse(p, arena_printf(p->arena, "a subquery target named %s (`AS %s`), which "
+                                  "PostgreSQL would name %s when read without it",
+                                  name, name, dflt));
         return;
     }
     sb_puts(p->out, "SELECT ");
@@ -725,6 +754,45 @@ static void pp_indirection(PgPrint *p, const Json *b)
     }
 }
 
+/* The type of a cast of every element of an ARRAY[...], when they all
+ * have the same one, or NULL. */
+static const char *pp_element_type(PgPrint *p, const Json *array)
+{
+    const char *type = NULL;
+    StrBuf *out = p->out;
+    for (int i = 0; i < pp_count(array, "elements"); i++) {
+        const Json *e;
+        if (strcmp(pp_node(pp_item(array, "elements", i), &e), "TypeCast") != 0)
+            return NULL;
+        StrBuf sb;
+        sb_init(&sb, p->arena);
+        p->out = &sb;
+        pp_type(p, json_get(e, "typeName"));
+        p->out = out;
+        if (type && strcmp(type, sb_str(&sb)) != 0)
+            return NULL;
+        type = sb_str(&sb);
+    }
+    return type;
+}
+
+/* A cast of an ARRAY[...] as a whole: pg_get_expr writes the implicit
+ * cast of an IN list's array, `(ARRAY['a'::character varying])::text[]`,
+ * which PostgreSQL would read back as a cast of each element (another
+ * tree, printed otherwise).  Casting the array to its own type first,
+ * `ARRAY[...]::character varying[]`, keeps the outer cast on the array;
+ * with elements of no one written type that cannot be said. */
+static void pp_array_type(PgPrint *p, const Json *array)
+{
+    const char *type = pp_element_type(p, array);
+    if (!type || strchr(type, '(') || strchr(type, '[')) {
+        pp_refuse(p, "a cast of a whole ARRAY[...] whose elements have no one written type "
+                     "(PostgreSQL would read it back as a cast of each element)");
+        return;
+    }
+    sb_printf(p->out, "::%s[]", type);
+}
+
 static void pp_expr(PgPrint *p, const Json *node)
 {
     const Json *b;
@@ -757,6 +825,8 @@ static void pp_expr(PgPrint *p, const Json *node)
         bool bare = !strcmp(ak, "A_Const") || !strcmp(ak, "ColumnRef") || !strcmp(ak, "FuncCall");
         sb_puts(p->out, bare ? "" : "(");
         pp_expr(p, arg);
+        if (!strcmp(ak, "A_ArrayExpr"))
+            pp_array_type(p, ab);
         sb_puts(p->out, bare ? "::" : ")::");
         pp_type(p, json_get(b, "typeName"));
     } else if (!strcmp(kind, "FuncCall")) {
@@ -846,10 +916,15 @@ bool pgexpr_to_rls(Arena *a, const char *expr, StrBuf *out, const char **why)
         *why = p.why;
         return false;
     }
-    /* the outermost parentheses are the policy's own */
+    /* the outermost parentheses of a compound are the policy's own; a
+     * scalar subquery's are its syntax: `using ((SELECT ...))` */
+    const Json *top, *sub_type;
+    bool scalar_sub = !strcmp(pp_node(json_get(rt, "val"), &top), "SubLink") &&
+                      (sub_type = json_get(top, "subLinkType")) &&
+                      sub_type->kind == JSON_STRING && !strcmp(sub_type->str, "EXPR_SUBLINK");
     const char *s = sb_str(&sb);
     size_t n = strlen(s);
-    if (n >= 2 && s[0] == '(' && s[n - 1] == ')') {
+    if (!scalar_sub && n >= 2 && s[0] == '(' && s[n - 1] == ')') {
         int depth = 0;
         size_t i;
         bool in_str = false, in_id = false;

@@ -65,6 +65,7 @@ CREATE POLICY array_any ON docs FOR SELECT USING ('x' = ANY (tags));
 CREATE POLICY array_all ON docs FOR SELECT USING (level <> ALL (ARRAY[1, 2, 3]));
 CREATE POLICY array_subscript ON docs FOR SELECT USING (tags[1] = 'first');
 CREATE POLICY in_list ON docs FOR SELECT USING (status IN ('a', 'b', 'c'));
+CREATE POLICY in_list_varchar ON docs FOR SELECT USING (title IN ('a', 'b', NULL));
 CREATE POLICY not_in_list ON docs FOR SELECT USING (level NOT IN (-1, 0));
 CREATE POLICY like_prefix ON docs FOR SELECT USING (title LIKE 'pub%');
 CREATE POLICY not_like ON docs FOR SELECT USING (title NOT LIKE '%secret%');
