@@ -390,12 +390,17 @@ static int pp_colname(const Json *node, const char **name)
         const Json *sel, *rt;
         *name = !t || !strcmp(t, "EXISTS_SUBLINK") ? "exists"
               : !strcmp(t, "ARRAY_SUBLINK") ? "array" : NULL;
-        /* a scalar subquery: its target's name only when written */
+        /* a scalar subquery: the name of its target, which pg_get_expr
+         * writes unless it is the column's own or "?column?" */
         if (t && !strcmp(t, "EXPR_SUBLINK") &&
             !strcmp(pp_node(json_get(b, "subselect"), &sel), "SelectStmt") &&
             pp_count(sel, "targetList") == 1 &&
-            !strcmp(pp_node(pp_item(sel, "targetList", 0), &rt), "ResTarget"))
+            !strcmp(pp_node(pp_item(sel, "targetList", 0), &rt), "ResTarget")) {
+            const Json *vb;
             *name = json_get_str(rt, "name");
+            if (!*name && !strcmp(pp_node(json_get(rt, "val"), &vb), "ColumnRef"))
+                return pp_colname(json_get(rt, "val"), name);
+        }
         return *name ? 2 : 0;
     }
     if (!strcmp(kind, "A_Expr")) {

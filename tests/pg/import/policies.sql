@@ -43,6 +43,10 @@ CREATE POLICY team_not_exists ON docs AS RESTRICTIVE FOR INSERT WITH CHECK (NOT 
 CREATE POLICY team_scalar ON docs FOR SELECT TO auditor USING (owner = (SELECT t.owner FROM teams t WHERE t.id = docs.team_id));
 CREATE POLICY team_any_array ON docs FOR SELECT TO app_user USING (team_id = ANY (ARRAY(SELECT m.team_id FROM members m WHERE m.login = current_user)));
 CREATE POLICY team_count ON docs FOR SELECT USING ((SELECT count(*) FROM members m WHERE m.team_id = docs.team_id) > 2);
+CREATE POLICY nested_scalar ON docs FOR SELECT USING ((SELECT (SELECT max(m.team_id) FROM members m)) = team_id);
+CREATE POLICY nested_scalar_col ON docs FOR SELECT USING ((SELECT (SELECT m.team_id FROM members m WHERE m.login = 'lead')) = team_id);
+CREATE POLICY case_target ON docs FOR SELECT USING ((SELECT CASE WHEN t.name = 'x' THEN true ELSE public.is_admin(t.owner) END FROM teams t WHERE t.id = docs.team_id));
+CREATE POLICY varchar_in_sub ON docs FOR SELECT USING (title IN (SELECT t.name FROM teams t));
 CREATE POLICY other_schema_sub ON docs FOR SELECT USING (EXISTS (SELECT 1 FROM other.notes n WHERE n.author = docs.owner));
 -- casts, functions, CASE, COALESCE, arrays, LIKE
 CREATE POLICY cast_text ON docs FOR SELECT USING (id::text = current_setting('app.doc'));
