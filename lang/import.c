@@ -36,7 +36,7 @@ static const char *const import_sql =
     "                                            COLLATE \"C\")\n"
     "          FROM pg_catalog.unnest(p.polroles) AS r(r)),\n"
     "       pg_catalog.pg_get_expr(p.polqual, p.polrelid),\n"
-    "       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)\n"
+    "       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), c.oid\n"
     "  FROM pg_catalog.pg_class c\n"
     "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
     "  LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = c.oid\n"
@@ -61,7 +61,7 @@ static int import_cmp_str(const void *x, const void *y)
 /* The oids of the tables asked for, as an oid[] literal; NULL after a
  * message when one does not exist. */
 static const char *import_table_oids(Arena *a, Diag *d, PGconn *conn,
-                                     const char *const *tables, int ntables)
+                                     const char *const *tables, int ntables, const char **oids)
 {
     StrBuf sb;
     sb_init(&sb, a);
@@ -78,7 +78,8 @@ static const char *import_table_oids(Arena *a, Diag *d, PGconn *conn,
             diag_fail(d, "table '%s' does not exist", tables[i]);
             ok = false;
         } else {
-            sb_printf(&sb, "%s%s", i ? "," : "", PQgetvalue(r, 0, 0));
+            oids[i] = arena_strdup(a, PQgetvalue(r, 0, 0));
+            sb_printf(&sb, "%s%s", i ? "," : "", oids[i]);
         }
         PQclear(r);
     }
@@ -207,14 +208,25 @@ int import_pg(Arena *a, Diag *d, const char *conninfo, const char *const *tables
     }
     int rc = RLSC_ERR_USAGE;
     PQclear(PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-    const char *oids = ntables ? import_table_oids(a, d, conn, tables, ntables) : NULL;
+    const char **oid = arena_alloc(a, sizeof *oid * (size_t)(ntables + 1));
+    const char *oids = ntables ? import_table_oids(a, d, conn, tables, ntables, oid) : NULL;
     if (!ntables || oids) {
         const char *params[1] = {oids};
         PGresult *r = PQexecParams(conn, import_sql, 1, NULL, params, NULL, NULL, 0);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             diag_fail(d, "reading the policies failed: %s", import_error(a, conn));
-        else
+        } else {
             rc = import_write(a, d, r, out) ? RLSC_ERR_INPUT : RLSC_OK;
+            /* a table asked for that has nothing to import is said so,
+             * not left out in silence */
+            Map *found = map_new(a);
+            for (int i = 0; i < PQntuples(r); i++)
+                map_put(found, PQgetvalue(r, i, 10), (void *)"");
+            for (int i = 0; i < ntables; i++)
+                if (!map_get(found, oid[i]))
+                    diag_warning(d, SPAN_NONE, "table '%s' has no row-level security and no "
+                                 "policy: nothing to import", tables[i]);
+        }
         PQclear(r);
     }
     PQclear(PQexec(conn, "ROLLBACK"));

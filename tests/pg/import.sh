@@ -98,6 +98,12 @@ tap_result $? "only the tables named are imported" "$W/two.diff"
 grep -q '^role "Mixed Role";$' "$W/two.rls" && grep -q '^role auditor;$' "$W/two.rls" &&
     ! grep -q '^role app_user;' "$W/two.rls"
 tap_result $? "only their roles are declared" "$W/two.rls"
+"$RLSC" import --db "$(db src)" plain >"$W/plain.rls" 2>"$W/plain.err"
+rc=$?
+[ "$rc" -eq 0 ] && ! grep -q '^table' "$W/plain.rls" &&
+    grep -q "rlsc: warning: table 'plain' has no row-level security and no policy: nothing to import" "$W/plain.err"
+tap_result $? "a table without RLS or policy: exit 0 (got $rc), no block, and a warning" \
+    "$W/plain.err" "$W/plain.rls"
 "$RLSC" import --db "$(db src)" public.nosuch >"$W/none.out" 2>"$W/none.err"
 rc=$?
 [ "$rc" -eq 2 ] && grep -q "table 'public.nosuch' does not exist" "$W/none.err" && [ ! -s "$W/none.out" ]
