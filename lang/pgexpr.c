@@ -591,6 +591,34 @@ static void pp_func(PgPrint *p, const Json *b)
     sb_putc(p->out, ')');
 }
 
+/* `a ~ similar_to_escape(p [, e])` is what PostgreSQL makes of `a SIMILAR
+ * TO p [ESCAPE e]` (and `!~` of NOT SIMILAR TO): the same tree, and the
+ * form .rls reads, whose checker knows the operator and not the function.
+ * Writes it and returns true when r is that call. */
+static bool pp_similar(PgPrint *p, const Json *l, const char *op, const Json *r)
+{
+    const Json *f;
+    if ((strcmp(op, "~") != 0 && strcmp(op, "!~") != 0) ||
+        strcmp(pp_node(r, &f), "FuncCall") != 0 || pp_count(f, "funcname") != 1)
+        return false;
+    const char *name = pp_string(pp_item(f, "funcname", 0));
+    int nargs = pp_count(f, "args");
+    if (!name || strcmp(name, "similar_to_escape") != 0 || nargs < 1 || nargs > 2 ||
+        json_get(f, "agg_star") || json_get(f, "agg_distinct") || json_get(f, "func_variadic") ||
+        json_get(f, "agg_order") || json_get(f, "agg_filter") || json_get(f, "over"))
+        return false;
+    sb_putc(p->out, '(');
+    pp_expr(p, l);
+    sb_puts(p->out, op[0] == '!' ? " NOT SIMILAR TO " : " SIMILAR TO ");
+    pp_expr(p, pp_item(f, "args", 0));
+    if (nargs == 2) {
+        sb_puts(p->out, " ESCAPE ");
+        pp_expr(p, pp_item(f, "args", 1));
+    }
+    sb_putc(p->out, ')');
+    return true;
+}
+
 static void pp_aexpr(PgPrint *p, const Json *b)
 {
     const char *kind = json_get_str(b, "kind");
@@ -600,6 +628,8 @@ static void pp_aexpr(PgPrint *p, const Json *b)
     if (!strcmp(kind, "AEXPR_OP")) {
         const char *op = pp_op(p, b, "name");
         if (!op)
+            return;
+        if (l && pp_similar(p, l, op, r))
             return;
         if (!l && strcmp(op, "-") != 0 && strcmp(op, "+") != 0) {
             pp_refuse(p, arena_printf(p->arena, "the prefix operator %s", op));

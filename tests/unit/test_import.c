@@ -100,6 +100,9 @@ static const struct {
     {"((a || b) = 'ab'::text)", "(a || b) = 'ab'::text"},
     {"(a BETWEEN 1 AND 2)", "a BETWEEN 1 AND 2"},
     {"(name LIKE 'a%')", "name LIKE 'a%'"},
+    {"((s)::text ~ similar_to_escape('a%'::text))", "s::text SIMILAR TO 'a%'::text"},
+    {"(s !~ similar_to_escape('a#%'::text, '#'::text))", "s NOT SIMILAR TO 'a#%'::text ESCAPE '#'::text"},
+    {"(s ~ public.similar_to_escape('a'::text))", "s ~ public.similar_to_escape('a'::text)"},
     {"(name NOT ILIKE 'a%')", "name NOT ILIKE 'a%'"},
     {"(d = CURRENT_DATE)", "d = current_date"},
 };

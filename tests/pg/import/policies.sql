@@ -83,6 +83,18 @@ CREATE POLICY is_true ON docs FOR SELECT USING (flag IS TRUE OR flag IS NOT FALS
 CREATE POLICY is_null ON docs FOR SELECT USING (status IS NULL);
 CREATE POLICY quoted_cols ON docs FOR SELECT USING ("Mixed Col" = 'x' AND "select" > 0);
 CREATE POLICY quote_literal ON docs FOR SELECT USING (status <> 'it''s' AND status <> 'back\slash');
+CREATE POLICY similar_to ON docs FOR SELECT USING (status SIMILAR TO 'a%');
+CREATE POLICY current_role_owner ON docs FOR SELECT USING (owner = current_role);
+CREATE POLICY date_today ON docs FOR SELECT USING (created::date = current_date);
+CREATE POLICY local_ts ON docs FOR SELECT USING (created::timestamp(0) without time zone < localtimestamp);
+CREATE POLICY jsonb_contains ON docs FOR SELECT USING (data @> '{"a": 1}'::jsonb);
+CREATE POLICY array_slice ON docs FOR SELECT USING (tags[1:2] = ARRAY['a', 'b']);
+CREATE POLICY float_types ON docs FOR SELECT USING (amount::float8 > 0.5::real);
+CREATE POLICY char_types ON docs FOR SELECT USING (code::character(2) = 'ab' OR code::bpchar = 'a');
+CREATE POLICY not_similar ON docs FOR SELECT USING (title NOT SIMILAR TO 'x#_%' ESCAPE '#');
+CREATE POLICY between_dates ON docs FOR SELECT USING (due BETWEEN '2024-01-01' AND '2024-12-31');
+CREATE POLICY any_literal ON docs FOR SELECT USING (level = ANY ('{1,2}'::int[]));
+CREATE POLICY not_null_test ON docs FOR SELECT USING (NOT (flag IS NULL) AND "Mixed Col" IS NOT NULL);
 CREATE POLICY "Quoted Name" ON docs FOR SELECT USING (code = 'abc');
 CREATE POLICY "policy" ON docs FOR SELECT USING (current_date > due);
 -- other tables: force off, quoted names, a second schema, a partitioned table
