@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
 packages=(build-essential autoconf automake pkg-config flex bison
-          libpq-dev libcunit1-dev postgresql postgresql-client
+          libpq-dev libpg-query-dev libcunit1-dev postgresql postgresql-client
           postgresql-common python3-django python3-psycopg2 pgbouncer
           clang libclang-rt-14-dev)
 

@@ -49,7 +49,7 @@ static int parse_options(const Command *c, int argc, char **argv, Options *o)
     o->deleted = calloc((size_t)argc + 1, sizeof(char *));
     if (!o->files || !o->after || !o->run_before || !o->renamed || !o->deleted)
         return RLSC_ERR_USAGE;
-    bool files = c->options & OPT_FILES, django = c->options & OPT_DJANGO;
+    bool files = c->options & (OPT_FILES | OPT_TABLES), django = c->options & OPT_DJANGO;
     const char *unknown = files ? "unknown option '%s'" : "unexpected argument '%s'";
     const char *no_value = files ? "%s needs a value" : unknown;
     bool only_files = false;
@@ -106,7 +106,7 @@ static int parse_options(const Command *c, int argc, char **argv, Options *o)
     }
     if (o->catalog && o->db)
         return cli_usage_error("%s", "give --catalog or --db, not both");
-    if (files && o->nfiles == 0 && !(django && o->app))
+    if ((c->options & OPT_FILES) && o->nfiles == 0 && !(django && o->app))
         return cli_usage_error("%s", django ? "no input files (an app without .rls files: "
                                               "give --app LABEL)" : "no input files");
     if (django) {

@@ -19,6 +19,7 @@ enum {
     OPT_DOWN = 1 << 3,    /* --down */
     OPT_DJANGO = 1 << 4,  /* --migrations --check --dry-run --name --app --after
                            * --run-before --renamed --deleted */
+    OPT_TABLES = 1 << 5,  /* TABLE... (none is fine): kept in Options.files */
 };
 
 typedef struct Command Command;

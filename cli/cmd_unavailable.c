@@ -20,15 +20,6 @@ const Command cmd_explain = {
     run_unavailable,
 };
 
-const Command cmd_import = {
-    "import",
-    "  import  --db CONNINFO [TABLE...] .rls from the policies in a live database\n",
-    "usage: rlsc import --db CONNINFO [TABLE...]\n"
-    "Writes .rls policy statements for the policies of a live database.\n",
-    0, /* the arguments are not read yet */
-    run_unavailable,
-};
-
 const Command cmd_test = {
     "test",
     "  test    --db CONNINFO FILE.rls... run the policy tests in the files\n",

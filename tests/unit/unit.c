@@ -511,6 +511,7 @@ int main(void)
     add_types_suite();
     add_lower_suite();
     add_emit_suite();
+    add_import_suite();
     if (registry_failed) {
         CU_cleanup_registry();
         return 1;

@@ -26,6 +26,7 @@ void add_parser_suite(void);
 void add_types_suite(void);
 void add_lower_suite(void);
 void add_emit_suite(void);
+void add_import_suite(void);
 
 /* Registers a suite whose tests each get a fresh fixture. */
 void unit_add_suite(const char *name, CU_TestInfo *tests);

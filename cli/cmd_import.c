@@ -1,0 +1,36 @@
+/*
+ * cmd_import.c — `rlsc import [--db CONNINFO] [TABLE...]`: the policies,
+ * roles and RLS flags of a live database as .rls on stdout (lang/import.c).
+ */
+#include "cli.h"
+#include "import.h"
+
+static int run_import(const Command *self, int argc, char **argv)
+{
+    Cli cli;
+    int rc = cli_begin(&cli, self, argc, argv);
+    if (rc == RLSC_OK) {
+        StrBuf out;
+        sb_init(&out, cli.arena);
+        /* without --db, libpq's PG* environment variables say which */
+        rc = import_pg(cli.arena, &cli.diag, cli.opt.db ? cli.opt.db : "", cli.opt.files,
+                       cli.opt.nfiles, &out);
+        if (rc == RLSC_OK)
+            rc = cli_write_stdout(&cli, out.data, out.len);
+    }
+    return cli_end(&cli, rc);
+}
+
+const Command cmd_import = {
+    "import",
+    "  import  --db CONNINFO [TABLE...] .rls from the policies in a live database\n",
+    "usage: rlsc import [--db CONNINFO] [TABLE...]\n"
+    "Writes .rls for the policies of a live database: `role` for each role they\n"
+    "name, and per table with row-level security a block of `policy` statements\n"
+    "(`no force;` where FORCE is off), which `rlsc sql` compiles back to the same\n"
+    "policies.  TABLE (as PostgreSQL reads a table name) limits it to those tables.\n"
+    "An expression .rls cannot express is an error naming the table and policy\n"
+    "(exit 1), and nothing is written.\n",
+    OPT_DB | OPT_TABLES,
+    run_import,
+};
