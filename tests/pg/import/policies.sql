@@ -16,6 +16,7 @@ ALTER TABLE public.events FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.rls_only ENABLE ROW LEVEL SECURITY;     -- no policies
 ALTER TABLE public.rls_only FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.rls_only_noforce ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public."t""x" ENABLE ROW LEVEL SECURITY;         -- FORCE off
 
 -- every command, PUBLIC and roles
 CREATE POLICY all_public ON docs USING (true);
@@ -109,3 +110,6 @@ CREATE POLICY notes_private ON other.notes AS RESTRICTIVE USING (NOT private OR 
 CREATE POLICY notes_all ON other.notes USING (true);
 CREATE POLICY events_sel ON events FOR SELECT USING (day >= current_date - 30);
 CREATE POLICY events_ins ON events FOR INSERT WITH CHECK (who = current_user);
+-- hostile names and literals: an injected statement, comments, quotes, backslashes, dollars, a newline
+CREATE POLICY "p""1; policy evil on t using (true); --" ON public."t""x" TO "role with ""quote""" USING ("na--me" = E'it''s \\ /* -- $$ "q"' AND "c*/" LIKE '%*/%');
+CREATE POLICY "c*/ /*x" ON public."t""x" FOR INSERT WITH CHECK ("na--me" <> E'\n' AND "c*/" <> $q$'$$'$q$);

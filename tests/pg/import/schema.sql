@@ -32,6 +32,8 @@ CREATE TABLE public.events_2024 PARTITION OF public.events
 CREATE TABLE public.rls_only (id integer);
 CREATE TABLE public.rls_only_noforce (id integer);
 CREATE TABLE public.plain (id integer);
+-- names and literals that end a statement, a comment or a string if quoted wrongly
+CREATE TABLE public."t""x" (id integer, "na--me" text, "c*/" text);
 CREATE FUNCTION public.is_admin(who text) RETURNS boolean LANGUAGE sql STABLE
     AS $$ SELECT who = 'admin' $$;
 CREATE FUNCTION other.team_of(who text) RETURNS integer LANGUAGE sql STABLE
