@@ -283,22 +283,19 @@ static const Type *tc_function(Tc *tc, Expr *e, const Scope *s, Place place)
          * preferred types, so rlsc asks for a cast (STRICTER.md). */
         if (a->cat == TC_NUMERIC && b->cat == TC_NUMERIC && !types_equal(a, b)) {
             bool af = a->rank >= 5, bf = b->rank >= 5;
-            if (strcmp(types_base(a)->name, "oid") == 0 || strcmp(types_base(b)->name, "oid") == 0) {
-                /* integer beside oid meets oid = oid: the result is oid
-                 * whichever side it is on, as far as rlsc can tell */
+            /* beside oid, or a float beside an exact number, the operator
+             * PostgreSQL picks depends on the side and on preferred types */
+            const char *pick = strcmp(types_base(a)->name, "oid") == 0
+                                       || strcmp(types_base(b)->name, "oid") == 0
+                                   ? "oid and integer"
+                               : af != bf ? "float and exact"
+                                          : NULL;
+            if (pick) {
                 diag_error(tc->diag, e->loc,
                            "nullif(%s, %s): the type of the result depends on PostgreSQL's "
-                           "choice between oid and integer operators; cast one argument to "
-                           "the other's type",
-                           types_display(a), types_display(b));
-                return &type_any;
-            }
-            if (af != bf) {
-                diag_error(tc->diag, e->loc,
-                           "nullif(%s, %s): the type of the result depends on PostgreSQL's "
-                           "choice between float and exact operators; cast one argument to "
-                           "the other's type",
-                           types_display(a), types_display(b));
+                           "choice between %s operators; cast one argument to the other's "
+                           "type",
+                           types_display(a), types_display(b), pick);
                 return &type_any;
             }
             if (!af && (a->rank == 4) != (b->rank == 4))
