@@ -142,9 +142,11 @@ def _installed_rls_files():
                 yield path, f.read()
 
 
+@lru_cache(maxsize=None)
 def _installed_rls_texts():
-    for _, text in _installed_rls_files():
-        yield text
+    """The texts of the installed apps' .rls files, read once for the
+    declarations the runtime caches (contexts and permissions)."""
+    return tuple(text for _, text in _installed_rls_files())
 
 
 def context_declarations():
