@@ -11,8 +11,8 @@
  * are read from auth_permission.
  */
 #include "catalog.h"
+#include "pgconn.h"
 
-#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,14 +95,6 @@ static const char *pg_type_text(Arena *a, const char *s)
     return arena_strdup(a, last);
 }
 
-/* libpq's message without its final line break, which diag_fail adds. */
-static const char *pg_error(Arena *a, PGconn *conn)
-{
-    const char *m = PQerrorMessage(conn);
-    size_t n = strlen(m);
-    return arena_strndup(a, m, n && m[n - 1] == '\n' ? n - 1 : n);
-}
-
 /* The rows of sql, or NULL (after a message to d unless optional). */
 static PGresult *pg_query(Catalog *c, Diag *d, PGconn *conn, const char *sql, bool optional)
 {
@@ -110,7 +102,7 @@ static PGresult *pg_query(Catalog *c, Diag *d, PGconn *conn, const char *sql, bo
     if (PQresultStatus(r) == PGRES_TUPLES_OK)
         return r;
     if (!optional)
-        diag_fail(d, "reading the catalog failed: %s", pg_error(c->arena, conn));
+        diag_fail(d, "reading the catalog failed: %s", pgconn_error(c->arena, conn));
     PQclear(r);
     return NULL;
 }
@@ -209,16 +201,10 @@ static void pg_load_funcs(Catalog *c, PGresult *r)
 
 int cat_load_pg(Catalog *c, Diag *d, const char *conninfo)
 {
-    PGconn *conn = PQconnectdb(conninfo);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        diag_fail(d, "cannot connect to the database: %s", pg_error(c->arena, conn));
-        PQfinish(conn);
+    PGconn *conn = pgconn_open(c->arena, d, conninfo);
+    if (!conn)
         return RLSC_ERR_USAGE;
-    }
     int rc = RLSC_ERR_USAGE;
-    /* Read everything in one snapshot. */
-    PGresult *begin = PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    PQclear(begin);
     PGresult *tables = pg_query(c, d, conn, tables_sql, false);
     PGresult *funcs = tables ? pg_query(c, d, conn, funcs_sql, false) : NULL;
     if (tables && funcs) {
@@ -273,7 +259,6 @@ int cat_load_pg(Catalog *c, Diag *d, const char *conninfo)
     }
     PQclear(tables);
     PQclear(funcs);
-    PQclear(PQexec(conn, "ROLLBACK"));
-    PQfinish(conn);
+    pgconn_close(conn);
     return rc;
 }

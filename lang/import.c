@@ -20,10 +20,10 @@
  */
 #include "import.h"
 
-#include <libpq-fe.h>
 #include <stdlib.h>
 
 #include "json.h"
+#include "pgconn.h"
 #include "pgexpr.h"
 
 /* $1: the oids of the tables asked for, or NULL for all. */
@@ -46,13 +46,6 @@ static const char *const import_sql =
     "   AND ($1::pg_catalog.oid[] IS NULL OR c.oid = ANY ($1::pg_catalog.oid[]))\n"
     " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\", p.polname COLLATE \"C\"";
 
-static const char *import_error(Arena *a, PGconn *conn)
-{
-    const char *m = PQerrorMessage(conn);
-    size_t n = strlen(m);
-    return arena_strndup(a, m, n && m[n - 1] == '\n' ? n - 1 : n);
-}
-
 static int import_cmp_str(const void *x, const void *y)
 {
     return strcmp(*(const char *const *)x, *(const char *const *)y);
@@ -72,7 +65,7 @@ static const char *import_table_oids(Arena *a, Diag *d, PGconn *conn,
         PGresult *r = PQexecParams(conn, "SELECT pg_catalog.to_regclass($1)::pg_catalog.oid",
                                    1, NULL, params, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-            diag_fail(d, "table '%s': %s", tables[i], import_error(a, conn));
+            diag_fail(d, "table '%s': %s", tables[i], pgconn_error(a, conn));
             ok = false;
         } else if (PQgetisnull(r, 0, 0)) {
             diag_fail(d, "table '%s' does not exist", tables[i]);
@@ -200,21 +193,17 @@ static int import_write(Arena *a, Diag *d, PGresult *r, StrBuf *out)
 int import_pg(Arena *a, Diag *d, const char *conninfo, const char *const *tables, int ntables,
               StrBuf *out)
 {
-    PGconn *conn = PQconnectdb(conninfo);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        diag_fail(d, "cannot connect to the database: %s", import_error(a, conn));
-        PQfinish(conn);
+    PGconn *conn = pgconn_open(a, d, conninfo);
+    if (!conn)
         return RLSC_ERR_USAGE;
-    }
     int rc = RLSC_ERR_USAGE;
-    PQclear(PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
     const char **oid = arena_alloc(a, sizeof *oid * (size_t)(ntables + 1));
     const char *oids = ntables ? import_table_oids(a, d, conn, tables, ntables, oid) : NULL;
     if (!ntables || oids) {
         const char *params[1] = {oids};
         PGresult *r = PQexecParams(conn, import_sql, 1, NULL, params, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-            diag_fail(d, "reading the policies failed: %s", import_error(a, conn));
+            diag_fail(d, "reading the policies failed: %s", pgconn_error(a, conn));
         } else {
             rc = import_write(a, d, r, out) ? RLSC_ERR_INPUT : RLSC_OK;
             /* a table asked for that has nothing to import is said so,
@@ -229,7 +218,6 @@ int import_pg(Arena *a, Diag *d, const char *conninfo, const char *const *tables
         }
         PQclear(r);
     }
-    PQclear(PQexec(conn, "ROLLBACK"));
-    PQfinish(conn);
+    pgconn_close(conn);
     return rc;
 }
