@@ -46,11 +46,6 @@ static const char *const import_sql =
     "   AND ($1::pg_catalog.oid[] IS NULL OR c.oid = ANY ($1::pg_catalog.oid[]))\n"
     " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\", p.polname COLLATE \"C\"";
 
-static int import_cmp_str(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 /* The oids of the tables asked for, as an oid[] literal; NULL after a
  * message when one does not exist. */
 static const char *import_table_oids(Arena *a, Diag *d, PGconn *conn,
@@ -176,8 +171,7 @@ static int import_write(Arena *a, Diag *d, PGresult *r, StrBuf *out)
     }
     if (errors)
         return errors;
-    if (roles.n > 1) /* qsort of NULL, even for none, is undefined */
-        qsort(roles.items, (size_t)roles.n, sizeof roles.items[0], import_cmp_str);
+    vec_sort_strings(&roles);
     sb_puts(out, "-- Imported by rlsc import: the policies, roles and RLS flags of the database.\n");
     if (roles.n)
         sb_putc(out, '\n');

@@ -460,11 +460,6 @@ static const char *lower_name(Lower *L, const char *base, const PtrVec *roles,
     return lower_keep(L, sb);
 }
 
-static int lower_cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The roles a rule names, sorted.  Rules name the same few roles again
  * and again: equal lists share one array (read only, as all of the IR). */
 static PtrVec lower_roles(Lower *L, const PtrVec *idents)
@@ -475,8 +470,7 @@ static PtrVec lower_roles(Lower *L, const PtrVec *idents)
     v->n = 0;
     for (int i = 0; i < idents->n; i++)
         vec_push(L->arena, v, (void *)((const Ident *)idents->items[i])->name);
-    if (v->n > 1)
-        qsort(v->items, (size_t)v->n, sizeof(void *), lower_cmp_str);
+    vec_sort_strings(v);
     StrBuf *key = lower_start(&L->key);
     for (int i = 0; i < v->n; i++) {
         if (i)
@@ -850,8 +844,7 @@ static void lower_collect_bypass(Lower *L, AstFile **files, int nfiles)
                 if (!dup)
                     vec_push(L->arena, set, f->bypass.items[k]);
             }
-            if (set->n > 1)
-                qsort(set->items, (size_t)set->n, sizeof(void *), lower_cmp_str);
+            vec_sort_strings(set);
         }
     }
 }

@@ -58,11 +58,6 @@ static bool resolve_setting_name(const char *s)
     return dot && !start;
 }
 
-static int resolve_cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static void resolve_decls(Resolver *c)
 {
     AstFile *f = c->file;
@@ -107,8 +102,7 @@ static void resolve_decls(Resolver *c)
             vec_push(c->arena, &f->bypass, (void *)n);
         }
     }
-    if (f->bypass.n > 1)
-        qsort(f->bypass.items, (size_t)f->bypass.n, sizeof(void *), resolve_cmp_str);
+    vec_sort_strings(&f->bypass);
 
     c->ctx_names = resolve_names(c, &f->contexts, offsetof(ContextDecl, name));
     c->nctx = f->contexts.n;

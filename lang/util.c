@@ -496,6 +496,17 @@ void vec_reserve(Arena *a, PtrVec *v, int n)
         vec_grow(a, v, n);
 }
 
+static int vec_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void vec_sort_strings(PtrVec *v)
+{
+    if (v->n > 1) /* qsort of NULL, even for none, is undefined */
+        qsort(v->items, (size_t)v->n, sizeof v->items[0], vec_cmp_str);
+}
+
 /* ---- Map */
 
 typedef struct MapSlot {

@@ -75,6 +75,8 @@ typedef struct PtrVec {
 void vec_push(Arena *a, PtrVec *v, void *item);
 /* Room for n items in all, when the count is known or close to it. */
 void vec_reserve(Arena *a, PtrVec *v, int n);
+/* Sorts a vector of strings by strcmp (byte order). */
+void vec_sort_strings(PtrVec *v);
 
 /* String-keyed hash map (open addressing) kept in an arena. */
 typedef struct Map Map;
