@@ -19,9 +19,22 @@ void emit_sql(StrBuf *out, const Ir *ir, bool down, bool txn);
  * DROP and CREATE.  With summary, one line per change is added there. */
 void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to);
 
+/* One `CREATE POLICY p ON table ...;` (table: its SQL name, quoted), as
+ * emit_sql writes it. */
+void emit_create_policy(StrBuf *out, const char *table, const IrPolicy *p);
+
 /* Splits a script into its statements (const char *), in order, so that
  * their concatenation is exactly sql; see emit_sql.c for the lexing. */
 void emit_statements(Arena *a, const char *sql, PtrVec *out);
+
+/* ---- drift.c */
+
+/* rlsc check --db: compares ir with the policies and RLS flags of the
+ * database of conninfo, conditions as PostgreSQL stores them, and reports
+ * each difference at its rule or table in d.  Returns RLSC_OK,
+ * RLSC_ERR_INPUT when there is drift, RLSC_ERR_USAGE after a message when
+ * the database cannot be reached or compared. */
+int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir);
 
 /* ---- migrate.c: what every migration format shares */
 

@@ -122,7 +122,7 @@ static void emit_roles_list(StrBuf *out, const IrPolicy *p)
     }
 }
 
-static void emit_create_policy(StrBuf *out, const char *table, const IrPolicy *p)
+void emit_create_policy(StrBuf *out, const char *table, const IrPolicy *p)
 {
     sb_puts(out, "CREATE POLICY ");
     sqlfmt_ident(out, p->name);
