@@ -412,6 +412,20 @@ static LivePolicy *drift_find(const LiveTable *t, const char *name)
     return NULL;
 }
 
+/* An item of the files paired with what it is compared with, to report
+ * in the files' order (the IR's is by name): a span's start orders the
+ * files too, each having its own range. */
+typedef struct Placed {
+    Span loc;
+    const void *item, *other;
+} Placed;
+
+static int drift_by_place(const void *x, const void *y)
+{
+    int a = ((const Placed *)x)->loc.start, b = ((const Placed *)y)->loc.start;
+    return (a > b) - (a < b);
+}
+
 /* A table of the files against the database's. */
 static void drift_table(Drift *dr, const IrTable *t, LiveTable *live)
 {
@@ -441,15 +455,26 @@ static void drift_table(Drift *dr, const IrTable *t, LiveTable *live)
     Stored *st = arena_alloc(dr->a, sizeof *st * (size_t)(t->policies.n + 1));
     memset(st, 0, sizeof *st * (size_t)(t->policies.n + 1));
     drift_store(dr, t, live, st);
+    Placed *ordered = arena_alloc(dr->a, sizeof *ordered * (size_t)(t->policies.n + 1));
     for (int i = 0; i < t->policies.n; i++) {
         const IrPolicy *p = t->policies.items[i];
+        ordered[i] = (Placed){p->loc, p, &st[i]};
+    }
+    if (t->policies.n > 1)
+        qsort(ordered, (size_t)t->policies.n, sizeof *ordered, drift_by_place);
+    for (int i = 0; i < t->policies.n; i++) {
+        const IrPolicy *p = ordered[i].item;
+        const Stored *ps = ordered[i].other;
         LivePolicy *lp = drift_find(live, p->name);
         if (lp) {
             lp->matched = true;
-            drift_policy(dr, table, p, &st[i], lp);
+            drift_policy(dr, table, p, ps, lp);
         } else if (p->origin == IR_FROM_HOLDER && live->policies.n == 0) {
             /* rlsc's policy that admits nothing, on a table with rules for
              * nothing: the same access as no policy at all */
+        } else if (ps->error) {
+            diag_error(d, p->loc, "policy \"%s\" on %s is missing from the database, and the "
+                       "compiled policy cannot be created there: %s", p->name, table, ps->error);
         } else {
             diag_error(d, p->loc, "policy \"%s\" on %s is missing from the database", p->name,
                        table);
@@ -516,8 +541,15 @@ int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir)
     }
     if (rc == RLSC_OK) {
         drift_try(&dr, "ROLLBACK TO SAVEPOINT rlsc_probe");
+        Placed *ordered = arena_alloc(a, sizeof *ordered * (size_t)(ir->tables.n + 1));
+        for (int i = 0; i < ir->tables.n; i++) {
+            const IrTable *t = ir->tables.items[i];
+            ordered[i] = (Placed){t->loc, t, bypos[i]};
+        }
+        if (ir->tables.n > 1)
+            qsort(ordered, (size_t)ir->tables.n, sizeof *ordered, drift_by_place);
         for (int i = 0; i < ir->tables.n; i++)
-            drift_table(&dr, ir->tables.items[i], bypos[i]);
+            drift_table(&dr, ordered[i].item, (LiveTable *)ordered[i].other);
         for (int i = 0; i < others.n; i++)
             drift_unclaimed(&dr, others.items[i]);
     }
