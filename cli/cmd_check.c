@@ -14,7 +14,7 @@ static int run_check(const Command *self, int argc, char **argv)
     /* with a live database, the compiled policies are also compared with
      * its policies (drift) */
     if (rc == RLSC_OK && cli.opt.db)
-        rc = drift_check(cli.arena, &cli.diag, cli.opt.db, ir);
+        rc = drift_check(cli.arena, &cli.diag, cli.opt.db, ir, NULL);
     return cli_end(&cli, rc);
 }
 

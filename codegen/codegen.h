@@ -33,8 +33,9 @@ void emit_statements(Arena *a, const char *sql, PtrVec *out);
  * database of conninfo, conditions as PostgreSQL stores them, and reports
  * each difference at its rule or table in d.  Returns RLSC_OK,
  * RLSC_ERR_INPUT when there is drift, RLSC_ERR_USAGE after a message when
- * the database cannot be reached or compared. */
-int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir);
+ * the database cannot be reached or compared.  drifted (may be NULL) gets
+ * the tables of ir with a difference, keyed by ir_table_key. */
+int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drifted);
 
 /* ---- migrate.c: what every migration format shares */
 

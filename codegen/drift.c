@@ -506,7 +506,7 @@ static void drift_unclaimed(Drift *dr, const LiveTable *t)
                    "file declares it", sb_str(&q), t->rls ? "on" : "forced");
 }
 
-int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir)
+int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drifted)
 {
     PGconn *conn = PQconnectdb(conninfo);
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -548,8 +548,13 @@ int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir)
         }
         if (ir->tables.n > 1)
             qsort(ordered, (size_t)ir->tables.n, sizeof *ordered, drift_by_place);
-        for (int i = 0; i < ir->tables.n; i++)
-            drift_table(&dr, ordered[i].item, (LiveTable *)ordered[i].other);
+        for (int i = 0; i < ir->tables.n; i++) {
+            const IrTable *t = ordered[i].item;
+            int before = d->errors;
+            drift_table(&dr, t, (LiveTable *)ordered[i].other);
+            if (drifted && d->errors > before)
+                map_put(drifted, ir_table_key(a, t->schema, t->name), (void *)t);
+        }
         for (int i = 0; i < others.n; i++)
             drift_unclaimed(&dr, others.items[i]);
     }
