@@ -293,7 +293,7 @@ static void drift_store(Drift *dr, const IrTable *t, const LiveTable *live, Stor
     const char *err = cols ? drift_try(dr, sb_str(&sql)) : "its columns cannot be read";
     PQclear(cols);
     if (err) {
-        drift_try(dr, "ROLLBACK TO SAVEPOINT rlsc_table");
+        drift_try(dr, "ROLLBACK TO SAVEPOINT rlsc_table; RELEASE SAVEPOINT rlsc_table");
         for (int i = 0; i < t->policies.n; i++)
             out[i].error = arena_printf(dr->a, "cannot copy the table to compare: %s", err);
         return;
@@ -330,7 +330,7 @@ static void drift_store(Drift *dr, const IrTable *t, const LiveTable *live, Stor
         out[i].check = c ? arena_strdup(dr->a, c) : NULL;
     }
     PQclear(r);
-    drift_try(dr, "ROLLBACK TO SAVEPOINT rlsc_table");
+    drift_try(dr, "ROLLBACK TO SAVEPOINT rlsc_table; RELEASE SAVEPOINT rlsc_table");
 }
 
 /* ---- the comparison */
@@ -540,7 +540,7 @@ int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drif
         rc = RLSC_ERR_USAGE;
     }
     if (rc == RLSC_OK) {
-        drift_try(&dr, "ROLLBACK TO SAVEPOINT rlsc_probe");
+        drift_try(&dr, "ROLLBACK TO SAVEPOINT rlsc_probe; RELEASE SAVEPOINT rlsc_probe");
         Placed *ordered = arena_alloc(a, sizeof *ordered * (size_t)(ir->tables.n + 1));
         for (int i = 0; i < ir->tables.n; i++) {
             const IrTable *t = ir->tables.items[i];
