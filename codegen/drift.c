@@ -45,6 +45,7 @@ typedef struct LiveTable {
     const char *schema, *name;
     bool rls, force, owned; /* owned: the connecting role has the owner's rights */
     PtrVec policies;        /* LivePolicy*, by name */
+    const char *columns;    /* the files' tables: `name type, ...` for a copy */
     bool matched;
 } LiveTable;
 
@@ -164,8 +165,10 @@ static int drift_role(Drift *dr)
 
 /* $1: the files' tables (quoted names); $2: the schemas they name.  The
  * files' tables come with their position in $1 (to_regclass resolves
- * them on the search_path as the compiled SQL does); other tables of
- * those schemas only when they have RLS, FORCE or a policy. */
+ * them on the search_path as the compiled SQL does) and their columns as
+ * CREATE TABLE lists them (types and collations, from the catalog: LIKE
+ * would need SELECT on the table); other tables of those schemas only
+ * when they have RLS, FORCE or a policy. */
 static const char *const drift_live_sql =
     "WITH wanted AS (\n"
     "    SELECT u.i, pg_catalog.to_regclass(u.n) AS oid\n"
@@ -177,7 +180,19 @@ static const char *const drift_live_sql =
     "                                        ELSE pg_catalog.pg_get_userbyid(r.r) END)\n"
     "          FROM pg_catalog.unnest(p.polroles) AS r(r)),\n"
     "       pg_catalog.pg_get_expr(p.polqual, p.polrelid),\n"
-    "       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)\n"
+    "       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid),\n"
+    "       CASE WHEN w.i IS NOT NULL THEN (\n"
+    "           SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname) || ' '\n"
+    "                    || pg_catalog.format_type(a.atttypid, a.atttypmod)\n"
+    "                    || CASE WHEN a.attcollation <> t.typcollation\n"
+    "                            THEN ' COLLATE ' || pg_catalog.quote_ident(cn.nspname) || '.'\n"
+    "                                 || pg_catalog.quote_ident(co.collname) ELSE '' END,\n"
+    "                    ', ' ORDER BY a.attnum)\n"
+    "             FROM pg_catalog.pg_attribute a\n"
+    "             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid\n"
+    "             LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation\n"
+    "             LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace\n"
+    "            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) END\n"
     "  FROM pg_catalog.pg_class c\n"
     "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
     "  LEFT JOIN wanted w ON w.oid = c.oid\n"
@@ -240,6 +255,7 @@ static int drift_live(Drift *dr, const Ir *ir, LiveTable **bypos, PtrVec *others
             t->rls = PQgetvalue(r, row, 3)[0] == 't';
             t->force = PQgetvalue(r, row, 4)[0] == 't';
             t->owned = PQgetvalue(r, row, 5)[0] == 't';
+            t->columns = arena_strdup(dr->a, PQgetvalue(r, row, 12));
             const char *pos = drift_value(r, row, 0);
             if (pos)
                 bypos[atoi(pos) - 1] = t;
@@ -255,65 +271,86 @@ static int drift_live(Drift *dr, const Ir *ir, LiveTable **bypos, PtrVec *others
 
 /* ---- the compiled side, as PostgreSQL stores it */
 
-/* The columns of a table as CREATE TABLE lists them (types and
- * collations), read from the catalog: LIKE would need SELECT on it. */
-static const char *const drift_columns_sql =
-    "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname) || ' '\n"
-    "         || pg_catalog.format_type(a.atttypid, a.atttypmod)\n"
-    "         || CASE WHEN a.attcollation <> t.typcollation\n"
-    "                 THEN ' COLLATE ' || pg_catalog.quote_ident(cn.nspname) || '.'\n"
-    "                      || pg_catalog.quote_ident(co.collname) ELSE '' END,\n"
-    "         ', ' ORDER BY a.attnum)\n"
-    "  FROM pg_catalog.pg_attribute a\n"
-    "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid\n"
-    "  LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation\n"
-    "  LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace\n"
-    " WHERE a.attrelid = $1::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped";
+/* Runs a script of several statements; returns its one result with rows
+ * when every statement succeeded, else NULL with the transaction rolled
+ * back to the savepoint rlsc_table, which the script sets first. */
+static PGresult *drift_batch(Drift *dr, const char *script)
+{
+    PGresult *rows = NULL, *r;
+    bool failed = !PQsendQuery(dr->conn, script);
+    while ((r = PQgetResult(dr->conn))) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_TUPLES_OK && !rows) {
+            rows = r;
+            continue;
+        }
+        failed |= st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    if (!failed)
+        return rows;
+    PQclear(rows);
+    drift_try(dr, "ROLLBACK TO SAVEPOINT rlsc_table; RELEASE SAVEPOINT rlsc_table");
+    return NULL;
+}
+
+/* The policies of t as created on copy, TO PUBLIC: roles are compared by
+ * name, and a role missing from the database is a difference, not a
+ * reason the policy cannot be made. */
+static void drift_create(StrBuf *sql, const IrTable *t, int i, const char *copy)
+{
+    IrPolicy p = *(const IrPolicy *)t->policies.items[i];
+    p.roles = (PtrVec){0};
+    emit_create_policy(sql, copy, &p);
+}
 
 /* Creates the policies of t on a temporary copy of live (its columns, its
  * name) and reads them back into out[i] (t's policy i); the copy goes
- * again. */
+ * again.  One round trip per table; when something fails, again one
+ * policy at a time, to say which cannot be created and why. */
 static void drift_store(Drift *dr, const IrTable *t, const LiveTable *live, Stored *out)
 {
-    StrBuf sql, copy;
+    StrBuf sql, copy, read;
     sb_init(&sql, dr->a);
     sb_init(&copy, dr->a);
-    sqlfmt_qname(&sql, live->schema, live->name);
-    const char *qname[1] = {sb_str(&sql)};
-    PGresult *cols = drift_query(dr, "reading the columns", drift_columns_sql, 1, qname);
+    sb_init(&read, dr->a);
     sb_puts(&copy, "pg_temp.");
     sqlfmt_ident(&copy, live->name);
-    sql.len = 0;
+    sb_puts(&read, "SELECT polname, pg_catalog.pg_get_expr(polqual, polrelid),\n"
+                   "       pg_catalog.pg_get_expr(polwithcheck, polrelid)\n"
+                   "  FROM pg_catalog.pg_policy WHERE polrelid = ");
+    sqlfmt_literal(&read, sb_str(&copy));
+    sb_puts(&read, "::pg_catalog.regclass;\n");
     sb_puts(&sql, "SAVEPOINT rlsc_table; CREATE TEMPORARY TABLE ");
     sb_puts(&sql, sb_str(&copy));
-    sb_puts(&sql, " (");
-    if (cols && !PQgetisnull(cols, 0, 0))
-        sb_puts(&sql, PQgetvalue(cols, 0, 0));
-    sb_puts(&sql, ")");
-    const char *err = cols ? drift_try(dr, sb_str(&sql)) : "its columns cannot be read";
-    PQclear(cols);
-    if (err) {
+    sb_printf(&sql, " (%s);\n", live->columns);
+    size_t created = sql.len;
+    for (int i = 0; i < t->policies.n; i++)
+        drift_create(&sql, t, i, sb_str(&copy));
+    sb_puts(&sql, sb_str(&read));
+    sb_puts(&sql, "ROLLBACK TO SAVEPOINT rlsc_table; RELEASE SAVEPOINT rlsc_table");
+    PGresult *r = drift_batch(dr, sb_str(&sql));
+    if (!r) {
+        sql.len = created;
+        sql.data[created] = '\0';
+        const char *err = drift_try(dr, sb_str(&sql));
+        if (err) {
+            drift_try(dr, "ROLLBACK TO SAVEPOINT rlsc_table; RELEASE SAVEPOINT rlsc_table");
+            for (int i = 0; i < t->policies.n; i++)
+                out[i].error = arena_printf(dr->a, "cannot copy the table to compare: %s", err);
+            return;
+        }
+        for (int i = 0; i < t->policies.n; i++) {
+            sql.len = 0;
+            sb_puts(&sql, "SAVEPOINT rlsc_policy; ");
+            drift_create(&sql, t, i, sb_str(&copy));
+            out[i].error = drift_try(dr, sb_str(&sql));
+            drift_try(dr, out[i].error ? "ROLLBACK TO SAVEPOINT rlsc_policy"
+                                       : "RELEASE SAVEPOINT rlsc_policy");
+        }
+        r = drift_query(dr, "reading the compiled policies", sb_str(&read), 0, NULL);
         drift_try(dr, "ROLLBACK TO SAVEPOINT rlsc_table; RELEASE SAVEPOINT rlsc_table");
-        for (int i = 0; i < t->policies.n; i++)
-            out[i].error = arena_printf(dr->a, "cannot copy the table to compare: %s", err);
-        return;
     }
-    for (int i = 0; i < t->policies.n; i++) {
-        IrPolicy p = *(const IrPolicy *)t->policies.items[i];
-        p.roles = (PtrVec){0}; /* TO PUBLIC: roles are compared by name */
-        sql.len = 0;
-        sb_puts(&sql, "SAVEPOINT rlsc_policy; ");
-        emit_create_policy(&sql, sb_str(&copy), &p);
-        out[i].error = drift_try(dr, sb_str(&sql));
-        drift_try(dr, out[i].error ? "ROLLBACK TO SAVEPOINT rlsc_policy"
-                                   : "RELEASE SAVEPOINT rlsc_policy");
-    }
-    const char *params[1] = {sb_str(&copy)};
-    PGresult *r = drift_query(dr, "reading the compiled policies",
-                              "SELECT polname, pg_catalog.pg_get_expr(polqual, polrelid),\n"
-                              "       pg_catalog.pg_get_expr(polwithcheck, polrelid)\n"
-                              "  FROM pg_catalog.pg_policy WHERE polrelid = $1::pg_catalog.regclass",
-                              1, params);
     Map *byname = map_new(dr->a);
     for (int row = 0; r && row < PQntuples(r); row++)
         map_put(byname, arena_strdup(dr->a, PQgetvalue(r, row, 0)), (void *)(intptr_t)(row + 1));
@@ -330,7 +367,6 @@ static void drift_store(Drift *dr, const IrTable *t, const LiveTable *live, Stor
         out[i].check = c ? arena_strdup(dr->a, c) : NULL;
     }
     PQclear(r);
-    drift_try(dr, "ROLLBACK TO SAVEPOINT rlsc_table; RELEASE SAVEPOINT rlsc_table");
 }
 
 /* ---- the comparison */
