@@ -217,6 +217,37 @@ n_many=$(errors many)
     grep -q '^billing.rls:19:5: error billing.rls:20:5: error billing.rls:35:7: error $'
 tap_result $? "three differences, three errors in file order (exit $rc)" "$W/many.err"
 
+# ---- a model whose table has another name (Django's db_table): only a
+# catalog file knows it; --catalog gives it, --db the database to compare
+pg_createdb models && sql models "CREATE TABLE shop_item_archive (id bigint, shop_id bigint);
+    GRANT USAGE ON SCHEMA public TO drift_app"
+printf '%s\n' 'table public.shop_item_archive model shop.item {' \
+    '    column id bigint not null;' '    column shop_id bigint;' '}' >"$W/models.cat"
+printf '%s\n' 'app shop;' "context tenant bigint = 'app.shop_id';" 'model Item {' \
+    '    tenant shop_id;' '    allow select;' '}' >"$W/models.rls"
+"$RLSC" sql --catalog "$W/models.cat" "$W/models.rls" >"$W/models.sql" 2>"$W/psql.out" &&
+    run_sql models "$W/models.sql"
+tap_result $? "a model with its own table name, applied from a catalog file" "$W/psql.out"
+check models_db models drift_app "$W/models.rls"
+[ "$rc" -eq 1 ] && grep -q "table 'shop_item' is not in the catalog" "$W/models_db.err"
+tap_result $? "--db alone cannot know the model's table (exit $rc)" "$W/models_db.err"
+"$RLSC" check --catalog "$W/models.cat" --db "$(db models)" "$W/models.rls" >"$W/models.out" \
+    2>"$W/models.err"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(errors models)" -eq 0 ]
+tap_result $? "--catalog FILE --db CONNINFO: compiled against the file, compared with the database (exit $rc)" \
+    "$W/models.err"
+sql models "ALTER POLICY allow_select ON shop_item_archive USING (false)"
+"$RLSC" check --catalog "$W/models.cat" --db "$(db models)" "$W/models.rls" >"$W/models2.out" \
+    2>"$W/models2.err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'models.rls:5:5: error: policy "allow_select" on "shop_item_archive" has USING false in the database, true in the files' "$W/models2.err"
+tap_result $? "and its drift is found (exit $rc)" "$W/models2.err"
+"$RLSC" sql --catalog "$W/models.cat" --db "$(db models)" "$W/models.rls" >/dev/null 2>"$W/both.err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "give --catalog or --db, not both" "$W/both.err"
+tap_result $? "other commands still take one of them (exit $rc)" "$W/both.err"
+
 # ---- failures: exit 2 with a message
 check ro own_billing "drift_app options='-c default_transaction_read_only=on'" "$B"
 [ "$rc" -eq 2 ] && grep -q '^rlsc: cannot compare with the database: the comparison creates temporary tables in a transaction it rolls back, and this database refuses: cannot execute CREATE TABLE in a read-only transaction' "$W/ro.err"
