@@ -19,7 +19,7 @@ import sys
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from .binary import find_rlsc
 from .rlsfiles import app_rls_files, context_declarations
@@ -201,10 +201,14 @@ def _in_migrate():
 
 def _unapplied(conn):
     """Whether the alias has migrations to apply: then the database is meant
-    to differ from the files (this check also runs before `migrate`)."""
+    to differ from the files.  A role that may not read django_migrations
+    (not the one that migrates) cannot tell: it is compared."""
     from django.db.migrations.executor import MigrationExecutor
-    executor = MigrationExecutor(conn)
-    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    try:
+        executor = MigrationExecutor(conn)     # reads the history already
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return False
 
 
 _DRIFT_HINT = ('The database differs from the .rls files: write and apply the policy '

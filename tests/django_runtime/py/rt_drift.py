@@ -215,6 +215,16 @@ rc, out = ledger.check(PGUSER='postgres')
 tap.ok(rc == 0 and 'rlsc.W001' in out and 'rlsc.E' not in out,
        'as a superuser without drift: W001 only, exit 0', out)
 
+lcur.execute('CREATE ROLE outsider LOGIN')
+rc, out = ledger.check(PGUSER='outsider')
+tap.ok(rc == 0 and 'rlsc.E' not in out and 'Traceback' not in out,
+       'a role that may not read django_migrations: compared anyway, clean', out)
+lcur.execute('CREATE POLICY "by_hand" ON ledger_entry USING (true)')
+rc, out = ledger.check(PGUSER='outsider')
+tap.ok(rc != 0 and 'rlsc.E002' in out and 'by_hand' in out,
+       'a role that may not read django_migrations: drift reported', out)
+lcur.execute('DROP POLICY "by_hand" ON ledger_entry')
+
 nowhere = os.path.join(WORK, 'nowhere', 'rlsc')
 rc, out = check(RT_RLSC_BINARY=nowhere)
 tap.ok(rc == 0 and 'rlsc.W004' in out and nowhere in out and 'rlsc.E' not in out,
