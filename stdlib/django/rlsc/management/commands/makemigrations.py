@@ -21,20 +21,19 @@ import sys
 import tempfile
 
 from django.apps import apps
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.commands.makemigrations import Command as DjangoCommand
 from django.db.migrations import Migration
 from django.db.migrations.loader import MigrationLoader
 
+from ...binary import find_rlsc
 from ...rlsfiles import app_rls_files
 from . import _graph
 
 
 def rlsc_binary():
-    path = (getattr(settings, 'RLSC_BINARY', None) or os.environ.get('RLSC')
-            or shutil.which('rlsc'))
+    path = find_rlsc()
     if not path:
         raise CommandError('rlsc: the rlsc compiler was not found; install it or set '
                            'RLSC_BINARY in settings (or RLSC in the environment)')
