@@ -15,10 +15,12 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
+from django.core.management import call_command
 from django.db import DatabaseError, connections
 
 from .binary import find_rlsc
@@ -81,9 +83,9 @@ def check_rls_roles(app_configs=None, databases=None, **kwargs):
 
 # ------------------------------------------------------------------ drift
 #
-# `rlsc check --db CONNINFO FILES...` compiles every installed app's .rls
-# files against the live database's catalog and compares the compiled
-# policies with the database's (missing or extra policies, a changed USING,
+# `rlsc check --catalog CATALOG --db CONNINFO FILES...` compiles every
+# installed app's .rls files against the models' catalog (rlsc_catalog) and
+# compares the compiled policies with the database's (missing or extra policies, a changed USING,
 # RLS or FORCE off, ...).  It prints diagnostics only, on stderr; exit 0 no
 # error, 1 errors or drift, 2 it could not compare.
 
@@ -220,15 +222,21 @@ _FAILURE_HINT = ('rlsc check --db could not compare the .rls files with the data
 
 
 def _run_rlsc(rlsc, alias, conn, files):
-    """The check messages of one `rlsc check --db` run on alias."""
+    """The check messages of one `rlsc check --catalog --db` run on alias:
+    compiled against the models' catalog (rlsc_catalog: the database cannot
+    say which table a model with its own db_table names), compared with
+    the database."""
     info, password = conninfo(conn.get_connection_params())
     env = dict(os.environ)
     if password:
         env['PGPASSWORD'] = password
     try:
-        proc = subprocess.run([rlsc, 'check', '--db', info, *files], env=env,
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              errors='replace', timeout=DRIFT_TIMEOUT)
+        with tempfile.TemporaryDirectory(prefix='rlsc-drift-') as tmp:
+            catalog = os.path.join(tmp, 'catalog.rls')
+            call_command('rlsc_catalog', output=catalog, database=alias)
+            proc = subprocess.run([rlsc, 'check', '--catalog', catalog, '--db', info, *files],
+                                  env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                                  text=True, errors='replace', timeout=DRIFT_TIMEOUT)
     except OSError as e:
         return [checks.Warning(
             f"database '{alias}': drift not checked: cannot run the rlsc compiler {rlsc}: "
