@@ -20,7 +20,7 @@ import tempfile
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connections
 
 from .binary import find_rlsc
@@ -233,7 +233,11 @@ def _run_rlsc(rlsc, alias, conn, files):
     try:
         with tempfile.TemporaryDirectory(prefix='rlsc-drift-') as tmp:
             catalog = os.path.join(tmp, 'catalog.rls')
-            call_command('rlsc_catalog', output=catalog, database=alias)
+            try:
+                call_command('rlsc_catalog', output=catalog, database=alias)
+            except CommandError as e:
+                return [checks.Error(f"database '{alias}': drift not checked: {e}",
+                                     hint=_FAILURE_HINT, id='rlsc.E003')]
             proc = subprocess.run([rlsc, 'check', '--catalog', catalog, '--db', info, *files],
                                   env=env, stdin=subprocess.DEVNULL, capture_output=True,
                                   text=True, errors='replace', timeout=DRIFT_TIMEOUT)
