@@ -310,6 +310,71 @@ tap.eq((inside, left, left_rows), (truth['billing_invoice'][G], '', 0),
        "in it, and the values found are back after it (none: no row)")
 tap.eq(outside_scope(), (('', '', ''), (0, 0)),
        'outside any scope: nothing is set on the standby and nothing is visible')
+# the first standby query of a block inside a transaction.atomic there, then
+# more after that transaction has ended
+connections['replica'].close()
+with rlsc.context(tenant=A, user=users['alice']):
+    with transaction.atomic(using='replica'):
+        first = Invoice.objects.count()
+    later = Invoice.objects.count()
+    with rlsc.context(tenant=G):
+        inner = Invoice.objects.count()
+    again = Invoice.objects.count()
+N_A, N_G = truth['billing_invoice'][A], truth['billing_invoice'][G]
+tap.eq((first, later, inner, again), (N_A, N_A, N_G, N_A),
+       "a block's first standby read inside a transaction.atomic there, then reads after "
+       "it, nested and after the nested block: acme, acme, globex, acme")
+
+
+def primary_count():
+    with connections['default'].cursor() as cur:
+        cur.execute('SELECT count(*) FROM billing_invoice')
+        return cur.fetchone()[0]
+
+
+# a nested block on the other alias changes the values on both
+with rlsc.context(tenant=A, user=users['alice']):
+    before = (Invoice.objects.count(), primary_count())
+    with rlsc.context(using='replica', tenant=G):
+        inside = (Invoice.objects.count(), primary_count())
+    after = (Invoice.objects.count(), primary_count())
+tap.eq((before, inside, after), ((N_A, N_A), (N_G, N_G), (N_A, N_A)),
+       "rlsc.context(using='replica', tenant=globex) nested in acme's block: globex on the "
+       'standby and on the primary inside it, acme on both before and after')
+
+# threads: each its own connections, scopes and standby transactions
+import threading  # noqa: E402
+
+errors = []
+
+
+def worker(k):
+    try:
+        for i in range(40):
+            tenant, user = ((A, users['alice']), (G, users['bob']))[(k + i) % 2]
+            with rlsc.context(tenant=tenant, user=user):
+                got = list(Invoice.objects.values_list('customer_id', flat=True))
+            if sorted(set(got)) != [tenant] or len(got) != truth['billing_invoice'][tenant]:
+                errors.append((k, i, tenant, got))
+            with connections['replica'].cursor() as cur:
+                cur.execute(f'SELECT count(*) FROM billing_invoice {OUTSIDE}')
+                if cur.fetchone()[0] != 0:
+                    errors.append((k, i, 'outside a scope'))
+    except Exception as exc:  # noqa: BLE001
+        errors.append((k, repr(exc)))
+    finally:
+        for conn in connections.all():
+            conn.close()
+
+
+threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(120)
+tap.eq((errors, any(t.is_alive() for t in threads)), ([], False),
+       '4 threads x 40 blocks switching tenants: each reads exactly its tenant\'s invoices '
+       'from the standby, none outside a block')
 
 statements, bad = contextless_reads(start)
 tap.ok(statements > 50, f'the standby logged the statements of the scopes ({statements})')
