@@ -42,7 +42,7 @@ for args in (['makemigrations'], ['migrate', '--no-input']):
 
 os.environ['DJANGO_SETTINGS_MODULE'] = 'rtsite.replica'
 setup_django()
-from django.contrib.auth.models import Permission, User  # noqa: E402
+from django.contrib.auth.models import Permission  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
