@@ -326,6 +326,15 @@ tap.eq((first, later, inner, again), (N_A, N_A, N_G, N_A),
        "it, nested and after the nested block: acme, acme, globex, acme")
 
 
+# a server-side cursor (QuerySet.iterator) as the block's first standby query
+connections['replica'].close()
+with rlsc.context(tenant=G, user=users['bob']):
+    streamed = [c for c in Invoice.objects.values_list('customer_id', flat=True)
+                .iterator(chunk_size=1)]
+tap.eq(streamed, [G] * N_G, "a block's first standby query a server-side cursor "
+       "(iterator(chunk_size=1)): globex's invoices, one fetch at a time")
+
+
 def primary_count():
     with connections['default'].cursor() as cur:
         cur.execute('SELECT count(*) FROM billing_invoice')
