@@ -6,7 +6,8 @@ Resolvers come from settings::
         'user': 'rlsc.resolvers.user_pk',          # the default
         'tenant': 'myproject.tenancy.tenant_of',   # request -> value or None
     }
-    RLSC_DATABASE = 'default'
+    RLSC_DATABASE = 'default'      # the request's transaction
+    RLSC_DATABASES = [...]         # also set there, on first use (contexts.py)
 
 Every context an installed app declares is set for the request: to the
 resolver's value, or to '' (which the policies read as NULL) when the
