@@ -5,6 +5,10 @@
 
     from rlsc import context
     with context(tenant=1, user=7): ...
+
+A request or block sets the contexts on every alias of RLSC_DATABASES it
+queries (read replicas behind a router), with set_config(..., true), or
+with SET LOCAL when RLSC_TARGET = 'citus' (rlsc/contexts.py).
 """
 
 def __getattr__(name):

@@ -33,13 +33,40 @@ ends, the values it found: a released savepoint keeps set_config(...,
 true) values, so without that they would outlive the scope.  A scope that
 rolls back needs nothing: PostgreSQL restores settings on ROLLBACK TO
 SAVEPOINT, as on ROLLBACK.
+
+Every database alias (read replicas): a scope sets the contexts on its
+own alias (`using`, RlscMiddleware's RLSC_DATABASE) at once, and on every
+other alias of RLSC_DATABASES (default: every alias whose backend is
+PostgreSQL) lazily, through an execute wrapper (_Fanout): nothing happens
+on an alias the scope never queries, not even a connection.  The first
+query on such an alias within the scope, when the connection is in
+autocommit, opens a transaction (transaction.atomic) there that lasts
+until the scope ends, and sets the scope's values in it before the query
+runs; the later queries of the scope run in it.  (In autocommit each
+statement is a transaction of its own and set_config(..., true) would
+last one statement; a multi-statement prefix cannot wrap every query,
+e.g. the DECLARE of a server-side cursor.)  A query on an alias that is
+already inside a transaction the scope did not open (a transaction.atomic
+of the caller, a TestCase's) gets the values set in that transaction
+before it runs, each time, and the values found are put back when the
+scope ends.  Nested scopes change the values on every alias touched.  The
+transaction opened on an alias commits when the scope succeeds and rolls
+back when it fails (not atomically with the scope's own: as with any two
+Django databases).
+
+RLSC_TARGET = 'citus' sets the values with SET LOCAL (Citus passes
+transaction-local settings on to the workers only so, with
+citus.propagate_set_commands = 'local', which it sets too) instead of
+set_config(..., true); same values, same lifetime.
 """
+import functools
 import threading
 from contextlib import ContextDecorator, contextmanager
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.transaction import TransactionManagementError
 
 from .rlsfiles import declared_contexts, declared_perms
 
@@ -50,12 +77,6 @@ PERMS_USER = 'rlsc.perms_user'
 
 # The context whose value the decisions are bound to.
 USER = 'user'
-
-# The number of scopes open on a DatabaseWrapper.  Django gives each thread
-# (and each async context) its own DatabaseWrapper, so this is per
-# connection and per thread.
-_DEPTH = '_rlsc_scope_depth'
-
 
 def _setting(name):
     settings = declared_contexts()
@@ -135,20 +156,62 @@ def _set(conn, values, assignments):
     and the other values set, as the middleware makes them, because an
     authentication backend may read tables whose policies depend on them.
     Decided before, under the $user of an outer scope (or none), they would
-    be another user's view bound to this user's key."""
+    be another user's view bound to this user's key.  Returns the
+    decisions' assignments ({} when none), for the other aliases."""
     _apply(conn, assignments)
     user = values.get(USER)
     if USER in values and callable(getattr(user, 'has_perm', None)):
-        _apply(conn, perm_assignments(user))
+        perms = perm_assignments(user)
+        _apply(conn, perms)
+        return perms
+    return {}
+
+
+TARGETS = ('postgresql', 'citus')
+
+
+def target():
+    """RLSC_TARGET: 'postgresql' (the default) or 'citus'."""
+    name = getattr(django_settings, 'RLSC_TARGET', None) or 'postgresql'
+    if name not in TARGETS:
+        raise ImproperlyConfigured(
+            f"RLSC_TARGET must be one of {', '.join(map(repr, TARGETS))}, not {name!r}")
+    return name
+
+
+def sql_name(setting):
+    """A setting's name for SET: each dotted part a quoted identifier."""
+    return '.'.join('"' + part.replace('"', '""') + '"' for part in setting.split('.'))
+
+
+def sql_literal(text):
+    """A string literal that means text whatever standard_conforming_strings
+    says: E'...' with backslash and quote escaped.  (SET takes no
+    parameter.)  The client encoding is UTF-8 (Django's), in which no byte
+    of a multibyte character is a quote or a backslash."""
+    if '\0' in text:
+        raise ValueError('rlsc: a context value cannot contain a NUL character')
+    return "E'" + text.replace('\\', '\\\\').replace("'", "''") + "'"
+
+
+def set_local_sql(assignments):
+    """The SET LOCAL statements (one string) that make assignments."""
+    return '; '.join(["SET LOCAL citus.propagate_set_commands = 'local'"] + [
+        f'SET LOCAL {sql_name(setting)} = {sql_literal(text)}'
+        for setting, text in assignments.items()])
 
 
 def _apply(conn, assignments):
     if not assignments:
         return
     with conn.cursor() as cur:
-        cur.execute(
-            'SELECT ' + ', '.join(['pg_catalog.set_config(%s, %s, true)'] * len(assignments)),
-            [x for pair in assignments.items() for x in pair])
+        if target() == 'citus':
+            # no parameters: psycopg2 leaves the text as it is
+            cur.execute(set_local_sql(assignments))
+        else:
+            cur.execute(
+                'SELECT ' + ', '.join(['pg_catalog.set_config(%s, %s, true)'] * len(assignments)),
+                [x for pair in assignments.items() for x in pair])
 
 
 def _read(conn, settings):
@@ -194,17 +257,9 @@ class _Saved:
 
 
 def _in_scope(conn):
-    """Whether a scope is open on this connection (in this thread)."""
-    return conn.in_atomic_block and getattr(conn, _DEPTH, 0) > 0
-
-
-@contextmanager
-def _scope(conn):
-    setattr(conn, _DEPTH, getattr(conn, _DEPTH, 0) + 1)
-    try:
-        yield
-    finally:
-        setattr(conn, _DEPTH, getattr(conn, _DEPTH, 1) - 1)
+    """Whether a scope is open in this thread (on any alias): a scope opened
+    now is nested and inherits the values it does not name."""
+    return _fanout() is not None
 
 
 def _check_atomic(conn):
@@ -214,18 +269,29 @@ def _check_atomic(conn):
 
 def set_contexts(values, using=DEFAULT_DB_ALIAS):
     """Sets contexts for the current transaction (one must be open).  Only
-    the contexts named; the others keep their current value."""
-    conn = connections[using]
-    _check_atomic(conn)
-    _set(conn, values, _assignments(values))
+    the contexts named; the others keep their current value.  Inside a
+    scope, also on the other aliases the scope touches, until the scope (or
+    the nested one it is called in) ends."""
+    _set_everywhere(values, using, every=False)
 
 
 def set_all_contexts(values, using=DEFAULT_DB_ALIAS):
     """Sets every declared context for the current transaction (one must be
-    open): the named ones to their value, the others to '' (unset)."""
+    open): the named ones to their value, the others to '' (unset); inside
+    a scope, on its other aliases too (see set_contexts)."""
+    _set_everywhere(values, using, every=True)
+
+
+def _set_everywhere(values, using, every):
     conn = connections[using]
     _check_atomic(conn)
-    _set(conn, values, _assignments(values, every=True))
+    assignments = _assignments(values, every=every)
+    fan = _fanout()
+    if fan is not None:
+        fan.set(assignments, skip=using)
+    perms = _set(conn, values, assignments)
+    if fan is not None:
+        fan.set(perms, skip=using)
 
 
 def _outer_transaction(conn):
@@ -240,6 +306,194 @@ def current_contexts(names, using=DEFAULT_DB_ALIAS):
     """The current text of each context ('' when unset)."""
     current = _read(connections[using], [_setting(n) for n in names])
     return {n: current[_setting(n)] for n in names}
+
+
+def databases():
+    """RLSC_DATABASES: the aliases a scope sets the contexts on, besides its
+    own; by default every alias whose backend is PostgreSQL."""
+    aliases = getattr(django_settings, 'RLSC_DATABASES', None)
+    if aliases is None:
+        return [a for a in django_settings.DATABASES if connections[a].vendor == 'postgresql']
+    if isinstance(aliases, str) or not all(isinstance(a, str) for a in aliases):
+        raise ImproperlyConfigured('RLSC_DATABASES must be a list of database aliases')
+    unknown = [a for a in aliases if a not in django_settings.DATABASES]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"RLSC_DATABASES names {', '.join(map(repr, unknown))}, not in DATABASES")
+    return list(aliases)
+
+
+_local = threading.local()     # like django.db.connections: per thread
+
+
+def _fanout():
+    """The _Fanout of the outermost scope open in this thread, or None."""
+    return getattr(_local, 'fanout', None)
+
+
+class _Entry:
+    """An alias the scope has queried: its DatabaseWrapper, the atomic block
+    the scope opened there (None: the alias was in a transaction of its
+    own), and the values found when the scope first set any (None: nothing
+    to put back)."""
+
+    def __init__(self, conn, atomic, saved):
+        self.conn = conn
+        self.atomic = atomic
+        self.saved = saved
+
+
+class _Fanout:
+    """The contexts of the outermost scope of a thread on its other aliases
+    (RLSC_DATABASES without the scope's own), set on the first query on
+    each: an execute wrapper on each alias's connection, for the scope.
+    layers: the values in effect ({setting: text}, every runtime setting),
+    one per nested scope."""
+
+    def __init__(self, primary):
+        self.primary = primary
+        self.layers = [{}]
+        self.entries = {}
+        self.hooks = []
+        self.busy = 0          # > 0 while the fanout queries itself
+
+    def install(self):
+        # connections[alias] makes the DatabaseWrapper, not a connection
+        for alias in databases():
+            if alias != self.primary:
+                conn = connections[alias]
+                hook = functools.partial(self._hook, alias)
+                conn.execute_wrappers.append(hook)
+                self.hooks.append((conn, hook))
+        _local.fanout = self
+
+    def _hook(self, alias, execute, sql, params, many, context):
+        if not self.busy and _fanout() is self:
+            self._prepare(alias, context['connection'])
+        return execute(sql, params, many, context)
+
+    @contextmanager
+    def _own(self):
+        self.busy += 1
+        try:
+            yield
+        finally:
+            self.busy -= 1
+
+    def _prepare(self, alias, conn):
+        """Before a query on alias: the scope's values in its transaction."""
+        entry = self.entries.get(alias)
+        if entry is not None and entry.atomic is not None:
+            if conn.in_atomic_block:
+                return            # the transaction opened below, values set
+            raise TransactionManagementError(
+                f"rlsc: the transaction opened on database '{alias}' for the policy "
+                f"contexts ended inside the scope")
+        if conn.needs_rollback or _aborted(conn):
+            return                # the query fails anyway; set_config would too
+        values = self.layers[-1]
+        with self._own():
+            if not conn.in_atomic_block and conn.get_autocommit():
+                # autocommit: one transaction for the rest of the scope,
+                # the values set once, before this query
+                atomic = transaction.atomic(using=alias)
+                atomic.__enter__()
+                try:
+                    _apply(conn, values)
+                except BaseException as exc:
+                    atomic.__exit__(type(exc), exc, exc.__traceback__)
+                    raise
+                self.entries[alias] = _Entry(conn, atomic, entry and entry.saved)
+            else:
+                # a transaction the scope did not open, which may end
+                # before the scope: the values before every query
+                if entry is None:
+                    entry = self.entries[alias] = _Entry(conn, None, _Saved(conn, list(values)))
+                _apply(conn, values)
+
+    def _targets(self, skip):
+        """The connections that hold the scope's values until they change:
+        the scope's own alias and the transactions it opened."""
+        out = [] if skip == self.primary else [connections[self.primary]]
+        out += [e.conn for a, e in self.entries.items() if e.atomic is not None and a != skip]
+        return [c for c in out
+                if c.in_atomic_block and not c.needs_rollback and not _aborted(c)]
+
+    def set(self, assignments, skip=None):
+        """New values in the current layer, applied at once where they are
+        held (skip: the alias the caller sets itself)."""
+        if not assignments:
+            return
+        self.layers[-1] = {**self.layers[-1], **assignments}
+        with self._own():
+            for conn in self._targets(skip):
+                _apply(conn, assignments)
+
+    def push(self):
+        self.layers.append(dict(self.layers[-1]))
+
+    def pop(self, skip=None):
+        """A nested scope ends: the outer values back where they are held
+        (the nested scope's own alias restores itself or rolls back)."""
+        inner = self.layers.pop()
+        back = {k: v for k, v in self.layers[-1].items() if inner.get(k) != v}
+        if back:
+            with self._own():
+                for conn in self._targets(skip):
+                    _apply(conn, back)
+
+    def close(self, failed):
+        """The outermost scope ends: each transaction it opened commits (or
+        rolls back when the scope failed), values it set in others' are put
+        back, the wrappers go.  The first error is raised after all that."""
+        error = None
+        with self._own():
+            for alias, entry in reversed(list(self.entries.items())):
+                conn = entry.conn
+                try:
+                    if entry.atomic is not None:
+                        if failed and conn.in_atomic_block:
+                            transaction.set_rollback(True, using=alias)
+                        entry.atomic.__exit__(None, None, None)
+                    elif entry.saved is not None and (
+                            conn.in_atomic_block
+                            or (conn.connection is not None and not conn.get_autocommit())):
+                        entry.saved.restore()
+                except BaseException as exc:   # noqa: BLE001  raised below
+                    error = error or exc
+        for conn, hook in self.hooks:
+            try:
+                conn.execute_wrappers.remove(hook)
+            except ValueError:
+                pass
+        self.hooks = []
+        _local.fanout = None
+        if error is not None:
+            raise error
+
+
+@contextmanager
+def fanout(using, values=None):
+    """The other aliases of a scope on `using` (its own is the caller's):
+    yields the _Fanout of this thread, made for an outermost scope (and
+    closed when it ends), or the outer one's with a new layer."""
+    fan = _fanout()
+    outermost = fan is None
+    if outermost:
+        fan = _Fanout(using)
+        fan.install()
+    else:
+        fan.push()
+    failed = True
+    try:
+        yield fan
+        conn = connections[using]
+        failed = conn.needs_rollback or _aborted(conn)
+    finally:
+        if outermost:
+            fan.close(failed)
+        else:
+            fan.pop(skip=using)
 
 
 class context(ContextDecorator):
@@ -287,27 +541,42 @@ class context(ContextDecorator):
         assignments = _assignments(self.values, every=not _in_scope(conn))
         atomic = transaction.atomic(using=self.using)
         atomic.__enter__()
-        scope = _scope(conn)
+        fan = fanout(self.using)
         try:
             saved = _Saved(conn, list(assignments)) if outer else None
-            _set(conn, self.values, assignments)
-            scope.__enter__()
+            others = fan.__enter__()
+            try:
+                # the other aliases first: the decisions may read them
+                others.set(assignments, skip=self.using)
+                others.set(_set(conn, self.values, assignments), skip=self.using)
+            except BaseException as exc:
+                fan.__exit__(type(exc), exc, exc.__traceback__)
+                raise
         except BaseException as exc:
             atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise
-        self._stack.append((atomic, scope, saved))
+        self._stack.append((atomic, fan, saved))
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        atomic, scope, saved = self._stack.pop()
-        scope.__exit__(None, None, None)
+        atomic, fan, saved = self._stack.pop()
+        error = None
         if saved is not None and exc_type is None:
             # A released savepoint keeps the inner settings: restore the
             # outer ones.  (A rolled-back savepoint reverts them itself,
             # also after transaction.set_rollback(True) in the block.)
             try:
                 saved.restore()
-            except BaseException as err:
-                atomic.__exit__(type(err), err, err.__traceback__)
-                raise
+            except BaseException as err:   # noqa: BLE001  raised below
+                error = err
+        try:
+            if error is not None:
+                fan.__exit__(type(error), error, error.__traceback__)
+            else:
+                fan.__exit__(exc_type, exc, tb)
+        except BaseException as err:   # noqa: BLE001  raised below
+            error = error or err
+        if error is not None:
+            atomic.__exit__(type(error), error, error.__traceback__)
+            raise error
         return atomic.__exit__(exc_type, exc, tb)

@@ -6,7 +6,8 @@ Resolvers come from settings::
         'user': 'rlsc.resolvers.user_pk',          # the default
         'tenant': 'myproject.tenancy.tenant_of',   # request -> value or None
     }
-    RLSC_DATABASE = 'default'
+    RLSC_DATABASE = 'default'      # the request's transaction
+    RLSC_DATABASES = [...]         # also set there, on first use (contexts.py)
 
 Every context an installed app declares is set for the request: to the
 resolver's value, or to '' (which the policies read as NULL) when the
@@ -50,8 +51,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.module_loading import import_string
 
-from .contexts import (USER, _apply, _assignments, _outer_transaction, _Saved, _scope, _text,
-                       perm_assignments, runtime_settings, set_all_contexts)
+from .contexts import (USER, _apply, _assignments, _outer_transaction, _Saved, _text, fanout,
+                       perm_assignments, runtime_settings)
 
 DEFAULT_RESOLVERS = {'user': 'rlsc.resolvers.user_pk'}
 
@@ -66,6 +67,10 @@ def _resolvers():
 
 
 class RlscMiddleware:
+    """RLSC_DATABASE is the alias of the request's transaction; the contexts
+    are set on every alias of RLSC_DATABASES as well, lazily (see
+    rlsc.contexts: an alias the request does not query is not touched)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
         resolvers = _resolvers()
@@ -79,9 +84,13 @@ class RlscMiddleware:
         # set and put back on the same connection.
         conn = connections[self.using]
         outer = _outer_transaction(conn)
-        with transaction.atomic(using=self.using):
+        with transaction.atomic(using=self.using), fanout(self.using) as others:
             saved = _Saved(conn, runtime_settings()) if outer else None
-            set_all_contexts({}, self.using)
+            # step 1 (every context unset), here and on the other aliases
+            # (RLSC_DATABASES), which get each step as soon as it is made
+            unset = _assignments({}, every=True)
+            _apply(conn, unset)
+            others.set(unset, skip=self.using)
             perms = {}
             for resolvers in self.phases:
                 values = {}
@@ -94,11 +103,12 @@ class RlscMiddleware:
                     # $user is set before the backends decide: they may
                     # read tables whose policies depend on it
                     _apply(conn, assignments)
+                    others.set(assignments, skip=self.using)
                     perms = self._perms(request, values.get(USER))
                 else:
                     _apply(conn, {**assignments, **perms})
-            with _scope(conn):
-                response = self.get_response(request)
+                    others.set({**assignments, **perms}, skip=self.using)
+            response = self.get_response(request)
             if getattr(request, _FAILED, False) or response.status_code >= 500:
                 # Django has turned an exception into this response, or the
                 # view answers with a server error: none of its writes stay.
