@@ -7,6 +7,21 @@
 
 static int run_import(const Command *self, int argc, char **argv)
 {
+    /* --plain is import's own: taken out before the common options */
+    bool plain = false;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            while (i < argc)
+                argv[n++] = argv[i++];
+            break;
+        }
+        if (!strcmp(argv[i], "--plain"))
+            plain = true;
+        else
+            argv[n++] = argv[i];
+    }
+    argc = n;
     Cli cli;
     int rc = cli_begin(&cli, self, argc, argv);
     if (rc == RLSC_OK) {
@@ -14,7 +29,7 @@ static int run_import(const Command *self, int argc, char **argv)
         sb_init(&out, cli.arena);
         /* without --db, libpq's PG* environment variables say which */
         rc = import_pg(cli.arena, &cli.diag, cli.opt.db ? cli.opt.db : "", cli.opt.files,
-                       cli.opt.nfiles, &out);
+                       cli.opt.nfiles, plain, &out);
         if (rc == RLSC_OK)
             rc = cli_write_stdout(&cli, out.data, out.len);
     }

@@ -22,6 +22,8 @@
 
 #include <stdlib.h>
 
+#include "codegen.h"
+#include "compile.h"
 #include "json.h"
 #include "pgconn.h"
 #include "pgexpr.h"
@@ -82,18 +84,80 @@ static void import_qname(StrBuf *sb, const char *schema, const char *name)
     pgexpr_ident(sb, name);
 }
 
-/* Writes the rows of import_sql as .rls into out; returns the count of
- * errors reported. */
-static int import_write(Arena *a, Diag *d, PGresult *r, StrBuf *out)
+/* ---- the policies read, and what each can be written as */
+
+typedef struct ImpPolicy {
+    const char *name;
+    bool permissive, pub; /* pub: PUBLIC is among the roles */
+    char cmd;             /* pg_policy.polcmd: r a w d, '*' for all */
+    PtrVec roles;         /* const char *, sorted; PUBLIC not among them */
+    const char *expr[2];  /* USING, WITH CHECK as pg_get_expr prints them */
+    PgExpr tree[2];
+    bool plain;           /* its construct did not compile to its name */
+} ImpPolicy;
+
+typedef struct ImpTable {
+    const char *schema, *name;
+    bool force;
+    bool plain;     /* written as `policy` statements, as --plain does */
+    bool fell_back; /* plain because its constructs did not compile back */
+    PtrVec policies; /* ImpPolicy *, by name */
+} ImpTable;
+
+/* Where a construct went in the candidate text, to map the compiled
+ * policies back to the database's. */
+typedef struct ImpSpan {
+    int start, end;
+    const ImpPolicy *policy; /* NULL: `tenant`, which is always "tenant" */
+} ImpSpan;
+
+typedef struct Imp {
+    Arena *arena;
+    const char *conninfo;
+    PtrVec tables; /* ImpTable * */
+    PtrVec roles;  /* every role a policy names, sorted */
+    /* decided per round by import_analyse */
+    PtrVec bypass;        /* the file's bypass roles, sorted; empty: none */
+    const char *tenant_key; /* pgexpr_context_key of $tenant, or NULL */
+    Map *contexts;        /* pgexpr_context_key -> name */
+    PtrVec context_decls; /* name, setting, type, in threes */
+    PtrVec spans;         /* ImpSpan *, of the last candidate */
+} Imp;
+
+static const char *import_cmd(char cmd)
 {
+    switch (cmd) {
+    case 'r': return "select";
+    case 'a': return "insert";
+    case 'w': return "update";
+    case 'd': return "delete";
+    default: return "all";
+    }
+}
+
+static void import_roles(StrBuf *sb, const ImpPolicy *p)
+{
+    if (!p->roles.n)
+        return;
+    /* PUBLIC alone is the default; PostgreSQL keeps no other role beside
+     * it, but say both if it ever did */
+    sb_puts(sb, p->pub ? " to public, " : " to ");
+    for (int k = 0; k < p->roles.n; k++) {
+        sb_puts(sb, k ? ", " : "");
+        pgexpr_ident(sb, p->roles.items[k]);
+    }
+}
+
+/* Reads the rows of import_sql into im; returns the count of errors
+ * reported (what .rls cannot express). */
+static int import_read(Imp *im, Diag *d, PGresult *r)
+{
+    Arena *a = im->arena;
     int errors = 0, nrows = PQntuples(r);
     Map *seen = map_new(a);
-    PtrVec roles = {0};
-    StrBuf body;
-    sb_init(&body, a);
     for (int i = 0; i < nrows;) {
         const char *schema = PQgetvalue(r, i, 0), *table = PQgetvalue(r, i, 1);
-        bool rls = PQgetvalue(r, i, 2)[0] == 't', force = PQgetvalue(r, i, 3)[0] == 't';
+        bool rls = PQgetvalue(r, i, 2)[0] == 't';
         const char *shown = arena_printf(a, "%s.%s", schema, table);
         int first = i;
         while (i < nrows && !strcmp(PQgetvalue(r, i, 0), schema) &&
@@ -107,85 +171,556 @@ static int import_write(Arena *a, Diag *d, PGresult *r, StrBuf *out)
             errors++;
             continue;
         }
-        sb_puts(&body, "\ntable ");
-        import_qname(&body, schema, table);
-        sb_puts(&body, " {\n");
-        if (!policies)
-            sb_puts(&body, "    -- RLS on and no policy: `rlsc sql` gives the table the policy\n"
-                           "    -- rlsc_no_rules (FOR SELECT USING (false)), which admits nothing\n");
+        ImpTable *t = arena_alloc(a, sizeof *t);
+        t->schema = schema;
+        t->name = table;
+        t->force = PQgetvalue(r, first, 3)[0] == 't';
+        vec_push(a, &im->tables, t);
         for (int j = first; policies && j < i; j++) {
-            const char *name = PQgetvalue(r, j, 4);
-            sb_puts(&body, "    policy ");
-            pgexpr_ident(&body, name);
-            if (PQgetvalue(r, j, 5)[0] != 't')
-                sb_puts(&body, " as restrictive");
-            switch (PQgetvalue(r, j, 6)[0]) {
-            case 'r': sb_puts(&body, " for select"); break;
-            case 'a': sb_puts(&body, " for insert"); break;
-            case 'w': sb_puts(&body, " for update"); break;
-            case 'd': sb_puts(&body, " for delete"); break;
-            default: break; /* '*': all, the default */
-            }
+            ImpPolicy *p = arena_alloc(a, sizeof *p);
+            p->name = PQgetvalue(r, j, 4);
+            p->permissive = PQgetvalue(r, j, 5)[0] == 't';
+            p->cmd = PQgetvalue(r, j, 6)[0];
             const char *err = NULL;
             Json *list = json_parse(a, PQgetvalue(r, j, 7), &err);
-            bool pub = false;
-            StrBuf to;
-            sb_init(&to, a);
             for (int k = 0; list && list->kind == JSON_ARRAY && k < list->n; k++) {
                 const Json *role = list->items[k];
                 if (role->kind != JSON_STRING) {
-                    pub = true;
+                    p->pub = true;
                     continue;
                 }
-                sb_puts(&to, to.len ? ", " : "");
-                pgexpr_ident(&to, role->str);
+                vec_push(a, &p->roles, (void *)role->str);
                 if (!map_get(seen, role->str)) {
                     map_put(seen, role->str, (void *)role->str);
-                    vec_push(a, &roles, (void *)role->str);
+                    vec_push(a, &im->roles, (void *)role->str);
                 }
             }
-            /* PUBLIC alone is the default; PostgreSQL keeps no other role
-             * beside it, but say both if it ever did */
-            if (to.len)
-                sb_printf(&body, " to %s%s", pub ? "public, " : "", sb_str(&to));
-            static const char *const clause[] = {" using (", " with check ("};
             static const char *const what[] = {"USING", "WITH CHECK"};
             for (int c = 0; c < 2; c++) {
                 if (PQgetisnull(r, j, 8 + c))
                     continue;
                 const char *why = NULL;
-                sb_puts(&body, clause[c]);
-                if (!pgexpr_to_rls(a, PQgetvalue(r, j, 8 + c), &body, &why)) {
+                StrBuf probe;
+                sb_init(&probe, a);
+                p->expr[c] = PQgetvalue(r, j, 8 + c);
+                if (!pgexpr_parse(a, p->expr[c], &p->tree[c], &why) ||
+                    !pgexpr_print(a, p->tree[c], NULL, &probe, &why)) {
                     diag_fail(d, "table %s, policy \"%s\": %s (%s) has %s, which .rls cannot "
                                  "express; nothing imported",
-                              shown, name, what[c], PQgetvalue(r, j, 8 + c), why);
+                              shown, p->name, what[c], p->expr[c], why);
                     errors++;
                 }
-                sb_putc(&body, ')');
             }
-            sb_puts(&body, ";\n");
+            vec_push(a, &t->policies, p);
         }
-        if (!force)
-            sb_puts(&body, "    no force;\n");
-        sb_puts(&body, "}\n");
     }
-    if (errors)
-        return errors;
-    vec_sort_strings(&roles);
+    vec_sort_strings(&im->roles);
+    return errors;
+}
+
+/* ---- recognising rlsc's constructs (each a guess, verified below) */
+
+static bool import_same_roles(const PtrVec *x, const PtrVec *y)
+{
+    if (x->n != y->n)
+        return false;
+    for (int i = 0; i < x->n; i++)
+        if (strcmp(x->items[i], y->items[i]) != 0)
+            return false;
+    return true;
+}
+
+static const ImpPolicy *import_find(const ImpTable *t, const char *name)
+{
+    for (int i = 0; i < t->policies.n; i++)
+        if (!strcmp(((const ImpPolicy *)t->policies.items[i])->name, name))
+            return t->policies.items[i];
+    return NULL;
+}
+
+/* The `bypass` policy lower.c gives every table of a file with bypass
+ * roles: permissive FOR ALL TO them, USING (true) WITH CHECK (true). */
+static bool import_is_bypass(const ImpPolicy *p)
+{
+    return p && p->permissive && p->cmd == '*' && !p->pub && p->roles.n && p->expr[0] &&
+           p->expr[1] && pgexpr_is_true(p->tree[0]) && pgexpr_is_true(p->tree[1]);
+}
+
+/* A restrictive condition without the file's bypass exemption: *rest.
+ * false when the exemption is not exactly the file's. */
+static bool import_unexempt(Imp *im, PgExpr e, PgExpr *rest)
+{
+    PgExpr *args;
+    int n = pgexpr_or_args(im->arena, e, &args);
+    if (!im->bypass.n) {
+        *rest = e;
+        return n == 1;
+    }
+    PtrVec roles = {0};
+    if (n != 2 || !pgexpr_bypass_read(im->arena, args[0], &roles) ||
+        !import_same_roles(&roles, &im->bypass))
+        return false;
+    *rest = args[1];
+    return true;
+}
+
+/* `tenant COL;`: restrictive FOR ALL to PUBLIC, USING COL = <context>. */
+static bool import_tenant(Imp *im, const ImpPolicy *p, const char **col, const char **key)
+{
+    PgExpr rest, rhs;
+    const char *setting, *type;
+    if (!p || p->permissive || p->cmd != '*' || p->roles.n || !p->expr[0] || p->expr[1] ||
+        !import_unexempt(im, p->tree[0], &rest) || !pgexpr_column_eq(rest, col, &rhs) ||
+        !pgexpr_context_read(im->arena, rhs, &setting, &type))
+        return false;
+    *key = pgexpr_context_key(im->arena, setting, type);
+    return true;
+}
+
+/* Ends in _%08x: lower.c's hash of the conditions (or of the exact role
+ * names), so the rule had a condition even where it is `true`. */
+static bool import_hashed(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 9 || name[n - 9] != '_')
+        return false;
+    for (size_t i = n - 8; i < n; i++)
+        if (!strchr("0123456789abcdef", name[i]))
+            return false;
+    return true;
+}
+
+static bool import_clause(Imp *im, StrBuf *sb, const char *word, PgExpr e, bool keep_true)
+{
+    const char *why;
+    if (!keep_true && pgexpr_is_true(e))
+        return true;
+    sb_printf(sb, " %s (", word);
+    if (!pgexpr_print(im->arena, e, im->contexts, sb, &why))
+        return false;
+    sb_putc(sb, ')');
+    return true;
+}
+
+/* `allow` or `deny` for p into sb; false (sb then undefined) when p is
+ * neither as lower.c makes them. */
+static bool import_rule(Imp *im, const ImpPolicy *p, StrBuf *sb)
+{
+    bool allow = !strncmp(p->name, "allow_", 6), deny = !strncmp(p->name, "deny_", 5);
+    bool hashed = import_hashed(p->name);
+    if ((!allow && !deny) || allow != p->permissive || (p->pub && p->roles.n))
+        return false;
+    sb_printf(sb, "    %s %s", allow ? "allow" : "deny", import_cmd(p->cmd));
+    import_roles(sb, p);
+    if (deny) {
+        /* insert: WITH CHECK only; else USING only */
+        int c = p->cmd == 'a';
+        PgExpr rest, cond;
+        if (!p->expr[c] || p->expr[!c] || !import_unexempt(im, p->tree[c], &rest) ||
+            !pgexpr_not_true(rest, &cond) || !import_clause(im, sb, "using", cond, hashed))
+            return false;
+    } else if (p->cmd == 'a') {
+        if (p->expr[0] || !p->expr[1] || !import_clause(im, sb, "check", p->tree[1], hashed))
+            return false;
+    } else if (p->cmd == 'r' || p->cmd == 'd') {
+        if (!p->expr[0] || p->expr[1] || !import_clause(im, sb, "using", p->tree[0], hashed))
+            return false;
+    } else {
+        /* update, all: WITH CHECK only when the rule has `check` */
+        if (!p->expr[0] ||
+            !import_clause(im, sb, "using", p->tree[0], hashed && !p->expr[1]) ||
+            (p->expr[1] && !import_clause(im, sb, "check", p->tree[1], true)))
+            return false;
+    }
+    sb_puts(sb, ";\n");
+    return true;
+}
+
+/* A context's name from its setting: the last dotted part, lower case,
+ * without _id (app.user_id is $user), unique. */
+static const char *import_context_name(Imp *im, const char *setting)
+{
+    const char *s = strrchr(setting, '.');
+    StrBuf sb;
+    sb_init(&sb, im->arena);
+    for (s = s && s[1] ? s + 1 : setting; *s; s++) {
+        char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+        sb_putc(&sb, (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : '_');
+    }
+    size_t len = sb.len;
+    if (len > 3 && !strcmp(sb_str(&sb) + len - 3, "_id"))
+        len -= 3;
+    const char *base = arena_strndup(im->arena, sb.data, len);
+    if (!*base || (*base >= '0' && *base <= '9'))
+        base = arena_printf(im->arena, "ctx_%s", base);
+    const char *name = base;
+    for (int n = 2;; n++) {
+        bool taken = false;
+        for (int i = 0; i < im->context_decls.n && !taken; i += 3)
+            taken = !strcmp(im->context_decls.items[i], name);
+        if (!taken)
+            return name;
+        name = arena_printf(im->arena, "%s_%d", base, n);
+    }
+}
+
+static void import_declare(Imp *im, const char *key, const char *name, const char *setting,
+                           const char *type)
+{
+    map_put(im->contexts, key, (void *)name);
+    vec_push(im->arena, &im->context_decls, (void *)name);
+    vec_push(im->arena, &im->context_decls, (void *)setting);
+    vec_push(im->arena, &im->context_decls, (void *)type);
+}
+
+/* Decides the file-wide things for the tables not plain: the bypass roles
+ * (only when every table of the output has the same `bypass` policy: a
+ * bypass role gives every table of the file one), $tenant, and a name for
+ * every other context read.  false when nothing is recognised at all. */
+static bool import_analyse(Imp *im)
+{
+    Arena *a = im->arena;
+    im->bypass = (PtrVec){0};
+    im->tenant_key = NULL;
+    im->contexts = map_new(a);
+    im->context_decls = (PtrVec){0};
+    const ImpPolicy *first = NULL;
+    bool all = im->tables.n > 0;
+    for (int i = 0; i < im->tables.n && all; i++) {
+        const ImpPolicy *b = import_find(im->tables.items[i], "bypass");
+        all = import_is_bypass(b) && (!first || import_same_roles(&b->roles, &first->roles));
+        first = first ? first : b;
+    }
+    if (all)
+        im->bypass = first->roles;
+    bool any = im->bypass.n > 0;
+    for (int i = 0; i < im->tables.n; i++) {
+        ImpTable *t = im->tables.items[i];
+        const char *col, *key;
+        if (!t->plain && import_tenant(im, import_find(t, "tenant"), &col, &key) &&
+            !im->tenant_key) {
+            PgExpr *rest, rhs;
+            const ImpPolicy *p = import_find(t, "tenant");
+            int n = pgexpr_or_args(a, p->tree[0], &rest);
+            const char *setting, *type;
+            pgexpr_column_eq(rest[n - 1], &col, &rhs);
+            pgexpr_context_read(a, rhs, &setting, &type);
+            im->tenant_key = key;
+            import_declare(im, key, "tenant", setting, type);
+        }
+    }
+    for (int i = 0; i < im->tables.n; i++) {
+        ImpTable *t = im->tables.items[i];
+        for (int j = 0; !t->plain && j < t->policies.n; j++) {
+            const ImpPolicy *p = t->policies.items[j];
+            for (int c = 0; c < 2; c++) {
+                PtrVec found = {0};
+                if (p->expr[c])
+                    pgexpr_context_reads(a, p->tree[c], &found);
+                for (int k = 0; k < found.n; k += 2) {
+                    const char *key = pgexpr_context_key(a, found.items[k], found.items[k + 1]);
+                    if (!map_get(im->contexts, key))
+                        import_declare(im, key, import_context_name(im, found.items[k]),
+                                       found.items[k], found.items[k + 1]);
+                }
+            }
+        }
+    }
+    return any || im->context_decls.n > 0;
+}
+
+/* ---- writing */
+
+/* `policy ...;`, context reads as $name where contexts says. */
+static void import_policy(Imp *im, const ImpPolicy *p, const Map *contexts, StrBuf *sb)
+{
+    sb_puts(sb, "    policy ");
+    pgexpr_ident(sb, p->name);
+    if (!p->permissive)
+        sb_puts(sb, " as restrictive");
+    if (p->cmd != '*')
+        sb_printf(sb, " for %s", import_cmd(p->cmd));
+    import_roles(sb, p);
+    static const char *const clause[] = {" using (", " with check ("};
+    for (int c = 0; c < 2; c++) {
+        const char *why;
+        if (!p->expr[c])
+            continue;
+        sb_puts(sb, clause[c]);
+        /* import_read has printed it once: it prints */
+        pgexpr_print(im->arena, p->tree[c], contexts, sb, &why);
+        sb_putc(sb, ')');
+    }
+    sb_puts(sb, ";\n");
+}
+
+static void import_span(Imp *im, int start, int end, const ImpPolicy *p)
+{
+    ImpSpan *s = arena_alloc(im->arena, sizeof *s);
+    s->start = start;
+    s->end = end;
+    s->policy = p;
+    vec_push(im->arena, &im->spans, s);
+}
+
+static void import_block(Imp *im, ImpTable *t, bool constructs, StrBuf *sb)
+{
+    sb_puts(sb, "\ntable ");
+    import_qname(sb, t->schema, t->name);
+    sb_puts(sb, " {\n");
+    if (!t->policies.n)
+        sb_puts(sb, "    -- RLS on and no policy: `rlsc sql` gives the table the policy\n"
+                    "    -- rlsc_no_rules (FOR SELECT USING (false)), which admits nothing\n");
+    bool rules = constructs && !t->plain;
+    const ImpPolicy *tenant = rules ? import_find(t, "tenant") : NULL;
+    const char *col, *key;
+    if (tenant && import_tenant(im, tenant, &col, &key) && im->tenant_key &&
+        !strcmp(key, im->tenant_key) && !tenant->plain) {
+        int start = (int)sb->len;
+        sb_puts(sb, "    tenant ");
+        pgexpr_ident(sb, col);
+        sb_puts(sb, ";\n");
+        import_span(im, start, (int)sb->len, NULL);
+    } else {
+        tenant = NULL;
+    }
+    for (int j = 0; j < t->policies.n; j++) {
+        const ImpPolicy *p = t->policies.items[j];
+        if (p == tenant)
+            continue;
+        /* the file's bypass roles give every table its `bypass` policy */
+        if (constructs && im->bypass.n && !strcmp(p->name, "bypass"))
+            continue;
+        size_t start = sb->len;
+        if (rules && !p->plain && import_rule(im, p, sb)) {
+            import_span(im, (int)start, (int)sb->len, p);
+            continue;
+        }
+        sb->len = start;
+        import_policy(im, p, rules ? im->contexts : NULL, sb);
+    }
+    if (!t->force)
+        sb_puts(sb, "    no force;\n");
+    sb_puts(sb, "}\n");
+}
+
+/* The whole file; with only, just that table's block (and the file-wide
+ * declarations), to find which table a compile error is in. */
+static void import_render(Imp *im, bool constructs, const ImpTable *only, StrBuf *out)
+{
+    im->spans.n = 0;
     sb_puts(out, "-- Imported by rlsc import: the policies, roles and RLS flags of the database.\n");
-    if (roles.n)
+    bool fell = false;
+    for (int i = 0; constructs && i < im->tables.n; i++)
+        fell |= ((ImpTable *)im->tables.items[i])->fell_back;
+    if (fell && !only) {
+        sb_puts(out, "-- Written as `policy` statements, since their constructs did not compile\n"
+                     "-- back to exactly the same policies:");
+        for (int i = 0; i < im->tables.n; i++) {
+            const ImpTable *t = im->tables.items[i];
+            if (t->fell_back) {
+                sb_putc(out, ' ');
+                import_qname(out, t->schema, t->name);
+            }
+        }
         sb_putc(out, '\n');
-    for (int k = 0; k < roles.n; k++) {
-        sb_puts(out, "role ");
-        pgexpr_ident(out, roles.items[k]);
-        sb_puts(out, ";\n");
     }
-    sb_putn(out, body.data, body.len);
-    return 0;
+    if (constructs && im->context_decls.n) {
+        sb_putc(out, '\n');
+        for (int i = 0; i < im->context_decls.n; i += 3) {
+            sb_printf(out, "context %s %s = ", (const char *)im->context_decls.items[i],
+                      (const char *)im->context_decls.items[i + 2]);
+            const char *s = im->context_decls.items[i + 1];
+            sb_putc(out, '\'');
+            for (; *s; s++) {
+                if (*s == '\'')
+                    sb_putc(out, '\'');
+                sb_putc(out, *s);
+            }
+            sb_puts(out, "';\n");
+        }
+    }
+    if (im->roles.n)
+        sb_putc(out, '\n');
+    for (int k = 0; k < im->roles.n; k++) {
+        bool bypass = false;
+        for (int m = 0; constructs && m < im->bypass.n; m++)
+            bypass |= !strcmp(im->bypass.items[m], im->roles.items[k]);
+        sb_puts(out, "role ");
+        pgexpr_ident(out, im->roles.items[k]);
+        sb_puts(out, bypass ? " bypass;\n" : ";\n");
+    }
+    for (int i = 0; i < im->tables.n; i++)
+        if (!only || im->tables.items[i] == only)
+            import_block(im, im->tables.items[i], constructs, out);
+}
+
+/* ---- verifying: the candidate compiled against the database's catalog
+ * and compared with its policies (codegen/drift.c) */
+
+/* Compiles text as one file; messages go to d.  *base: where the file's
+ * offsets start in the spans of the IR. */
+static int import_compile(Imp *im, Diag *d, const char *text, size_t len, Ir **ir, int *base)
+{
+    Arena *a = im->arena;
+    *ir = NULL;
+    Catalog *cat = cat_new(a);
+    cat_add_prelude(cat, d);
+    int rc = cat_load_pg(cat, d, im->conninfo);
+    if (rc != RLSC_OK)
+        return RLSC_ERR_USAGE;
+    AstFile *files[1] = {parse_source(a, d, "<rlsc import>", text, (int)len)};
+    *base = d->files.n ? ((const SrcFile *)d->files.items[d->files.n - 1])->base : 0;
+    resolve_files(a, d, files, 1, cat);
+    cat_add_file(cat, d, files[0], false);
+    typecheck_files(a, d, files, 1, cat);
+    if (d->errors)
+        return RLSC_ERR_INPUT;
+    *ir = lower_files(a, d, files, 1);
+    return d->errors ? RLSC_ERR_INPUT : RLSC_OK;
+}
+
+/* A diagnostics sink nobody reads but import_why: the candidate's
+ * warnings (default deny, ...) are about text the user never sees. */
+typedef struct ImpQuiet {
+    Diag d;
+    FILE *f;
+    char *buf;
+    size_t len;
+} ImpQuiet;
+
+static bool import_quiet_open(Imp *im, ImpQuiet *q)
+{
+    q->buf = NULL;
+    q->len = 0;
+    q->f = open_memstream(&q->buf, &q->len);
+    if (!q->f)
+        return false;
+    diag_init(&q->d, im->arena, q->f);
+    return true;
+}
+
+/* The first line that says error, for a warning; and closes q. */
+static const char *import_quiet_close(Imp *im, ImpQuiet *q)
+{
+    fflush(q->f);
+    const char *why = "unknown";
+    const char *e = q->buf ? strstr(q->buf, "error: ") : NULL;
+    if (e) {
+        e += 7;
+        why = arena_strndup(im->arena, e, strcspn(e, "\n"));
+    }
+    fclose(q->f);
+    free(q->buf);
+    return why;
+}
+
+static void import_all_plain(Imp *im)
+{
+    for (int i = 0; i < im->tables.n; i++) {
+        ImpTable *t = im->tables.items[i];
+        t->fell_back = false;
+        t->plain = true;
+    }
+}
+
+/* Marks plain each table whose block alone does not compile. */
+static void import_blame(Imp *im)
+{
+    for (int i = 0; i < im->tables.n; i++) {
+        ImpTable *t = im->tables.items[i];
+        ImpQuiet q;
+        StrBuf sb;
+        Ir *ir;
+        int base;
+        if (t->plain || !import_quiet_open(im, &q))
+            continue;
+        sb_init(&sb, im->arena);
+        import_render(im, true, t, &sb);
+        if (import_compile(im, &q.d, sb.data, sb.len, &ir, &base) != RLSC_OK)
+            t->plain = t->fell_back = true;
+        import_quiet_close(im, &q);
+    }
+}
+
+/* Marks plain every construct whose policy compiled to another name than
+ * the database's (the hash of a condition PostgreSQL has rewritten), and
+ * every table with another difference; true when it marked any. */
+static bool import_check(Imp *im, const Ir *ir, int base, Map *drifted)
+{
+    bool changed = false;
+    Map *renamed = map_new(im->arena); /* tables whose drift a renamed policy explains */
+    for (int i = 0; i < ir->tables.n; i++) {
+        const IrTable *t = ir->tables.items[i];
+        for (int j = 0; j < t->policies.n; j++) {
+            const IrPolicy *p = t->policies.items[j];
+            for (int k = 0; k < im->spans.n; k++) {
+                const ImpSpan *s = im->spans.items[k];
+                int at = p->loc.start - base;
+                if (s->policy && at >= s->start && at < s->end &&
+                    strcmp(p->name, s->policy->name) != 0) {
+                    ((ImpPolicy *)s->policy)->plain = true;
+                    map_put(renamed, ir_table_key(im->arena, t->schema, t->name), (void *)"");
+                    changed = true;
+                }
+            }
+        }
+    }
+    for (int i = 0; i < im->tables.n; i++) {
+        ImpTable *t = im->tables.items[i];
+        const char *key = ir_table_key(im->arena, t->schema, t->name);
+        if (!t->plain && map_get(drifted, key) && !map_get(renamed, key)) {
+            t->plain = t->fell_back = true;
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+/* The constructs' file, verified; all-plain after a warning when the
+ * database cannot verify it. */
+static void import_constructs(Imp *im, Diag *d, StrBuf *out)
+{
+    for (int round = 0; round < 2; round++) {
+        if (!import_analyse(im))
+            break; /* nothing to recognise: the plain file */
+        StrBuf sb;
+        sb_init(&sb, im->arena);
+        import_render(im, true, NULL, &sb);
+        ImpQuiet q;
+        if (!import_quiet_open(im, &q))
+            break;
+        Ir *ir;
+        int base;
+        int rc = import_compile(im, &q.d, sb.data, sb.len, &ir, &base);
+        if (rc == RLSC_ERR_INPUT) {
+            import_quiet_close(im, &q);
+            import_blame(im);
+            continue;
+        }
+        Map *drifted = map_new(im->arena);
+        if (rc == RLSC_OK)
+            rc = drift_check(im->arena, &q.d, im->conninfo, ir, drifted);
+        /* drift is RLSC_ERR_INPUT: read from drifted; a database that
+         * cannot be compared (read-only) is RLSC_ERR_USAGE */
+        const char *why = import_quiet_close(im, &q);
+        if (rc == RLSC_ERR_USAGE) {
+            diag_warning(d, SPAN_NONE, "writing `policy` statements only: the constructs "
+                         "(tenant, allow, deny, bypass roles) could not be checked against the "
+                         "database (%s)", why);
+            break;
+        }
+        if (!import_check(im, ir, base, drifted)) {
+            sb_putn(out, sb.data, sb.len);
+            return;
+        }
+    }
+    import_all_plain(im);
+    import_render(im, false, NULL, out);
 }
 
 int import_pg(Arena *a, Diag *d, const char *conninfo, const char *const *tables, int ntables,
-              StrBuf *out)
+              bool plain, StrBuf *out)
 {
     PGconn *conn = pgconn_open(a, d, conninfo);
     if (!conn)
@@ -199,7 +734,12 @@ int import_pg(Arena *a, Diag *d, const char *conninfo, const char *const *tables
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             diag_fail(d, "reading the policies failed: %s", pgconn_error(a, conn));
         } else {
-            rc = import_write(a, d, r, out) ? RLSC_ERR_INPUT : RLSC_OK;
+            Imp im = {.arena = a, .conninfo = conninfo};
+            rc = import_read(&im, d, r) ? RLSC_ERR_INPUT : RLSC_OK;
+            if (rc == RLSC_OK && plain)
+                import_render(&im, false, NULL, out);
+            else if (rc == RLSC_OK)
+                import_constructs(&im, d, out);
             /* a table asked for that has nothing to import is said so,
              * not left out in silence */
             Map *found = map_new(a);
