@@ -1,6 +1,7 @@
 /*
- * cmd_import.c — `rlsc import [--db CONNINFO] [TABLE...]`: the policies,
- * roles and RLS flags of a live database as .rls on stdout (lang/import.c).
+ * cmd_import.c — `rlsc import [--plain] [--db CONNINFO] [TABLE...]`: the
+ * policies, roles and RLS flags of a live database as .rls on stdout
+ * (lang/import.c).
  */
 #include "cli.h"
 #include "import.h"
@@ -39,11 +40,14 @@ static int run_import(const Command *self, int argc, char **argv)
 const Command cmd_import = {
     "import",
     "  import  --db CONNINFO [TABLE...] .rls from the policies in a live database\n",
-    "usage: rlsc import [--db CONNINFO] [TABLE...]\n"
+    "usage: rlsc import [--plain] [--db CONNINFO] [TABLE...]\n"
     "Writes .rls for the policies of a live database: `role` for each role they\n"
     "name, and per table with row-level security a block of `policy` statements\n"
     "(`no force;` where FORCE is off), which `rlsc sql` compiles back to the same\n"
-    "policies.  TABLE (as PostgreSQL reads a table name) limits it to those tables.\n"
+    "policies.  Policies rlsc made come back as context, tenant, allow, deny and\n"
+    "bypass roles where the file, compiled against the database, gives exactly\n"
+    "them; --plain writes only `policy` statements.  TABLE (as PostgreSQL reads a\n"
+    "table name) limits it to those tables.\n"
     "An expression .rls cannot express is an error naming the table and policy\n"
     "(exit 1), and nothing is written.\n",
     OPT_DB | OPT_TABLES,
