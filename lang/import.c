@@ -101,6 +101,7 @@ typedef struct ImpTable {
     bool force;
     bool plain;     /* written as `policy` statements, as --plain does */
     bool fell_back; /* plain because its constructs did not compile back */
+    const char *model; /* written as `model M` of the file's app, or NULL */
     PtrVec policies; /* ImpPolicy *, by name */
 } ImpTable;
 
@@ -108,7 +109,7 @@ typedef struct ImpTable {
  * policies back to the database's. */
 typedef struct ImpSpan {
     int start, end;
-    const ImpPolicy *policy; /* NULL: `tenant`, which is always "tenant" */
+    PtrVec policies; /* ImpPolicy *; none: `tenant`, always "tenant" */
 } ImpSpan;
 
 typedef struct Imp {
@@ -121,6 +122,8 @@ typedef struct Imp {
     const char *tenant_key; /* pgexpr_context_key of $tenant, or NULL */
     Map *contexts;        /* pgexpr_context_key -> name */
     PtrVec context_decls; /* name, setting, type, in threes */
+    const char *user_setting; /* the setting grants check the permissions of */
+    const char *app;      /* the file's `app`: the one of grant view/add/... */
     PtrVec spans;         /* ImpSpan *, of the last candidate */
 } Imp;
 
@@ -302,15 +305,26 @@ static bool import_clause(Imp *im, StrBuf *sb, const char *word, PgExpr e, bool 
     return true;
 }
 
-/* `allow` or `deny` for p into sb; false (sb then undefined) when p is
+/* A construct for one policy: `KIND WORD TAIL;`.  Rules of one kind
+ * whose tails are the same are one rule over several commands (a policy's
+ * name depends on its command, roles and conditions only), so they are
+ * written as one: `allow select, update;`.  word NULL: not merged. */
+typedef struct ImpRule {
+    const char *kind, *word;
+    StrBuf tail;
+} ImpRule;
+
+/* `allow` or `deny` for p into r; false (r then undefined) when p is
  * neither as lower.c makes them. */
-static bool import_rule(Imp *im, const ImpPolicy *p, StrBuf *sb)
+static bool import_rule(Imp *im, const ImpPolicy *p, ImpRule *r)
 {
+    StrBuf *sb = &r->tail;
     bool allow = !strncmp(p->name, "allow_", 6), deny = !strncmp(p->name, "deny_", 5);
     bool hashed = import_hashed(p->name);
     if ((!allow && !deny) || allow != p->permissive || (p->pub && p->roles.n))
         return false;
-    sb_printf(sb, "    %s %s", allow ? "allow" : "deny", import_cmd(p->cmd));
+    r->kind = allow ? "allow" : "deny";
+    r->word = import_cmd(p->cmd);
     import_roles(sb, p);
     if (deny) {
         /* insert: WITH CHECK only; else USING only */
@@ -332,8 +346,79 @@ static bool import_rule(Imp *im, const ImpPolicy *p, StrBuf *sb)
             (p->expr[1] && !import_clause(im, sb, "check", p->tree[1], true)))
             return false;
     }
-    sb_puts(sb, ";\n");
     return true;
+}
+
+static const char *import_verb(char cmd)
+{
+    switch (cmd) {
+    case 'r': return "view";
+    case 'a': return "add";
+    case 'w': return "change";
+    case 'd': return "delete";
+    default: return NULL;
+    }
+}
+
+/* A grant's check and its `using` condition: false when p is no grant as
+ * lower.c makes them (one permission per policy, AND-ed with C). */
+static bool import_grant_parts(Imp *im, const ImpPolicy *p, const char **setting,
+                               const char **app, const char **codename, PgExpr *cond,
+                               bool *has_cond)
+{
+    int c = p->cmd == 'a'; /* insert: WITH CHECK only; else USING only */
+    PgExpr *args;
+    if (strncmp(p->name, "grant_", 6) != 0 || !p->permissive || (p->pub && p->roles.n) ||
+        !p->expr[c] || p->expr[!c])
+        return false;
+    int n = pgexpr_and_args(im->arena, p->tree[c], &args);
+    if (n > 2 || !pgexpr_perm_check(args[0], setting, app, codename))
+        return false;
+    *has_cond = n == 2;
+    if (n == 2)
+        *cond = args[1];
+    return true;
+}
+
+/* The model a grant of verb form names on table t (app_model), or NULL. */
+static const char *import_grant_model(const ImpTable *t, char cmd, const char *app,
+                                      const char *codename)
+{
+    const char *verb = import_verb(cmd);
+    size_t nv = verb ? strlen(verb) : 0, na = strlen(app);
+    if (!verb || strncmp(codename, verb, nv) != 0 || codename[nv] != '_' ||
+        strcmp(t->schema, "public") != 0 || strncmp(t->name, app, na) != 0 ||
+        t->name[na] != '_' || strcmp(t->name + na + 1, codename + nv + 1) != 0)
+        return NULL;
+    for (const char *m = codename + nv + 1; *m; m++)
+        if (!((*m >= 'a' && *m <= 'z') || (*m >= '0' && *m <= '9') || *m == '_'))
+            return NULL;
+    return codename + nv + 1;
+}
+
+/* `grant VERB ...` in a model block of the file's app, else the quoted
+ * `grant 'app.codename' for CMD ...`. */
+static bool import_grant(Imp *im, const ImpTable *t, const ImpPolicy *p, ImpRule *r)
+{
+    StrBuf *sb = &r->tail;
+    const char *setting, *app, *codename;
+    PgExpr cond;
+    bool has_cond;
+    if (!im->user_setting ||
+        !import_grant_parts(im, p, &setting, &app, &codename, &cond, &has_cond) ||
+        strcmp(setting, im->user_setting) != 0)
+        return false;
+    if (t->model && im->app && !strcmp(app, im->app) &&
+        import_grant_model(t, p->cmd, app, codename)) {
+        r->word = import_verb(p->cmd);
+    } else {
+        if (p->cmd == '*' || strchr(app, '\'') || strchr(codename, '\''))
+            return false;
+        sb_printf(sb, " '%s.%s' for %s", app, codename, import_cmd(p->cmd));
+    }
+    r->kind = "grant";
+    import_roles(sb, p);
+    return !has_cond || import_clause(im, sb, "using", cond, true);
 }
 
 /* A context's name from its setting: the last dotted part, lower case,
@@ -384,6 +469,11 @@ static bool import_analyse(Imp *im)
     im->tenant_key = NULL;
     im->contexts = map_new(a);
     im->context_decls = (PtrVec){0};
+    im->user_setting = NULL;
+    im->app = NULL;
+    bool models = false;
+    for (int i = 0; i < im->tables.n; i++)
+        ((ImpTable *)im->tables.items[i])->model = NULL;
     const ImpPolicy *first = NULL;
     bool all = im->tables.n > 0;
     for (int i = 0; i < im->tables.n && all; i++) {
@@ -409,24 +499,54 @@ static bool import_analyse(Imp *im)
             import_declare(im, key, "tenant", setting, type);
         }
     }
+    /* grants: the user context they check, the file's app (of the first
+     * grant of verb form) and the model blocks of that app */
+    PtrVec reads = {0};
     for (int i = 0; i < im->tables.n; i++) {
         ImpTable *t = im->tables.items[i];
         for (int j = 0; !t->plain && j < t->policies.n; j++) {
             const ImpPolicy *p = t->policies.items[j];
-            for (int c = 0; c < 2; c++) {
-                PtrVec found = {0};
+            const char *setting, *app, *codename;
+            PgExpr cond;
+            bool has_cond;
+            for (int c = 0; c < 2; c++)
                 if (p->expr[c])
-                    pgexpr_context_reads(a, p->tree[c], &found);
-                for (int k = 0; k < found.n; k += 2) {
-                    const char *key = pgexpr_context_key(a, found.items[k], found.items[k + 1]);
-                    if (!map_get(im->contexts, key))
-                        import_declare(im, key, import_context_name(im, found.items[k]),
-                                       found.items[k], found.items[k + 1]);
-                }
-            }
+                    pgexpr_context_reads(a, p->tree[c], &reads);
+            if (p->plain ||
+                !import_grant_parts(im, p, &setting, &app, &codename, &cond, &has_cond))
+                continue;
+            if (!im->user_setting)
+                im->user_setting = setting;
+            if (!im->app && !strcmp(setting, im->user_setting) &&
+                import_grant_model(t, p->cmd, app, codename))
+                im->app = app;
+            const char *model;
+            if (im->app && !strcmp(app, im->app) &&
+                (model = import_grant_model(t, p->cmd, app, codename)))
+                t->model = model, models = true;
         }
     }
-    return any || im->context_decls.n > 0;
+    if (im->user_setting) {
+        /* typed as its context reads are, else as Django's default key */
+        const char *type = "bigint";
+        for (int k = 0; k < reads.n; k += 2)
+            if (!strcmp(reads.items[k], im->user_setting)) {
+                type = reads.items[k + 1];
+                break;
+            }
+        const char *key = pgexpr_context_key(a, im->user_setting, type);
+        if (map_get(im->contexts, key))
+            im->user_setting = NULL; /* $tenant's setting: leave grants alone */
+        else
+            import_declare(im, key, "user", im->user_setting, type);
+    }
+    for (int k = 0; k < reads.n; k += 2) {
+        const char *key = pgexpr_context_key(a, reads.items[k], reads.items[k + 1]);
+        if (!map_get(im->contexts, key))
+            import_declare(im, key, import_context_name(im, reads.items[k]), reads.items[k],
+                           reads.items[k + 1]);
+    }
+    return any || models || im->context_decls.n > 0 || im->user_setting;
 }
 
 /* ---- writing */
@@ -454,20 +574,43 @@ static void import_policy(Imp *im, const ImpPolicy *p, const Map *contexts, StrB
     sb_puts(sb, ";\n");
 }
 
-static void import_span(Imp *im, int start, int end, const ImpPolicy *p)
+static void import_span(Imp *im, int start, int end, const PtrVec *policies)
 {
     ImpSpan *s = arena_alloc(im->arena, sizeof *s);
     s->start = start;
     s->end = end;
-    s->policy = p;
+    if (policies)
+        s->policies = *policies;
     vec_push(im->arena, &im->spans, s);
 }
 
+/* select, insert, update, delete, all (and view, add, change, delete) in
+ * the order .rls lists them */
+static int import_rank(const char *word)
+{
+    static const char *const order[] = {"select", "view", "insert", "add", "update",
+                                        "change", "delete", "all"};
+    for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
+        if (!strcmp(order[i], word))
+            return i;
+    return 99;
+}
+
+typedef struct ImpLine {
+    const char *kind, *tail;
+    PtrVec words, policies;
+    bool merge;
+} ImpLine;
+
 static void import_block(Imp *im, ImpTable *t, bool constructs, StrBuf *sb)
 {
-    sb_puts(sb, "\ntable ");
-    import_qname(sb, t->schema, t->name);
-    sb_puts(sb, " {\n");
+    if (constructs && !t->plain && t->model) {
+        sb_printf(sb, "\nmodel %s {\n", t->model);
+    } else {
+        sb_puts(sb, "\ntable ");
+        import_qname(sb, t->schema, t->name);
+        sb_puts(sb, " {\n");
+    }
     if (!t->policies.n)
         sb_puts(sb, "    -- RLS on and no policy: `rlsc sql` gives the table the policy\n"
                     "    -- rlsc_no_rules (FOR SELECT USING (false)), which admits nothing\n");
@@ -484,6 +627,9 @@ static void import_block(Imp *im, ImpTable *t, bool constructs, StrBuf *sb)
     } else {
         tenant = NULL;
     }
+    /* the constructs first, merged where they can be, then the rest as
+     * policy statements, each in the order of the policies' names */
+    PtrVec lines = {0}, rest = {0};
     for (int j = 0; j < t->policies.n; j++) {
         const ImpPolicy *p = t->policies.items[j];
         if (p == tenant)
@@ -491,14 +637,53 @@ static void import_block(Imp *im, ImpTable *t, bool constructs, StrBuf *sb)
         /* the file's bypass roles give every table its `bypass` policy */
         if (constructs && im->bypass.n && !strcmp(p->name, "bypass"))
             continue;
-        size_t start = sb->len;
-        if (rules && !p->plain && import_rule(im, p, sb)) {
-            import_span(im, (int)start, (int)sb->len, p);
+        ImpRule r = {0};
+        sb_init(&r.tail, im->arena);
+        bool written = rules && !p->plain && import_rule(im, p, &r);
+        if (!written && rules && !p->plain) {
+            r = (ImpRule){0};
+            sb_init(&r.tail, im->arena);
+            written = import_grant(im, t, p, &r);
+        }
+        if (!written) {
+            vec_push(im->arena, &rest, (void *)p);
             continue;
         }
-        sb->len = start;
-        import_policy(im, p, rules ? im->contexts : NULL, sb);
+        const char *tail = sb_str(&r.tail);
+        bool merge = r.word && strcmp(r.word, "all") != 0;
+        ImpLine *l = NULL;
+        for (int k = 0; merge && k < lines.n && !l; k++) {
+            ImpLine *m = lines.items[k];
+            if (m->merge && !strcmp(m->kind, r.kind) && !strcmp(m->tail, tail))
+                l = m;
+        }
+        if (!l) {
+            l = arena_alloc(im->arena, sizeof *l);
+            l->kind = r.kind;
+            l->tail = tail;
+            l->merge = merge;
+            vec_push(im->arena, &lines, l);
+        }
+        if (r.word) {
+            int at = l->words.n;
+            vec_push(im->arena, &l->words, (void *)r.word);
+            for (; at > 0 && import_rank(l->words.items[at - 1]) > import_rank(r.word); at--)
+                l->words.items[at] = l->words.items[at - 1];
+            l->words.items[at] = (void *)r.word;
+        }
+        vec_push(im->arena, &l->policies, (void *)p);
     }
+    for (int k = 0; k < lines.n; k++) {
+        const ImpLine *l = lines.items[k];
+        int start = (int)sb->len;
+        sb_printf(sb, "    %s", l->kind);
+        for (int w = 0; w < l->words.n; w++)
+            sb_printf(sb, "%s%s", w ? ", " : " ", (const char *)l->words.items[w]);
+        sb_printf(sb, "%s;\n", l->tail);
+        import_span(im, start, (int)sb->len, &l->policies);
+    }
+    for (int k = 0; k < rest.n; k++)
+        import_policy(im, rest.items[k], rules ? im->contexts : NULL, sb);
     if (!t->force)
         sb_puts(sb, "    no force;\n");
     sb_puts(sb, "}\n");
@@ -525,6 +710,11 @@ static void import_render(Imp *im, bool constructs, const ImpTable *only, StrBuf
         }
         sb_putc(out, '\n');
     }
+    bool models = false;
+    for (int i = 0; constructs && i < im->tables.n; i++)
+        models |= ((const ImpTable *)im->tables.items[i])->model != NULL;
+    if (models && im->app)
+        sb_printf(out, "\napp %s;\n", im->app);
     if (constructs && im->context_decls.n) {
         sb_putc(out, '\n');
         for (int i = 0; i < im->context_decls.n; i += 3) {
@@ -657,12 +847,19 @@ static bool import_check(Imp *im, const Ir *ir, int base, Map *drifted)
             for (int k = 0; k < im->spans.n; k++) {
                 const ImpSpan *s = im->spans.items[k];
                 int at = p->loc.start - base;
-                if (s->policy && at >= s->start && at < s->end &&
-                    strcmp(p->name, s->policy->name) != 0) {
-                    ((ImpPolicy *)s->policy)->plain = true;
-                    map_put(renamed, ir_table_key(im->arena, t->schema, t->name), (void *)"");
-                    changed = true;
-                }
+                if (!s->policies.n || at < s->start || at >= s->end)
+                    continue;
+                bool known = false;
+                for (int m = 0; m < s->policies.n && !known; m++)
+                    known = !strcmp(p->name, ((const ImpPolicy *)s->policies.items[m])->name);
+                if (known)
+                    continue;
+                /* which of the line's policies it was is not known: all
+                 * of them are written as policy statements */
+                for (int m = 0; m < s->policies.n; m++)
+                    ((ImpPolicy *)s->policies.items[m])->plain = true;
+                map_put(renamed, ir_table_key(im->arena, t->schema, t->name), (void *)"");
+                changed = true;
             }
         }
     }

@@ -1042,12 +1042,12 @@ void pgexpr_context_reads(Arena *a, PgExpr e, PtrVec *found)
     pp_context_walk(a, e.sql, e.node, found);
 }
 
-int pgexpr_or_args(Arena *a, PgExpr e, PgExpr **args)
+static int pp_bool_args(Arena *a, PgExpr e, const char *boolop, PgExpr **args)
 {
     const Json *b;
     const char *op;
     if (strcmp(pp_node(e.node, &b), "BoolExpr") != 0 || !(op = json_get_str(b, "boolop")) ||
-        strcmp(op, "OR_EXPR") != 0 || pp_count(b, "args") < 2) {
+        strcmp(op, boolop) != 0 || pp_count(b, "args") < 2) {
         *args = arena_alloc(a, sizeof **args);
         (*args)[0] = e;
         return 1;
@@ -1057,6 +1057,61 @@ int pgexpr_or_args(Arena *a, PgExpr e, PgExpr **args)
     for (int i = 0; i < n; i++)
         (*args)[i] = (PgExpr){e.sql, pp_item(b, "args", i)};
     return n;
+}
+
+int pgexpr_or_args(Arena *a, PgExpr e, PgExpr **args)
+{
+    return pp_bool_args(a, e, "OR_EXPR", args);
+}
+
+int pgexpr_and_args(Arena *a, PgExpr e, PgExpr **args)
+{
+    /* the enum's first value, AND_EXPR, is left out of the JSON */
+    const Json *b;
+    if (!strcmp(pp_node(e.node, &b), "BoolExpr") && !json_get(b, "boolop")) {
+        int n = pp_count(b, "args");
+        *args = arena_alloc(a, sizeof **args * (size_t)(n ? n : 1));
+        for (int i = 0; i < n; i++)
+            (*args)[i] = (PgExpr){e.sql, pp_item(b, "args", i)};
+        if (n >= 2)
+            return n;
+    }
+    return pp_bool_args(a, e, "AND_EXPR", args);
+}
+
+/* rlsc.has_perm('S', 'app', 'codename'): the three strings. */
+static bool pp_has_perm(const Json *node, const char **setting, const char **app,
+                        const char **codename)
+{
+    const Json *f;
+    const char *schema, *name;
+    if (strcmp(pp_node(node, &f), "FuncCall") != 0 || pp_count(f, "args") != 3 ||
+        pp_count(f, "funcname") != 2 || !(schema = pp_string(pp_item(f, "funcname", 0))) ||
+        !(name = pp_string(pp_item(f, "funcname", 1))) || strcmp(schema, "rlsc") != 0 ||
+        strcmp(name, "has_perm") != 0)
+        return false;
+    *setting = pp_string_const(pp_item(f, "args", 0), "text");
+    *app = pp_string_const(pp_item(f, "args", 1), "text");
+    *codename = pp_string_const(pp_item(f, "args", 2), "text");
+    return *setting && *app && *codename;
+}
+
+bool pgexpr_perm_check(PgExpr e, const char **setting, const char **app, const char **codename)
+{
+    const Json *val = pp_bare_select(e.node), *b, *w, *wb, *d;
+    if (!val || strcmp(pp_node(val, &b), "CaseExpr") != 0 || json_get(b, "arg") ||
+        pp_count(b, "args") != 3 ||
+        !pp_has_perm(json_get(b, "defresult"), setting, app, codename))
+        return false;
+    /* WHEN current_setting('rlsc.perms_user', true) IS DISTINCT FROM
+     * current_setting('S', true) THEN ...: the rest compiles or drifts */
+    if (strcmp(pp_node(pp_item(b, "args", 0), &w), "CaseWhen") != 0 ||
+        strcmp(pp_node(json_get(w, "expr"), &wb), "A_Expr") != 0 ||
+        !json_get_str(wb, "kind") || strcmp(json_get_str(wb, "kind"), "AEXPR_DISTINCT") != 0 ||
+        !pp_call_of(json_get(wb, "lexpr"), "current_setting", 2, &d))
+        return false;
+    const char *perms_user = pp_string_const(pp_item(d, "args", 0), "text");
+    return perms_user && !strcmp(perms_user, "rlsc.perms_user");
 }
 
 /* pg_has_role('R', 'USAGE'), as lower.c's exemption calls it. */

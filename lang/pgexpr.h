@@ -37,8 +37,14 @@ bool pgexpr_context_read(Arena *a, PgExpr e, const char **setting, const char **
 const char *pgexpr_context_key(Arena *a, const char *setting, const char *type);
 /* Every context read in e: setting and type pushed in pairs onto found. */
 void pgexpr_context_reads(Arena *a, PgExpr e, PtrVec *found);
-/* The operands of e's top-level OR into *args (e alone when it is none). */
+/* The operands of e's top-level OR (AND) into *args (e alone when it is
+ * none); returns their count. */
 int pgexpr_or_args(Arena *a, PgExpr e, PgExpr **args);
+int pgexpr_and_args(Arena *a, PgExpr e, PgExpr **args);
+/* A grant's permission check (SELECT CASE WHEN current_setting(
+ * 'rlsc.perms_user', true) IS DISTINCT FROM ... ELSE rlsc.has_perm('S',
+ * 'app', 'codename') END): *setting is the user context's setting. */
+bool pgexpr_perm_check(PgExpr e, const char **setting, const char **app, const char **codename);
 /* The bypass exemption (SELECT pg_has_role('R', 'USAGE') [OR ...]): its
  * roles pushed onto roles, in the order written. */
 bool pgexpr_bypass_read(Arena *a, PgExpr e, PtrVec *roles);

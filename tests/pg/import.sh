@@ -199,9 +199,10 @@ want() {
 want billing "context tenant bigint = 'app.tenant_id';" "context user bigint = 'app.user_id';" \
     "role support bypass;" "    tenant customer_id;" "    tenant id;" \
     "    allow insert to billing_app check (actor_id = \$user);" \
-    "    allow select to auditor;" "    allow select;" "    allow update;" >"$W/want.out" 2>&1 &&
+    "    allow select to auditor;" "    allow select, update;" "app billing;" \
+    "model invoice {" "    grant view, add, delete;" >"$W/want.out" 2>&1 &&
     ! grep -q '^    policy bypass\|^    policy tenant\|current_setting(.app.tenant_id' "$W/own_billing.rls"
-tap_result $? "billing: contexts, role support bypass, tenant and allow come back" \
+tap_result $? "billing: contexts, role support bypass, tenant, allow and grant come back" \
     "$W/want.out" "$W/own_billing.rls"
 # a hashed condition PostgreSQL rewrote ('draft'::text) hashes otherwise:
 # that rule stays a policy statement of its name, $user read as a context
@@ -219,6 +220,10 @@ want combine "    allow select using (is_public);" "    allow select using (owne
 tap_result $? "combine: allow and deny with conditions" "$W/want.out" "$W/own_combine.rls"
 want percmd "    allow select to pc_auditor;" "    allow insert;" >"$W/want.out" 2>&1
 tap_result $? "percmd: allow per command and role" "$W/want.out" "$W/own_percmd.rls"
+want grants "app shop;" "context user bigint = 'app.user_id';" "model product {" \
+    "    grant view, add;" "    grant 'shop.approve_product' for update;" >"$W/want.out" 2>&1
+tap_result $? "grants: grant view, add and a custom permission in model product" "$W/want.out" \
+    "$W/own_grants.rls"
 
 # where every rule came back, `rlsc sql` of the import is that of the
 # source but for the roles no policy names (CREATE ROLE of `role R;`),

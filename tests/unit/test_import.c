@@ -327,9 +327,39 @@ static void test_bypass_and_deny_shapes(void)
     CU_ASSERT_FALSE(pgexpr_is_true(u_pgexpr("(true AND true)")));
 }
 
+static void test_grant_shape(void)
+{
+    static const char perm[] =
+        "( SELECT CASE WHEN (current_setting('rlsc.perms_user'::text, true) IS DISTINCT FROM "
+        "current_setting('app.user_id'::text, true)) THEN rlsc.has_perm('app.user_id'::text, "
+        "'shop'::text, 'view_order'::text) WHEN ('+shop.view_order'::text = ANY ((NULLIF("
+        "current_setting('rlsc.perms'::text, true), ''::text))::text[])) THEN true WHEN "
+        "('-shop.view_order'::text = ANY ((NULLIF(current_setting('rlsc.perms'::text, true), "
+        "''::text))::text[])) THEN false ELSE rlsc.has_perm('app.user_id'::text, 'shop'::text, "
+        "'view_order'::text) END AS has_perm)";
+    const char *setting = NULL, *app = NULL, *codename = NULL;
+    PgExpr *args;
+    PgExpr e = u_pgexpr(arena_printf(u_arena(), "(%s AND (status <> 'hidden'::text))", perm));
+    CU_ASSERT_EQUAL_FATAL(pgexpr_and_args(u_arena(), e, &args), 2);
+    CU_ASSERT_TRUE(pgexpr_perm_check(args[0], &setting, &app, &codename));
+    CU_ASSERT_STRING_EQUAL(setting, "app.user_id");
+    CU_ASSERT_STRING_EQUAL(app, "shop");
+    CU_ASSERT_STRING_EQUAL(codename, "view_order");
+    CU_ASSERT_TRUE(pgexpr_perm_check(u_pgexpr(perm), &setting, &app, &codename));
+    CU_ASSERT_EQUAL(pgexpr_and_args(u_arena(), u_pgexpr("(a OR b)"), &args), 1);
+    CU_ASSERT_EQUAL(pgexpr_and_args(u_arena(), u_pgexpr("(a AND b AND c)"), &args), 3);
+    /* another schema's has_perm is not rlsc's */
+    CU_ASSERT_FALSE(pgexpr_perm_check(
+        u_pgexpr("( SELECT CASE WHEN (current_setting('rlsc.perms_user'::text, true) IS DISTINCT "
+                 "FROM current_setting('u'::text, true)) THEN true WHEN a THEN true WHEN b THEN "
+                 "false ELSE public.has_perm('u'::text, 'a'::text, 'b'::text) END)"),
+        &setting, &app, &codename));
+}
+
 static CU_TestInfo import_tests[] = {
     {"context reads are recognised", test_context_reads_are_recognised},
     {"bypass and deny shapes", test_bypass_and_deny_shapes},
+    {"grant shape", test_grant_shape},
     {"expressions print as .rls", test_expressions_print_as_rls},
     {"printed conditions parse", test_printed_conditions_parse},
     {"unsupported expressions are refused", test_unsupported_expressions_are_refused},
