@@ -546,6 +546,16 @@ static bool import_analyse(Imp *im)
             import_declare(im, key, import_context_name(im, reads.items[k]), reads.items[k],
                            reads.items[k + 1]);
     }
+    /* an allow or deny rule, which needs none of the above */
+    for (int i = 0; i < im->tables.n && !any; i++) {
+        const ImpTable *t = im->tables.items[i];
+        for (int j = 0; !t->plain && j < t->policies.n && !any; j++) {
+            ImpRule r = {0};
+            sb_init(&r.tail, a);
+            const ImpPolicy *p = t->policies.items[j];
+            any = !p->plain && import_rule(im, p, &r);
+        }
+    }
     return any || models || im->context_decls.n > 0 || im->user_setting;
 }
 

@@ -274,6 +274,38 @@ tap_result $? "an edited tenant policy stays a policy statement (\$tenant), its 
     state edit_copy >"$W/edit_copy.state" && diff -u "$W/edit.state" "$W/edit_copy.state" >"$W/psql.out"
 tap_result $? "and the round trip is exact" "$W/psql.out"
 
+# ---- a construct that gets the database's name but not its policy: the
+# table falls back whole.  `allow` rewrites x IN (subquery) (to = ANY
+# (ARRAY(...)), with a catalog), which a policy statement keeps; the
+# policy is given the name that `allow` would get.
+printf '%s\n' 'table public.docs {' \
+    '    allow select using (team_id IN (SELECT teams.id FROM teams));' '    no force;' '}' \
+    >"$W/in.rls"
+pg_createdb drift && run_sql drift "$D/schema.sql" && pg_createdb drift_copy &&
+    run_sql drift_copy "$D/schema.sql" &&
+    "$RLSC" sql --db "$(db drift)" "$W/in.rls" >"$W/in.sql" 2>"$W/psql.out" &&
+    in_name=$(sed -n 's/^CREATE POLICY "\(allow_select_[0-9a-f]*\)".*/\1/p' "$W/in.sql") &&
+    [ -n "$in_name" ] && pg_psql -d drift -q -v ON_ERROR_STOP=1 -c "
+        ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY $in_name ON docs FOR SELECT USING (team_id IN (SELECT id FROM teams));
+        CREATE POLICY allow_all ON docs USING (true);
+        ALTER TABLE teams ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY allow_select ON teams FOR SELECT USING (true);" >"$W/psql.out" 2>&1
+tap_result $? "a policy named as allow would name it, its IN (subquery) kept" "$W/psql.out"
+"$RLSC" import --db "$(db drift)" >"$W/drift.rls" 2>"$W/drift.err"
+awk '/^table public.docs \{/,/^\}/' "$W/drift.rls" >"$W/drift.docs"
+grep -qx -- '-- back to exactly the same policies: public.docs' "$W/drift.rls" &&
+    grep -q "^    policy $in_name for select using (team_id IN (SELECT" "$W/drift.docs" &&
+    grep -qx '    policy allow_all using (true);' "$W/drift.docs" &&
+    awk '/^table public.teams \{/,/^\}/' "$W/drift.rls" | grep -qx '    allow select;'
+tap_result $? "its table falls back whole to policy statements and says so; the other keeps allow" \
+    "$W/drift.rls" "$W/drift.err"
+"$RLSC" sql --db "$(db drift_copy)" "$W/drift.rls" >"$W/drift_copy.sql" 2>"$W/psql.out" &&
+    run_sql drift_copy "$W/drift_copy.sql" && state drift >"$W/drift.state" &&
+    state drift_copy >"$W/drift_copy.state" &&
+    diff -u "$W/drift.state" "$W/drift_copy.state" >"$W/psql.out"
+tap_result $? "and the round trip is exact" "$W/psql.out"
+
 # ---- a read-only connection: policy statements only, and a warning
 ro="$(db own_billing) options='-c default_transaction_read_only=on'"
 "$RLSC" import --db "$ro" >"$W/ro.rls" 2>"$W/ro.err"
