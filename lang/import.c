@@ -17,6 +17,21 @@
  * A table with RLS and no policy becomes an empty block, which `rlsc sql`
  * compiles to the one policy `rlsc_no_rules` (FOR SELECT USING (false)):
  * it admits nothing, as no policy does; the output says so in a comment.
+ *
+ * Unless --plain, policies rlsc made are written as the constructs they
+ * came from: context reads as $name with `context` lines, `tenant`,
+ * `allow`, `deny`, `grant` (in `model` blocks of the file's `app` where a
+ * permission is named after the model), `role R bypass`.  Recognising
+ * them from names and shapes is a guess, so it is verified, never
+ * trusted: the candidate file is compiled in-process against the
+ * database's catalog; a construct whose policy gets another name than
+ * the database's (a condition hash over source text PostgreSQL has
+ * rewritten) is written as a `policy` statement, and a table in which
+ * drift_check (codegen/drift.c, what `rlsc check --db` runs) finds any
+ * other difference falls back whole to `policy` statements.  Two such
+ * rounds; if the second still changes something, or the database cannot
+ * be compared (read-only), everything is `policy` statements, which round
+ * trip exactly by construction.
  */
 #include "import.h"
 
@@ -267,16 +282,17 @@ static bool import_unexempt(Imp *im, PgExpr e, PgExpr *rest)
     return true;
 }
 
-/* `tenant COL;`: restrictive FOR ALL to PUBLIC, USING COL = <context>. */
-static bool import_tenant(Imp *im, const ImpPolicy *p, const char **col, const char **key)
+/* `tenant COL;`: restrictive FOR ALL to PUBLIC, USING COL = <context>;
+ * the context's pgexpr_context_key, setting and type. */
+static bool import_tenant(Imp *im, const ImpPolicy *p, const char **col, const char **key,
+                          const char **setting, const char **type)
 {
     PgExpr rest, rhs;
-    const char *setting, *type;
     if (!p || p->permissive || p->cmd != '*' || p->roles.n || !p->expr[0] || p->expr[1] ||
         !import_unexempt(im, p->tree[0], &rest) || !pgexpr_column_eq(rest, col, &rhs) ||
-        !pgexpr_context_read(im->arena, rhs, &setting, &type))
+        !pgexpr_context_read(im->arena, rhs, setting, type))
         return false;
-    *key = pgexpr_context_key(im->arena, setting, type);
+    *key = pgexpr_context_key(im->arena, *setting, *type);
     return true;
 }
 
@@ -484,17 +500,12 @@ static bool import_analyse(Imp *im)
     if (all)
         im->bypass = first->roles;
     bool any = im->bypass.n > 0;
-    for (int i = 0; i < im->tables.n; i++) {
+    /* $tenant: what the first tenant policy reads */
+    for (int i = 0; i < im->tables.n && !im->tenant_key; i++) {
         ImpTable *t = im->tables.items[i];
-        const char *col, *key;
-        if (!t->plain && import_tenant(im, import_find(t, "tenant"), &col, &key) &&
-            !im->tenant_key) {
-            PgExpr *rest, rhs;
-            const ImpPolicy *p = import_find(t, "tenant");
-            int n = pgexpr_or_args(a, p->tree[0], &rest);
-            const char *setting, *type;
-            pgexpr_column_eq(rest[n - 1], &col, &rhs);
-            pgexpr_context_read(a, rhs, &setting, &type);
+        const char *col, *key, *setting, *type;
+        if (!t->plain &&
+            import_tenant(im, import_find(t, "tenant"), &col, &key, &setting, &type)) {
             im->tenant_key = key;
             import_declare(im, key, "tenant", setting, type);
         }
@@ -522,8 +533,10 @@ static bool import_analyse(Imp *im)
                 im->app = app;
             const char *model;
             if (im->app && !strcmp(app, im->app) &&
-                (model = import_grant_model(t, p->cmd, app, codename)))
-                t->model = model, models = true;
+                (model = import_grant_model(t, p->cmd, app, codename))) {
+                t->model = model;
+                models = true;
+            }
         }
     }
     if (im->user_setting) {
@@ -626,8 +639,8 @@ static void import_block(Imp *im, ImpTable *t, bool constructs, StrBuf *sb)
                     "    -- rlsc_no_rules (FOR SELECT USING (false)), which admits nothing\n");
     bool rules = constructs && !t->plain;
     const ImpPolicy *tenant = rules ? import_find(t, "tenant") : NULL;
-    const char *col, *key;
-    if (tenant && import_tenant(im, tenant, &col, &key) && im->tenant_key &&
+    const char *col, *key, *setting, *type;
+    if (tenant && import_tenant(im, tenant, &col, &key, &setting, &type) && im->tenant_key &&
         !strcmp(key, im->tenant_key) && !tenant->plain) {
         int start = (int)sb->len;
         sb_puts(sb, "    tenant ");
@@ -780,8 +793,9 @@ static int import_compile(Imp *im, Diag *d, const char *text, size_t len, Ir **i
     return d->errors ? RLSC_ERR_INPUT : RLSC_OK;
 }
 
-/* A diagnostics sink nobody reads but import_why: the candidate's
- * warnings (default deny, ...) are about text the user never sees. */
+/* Where the candidate's messages go: its warnings (default deny, ...) are
+ * about text the user never sees, and import_quiet_close takes from it
+ * only why a database could not be compared. */
 typedef struct ImpQuiet {
     Diag d;
     FILE *f;
