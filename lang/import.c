@@ -288,9 +288,27 @@ static bool import_tenant(Imp *im, const ImpPolicy *p, const char **col, const c
                           const char **setting, const char **type)
 {
     PgExpr rest, rhs;
+    PtrVec path = {0};
     if (!p || p->permissive || p->cmd != '*' || p->roles.n || !p->expr[0] || p->expr[1] ||
-        !import_unexempt(im, p->tree[0], &rest) || !pgexpr_column_eq(rest, col, &rhs) ||
-        !pgexpr_context_read(im->arena, rhs, setting, type))
+        !import_unexempt(im, p->tree[0], &rest))
+        return false;
+    if (!pgexpr_column_eq(rest, col, &rhs)) {
+        /* a__b__c: each step the column itself (x_id, not x: exact even
+         * where the table also has a column x) */
+        if (!pgexpr_tenant_path(im->arena, rest, &path, &rhs))
+            return false;
+        StrBuf sb;
+        sb_init(&sb, im->arena);
+        for (int i = 0; i < path.n; i++) {
+            const char *c = path.items[i];
+            if (strstr(c, "__") || !*c || strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+                                                 strlen(c))
+                return false;
+            sb_printf(&sb, "%s%s", i ? "__" : "", c);
+        }
+        *col = sb_str(&sb);
+    }
+    if (!pgexpr_context_read(im->arena, rhs, setting, type))
         return false;
     *key = pgexpr_context_key(im->arena, *setting, *type);
     return true;

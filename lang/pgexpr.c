@@ -1180,6 +1180,63 @@ bool pgexpr_column_eq(PgExpr e, const char **column, PgExpr *rhs)
     return rhs->node != NULL;
 }
 
+/* The column of a ColumnRef of parts fields (the last), or NULL. */
+static const char *pp_column(const Json *node, int parts, const char **qualifier)
+{
+    const Json *c;
+    if (strcmp(pp_node(node, &c), "ColumnRef") != 0 || pp_count(c, "fields") != parts)
+        return NULL;
+    if (qualifier)
+        *qualifier = parts == 2 ? pp_string(pp_item(c, "fields", 0)) : NULL;
+    return pp_string(pp_item(c, "fields", parts - 1));
+}
+
+/* One step of lower.c's foreign-key path: `[q.]col = ANY (ARRAY(SELECT
+ * t.id FROM T t WHERE <next>))` or, last, `q.col = <rhs>`. */
+static bool pp_path_step(Arena *a, const char *sql, const Json *node, const char *qualifier,
+                         PtrVec *columns, PgExpr *rhs)
+{
+    const Json *b, *sub, *s, *rt, *rv;
+    const char *q = NULL, *kind, *op, *col;
+    if (strcmp(pp_node(node, &b), "A_Expr") != 0 || pp_count(b, "name") != 1 ||
+        !(op = pp_string(pp_item(b, "name", 0))) || strcmp(op, "=") != 0 ||
+        !(col = pp_column(json_get(b, "lexpr"), qualifier ? 2 : 1, &q)) ||
+        (qualifier && (!q || strcmp(q, qualifier) != 0)))
+        return false;
+    vec_push(a, columns, (void *)col);
+    kind = json_get_str(b, "kind");
+    if (!kind || !strcmp(kind, "AEXPR_OP")) {
+        *rhs = (PgExpr){sql, json_get(b, "rexpr")};
+        return qualifier != NULL; /* a bare col = X is no path */
+    }
+    const char *type;
+    if (strcmp(kind, "AEXPR_OP_ANY") != 0 ||
+        strcmp(pp_node(json_get(b, "rexpr"), &sub), "SubLink") != 0 ||
+        !(type = json_get_str(sub, "subLinkType")) || strcmp(type, "ARRAY_SUBLINK") != 0 ||
+        strcmp(pp_node(json_get(sub, "subselect"), &s), "SelectStmt") != 0 ||
+        pp_count(s, "targetList") != 1 || pp_count(s, "fromClause") != 1 ||
+        strcmp(pp_node(pp_item(s, "targetList", 0), &rt), "ResTarget") != 0 ||
+        strcmp(pp_node(pp_item(s, "fromClause", 0), &rv), "RangeVar") != 0)
+        return false;
+    const Json *alias = json_get(rv, "alias");
+    const char *as = alias ? json_get_str(alias, "aliasname") : NULL, *tq;
+    if (!as || !pp_column(json_get(rt, "val"), 2, &tq) || !tq || strcmp(tq, as) != 0)
+        return false;
+    return pp_path_step(a, sql, json_get(s, "whereClause"), as, columns, rhs);
+}
+
+bool pgexpr_tenant_path(Arena *a, PgExpr e, PtrVec *columns, PgExpr *rhs)
+{
+    columns->n = 0;
+    const Json *b;
+    const char *kind;
+    /* the first step is the policy's own column, unqualified */
+    if (strcmp(pp_node(e.node, &b), "A_Expr") != 0 || !(kind = json_get_str(b, "kind")) ||
+        strcmp(kind, "AEXPR_OP_ANY") != 0)
+        return false;
+    return pp_path_step(a, e.sql, e.node, NULL, columns, rhs) && columns->n >= 2;
+}
+
 bool pgexpr_parse(Arena *a, const char *expr, PgExpr *out, const char **why)
 {
     char *sql = arena_printf(a, "SELECT %s", expr);

@@ -52,6 +52,10 @@ bool pgexpr_bypass_read(Arena *a, PgExpr e, PtrVec *roles);
 bool pgexpr_is_true(PgExpr e);
 /* (X) IS NOT TRUE: *arg is X. */
 bool pgexpr_not_true(PgExpr e, PgExpr *arg);
+/* lower.c's foreign-key path of `tenant a__b__c;`: col = ANY (ARRAY(SELECT
+ * t1.id FROM T1 t1 WHERE t1.c2 = ANY (...  t2.c3 = X))): the columns col,
+ * c2, c3 onto columns, and *rhs is X. */
+bool pgexpr_tenant_path(Arena *a, PgExpr e, PtrVec *columns, PgExpr *rhs);
 /* column = X, the column one bare name: *rhs is X. */
 bool pgexpr_column_eq(PgExpr e, const char **column, PgExpr *rhs);
 /* A name as .rls reads it: bare when it is a lower-case word that is no

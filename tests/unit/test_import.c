@@ -356,10 +356,35 @@ static void test_grant_shape(void)
         &setting, &app, &codename));
 }
 
+static void test_tenant_path_shape(void)
+{
+    PtrVec cols = {0};
+    PgExpr rhs;
+    const char *setting, *type;
+    PgExpr e = u_pgexpr("(task_id = ANY (ARRAY( SELECT t1.id FROM tasks_task t1 WHERE "
+                        "(t1.project_id = ANY (ARRAY( SELECT t2.id FROM projects_project t2 "
+                        "WHERE (t2.organization_id = " U_CTX("app.org", "uuid") ")))))))");
+    CU_ASSERT_TRUE_FATAL(pgexpr_tenant_path(u_arena(), e, &cols, &rhs));
+    CU_ASSERT_EQUAL_FATAL(cols.n, 3);
+    CU_ASSERT_STRING_EQUAL(cols.items[0], "task_id");
+    CU_ASSERT_STRING_EQUAL(cols.items[1], "project_id");
+    CU_ASSERT_STRING_EQUAL(cols.items[2], "organization_id");
+    CU_ASSERT_TRUE(pgexpr_context_read(u_arena(), rhs, &setting, &type));
+    CU_ASSERT_STRING_EQUAL(setting, "app.org");
+    /* a step whose column is not of the subquery's own alias is no path */
+    CU_ASSERT_FALSE(pgexpr_tenant_path(
+        u_arena(),
+        u_pgexpr("(task_id = ANY (ARRAY( SELECT t1.id FROM tasks_task t1 WHERE "
+                 "(x.project_id = 1))))"),
+        &cols, &rhs));
+    CU_ASSERT_FALSE(pgexpr_tenant_path(u_arena(), u_pgexpr("(task_id = 1)"), &cols, &rhs));
+}
+
 static CU_TestInfo import_tests[] = {
     {"context reads are recognised", test_context_reads_are_recognised},
     {"bypass and deny shapes", test_bypass_and_deny_shapes},
     {"grant shape", test_grant_shape},
+    {"tenant path shape", test_tenant_path_shape},
     {"expressions print as .rls", test_expressions_print_as_rls},
     {"printed conditions parse", test_printed_conditions_parse},
     {"unsupported expressions are refused", test_unsupported_expressions_are_refused},
