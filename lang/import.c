@@ -573,7 +573,8 @@ static bool import_analyse(Imp *im)
     }
     for (int k = 0; k < reads.n; k += 2) {
         const char *key = pgexpr_context_key(a, reads.items[k], reads.items[k + 1]);
-        if (!map_get(im->contexts, key))
+        /* rlsc's own settings are no context a .rls file may declare */
+        if (!map_get(im->contexts, key) && strncmp(reads.items[k], "rlsc.", 5) != 0)
             import_declare(im, key, import_context_name(im, reads.items[k]), reads.items[k],
                            reads.items[k + 1]);
     }
