@@ -314,17 +314,39 @@ static bool import_tenant(Imp *im, const ImpPolicy *p, const char **col, const c
     return true;
 }
 
-/* Ends in _%08x: lower.c's hash of the conditions (or of the exact role
- * names), so the rule had a condition even where it is `true`. */
-static bool import_hashed(const char *name)
+/* The name lower.c (lower_name) gives a rule base[_to_roles] without a
+ * condition: a name that differs had one, even where it is `true`. */
+static const char *import_bare_name(Imp *im, const char *base, const PtrVec *roles)
 {
-    size_t n = strlen(name);
-    if (n < 9 || name[n - 9] != '_')
-        return false;
-    for (size_t i = n - 8; i < n; i++)
-        if (!strchr("0123456789abcdef", name[i]))
-            return false;
-    return true;
+    StrBuf sb, exact;
+    sb_init(&sb, im->arena);
+    sb_init(&exact, im->arena);
+    bool lossless = true;
+    const char *parts[1] = {base};
+    for (int i = -1; i < roles->n; i++) {
+        const char *part = i < 0 ? parts[0] : roles->items[i];
+        if (i == 0)
+            sb_puts(&sb, "_to");
+        if (i >= 0) {
+            sb_putc(&sb, '_');
+            sb_putc(&exact, '\x1f');
+        }
+        sb_puts(&exact, part);
+        for (const char *c = part; *c; c++) {
+            char ch = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
+            bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+            lossless &= ok && ch == *c;
+            sb_putc(&sb, ok ? ch : '_');
+        }
+    }
+    if (!lossless)
+        sb_printf(&sb, "_%08x", util_hash32(sb_str(&exact)));
+    if (sb.len >= 64) { /* NAMEDATALEN: cut, and a hash of the whole */
+        uint32_t h = util_hash32(sb_str(&sb));
+        sb.len = 64 - 1 - 9;
+        sb_printf(&sb, "_%08x", h);
+    }
+    return sb_str(&sb);
 }
 
 static bool import_clause(Imp *im, StrBuf *sb, const char *word, PgExpr e, bool keep_true)
@@ -354,9 +376,11 @@ static bool import_rule(Imp *im, const ImpPolicy *p, ImpRule *r)
 {
     StrBuf *sb = &r->tail;
     bool allow = !strncmp(p->name, "allow_", 6), deny = !strncmp(p->name, "deny_", 5);
-    bool hashed = import_hashed(p->name);
     if ((!allow && !deny) || allow != p->permissive || (p->pub && p->roles.n))
         return false;
+    const char *base = arena_printf(im->arena, "%s_%s", allow ? "allow" : "deny",
+                                    import_cmd(p->cmd));
+    bool hashed = strcmp(p->name, import_bare_name(im, base, &p->roles)) != 0;
     r->kind = allow ? "allow" : "deny";
     r->word = import_cmd(p->cmd);
     import_roles(sb, p);

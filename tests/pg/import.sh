@@ -220,6 +220,12 @@ want combine "    allow select using (is_public);" "    allow select using (owne
 tap_result $? "combine: allow and deny with conditions" "$W/want.out" "$W/own_combine.rls"
 want percmd "    allow select to pc_auditor;" "    allow insert;" >"$W/want.out" 2>&1
 tap_result $? "percmd: allow per command and role" "$W/want.out" "$W/own_percmd.rls"
+# role names that lose characters in a policy name make it end in a hash
+# without any condition
+want quoting "    allow all to \"O'Brien Team\";" "    allow select to \"Ünïcode 日本\";" \
+    "role \"Bö \"\"X\"\" \\ss\" bypass;" "    tenant \"tenant id\";" >"$W/want.out" 2>&1
+tap_result $? "quoting: quoted roles and columns, a hashed name without a condition" \
+    "$W/want.out" "$W/own_quoting.rls"
 want grants "app shop;" "context user bigint = 'app.user_id';" "model product {" \
     "    grant view, add;" "    grant 'shop.approve_product' for update;" >"$W/want.out" 2>&1
 tap_result $? "grants: grant view, add and a custom permission in model product" "$W/want.out" \
