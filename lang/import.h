@@ -15,6 +15,6 @@
  * out has nothing of it), RLSC_ERR_USAGE when the database cannot be read
  * or a table does not exist. */
 int import_pg(Arena *a, Diag *d, const char *conninfo, const char *const *tables, int ntables,
-              StrBuf *out);
+              bool plain, StrBuf *out);
 
 #endif

@@ -26,9 +26,12 @@ typedef struct PgPrint {
     const char *sql; /* the text parsed, for the constants libpg_query loses */
     StrBuf *out;
     const char *why; /* the first thing that has no .rls form, or NULL */
+    const Map *contexts; /* pgexpr_context_key -> .rls name, or NULL */
 } PgPrint;
 
 static void pp_expr(PgPrint *p, const Json *node);
+static bool pp_context_read(Arena *a, const char *sql, const Json *node, const char **setting,
+                            const char **type);
 
 static void pp_refuse(PgPrint *p, const char *what)
 {
@@ -893,7 +896,13 @@ static void pp_expr(PgPrint *p, const Json *node)
         pp_expr(p, json_get(b, "arg"));
         sb_puts(p->out, text);
     } else if (!strcmp(kind, "SubLink")) {
-        pp_sublink(p, b);
+        const char *setting, *type, *name = NULL;
+        if (p->contexts && pp_context_read(p->arena, p->sql, node, &setting, &type))
+            name = map_get(p->contexts, pgexpr_context_key(p->arena, setting, type));
+        if (name)
+            sb_printf(p->out, "$%s", name);
+        else
+            pp_sublink(p, b);
     } else if (!strcmp(kind, "CaseExpr")) {
         pp_case(p, b);
     } else if (!strcmp(kind, "CoalesceExpr")) {
@@ -919,7 +928,316 @@ static void pp_expr(PgPrint *p, const Json *node)
     }
 }
 
-bool pgexpr_to_rls(Arena *a, const char *expr, StrBuf *out, const char **why)
+/* ---- shapes rlsc's own policies have, for `rlsc import` to recognise */
+
+/* A string constant, bare or cast to the type named cast (NULL: any). */
+static const char *pp_string_const(const Json *node, const char *cast)
+{
+    const Json *b;
+    if (!strcmp(pp_node(node, &b), "TypeCast")) {
+        const Json *t = json_get(b, "typeName");
+        const char *name = pp_string(pp_item(t, "names", pp_count(t, "names") - 1));
+        if (cast && (!name || strcmp(name, cast) != 0))
+            return NULL;
+        node = json_get(b, "arg");
+    }
+    const Json *sv;
+    if (strcmp(pp_node(node, &b), "A_Const") != 0 || !(sv = json_get(b, "sval")))
+        return NULL;
+    const char *s = json_get_str(sv, "sval");
+    return s ? s : "";
+}
+
+/* A call of pg_catalog's function name (qualified or not) with n args. */
+static bool pp_call_of(const Json *node, const char *name, int n, const Json **body)
+{
+    int parts;
+    if (strcmp(pp_node(node, body), "FuncCall") != 0 || pp_count(*body, "args") != n)
+        return false;
+    parts = pp_count(*body, "funcname");
+    const char *last = pp_string(pp_item(*body, "funcname", parts - 1));
+    const char *first = pp_string(pp_item(*body, "funcname", 0));
+    return last && !strcmp(last, name) &&
+           (parts == 1 || (parts == 2 && first && !strcmp(first, "pg_catalog")));
+}
+
+/* The target of an uncorrelated `(SELECT x)` with nothing else, or NULL. */
+static const Json *pp_bare_select(const Json *node)
+{
+    const Json *b, *s, *rt;
+    if (strcmp(pp_node(node, &b), "SubLink") != 0)
+        return NULL;
+    const char *type = json_get_str(b, "subLinkType");
+    if (!type || strcmp(type, "EXPR_SUBLINK") != 0 ||
+        strcmp(pp_node(json_get(b, "subselect"), &s), "SelectStmt") != 0)
+        return NULL;
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->keys[i], "targetList") && strcmp(s->keys[i], "limitOption") &&
+            strcmp(s->keys[i], "op"))
+            return NULL;
+    const char *op = json_get_str(s, "op");
+    if ((op && strcmp(op, "SETOP_NONE") != 0) || pp_count(s, "targetList") != 1 ||
+        strcmp(pp_node(pp_item(s, "targetList", 0), &rt), "ResTarget") != 0 ||
+        json_get(rt, "indirection"))
+        return NULL;
+    return json_get(rt, "val");
+}
+
+/* (SELECT CAST(NULLIF(current_setting('S', true), '') AS T)), as
+ * pg_get_expr prints what lower.c emits for a context read. */
+static bool pp_context_read(Arena *a, const char *sql, const Json *node, const char **setting,
+                            const char **type)
+{
+    const Json *val = pp_bare_select(node), *b, *n, *f, *t;
+    if (!val || strcmp(pp_node(val, &b), "TypeCast") != 0 ||
+        strcmp(pp_node(json_get(b, "arg"), &n), "A_Expr") != 0)
+        return false;
+    const char *kind = json_get_str(n, "kind");
+    const char *empty = pp_string_const(json_get(n, "rexpr"), "text");
+    if (!kind || strcmp(kind, "AEXPR_NULLIF") != 0 || !empty || *empty ||
+        !pp_call_of(json_get(n, "lexpr"), "current_setting", 2, &f))
+        return false;
+    const char *s = pp_string_const(pp_item(f, "args", 0), "text");
+    const Json *missing_ok = json_get(json_get(pp_item(f, "args", 1), "A_Const"), "boolval");
+    if (!s || !missing_ok || !pp_flag(missing_ok, "boolval"))
+        return false;
+    StrBuf sb;
+    sb_init(&sb, a);
+    PgPrint p = {a, sql, &sb, NULL, NULL};
+    t = json_get(b, "typeName");
+    pp_type(&p, t);
+    if (p.why)
+        return false;
+    *setting = s;
+    *type = sb_str(&sb);
+    return true;
+}
+
+bool pgexpr_context_read(Arena *a, PgExpr e, const char **setting, const char **type)
+{
+    return pp_context_read(a, e.sql, e.node, setting, type);
+}
+
+const char *pgexpr_context_key(Arena *a, const char *setting, const char *type)
+{
+    return arena_printf(a, "%s\x1f%s", setting, type);
+}
+
+static void pp_context_walk(Arena *a, const char *sql, const Json *node, PtrVec *found)
+{
+    const char *setting, *type;
+    if (!node || (node->kind != JSON_OBJECT && node->kind != JSON_ARRAY))
+        return;
+    if (pp_context_read(a, sql, node, &setting, &type)) {
+        vec_push(a, found, (void *)setting);
+        vec_push(a, found, (void *)type);
+        return;
+    }
+    for (int i = 0; i < node->n; i++)
+        pp_context_walk(a, sql, node->items[i], found);
+}
+
+void pgexpr_context_reads(Arena *a, PgExpr e, PtrVec *found)
+{
+    pp_context_walk(a, e.sql, e.node, found);
+}
+
+static int pp_bool_args(Arena *a, PgExpr e, const char *boolop, PgExpr **args)
+{
+    const Json *b;
+    const char *op;
+    if (strcmp(pp_node(e.node, &b), "BoolExpr") != 0 || !(op = json_get_str(b, "boolop")) ||
+        strcmp(op, boolop) != 0 || pp_count(b, "args") < 2) {
+        *args = arena_alloc(a, sizeof **args);
+        (*args)[0] = e;
+        return 1;
+    }
+    int n = pp_count(b, "args");
+    *args = arena_alloc(a, sizeof **args * (size_t)n);
+    for (int i = 0; i < n; i++)
+        (*args)[i] = (PgExpr){e.sql, pp_item(b, "args", i)};
+    return n;
+}
+
+int pgexpr_or_args(Arena *a, PgExpr e, PgExpr **args)
+{
+    return pp_bool_args(a, e, "OR_EXPR", args);
+}
+
+int pgexpr_and_args(Arena *a, PgExpr e, PgExpr **args)
+{
+    /* the enum's first value, AND_EXPR, is left out of the JSON */
+    const Json *b;
+    if (!strcmp(pp_node(e.node, &b), "BoolExpr") && !json_get(b, "boolop")) {
+        int n = pp_count(b, "args");
+        *args = arena_alloc(a, sizeof **args * (size_t)(n ? n : 1));
+        for (int i = 0; i < n; i++)
+            (*args)[i] = (PgExpr){e.sql, pp_item(b, "args", i)};
+        if (n >= 2)
+            return n;
+    }
+    return pp_bool_args(a, e, "AND_EXPR", args);
+}
+
+/* rlsc.has_perm('S', 'app', 'codename'): the three strings. */
+static bool pp_has_perm(const Json *node, const char **setting, const char **app,
+                        const char **codename)
+{
+    const Json *f;
+    const char *schema, *name;
+    if (strcmp(pp_node(node, &f), "FuncCall") != 0 || pp_count(f, "args") != 3 ||
+        pp_count(f, "funcname") != 2 || !(schema = pp_string(pp_item(f, "funcname", 0))) ||
+        !(name = pp_string(pp_item(f, "funcname", 1))) || strcmp(schema, "rlsc") != 0 ||
+        strcmp(name, "has_perm") != 0)
+        return false;
+    *setting = pp_string_const(pp_item(f, "args", 0), "text");
+    *app = pp_string_const(pp_item(f, "args", 1), "text");
+    *codename = pp_string_const(pp_item(f, "args", 2), "text");
+    return *setting && *app && *codename;
+}
+
+bool pgexpr_perm_check(PgExpr e, const char **setting, const char **app, const char **codename)
+{
+    const Json *val = pp_bare_select(e.node), *b, *w, *wb, *d;
+    if (!val || strcmp(pp_node(val, &b), "CaseExpr") != 0 || json_get(b, "arg") ||
+        pp_count(b, "args") != 3 ||
+        !pp_has_perm(json_get(b, "defresult"), setting, app, codename))
+        return false;
+    /* WHEN current_setting('rlsc.perms_user', true) IS DISTINCT FROM
+     * current_setting('S', true) THEN ...: the rest compiles or drifts */
+    if (strcmp(pp_node(pp_item(b, "args", 0), &w), "CaseWhen") != 0 ||
+        strcmp(pp_node(json_get(w, "expr"), &wb), "A_Expr") != 0 ||
+        !json_get_str(wb, "kind") || strcmp(json_get_str(wb, "kind"), "AEXPR_DISTINCT") != 0 ||
+        !pp_call_of(json_get(wb, "lexpr"), "current_setting", 2, &d))
+        return false;
+    const char *perms_user = pp_string_const(pp_item(d, "args", 0), "text");
+    return perms_user && !strcmp(perms_user, "rlsc.perms_user");
+}
+
+/* pg_has_role('R', 'USAGE'), as lower.c's exemption calls it. */
+static const char *pp_has_role(const Json *node)
+{
+    const Json *f;
+    if (!pp_call_of(node, "pg_has_role", 2, &f))
+        return NULL;
+    const char *role = pp_string_const(pp_item(f, "args", 0), "name");
+    const char *usage = pp_string_const(pp_item(f, "args", 1), "text");
+    return role && usage && !strcmp(usage, "USAGE") ? role : NULL;
+}
+
+bool pgexpr_bypass_read(Arena *a, PgExpr e, PtrVec *roles)
+{
+    const Json *val = pp_bare_select(e.node), *b;
+    const char *op, *role;
+    if (!val)
+        return false;
+    if (!strcmp(pp_node(val, &b), "BoolExpr") && (op = json_get_str(b, "boolop")) &&
+        !strcmp(op, "OR_EXPR")) {
+        for (int i = 0; i < pp_count(b, "args"); i++) {
+            if (!(role = pp_has_role(pp_item(b, "args", i))))
+                return false;
+            vec_push(a, roles, (void *)role);
+        }
+        return roles->n > 0;
+    }
+    if (!(role = pp_has_role(val)))
+        return false;
+    vec_push(a, roles, (void *)role);
+    return true;
+}
+
+bool pgexpr_is_true(PgExpr e)
+{
+    const Json *b, *v;
+    return !strcmp(pp_node(e.node, &b), "A_Const") && (v = json_get(b, "boolval")) &&
+           pp_flag(v, "boolval");
+}
+
+bool pgexpr_not_true(PgExpr e, PgExpr *arg)
+{
+    const Json *b;
+    const char *t;
+    if (strcmp(pp_node(e.node, &b), "BooleanTest") != 0 || !(t = json_get_str(b, "booltesttype")) ||
+        strcmp(t, "IS_NOT_TRUE") != 0)
+        return false;
+    *arg = (PgExpr){e.sql, json_get(b, "arg")};
+    return arg->node != NULL;
+}
+
+bool pgexpr_column_eq(PgExpr e, const char **column, PgExpr *rhs)
+{
+    const Json *b, *c;
+    const char *kind;
+    if (strcmp(pp_node(e.node, &b), "A_Expr") != 0 || pp_count(b, "name") != 1)
+        return false;
+    kind = json_get_str(b, "kind");
+    const char *op = pp_string(pp_item(b, "name", 0));
+    if ((kind && strcmp(kind, "AEXPR_OP") != 0) || !op || strcmp(op, "=") != 0 ||
+        strcmp(pp_node(json_get(b, "lexpr"), &c), "ColumnRef") != 0 || pp_count(c, "fields") != 1 ||
+        !(*column = pp_string(pp_item(c, "fields", 0))))
+        return false;
+    *rhs = (PgExpr){e.sql, json_get(b, "rexpr")};
+    return rhs->node != NULL;
+}
+
+/* The column of a ColumnRef of parts fields (the last), or NULL. */
+static const char *pp_column(const Json *node, int parts, const char **qualifier)
+{
+    const Json *c;
+    if (strcmp(pp_node(node, &c), "ColumnRef") != 0 || pp_count(c, "fields") != parts)
+        return NULL;
+    if (qualifier)
+        *qualifier = parts == 2 ? pp_string(pp_item(c, "fields", 0)) : NULL;
+    return pp_string(pp_item(c, "fields", parts - 1));
+}
+
+/* One step of lower.c's foreign-key path: `[q.]col = ANY (ARRAY(SELECT
+ * t.id FROM T t WHERE <next>))` or, last, `q.col = <rhs>`. */
+static bool pp_path_step(Arena *a, const char *sql, const Json *node, const char *qualifier,
+                         PtrVec *columns, PgExpr *rhs)
+{
+    const Json *b, *sub, *s, *rt, *rv;
+    const char *q = NULL, *kind, *op, *col;
+    if (strcmp(pp_node(node, &b), "A_Expr") != 0 || pp_count(b, "name") != 1 ||
+        !(op = pp_string(pp_item(b, "name", 0))) || strcmp(op, "=") != 0 ||
+        !(col = pp_column(json_get(b, "lexpr"), qualifier ? 2 : 1, &q)) ||
+        (qualifier && (!q || strcmp(q, qualifier) != 0)))
+        return false;
+    vec_push(a, columns, (void *)col);
+    kind = json_get_str(b, "kind");
+    if (!kind || !strcmp(kind, "AEXPR_OP")) {
+        *rhs = (PgExpr){sql, json_get(b, "rexpr")};
+        return qualifier != NULL; /* a bare col = X is no path */
+    }
+    const char *type;
+    if (strcmp(kind, "AEXPR_OP_ANY") != 0 ||
+        strcmp(pp_node(json_get(b, "rexpr"), &sub), "SubLink") != 0 ||
+        !(type = json_get_str(sub, "subLinkType")) || strcmp(type, "ARRAY_SUBLINK") != 0 ||
+        strcmp(pp_node(json_get(sub, "subselect"), &s), "SelectStmt") != 0 ||
+        pp_count(s, "targetList") != 1 || pp_count(s, "fromClause") != 1 ||
+        strcmp(pp_node(pp_item(s, "targetList", 0), &rt), "ResTarget") != 0 ||
+        strcmp(pp_node(pp_item(s, "fromClause", 0), &rv), "RangeVar") != 0)
+        return false;
+    const Json *alias = json_get(rv, "alias");
+    const char *as = alias ? json_get_str(alias, "aliasname") : NULL, *tq;
+    if (!as || !pp_column(json_get(rt, "val"), 2, &tq) || !tq || strcmp(tq, as) != 0)
+        return false;
+    return pp_path_step(a, sql, json_get(s, "whereClause"), as, columns, rhs);
+}
+
+bool pgexpr_tenant_path(Arena *a, PgExpr e, PtrVec *columns, PgExpr *rhs)
+{
+    columns->n = 0;
+    const Json *b;
+    const char *kind;
+    /* the first step is the policy's own column, unqualified */
+    if (strcmp(pp_node(e.node, &b), "A_Expr") != 0 || !(kind = json_get_str(b, "kind")) ||
+        strcmp(kind, "AEXPR_OP_ANY") != 0)
+        return false;
+    return pp_path_step(a, e.sql, e.node, NULL, columns, rhs) && columns->n >= 2;
+}
+
+bool pgexpr_parse(Arena *a, const char *expr, PgExpr *out, const char **why)
 {
     char *sql = arena_printf(a, "SELECT %s", expr);
     PgQueryParseResult r = pg_query_parse(sql);
@@ -943,10 +1261,17 @@ bool pgexpr_to_rls(Arena *a, const char *expr, StrBuf *out, const char **why)
         *why = "more than one expression";
         return false;
     }
+    out->sql = sql;
+    out->node = json_get(rt, "val");
+    return true;
+}
+
+bool pgexpr_print(Arena *a, PgExpr e, const Map *contexts, StrBuf *out, const char **why)
+{
     StrBuf sb;
     sb_init(&sb, a);
-    PgPrint p = {a, sql, &sb, NULL};
-    pp_expr(&p, json_get(rt, "val"));
+    PgPrint p = {a, e.sql, &sb, NULL, contexts};
+    pp_expr(&p, e.node);
     if (p.why) {
         *why = p.why;
         return false;
@@ -954,7 +1279,7 @@ bool pgexpr_to_rls(Arena *a, const char *expr, StrBuf *out, const char **why)
     /* the outermost parentheses of a compound are the policy's own; a
      * scalar subquery's are its syntax: `using ((SELECT ...))` */
     const Json *top, *sub_type;
-    bool scalar_sub = !strcmp(pp_node(json_get(rt, "val"), &top), "SubLink") &&
+    bool scalar_sub = !strcmp(pp_node(e.node, &top), "SubLink") &&
                       (sub_type = json_get(top, "subLinkType")) &&
                       sub_type->kind == JSON_STRING && !strcmp(sub_type->str, "EXPR_SUBLINK");
     const char *s = sb_str(&sb);
@@ -986,4 +1311,10 @@ bool pgexpr_to_rls(Arena *a, const char *expr, StrBuf *out, const char **why)
     }
     sb_putn(out, s, n);
     return true;
+}
+
+bool pgexpr_to_rls(Arena *a, const char *expr, StrBuf *out, const char **why)
+{
+    PgExpr e;
+    return pgexpr_parse(a, expr, &e, why) && pgexpr_print(a, e, NULL, out, why);
 }

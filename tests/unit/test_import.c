@@ -237,7 +237,154 @@ static void test_json_reader(void)
     CU_ASSERT_PTR_NULL(json_parse(u_arena(), deep, &err));
 }
 
+/* The shapes of rlsc's own policies, as pg_get_expr prints them, and
+ * look-alikes that are not those shapes. */
+static PgExpr u_pgexpr(const char *text)
+{
+    PgExpr e = {0};
+    const char *why = NULL;
+    CU_ASSERT_TRUE(pgexpr_parse(u_arena(), text, &e, &why));
+    return e;
+}
+
+#define U_CTX(setting, type)                                                                   \
+    "( SELECT (NULLIF(current_setting('" setting "'::text, true), ''::text))::" type          \
+    " AS \"nullif\")"
+
+static void test_context_reads_are_recognised(void)
+{
+    const char *setting = NULL, *type = NULL;
+    CU_ASSERT_TRUE(pgexpr_context_read(u_arena(), u_pgexpr(U_CTX("app.tenant_id", "bigint")),
+                                       &setting, &type));
+    CU_ASSERT_STRING_EQUAL(setting, "app.tenant_id");
+    CU_ASSERT_STRING_EQUAL(type, "bigint");
+    CU_ASSERT_TRUE(pgexpr_context_read(u_arena(), u_pgexpr(U_CTX("a.org", "uuid")), &setting,
+                                       &type));
+    CU_ASSERT_STRING_EQUAL(type, "uuid");
+    /* an error when unset, not rlsc's fail-closed read: not a context */
+    static const char *const not_reads[] = {
+        "(current_setting('app.tenant'::text))::bigint",
+        "(NULLIF(current_setting('app.tenant'::text, true), ''::text))::bigint",
+        "( SELECT (NULLIF(current_setting('a.b'::text, false), ''::text))::bigint AS \"nullif\")",
+        "( SELECT (NULLIF(current_setting('a.b'::text, true), 'x'::text))::bigint AS \"nullif\")",
+        "( SELECT (NULLIF(current_setting('a.b'::text, true), ''::text))::bigint AS \"nullif\" "
+        "FROM t)",
+        "( SELECT (NULLIF(my_setting('a.b'::text, true), ''::text))::bigint AS \"nullif\")",
+    };
+    for (size_t i = 0; i < sizeof not_reads / sizeof not_reads[0]; i++)
+        CU_ASSERT_FALSE(pgexpr_context_read(u_arena(), u_pgexpr(not_reads[i]), &setting, &type));
+    /* printed as $name where the map says, else as before */
+    Map *m = map_new(u_arena());
+    map_put(m, pgexpr_context_key(u_arena(), "app.tenant_id", "bigint"), (void *)"tenant");
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    const char *why = NULL;
+    CU_ASSERT_TRUE(pgexpr_print(u_arena(),
+                                u_pgexpr("((tenant_id = " U_CTX("app.tenant_id", "bigint")
+                                         ") AND (x = " U_CTX("app.tenant_id", "integer") "))"),
+                                m, &sb, &why));
+    CU_ASSERT_STRING_EQUAL(sb_str(&sb), "(tenant_id = $tenant) AND (x = (SELECT (nullif("
+                                        "current_setting('app.tenant_id'::text, true), "
+                                        "''::text))::integer))");
+    PtrVec found = {0};
+    pgexpr_context_reads(u_arena(), u_pgexpr("((a = " U_CTX("s.a", "text") ") OR (b = "
+                                             U_CTX("s.b", "bigint") "))"),
+                         &found);
+    CU_ASSERT_EQUAL_FATAL(found.n, 4);
+    CU_ASSERT_STRING_EQUAL(found.items[0], "s.a");
+    CU_ASSERT_STRING_EQUAL(found.items[3], "bigint");
+}
+
+static void test_bypass_and_deny_shapes(void)
+{
+    PgExpr *args, rest, arg;
+    PtrVec roles = {0};
+    PgExpr e = u_pgexpr("(( SELECT (pg_has_role('a'::name, 'USAGE'::text) OR "
+                        "pg_has_role('b c'::name, 'USAGE'::text))) OR ((locked) IS NOT TRUE))");
+    CU_ASSERT_EQUAL_FATAL(pgexpr_or_args(u_arena(), e, &args), 2);
+    CU_ASSERT_TRUE(pgexpr_bypass_read(u_arena(), args[0], &roles));
+    CU_ASSERT_EQUAL_FATAL(roles.n, 2);
+    CU_ASSERT_STRING_EQUAL(roles.items[1], "b c");
+    CU_ASSERT_TRUE(pgexpr_not_true(args[1], &arg));
+    StrBuf sb;
+    sb_init(&sb, u_arena());
+    const char *why;
+    CU_ASSERT_TRUE(pgexpr_print(u_arena(), arg, NULL, &sb, &why));
+    CU_ASSERT_STRING_EQUAL(sb_str(&sb), "locked");
+    roles.n = 0;
+    CU_ASSERT_FALSE(pgexpr_bypass_read(u_arena(),
+                                       u_pgexpr("( SELECT pg_has_role('a'::name, 'MEMBER'::text))"),
+                                       &roles));
+    CU_ASSERT_FALSE(pgexpr_not_true(u_pgexpr("((locked) IS NOT FALSE)"), &arg));
+    CU_ASSERT_EQUAL(pgexpr_or_args(u_arena(), u_pgexpr("(a AND b)"), &args), 1);
+    const char *col = NULL;
+    CU_ASSERT_TRUE(pgexpr_column_eq(u_pgexpr("(customer_id = 1)"), &col, &rest));
+    CU_ASSERT_STRING_EQUAL(col, "customer_id");
+    CU_ASSERT_FALSE(pgexpr_column_eq(u_pgexpr("(t.customer_id = 1)"), &col, &rest));
+    CU_ASSERT_FALSE(pgexpr_column_eq(u_pgexpr("(customer_id <> 1)"), &col, &rest));
+    CU_ASSERT_TRUE(pgexpr_is_true(u_pgexpr("true")));
+    CU_ASSERT_FALSE(pgexpr_is_true(u_pgexpr("false")));
+    CU_ASSERT_FALSE(pgexpr_is_true(u_pgexpr("(true AND true)")));
+}
+
+static void test_grant_shape(void)
+{
+    static const char perm[] =
+        "( SELECT CASE WHEN (current_setting('rlsc.perms_user'::text, true) IS DISTINCT FROM "
+        "current_setting('app.user_id'::text, true)) THEN rlsc.has_perm('app.user_id'::text, "
+        "'shop'::text, 'view_order'::text) WHEN ('+shop.view_order'::text = ANY ((NULLIF("
+        "current_setting('rlsc.perms'::text, true), ''::text))::text[])) THEN true WHEN "
+        "('-shop.view_order'::text = ANY ((NULLIF(current_setting('rlsc.perms'::text, true), "
+        "''::text))::text[])) THEN false ELSE rlsc.has_perm('app.user_id'::text, 'shop'::text, "
+        "'view_order'::text) END AS has_perm)";
+    const char *setting = NULL, *app = NULL, *codename = NULL;
+    PgExpr *args;
+    PgExpr e = u_pgexpr(arena_printf(u_arena(), "(%s AND (status <> 'hidden'::text))", perm));
+    CU_ASSERT_EQUAL_FATAL(pgexpr_and_args(u_arena(), e, &args), 2);
+    CU_ASSERT_TRUE(pgexpr_perm_check(args[0], &setting, &app, &codename));
+    CU_ASSERT_STRING_EQUAL(setting, "app.user_id");
+    CU_ASSERT_STRING_EQUAL(app, "shop");
+    CU_ASSERT_STRING_EQUAL(codename, "view_order");
+    CU_ASSERT_TRUE(pgexpr_perm_check(u_pgexpr(perm), &setting, &app, &codename));
+    CU_ASSERT_EQUAL(pgexpr_and_args(u_arena(), u_pgexpr("(a OR b)"), &args), 1);
+    CU_ASSERT_EQUAL(pgexpr_and_args(u_arena(), u_pgexpr("(a AND b AND c)"), &args), 3);
+    /* another schema's has_perm is not rlsc's */
+    CU_ASSERT_FALSE(pgexpr_perm_check(
+        u_pgexpr("( SELECT CASE WHEN (current_setting('rlsc.perms_user'::text, true) IS DISTINCT "
+                 "FROM current_setting('u'::text, true)) THEN true WHEN a THEN true WHEN b THEN "
+                 "false ELSE public.has_perm('u'::text, 'a'::text, 'b'::text) END)"),
+        &setting, &app, &codename));
+}
+
+static void test_tenant_path_shape(void)
+{
+    PtrVec cols = {0};
+    PgExpr rhs;
+    const char *setting, *type;
+    PgExpr e = u_pgexpr("(task_id = ANY (ARRAY( SELECT t1.id FROM tasks_task t1 WHERE "
+                        "(t1.project_id = ANY (ARRAY( SELECT t2.id FROM projects_project t2 "
+                        "WHERE (t2.organization_id = " U_CTX("app.org", "uuid") ")))))))");
+    CU_ASSERT_TRUE_FATAL(pgexpr_tenant_path(u_arena(), e, &cols, &rhs));
+    CU_ASSERT_EQUAL_FATAL(cols.n, 3);
+    CU_ASSERT_STRING_EQUAL(cols.items[0], "task_id");
+    CU_ASSERT_STRING_EQUAL(cols.items[1], "project_id");
+    CU_ASSERT_STRING_EQUAL(cols.items[2], "organization_id");
+    CU_ASSERT_TRUE(pgexpr_context_read(u_arena(), rhs, &setting, &type));
+    CU_ASSERT_STRING_EQUAL(setting, "app.org");
+    /* a step whose column is not of the subquery's own alias is no path */
+    CU_ASSERT_FALSE(pgexpr_tenant_path(
+        u_arena(),
+        u_pgexpr("(task_id = ANY (ARRAY( SELECT t1.id FROM tasks_task t1 WHERE "
+                 "(x.project_id = 1))))"),
+        &cols, &rhs));
+    CU_ASSERT_FALSE(pgexpr_tenant_path(u_arena(), u_pgexpr("(task_id = 1)"), &cols, &rhs));
+}
+
 static CU_TestInfo import_tests[] = {
+    {"context reads are recognised", test_context_reads_are_recognised},
+    {"bypass and deny shapes", test_bypass_and_deny_shapes},
+    {"grant shape", test_grant_shape},
+    {"tenant path shape", test_tenant_path_shape},
     {"expressions print as .rls", test_expressions_print_as_rls},
     {"printed conditions parse", test_printed_conditions_parse},
     {"unsupported expressions are refused", test_unsupported_expressions_are_refused},
