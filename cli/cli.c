@@ -104,7 +104,7 @@ static int parse_options(const Command *c, int argc, char **argv, Options *o)
             return cli_usage_error(unknown, a);
         }
     }
-    if (o->catalog && o->db)
+    if (o->catalog && o->db && !(c->options & OPT_RUN_DB))
         return cli_usage_error("%s", "give --catalog or --db, not both");
     if ((c->options & OPT_FILES) && o->nfiles == 0 && !(django && o->app))
         return cli_usage_error("%s", django ? "no input files (an app without .rls files: "
