@@ -396,15 +396,22 @@ void resolve_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog
             resolve_rule(&c, f->policies.items[i], NULL, &seen, &nf);
         }
     }
-    /* after every file's declarations are known */
+    /* after every file's declarations are known; "did you mean" offers
+     * those of every file */
     Map *test_names = map_new(a);
+    PtrVec contexts = {0}, roles = {0};
+    for (int fi = 0; fi < nfiles; fi++) {
+        for (int i = 0; i < files[fi]->contexts.n; i++)
+            vec_push(a, &contexts, files[fi]->contexts.items[i]);
+        for (int i = 0; i < files[fi]->roles.n; i++)
+            vec_push(a, &roles, files[fi]->roles.items[i]);
+    }
     for (int fi = 0; fi < nfiles; fi++) {
         Resolver c = {.arena = a, .diag = d, .file = files[fi]};
-        AstFile *f = files[fi];
-        c.ctx_names = resolve_names(&c, &f->contexts, offsetof(ContextDecl, name));
-        c.nctx = f->contexts.n;
-        c.role_names = resolve_names(&c, &f->roles, offsetof(RoleDecl, name));
-        c.nroles = f->roles.n;
+        c.ctx_names = resolve_names(&c, &contexts, offsetof(ContextDecl, name));
+        c.nctx = contexts.n;
+        c.role_names = resolve_names(&c, &roles, offsetof(RoleDecl, name));
+        c.nroles = roles.n;
         resolve_tests(&c, files, nfiles, test_names);
     }
 }
