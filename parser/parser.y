@@ -315,10 +315,10 @@ test_step:
         { $$ = mk_step(ps, TEST_DENIED, $4, @4, @$); }
     | ';'
         { $$ = NULL; }
-    /* recovery resumes at the next line's `setup` or `expect`, a ';', or
-     * the block's '}' */
-    | error
-        { $$ = NULL; }
+    /* a line with an error ends at its ';': the next line's errors are
+     * mistakes of their own */
+    | error ';'
+        { $$ = NULL; yyerrok; }
     ;
 
 opt_bypass:
