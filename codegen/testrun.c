@@ -4,15 +4,17 @@
  * Each test is one transaction, always rolled back, so a run leaves the
  * database as it found it:
  *
- *   BEGIN
+ *   BEGIN, with deferrable constraints checked at once
  *   the compiled policies applied: on each table of the IR every policy it
  *     has is dropped first (a migrated database has ours already, an older
  *     database someone else's), then emit_sql's script (helper, roles,
  *     CREATE POLICY, ENABLE and FORCE)
  *   the contexts set with set_config(setting, value, true)
- *   the lines in order: a setup as the connecting role, an expectation as
- *     the test's role (SET LOCAL ROLE), inside a savepoint so that a
- *     refused statement does not end the test
+ *   the lines in order: a setup as the connecting role, with FORCE lifted
+ *     from the tables it owns (an owner, as Django connects, would else be
+ *     held to the policies while it prepares rows of several tenants); an
+ *     expectation with FORCE back, as the test's role (SET LOCAL ROLE),
+ *     inside a savepoint so that a refused statement does not end the test
  *   ROLLBACK
  *
  * `denied` means refused by row-level security: SQLSTATE 42501 with
@@ -34,6 +36,7 @@ typedef struct Run {
     Arena *arena;
     PGconn *conn;
     const char *apply; /* the script that puts the IR's policies in place */
+    const char *unforce, *reforce; /* FORCE off and on again, for setups */
     StrBuf *out;       /* TAP */
     StrBuf notes;      /* the `# ...` lines of the current test */
 } Run;
@@ -171,29 +174,44 @@ static bool testrun_expect(Run *r, const IrTestStep *st)
     return pass;
 }
 
-/* The role the next line runs as: the test's, or the connecting one. */
-static const char *testrun_role(Run *r, const IrTest *t, bool as_test, bool *is_test)
+/* How the lines run: setups as the connecting role with FORCE lifted
+ * from the tables it owns (so that an owner, as Django connects, writes
+ * any tenant's rows: setups prepare data, the policies are not theirs to
+ * pass), checks with FORCE back and as the test's role. */
+enum { MODE_START, MODE_SETUP, MODE_CHECK };
+
+static const char *testrun_mode(Run *r, const IrTest *t, int want, int *mode)
 {
-    if (!t->role || as_test == *is_test)
+    if (want == *mode)
         return NULL;
-    StrBuf sql;
-    sb_init(&sql, r->arena);
-    sb_puts(&sql, "SET LOCAL ROLE ");
-    if (as_test)
-        sqlfmt_ident(&sql, t->role);
+    const char *err;
+    StrBuf role;
+    sb_init(&role, r->arena);
+    sb_puts(&role, "SET LOCAL ROLE ");
+    if (want == MODE_SETUP)
+        sb_puts(&role, "NONE");
     else
-        sb_puts(&sql, "NONE");
-    const char *err = testrun_exec(r, sb_str(&sql));
-    if (err)
-        return arena_printf(r->arena, "cannot %s: %s", sb_str(&sql), err);
-    *is_test = as_test;
+        sqlfmt_ident(&role, t->role ? t->role : "none");
+    /* back to the connecting role before FORCE changes, to the test's after */
+    if (t->role && *mode == MODE_CHECK && (err = testrun_exec(r, sb_str(&role))))
+        return arena_printf(r->arena, "cannot %s: %s", sb_str(&role), err);
+    if ((want == MODE_SETUP || *mode == MODE_SETUP)
+        && (err = testrun_exec(r, want == MODE_SETUP ? r->unforce : r->reforce)))
+        return arena_printf(r->arena, "cannot %s row-level security on the tables: %s",
+                            want == MODE_SETUP ? "lift FORCE of" : "FORCE", err);
+    if (t->role && want == MODE_CHECK && (err = testrun_exec(r, sb_str(&role))))
+        return arena_printf(r->arena, "cannot %s: %s", sb_str(&role), err);
+    *mode = want;
     return NULL;
 }
 
 /* Runs one test in its transaction; false when it fails (notes say why). */
 static bool testrun_one(Run *r, const IrTest *t)
 {
-    const char *err = testrun_exec(r, "BEGIN");
+    /* deferrable constraints checked at once: the transaction never
+     * commits, where a deferred check would run (and ALTER TABLE refuses
+     * a table with checks pending) */
+    const char *err = testrun_exec(r, "BEGIN; SET CONSTRAINTS ALL IMMEDIATE");
     if (err) {
         testrun_note(r, t->where, "cannot begin a transaction: %s", err);
         return false;
@@ -215,11 +233,12 @@ static bool testrun_one(Run *r, const IrTest *t)
         }
         PQclear(res);
     }
-    bool as_test = false, stop = !pass;
+    int mode = MODE_START;
+    bool stop = !pass;
     for (int i = 0; !stop && i < t->steps.n; i++) {
         const IrTestStep *st = t->steps.items[i];
         bool setup = st->kind == IR_STEP_SETUP;
-        if ((err = testrun_role(r, t, !setup, &as_test))) {
+        if ((err = testrun_mode(r, t, setup ? MODE_SETUP : MODE_CHECK, &mode))) {
             testrun_note(r, st->where, "%s", err);
             stop = true;
         } else if (setup) {
@@ -246,6 +265,31 @@ static void testrun_name(StrBuf *out, const char *name)
             sb_putc(out, '\\');
         sb_putc(out, *p == '\n' || *p == '\r' ? ' ' : *p);
     }
+}
+
+/* ALTER TABLE ... WHAT ROW LEVEL SECURITY for the IR's forced tables
+ * that the current role owns (through membership too); others stay. */
+static const char *testrun_force(Arena *a, const Ir *ir, const char *what)
+{
+    StrBuf sql, name;
+    sb_init(&sql, a);
+    sb_init(&name, a);
+    sb_puts(&sql, "DO $rlsc_test$\nBEGIN\n");
+    for (int i = 0; i < ir->tables.n; i++) {
+        const IrTable *t = ir->tables.items[i];
+        if (!t->force)
+            continue;
+        name.len = 0;
+        sqlfmt_qname(&name, t->schema, t->name);
+        sb_puts(&sql, "    IF pg_catalog.pg_has_role((SELECT relowner FROM pg_catalog.pg_class "
+                      "WHERE oid = ");
+        sqlfmt_literal(&sql, sb_str(&name));
+        sb_printf(&sql, "::pg_catalog.regclass), 'MEMBER') THEN\n"
+                        "        ALTER TABLE %s %s ROW LEVEL SECURITY;\n    END IF;\n",
+                  sb_str(&name), what);
+    }
+    sb_puts(&sql, "    NULL;\nEND\n$rlsc_test$;\n");
+    return sb_str(&sql);
 }
 
 static void testrun_quiet(void *arg, const char *message)
@@ -285,6 +329,8 @@ int testrun_all(Arena *a, Diag *d, const char *conninfo, const Ir *ir, StrBuf *o
     }
     emit_sql(&apply, ir, false, false);
     r.apply = sb_str(&apply);
+    r.unforce = testrun_force(a, ir, "NO FORCE");
+    r.reforce = testrun_force(a, ir, "FORCE");
 
     sb_init(&r.notes, a);
     sb_printf(out, "1..%d\n", ir->tests.n);

@@ -12,6 +12,8 @@
 # in the database (rows, policies, roles, RLS flags); a database that
 # already has policies (rlsc's own, migrated, and someone else's of the
 # same name) runs the same tests the same way and keeps its policies;
+# connected as the tables' owner, checks are held to the policies (FORCE)
+# and setups are not;
 # compile errors (unknown context, role, bad literal: exit 1, nothing on
 # stdout); no database and bad usage (exit 2).  TAP; plan at the end.
 : "${RLSC:?}" "${SRCDIR:?}"
@@ -194,6 +196,32 @@ tap_result $? "the table's own policies are dropped for the test: the compiled o
     "$W/other.diff" "$W/other.err"
 [ "$(state migrated)" = "$before" ]
 tap_result $? "... and are there again after it"
+
+# ---- connected as the tables' owner (as Django connects): FORCE holds it
+# to the policies in checks, and is lifted for its setups
+pg_psql -d postgres -q -v ON_ERROR_STOP=1 -c "CREATE ROLE rt_owner LOGIN CREATEROLE" \
+    >"$W/psql.out" 2>&1 && pg_createdb owned rt_owner &&
+    { echo "SET ROLE rt_owner;"; cat "$C/django_auth.sql" "$C/billing.sql"; } >"$W/owned.sql" &&
+    run_sql owned "$W/owned.sql"
+tap_result $? "a database whose tables the ordinary role rt_owner owns" "$W/psql.out"
+cat >"$W/owner.rls" <<'EOF'
+test 'the owner sees its tenant; its setups write any tenant' with tenant = 1, user = 1 {
+    setup: insert into billing_invoice (id, customer_id, status, created_by_id, number)
+           values (10, 1, 'draft', 1, 'A-9'), (11, 2, 'draft', 3, 'G-9');
+    expect 5 rows: select * from billing_invoice;
+    expect 0 rows: select * from billing_invoice where id = 11;
+    setup: delete from billing_invoice where id = 11;
+    expect 0 rows: delete from billing_invoice where customer_id = 2;
+}
+EOF
+before=$(state owned)
+(cd "$W" && "$RLSC" test --db "host=$PGSOCK port=$PGPORT user=rt_owner dbname=owned" \
+    billing.rls owner.rls) >"$W/owner.out" 2>"$W/owner.err"
+rc=$?
+[ "$rc" = 0 ] && grep -q '^ok 1 - the owner sees its tenant' "$W/owner.out" &&
+    [ "$(state owned)" = "$before" ]
+tap_result $? "the owner: held by FORCE in checks, not in setups; nothing stays (exit $rc)" \
+    "$W/owner.out" "$W/owner.err"
 
 # ---- compile errors: nothing runs
 cat >"$W/bad.rls" <<'EOF'
