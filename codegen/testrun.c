@@ -9,7 +9,8 @@
  *     has is dropped first (a migrated database has ours already, an older
  *     database someone else's), then emit_sql's script (helper, roles,
  *     CREATE POLICY, ENABLE and FORCE)
- *   the contexts set with set_config(setting, value, true)
+ *   the contexts set with set_config(setting, value, true); the connecting
+ *     role made a member of the test's role where it is not and may be
  *   the lines in order: a setup as the connecting role, with FORCE lifted
  *     from the tables it owns (an owner, as Django connects, would else be
  *     held to the policies while it prepares rows of several tenants); an
@@ -205,6 +206,22 @@ static const char *testrun_mode(Run *r, const IrTest *t, int want, int *mode)
     return NULL;
 }
 
+/* SET ROLE needs membership: a connecting role that is not a member but
+ * may grant the role (a superuser; CREATEROLE, as Django's role that
+ * created the roles in its migrations) is made one, in the transaction. */
+static const char *testrun_member(Run *r, const char *role)
+{
+    StrBuf sql;
+    sb_init(&sql, r->arena);
+    sb_puts(&sql, "DO $rlsc_test$\nBEGIN\n    IF NOT pg_catalog.pg_has_role(");
+    sqlfmt_literal(&sql, role);
+    sb_puts(&sql, ", 'MEMBER') THEN\n"
+                  "        EXECUTE pg_catalog.format('GRANT %I TO %I', ");
+    sqlfmt_literal(&sql, role);
+    sb_puts(&sql, ", CURRENT_USER);\n    END IF;\nEND\n$rlsc_test$");
+    return sb_str(&sql);
+}
+
 /* Runs one test in its transaction; false when it fails (notes say why). */
 static bool testrun_one(Run *r, const IrTest *t)
 {
@@ -232,6 +249,10 @@ static bool testrun_one(Run *r, const IrTest *t)
             pass = false;
         }
         PQclear(res);
+    }
+    if (pass && t->role && (err = testrun_exec(r, testrun_member(r, t->role)))) {
+        testrun_note(r, t->where, "cannot act as role %s: %s", t->role, err);
+        pass = false;
     }
     int mode = MODE_START;
     bool stop = !pass;
