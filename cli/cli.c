@@ -104,10 +104,10 @@ static int parse_options(const Command *c, int argc, char **argv, Options *o)
             return cli_usage_error(unknown, a);
         }
     }
-    /* check alone takes both: the catalog from the file (a Django
+    /* check and test take both: the catalog from the file (a Django
      * project's models name their tables, which a database cannot say),
-     * the drift against the database */
-    if (o->catalog && o->db && strcmp(c->name, "check") != 0)
+     * the database to compare with or run in */
+    if (o->catalog && o->db && !(c->options & OPT_RUN_DB))
         return cli_usage_error("%s", "give --catalog or --db, not both");
     if ((c->options & OPT_FILES) && o->nfiles == 0 && !(django && o->app))
         return cli_usage_error("%s", django ? "no input files (an app without .rls files: "

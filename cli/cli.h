@@ -20,6 +20,8 @@ enum {
     OPT_DJANGO = 1 << 4,  /* --migrations --check --dry-run --name --app --after
                            * --run-before --renamed --deleted */
     OPT_TABLES = 1 << 5,  /* TABLE... (none is fine): kept in Options.files */
+    OPT_RUN_DB = 1 << 6,  /* --db is also where the command runs: --catalog may
+                           * come with it, for the compile (cli_compile) */
 };
 
 typedef struct Command Command;

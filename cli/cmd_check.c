@@ -29,6 +29,6 @@ const Command cmd_check = {
     "without FORCE.  Any of them is an error (exit 1).  With both --catalog and --db,\n"
     "the files are compiled against the catalog file (a Django project's, which knows\n"
     "the models' tables) and compared with the database.\n",
-    OPT_FILES | OPT_CATALOG | OPT_DB,
+    OPT_FILES | OPT_CATALOG | OPT_DB | OPT_RUN_DB,
     run_check,
 };

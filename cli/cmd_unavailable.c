@@ -19,12 +19,3 @@ const Command cmd_explain = {
     0, /* the arguments are not read yet */
     run_unavailable,
 };
-
-const Command cmd_test = {
-    "test",
-    "  test    --db CONNINFO FILE.rls... run the policy tests in the files\n",
-    "usage: rlsc test --db CONNINFO FILE.rls...\n"
-    "Runs the policy tests in the files against a live database.\n",
-    0, /* the arguments are not read yet */
-    run_unavailable,
-};

@@ -37,6 +37,15 @@ void emit_statements(Arena *a, const char *sql, PtrVec *out);
  * the tables of ir with a difference, keyed by ir_table_key. */
 int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drifted);
 
+/* ---- testrun.c */
+
+/* rlsc test: runs the tests of ir against the database of conninfo, each
+ * in a transaction that applies ir's policies first and is rolled back;
+ * TAP into out, flushed after each test.  Returns RLSC_OK when all pass,
+ * RLSC_ERR_INPUT when one fails, RLSC_ERR_USAGE after a message in d when
+ * the database cannot be reached. */
+int testrun_all(Arena *a, Diag *d, const char *conninfo, const Ir *ir, StrBuf *out);
+
 /* ---- migrate.c: what every migration format shares */
 
 /* A migration file NNNN_name<ext>: four or more digits, then letters,

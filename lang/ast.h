@@ -180,6 +180,38 @@ typedef struct RoleDecl {
     Span loc;
 } RoleDecl;
 
+/* `test 'NAME' [as ROLE] [with CTX = LITERAL, ...] { ... }`: run by
+ * `rlsc test` (lower.c copies it into the IR; no emitter reads it). */
+typedef enum TestStepKind {
+    TEST_SETUP,  /* setup: SQL; as the connecting role */
+    TEST_ROWS,   /* expect N rows: SQL; */
+    TEST_OK,     /* expect ok: SQL; */
+    TEST_DENIED, /* expect denied: SQL; refused by a row-level security policy */
+} TestStepKind;
+
+typedef struct TestStep {
+    TestStepKind kind;
+    long rows;          /* TEST_ROWS */
+    const char *sql;    /* verbatim, without its `;` and surrounding space */
+    Span sql_loc;
+    Span loc;           /* the line, from `setup` or `expect` */
+} TestStep;
+
+typedef struct TestSetting {
+    Ident name;                 /* the context, without `$` */
+    Expr *value;                /* E_NUMBER, E_STRING, E_BOOL or E_NULL */
+    const ContextDecl *decl; /* set by resolve_files; NULL if unknown */
+    Span loc;
+} TestSetting;
+
+typedef struct TestDecl {
+    Ident name;       /* the test's name, quotes removed */
+    Ident *role;      /* `as ROLE`; NULL: the connecting role */
+    PtrVec settings;  /* TestSetting* */
+    PtrVec steps;     /* TestStep* */
+    Span loc;
+} TestDecl;
+
 typedef struct AstFile {
     SrcFile *src;
     Ident app;          /* name NULL when no `app` statement */
@@ -189,6 +221,7 @@ typedef struct AstFile {
     PtrVec policies;    /* Rule* (R_POLICY with on) */
     PtrVec functions;   /* FuncDecl*: catalog declarations */
     PtrVec permissions; /* PermDecl*: catalog declarations */
+    PtrVec tests;       /* TestDecl* */
     /* filled by resolve_files */
     Map *context_map;   /* name -> ContextDecl* */
     Map *role_map;      /* name -> RoleDecl* */

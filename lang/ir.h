@@ -88,12 +88,43 @@ typedef struct IrAuth {
 /* Django's default user model auth.User. */
 extern const IrAuth ir_auth_default;
 bool ir_auth_equal(const IrAuth *a, const IrAuth *b);
+/* The `test` blocks of the files, for `rlsc test` (codegen/testrun.c);
+ * they compile into nothing else: no emitter and no migration state
+ * reads them. */
+typedef enum IrStepKind {
+    IR_STEP_SETUP,  /* runs as the connecting role, before the checks */
+    IR_STEP_ROWS,   /* returns, or affects, rows rows */
+    IR_STEP_OK,     /* succeeds */
+    IR_STEP_DENIED, /* fails on a row-level security policy */
+} IrStepKind;
+
+typedef struct IrTestStep {
+    IrStepKind kind;
+    long rows;
+    const char *sql;   /* verbatim, without its `;` */
+    const char *where; /* "file:line:col" of the line */
+} IrTestStep;
+
+typedef struct IrTestSetting {
+    const char *setting; /* the context's setting, 'app.tenant_id' */
+    const char *value;   /* as set_config takes it; "" for null (unset) */
+} IrTestSetting;
+
+typedef struct IrTest {
+    const char *name;
+    const char *role;  /* SET ROLE for the checks; NULL: the connecting role */
+    PtrVec settings;   /* IrTestSetting* */
+    PtrVec steps;      /* IrTestStep*, in order */
+    const char *where; /* "file:line:col" of the test */
+} IrTest;
+
 typedef struct Ir {
     PtrVec tables; /* IrTable*, sorted by schema then name */
     PtrVec roles;  /* IrRole*, sorted by name */
     IrHelper perm_helper; /* the stdlib permission helper needed, if any */
     IrAuth auth;          /* the tables the V2 helper reads */
     const char *app;    /* the files' app label; NULL if none or they differ */
+    PtrVec tests;       /* IrTest*, in the order of the files */
 } Ir;
 
 /* A table's schema as the IR keeps it: "public" is the search_path's

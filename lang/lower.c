@@ -857,6 +857,56 @@ static const PtrVec *lower_bypass_of(Lower *L, QName q)
     return map_get(L->bypass, lower_key_tmp(L, q));
 }
 
+/* "file:line:col" of at in f, as diagnostics count columns (UTF-8
+ * characters): a test failure names its line the same way. */
+static const char *lower_where(Lower *L, const AstFile *f, Span at)
+{
+    const SrcFile *src = f->src;
+    int rel = at.start - src->base, line = 1, col = 1;
+    for (int i = 0; i < rel && i < src->len; i++) {
+        if (src->text[i] == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)src->text[i] & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    return arena_printf(L->arena, "%s:%d:%d", src->path, line, col);
+}
+
+/* The tests of f, as `rlsc test` runs them. */
+static void lower_tests(Lower *L, const AstFile *f)
+{
+    static const IrStepKind kinds[] = {
+        [TEST_SETUP] = IR_STEP_SETUP, [TEST_ROWS] = IR_STEP_ROWS,
+        [TEST_OK] = IR_STEP_OK, [TEST_DENIED] = IR_STEP_DENIED,
+    };
+    for (int i = 0; i < f->tests.n; i++) {
+        const TestDecl *t = f->tests.items[i];
+        IrTest *it = arena_alloc(L->arena, sizeof *it);
+        it->name = t->name.name;
+        it->role = t->role ? t->role->name : NULL;
+        it->where = lower_where(L, f, t->loc);
+        for (int j = 0; j < t->settings.n; j++) {
+            const TestSetting *s = t->settings.items[j];
+            IrTestSetting *is = arena_alloc(L->arena, sizeof *is);
+            is->setting = s->decl->setting;
+            is->value = s->value->kind == E_NULL ? "" : s->value->text;
+            vec_push(L->arena, &it->settings, is);
+        }
+        for (int j = 0; j < t->steps.n; j++) {
+            const TestStep *st = t->steps.items[j];
+            IrTestStep *is = arena_alloc(L->arena, sizeof *is);
+            is->kind = kinds[st->kind];
+            is->rows = st->rows;
+            is->sql = st->sql;
+            is->where = lower_where(L, f, st->loc);
+            vec_push(L->arena, &it->steps, is);
+        }
+        vec_push(L->arena, &L->ir->tests, it);
+    }
+}
+
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
 {
     Lower L = {.arena = a, .diag = d};
@@ -914,6 +964,7 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
             const Rule *r = L.file->policies.items[i];
             lower_verbatim(&L, lower_table(&L, r->on, NULL, r->on.loc), r);
         }
+        lower_tests(&L, L.file);
     }
     for (int i = 0; i < L.ir->tables.n; i++) {
         IrTable *t = L.ir->tables.items[i];

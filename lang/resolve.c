@@ -310,6 +310,53 @@ static QName resolve_block_table(Resolver *c, const Block *b, const Catalog *cat
     return (QName){NULL, t, b->name.loc};
 }
 
+/* A declaration of name in the map at offset map_off of f, else of the
+ * other files, in order: a test may use what another file declares. */
+static void *resolve_in_files(AstFile *f, AstFile **files, int nfiles, size_t map_off,
+                              const char *name)
+{
+    void *found = map_get(*(Map **)((char *)f + map_off), name);
+    for (int i = 0; !found && i < nfiles; i++)
+        found = map_get(*(Map **)((char *)files[i] + map_off), name);
+    return found;
+}
+
+/* The names of a test: its contexts and its role are declared in the
+ * files; each context is set once; no two tests share a name (TAP output
+ * and failures name them). */
+static void resolve_tests(Resolver *c, AstFile **files, int nfiles, Map *names)
+{
+    for (int i = 0; i < c->file->tests.n; i++) {
+        TestDecl *t = c->file->tests.items[i];
+        TestDecl *prev = map_put(names, t->name.name, t);
+        if (prev != t) {
+            diag_error(c->diag, t->name.loc, "test '%s' is defined twice", t->name.name);
+            diag_note(c->diag, prev->name.loc, "first defined here");
+        }
+        if (!t->name.name[0])
+            diag_error(c->diag, t->name.loc, "a test needs a name");
+        if (t->role && !resolve_in_files(c->file, files, nfiles, offsetof(AstFile, role_map),
+                                         t->role->name))
+            diag_error(c->diag, t->role->loc,
+                       "role '%s' is not declared (add `role %s;`)%s", t->role->name,
+                       t->role->name,
+                       diag_hint(c->arena, t->role->name, c->role_names, c->nroles, ""));
+        for (int j = 0; j < t->settings.n; j++) {
+            TestSetting *s = t->settings.items[j];
+            s->decl = resolve_in_files(c->file, files, nfiles, offsetof(AstFile, context_map),
+                                       s->name.name);
+            if (!s->decl)
+                diag_error(c->diag, s->name.loc, "unknown context '%s'%s", s->name.name,
+                           diag_hint(c->arena, s->name.name, c->ctx_names, c->nctx, ""));
+            for (int k = 0; k < j; k++)
+                if (strcmp(((const TestSetting *)t->settings.items[k])->name.name,
+                           s->name.name) == 0)
+                    diag_error(c->diag, s->name.loc, "context '%s' is set twice",
+                               s->name.name);
+        }
+    }
+}
+
 void resolve_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)
 {
     Map *tables = map_new(a); /* key -> Block* across all files */
@@ -348,5 +395,23 @@ void resolve_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog
             const Rule *nf = NULL;
             resolve_rule(&c, f->policies.items[i], NULL, &seen, &nf);
         }
+    }
+    /* after every file's declarations are known; "did you mean" offers
+     * those of every file */
+    Map *test_names = map_new(a);
+    PtrVec contexts = {0}, roles = {0};
+    for (int fi = 0; fi < nfiles; fi++) {
+        for (int i = 0; i < files[fi]->contexts.n; i++)
+            vec_push(a, &contexts, files[fi]->contexts.items[i]);
+        for (int i = 0; i < files[fi]->roles.n; i++)
+            vec_push(a, &roles, files[fi]->roles.items[i]);
+    }
+    for (int fi = 0; fi < nfiles; fi++) {
+        Resolver c = {.arena = a, .diag = d, .file = files[fi]};
+        c.ctx_names = resolve_names(&c, &contexts, offsetof(ContextDecl, name));
+        c.nctx = contexts.n;
+        c.role_names = resolve_names(&c, &roles, offsetof(RoleDecl, name));
+        c.nroles = roles.n;
+        resolve_tests(&c, files, nfiles, test_names);
     }
 }

@@ -1634,6 +1634,24 @@ static void tc_contexts(Tc *tc)
     tc_grants(tc, user, user_t);
 }
 
+/* A test sets each context with set_config, as text that the policies
+ * read back as the context's type: every value, a number or `true` too,
+ * must be valid input for that type, as a quoted literal is. */
+static void tc_tests(Tc *tc)
+{
+    for (int i = 0; i < tc->file->tests.n; i++) {
+        const TestDecl *t = tc->file->tests.items[i];
+        for (int j = 0; j < t->settings.n; j++) {
+            const TestSetting *s = t->settings.items[j];
+            if (!s->decl || s->value->kind == E_NULL)
+                continue;
+            Expr lit = *s->value;
+            lit.kind = E_STRING;
+            tc_literal(tc, &lit, tc_lookup(tc, s->decl->type->text));
+        }
+    }
+}
+
 void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat)
 {
     Tc tc = {.arena = a, .diag = d, .cat = cat, .strict = cat->has_tables};
@@ -1666,5 +1684,6 @@ void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catal
             Scope s = {tc_table(&tc, r->on, r->on.loc), r->on.name, NULL, false};
             tc_rule(&tc, r, &s);
         }
+        tc_tests(&tc);
     }
 }

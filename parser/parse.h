@@ -25,6 +25,19 @@ typedef struct ParseState {
     int comment_start; /* where the outermost open comment began */
     int last_end;      /* end of the last token returned: where EOF is */
     bool eof_reported; /* a lexical error already explained the EOF */
+    /* where the scanner is in a `test` block (lexer.l, lex_test_token) */
+    int depth;         /* braces open */
+    bool mid_stmt;     /* tokens of the current statement have been read */
+    enum {
+        LEX_TEST_NONE,
+        LEX_TEST_HEAD,   /* after `test`, before its `{` */
+        LEX_TEST_BODY,   /* in the block, where a line starts */
+        LEX_TEST_EXPECT, /* after `expect` */
+        LEX_TEST_COUNT,  /* after `expect N` */
+        LEX_TEST_LINE,   /* its `:` starts the SQL */
+    } test;
+    int sql_start;     /* where the SQL of a test line starts (like pos) */
+    int dollar_start, dollar_len; /* the open $tag$ in that SQL */
 } ParseState;
 
 /* Where a keyword may still stand as a name: the third column of

@@ -10,9 +10,15 @@
  *
  * The words .rls adds (app, context, role, ...) are unreserved: the `ident`
  * rule accepts them, so they stay usable as column and table names.
+ * `test` blocks hold SQL that is not .rls: the scanner takes it raw
+ * (SQLTEXT) and makes `test`, `setup`, `expect`, `rows`, `ok` and
+ * `denied` tokens only where a test block has them (lexer.l), so they are
+ * no keywords and stay names everywhere else.
  * Errors recover at the next `;` or `}` so one run reports several.
  */
 %code top {
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 }
 
@@ -41,6 +47,10 @@ static ColumnDecl *mk_column(ParseState *ps, const char *name, Span name_loc, Ty
                              bool not_null, Span loc);
 static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated, Span word_loc,
                         Span loc);
+static TestSetting *mk_setting(ParseState *ps, const char *name, Span name_loc, Expr *value,
+                               Span loc);
+static TestStep *mk_step(ParseState *ps, TestStepKind k, const char *sql, Span sql_loc,
+                         Span loc);
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
     do {                                                             \
@@ -77,6 +87,9 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
     Perm *perm;
     bool flag;
     Op op;
+    Ident *id;
+    Expr *lit;
+    TestStep *step;
 }
 
 %token <str> IDENT "identifier" QIDENT "quoted identifier"
@@ -84,6 +97,10 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %token <str> CTXREF "context reference"
 %token TYPECAST "::" LE "<=" GE ">=" NE "<>" CONCAT "||"
 %token <op> OP "operator"
+/* test blocks: words the scanner turns into tokens there only, and the raw
+ * SQL of a line */
+%token TEST "test" SETUP "setup" EXPECT "expect" ROWS "rows" OK "ok" DENIED "denied"
+%token <str> SQLTEXT "SQL"
 
 /* ---- keywords: the tokens of parser/kwlist.h.  A token of one word shows
  * as that word in syntax errors.  Every %token from here to the %type lines
@@ -128,6 +145,10 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
 %type <block> block_body
 %type <perm> perm
 %type <flag> opt_bypass opt_as opt_not_null opt_aggregate opt_on_delete
+%type <id> test_role
+%type <vec> test_with test_settings test_body
+%type <lit> test_literal
+%type <step> test_step
 
 %left OR
 %left AND
@@ -225,10 +246,79 @@ stmt:
             $2->loc = @$;
             vec_push(A, &ps->file->policies, $2);
         }
+    | TEST STRING test_role test_with '{' test_body '}'
+        {
+            TestDecl *t = arena_alloc(A, sizeof *t);
+            t->name = (Ident){$2, @2};
+            t->role = $3;
+            t->settings = $4;
+            t->steps = $6;
+            t->loc = @$;
+            vec_push(A, &ps->file->tests, t);
+        }
     | ';'
     /* Recovery resumes at the next statement's keyword or ';'.  No
      * yyerrok: errors right after recovery are the same mistake. */
     | error
+    ;
+
+/* ---- test blocks: `test 'NAME' [as ROLE] [with CTX = LITERAL, ...] { ... }` */
+
+test_role:
+      %empty      { $$ = NULL; }
+    | AS ident    { $$ = mk_ident(ps, $2, @2); }
+    ;
+
+test_with:
+      %empty              { $$ = (PtrVec){0}; }
+    | WITH test_settings  { $$ = $2; }
+    ;
+
+test_settings:
+      ctx_name '=' test_literal
+        { $$ = (PtrVec){0}; vec_push(A, &$$, mk_setting(ps, $1, @1, $3, @$)); }
+    | test_settings ',' ctx_name '=' test_literal
+        { $$ = $1; vec_push(A, &$$, mk_setting(ps, $3, @3, $5, span_join(@3, @5))); }
+    ;
+
+/* a context's value, as set_config receives it; null leaves it unset */
+test_literal:
+      NUMBER      { $$ = mk(ps, E_NUMBER, @$); $$->text = $1; }
+    | '-' NUMBER  { $$ = mk(ps, E_NUMBER, @$); $$->text = arena_printf(A, "-%s", $2); }
+    | STRING      { $$ = mk(ps, E_STRING, @$); $$->text = $1; }
+    | TRUE_P      { $$ = mk(ps, E_BOOL, @$); $$->text = "true"; }
+    | FALSE_P     { $$ = mk(ps, E_BOOL, @$); $$->text = "false"; }
+    | NULL_P      { $$ = mk(ps, E_NULL, @$); }
+    ;
+
+test_body:
+      %empty                { $$ = (PtrVec){0}; }
+    | test_body test_step   { $$ = $1; if ($2) vec_push(A, &$$, $2); }
+    ;
+
+test_step:
+      SETUP ':' SQLTEXT ';'
+        { $$ = mk_step(ps, TEST_SETUP, $3, @3, @$); }
+    | EXPECT NUMBER ROWS ':' SQLTEXT ';'
+        {
+            $$ = mk_step(ps, TEST_ROWS, $5, @5, @$);
+            char *end;
+            errno = 0;
+            long n = strtol($2, &end, 10);
+            if (*end || errno || n < 0 || n > 1000000000)
+                diag_error(ps->diag, @2, "expected a whole number of rows, not %s", $2);
+            $$->rows = n;
+        }
+    | EXPECT OK ':' SQLTEXT ';'
+        { $$ = mk_step(ps, TEST_OK, $4, @4, @$); }
+    | EXPECT DENIED ':' SQLTEXT ';'
+        { $$ = mk_step(ps, TEST_DENIED, $4, @4, @$); }
+    | ';'
+        { $$ = NULL; }
+    /* a line with an error ends at its ';': the next line's errors are
+     * mistakes of their own */
+    | error ';'
+        { $$ = NULL; yyerrok; }
     ;
 
 opt_bypass:
@@ -978,6 +1068,31 @@ static Expr *mk_is_word(ParseState *ps, Expr *a, const char *word, bool negated,
     e->op = OP_IS_UNKNOWN;
     e->negated = negated;
     return e;
+}
+
+static TestSetting *mk_setting(ParseState *ps, const char *name, Span name_loc, Expr *value,
+                               Span loc)
+{
+    TestSetting *s = arena_alloc(ps->arena, sizeof *s);
+    s->name = (Ident){name, name_loc};
+    s->value = value;
+    s->loc = loc;
+    return s;
+}
+
+/* A line of a test block; SQL that is only space is an error here, where
+ * its place is known. */
+static TestStep *mk_step(ParseState *ps, TestStepKind k, const char *sql, Span sql_loc,
+                         Span loc)
+{
+    TestStep *st = arena_alloc(ps->arena, sizeof *st);
+    st->kind = k;
+    st->sql = sql;
+    st->sql_loc = sql_loc;
+    st->loc = loc;
+    if (!sql[0])
+        diag_error(ps->diag, sql_loc, "expected SQL before ';'");
+    return st;
 }
 
 static void yyerror(Span *loc, yyscan_t scanner, ParseState *ps, const char *msg)

@@ -92,8 +92,9 @@ fi
 
 # The library's sources, as Makefile.am lists them (so a new file there is
 # picked up here): the grammar and scanner become their generated C, and
-# what reads a live server is left out: lang/catalog_pg.c, lang/pgconn.c and lang/import.c
-# (libpq), and lang/pgexpr.c (libpg_query, for import only).
+# what reads a live server is left out: lang/catalog_pg.c, lang/pgconn.c, lang/import.c,
+# codegen/drift.c and codegen/testrun.c (libpq), and lang/pgexpr.c (libpg_query, for
+# import only).
 lib_sources=$(awk '/^librlsc_a_SOURCES[ \t]*=/ { on = 1; sub(/^[^=]*=/, "") }
     on { more = /\\$/; sub(/\\$/, ""); print; if (!more) exit }' "$SRCDIR/Makefile.am")
 [ -n "$lib_sources" ] || { echo "build.sh: no librlsc_a_SOURCES in $SRCDIR/Makefile.am" >&2; exit 1; }
@@ -102,7 +103,8 @@ for f in $lib_sources; do
     case $f in
     parser/parser.y) sources="$sources $parser_c" ;;
     parser/lexer.l) sources="$sources $lexer_c" ;;
-    lang/catalog_pg.c | lang/pgconn.c | lang/import.c | lang/pgexpr.c) ;;
+    lang/catalog_pg.c | lang/pgconn.c | lang/import.c | lang/pgexpr.c | codegen/drift.c | \
+        codegen/testrun.c) ;;
     *.c) sources="$sources $SRCDIR/$f" ;;
     *.h) headers="$headers $SRCDIR/$f" ;;
     *) echo "build.sh: $f in librlsc_a_SOURCES: do not know how to build it" >&2; exit 1 ;;
