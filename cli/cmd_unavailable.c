@@ -11,15 +11,6 @@ static int run_unavailable(const Command *self, int argc, char **argv)
     return RLSC_ERR_USAGE;
 }
 
-const Command cmd_explain = {
-    "explain",
-    "  explain FILE.rls...              effective access per table x command x role\n",
-    "usage: rlsc explain FILE.rls...\n"
-    "Prints the effective access per table, command and role.\n",
-    0, /* the arguments are not read yet */
-    run_unavailable,
-};
-
 const Command cmd_test = {
     "test",
     "  test    --db CONNINFO FILE.rls... run the policy tests in the files\n",

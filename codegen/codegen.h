@@ -37,6 +37,15 @@ void emit_statements(Arena *a, const char *sql, PtrVec *out);
  * the tables of ir with a difference, keyed by ir_table_key. */
 int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drifted);
 
+/* ---- explain.c */
+
+typedef enum ExplainFormat { EXPLAIN_TEXT, EXPLAIN_MARKDOWN, EXPLAIN_HTML } ExplainFormat;
+/* rlsc explain: the effective access per table x command x role of ir
+ * (none, some or all rows, and the combined condition PostgreSQL applies),
+ * or with old, what changed from old to ir per cell (widened, narrowed,
+ * changed).  All text is user text and escaped for the format. */
+void explain_write(StrBuf *out, Arena *a, const Ir *ir, const Ir *old, ExplainFormat f);
+
 /* ---- migrate.c: what every migration format shares */
 
 /* A migration file NNNN_name<ext>: four or more digits, then letters,
