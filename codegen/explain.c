@@ -572,9 +572,11 @@ static const char *x_cell_word(const XReport *r, const XRow *row, CmdSet cmd)
         return x_access_name(x_cell_access(cmd, &row->cell));
     if (row->all == XC_SAME)
         return "=";
-    return arena_printf(r->a, "%s: %s -> %s", x_change_name(row->all),
-                        x_access_name(x_cell_access(cmd, &row->old)),
-                        x_access_name(x_cell_access(cmd, &row->cell)));
+    XAccess o = x_cell_access(cmd, &row->old), n = x_cell_access(cmd, &row->cell);
+    if (o == n)
+        return x_change_name(row->all);
+    return arena_printf(r->a, "%s: %s -> %s", x_change_name(row->all), x_access_name(o),
+                        x_access_name(n));
 }
 
 static const char *x_table_status(const XTable *t)
