@@ -37,8 +37,8 @@ check()
     "$RLSC" explain "$C/$name.rls" >"$W/$name.txt" 2>"$W/$name.err"
     tap_result $? "$name: rlsc explain" "$W/$name.err" || return
     "$PY" "$SRCDIR/tests/explain/semantics.py" "$W/$name.txt" "$(db "$name")" explain_other \
-        "$@" >"$W/$name.tap" 2>&1
-    tap_result $? "$name: the comparison ran" "$W/$name.tap"
+        "$@" >"$W/$name.tap" 2>"$W/$name.pyerr"
+    tap_result $? "$name: the comparison ran" "$W/$name.pyerr"
     tap_relay <"$W/$name.tap"
 }
 
