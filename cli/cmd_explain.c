@@ -1,7 +1,8 @@
 /*
  * cmd_explain.c — `rlsc explain [--format text|markdown|html] [--against
- * OLD.rls] FILE.rls...`: the effective access per table x command x role
- * (codegen/explain.c), or with --against what changed since OLD.rls.
+ * OLD.rls | --db CONNINFO] FILE.rls...`: the effective access per table x
+ * command x role (codegen/explain.c), or what changed since OLD.rls or
+ * since the live database's policies (codegen/drift.c reads them).
  * The report is assembled in memory and written only when both sides
  * compiled; it is a report, so a change is not an error (exit 0).
  */
@@ -76,12 +77,13 @@ static int run_explain(const Command *self, int argc, char **argv)
     rc = cli_begin(&cli, self, nrest, rest);
     if (rc == RLSC_OK && against && cli.opt.db)
         rc = cli_usage_error("%s", "give --against or --db, not both");
-    if (rc == RLSC_OK && cli.opt.db)
-        rc = cli_usage_error("%s", "explain --db (the live database as the old side) is not "
-                                   "available in this version yet; use --against OLD.rls");
     Ir *ir = NULL, *old = NULL;
     if (rc == RLSC_OK)
         rc = cli_compile(&cli, &ir);
+    /* the old side is the database's policies; the new side's conditions
+     * are read back as PostgreSQL stores them, so that equal reads equal */
+    if (rc == RLSC_OK && cli.opt.db)
+        rc = drift_live_ir(cli.arena, &cli.diag, cli.opt.db, ir, &old, &ir);
     if (rc == RLSC_OK && against) {
         /* the old side: the same catalog, the one file */
         const char **files = cli.opt.files;
@@ -104,10 +106,10 @@ static int run_explain(const Command *self, int argc, char **argv)
 
 const Command cmd_explain = {
     "explain",
-    "  explain [--format text|markdown|html] [--against OLD.rls] [--catalog FILE] FILE.rls...\n"
+    "  explain [--format text|markdown|html] [--against OLD.rls | --db CONNINFO] FILE.rls...\n"
     "                                   effective access per table x command x role\n",
-    "usage: rlsc explain [--format text|markdown|html] [--against OLD.rls] [--catalog FILE]\n"
-    "                    FILE.rls...\n"
+    "usage: rlsc explain [--format text|markdown|html] [--against OLD.rls | --db CONNINFO]\n"
+    "                    [--catalog FILE] FILE.rls...\n"
     "Prints the effective access per table, command and role: none, some or all\n"
     "rows, and for some rows the condition PostgreSQL applies (the permissive\n"
     "policies that apply to the role OR-ed, the restrictive ones AND-ed, simplified).\n"
@@ -118,7 +120,9 @@ const Command cmd_explain = {
     "  --format markdown   a table per database table, for a pull request\n"
     "  --format html       one self-contained page, each cell expandable\n"
     "  --against OLD.rls   what changed since OLD.rls, per cell: widened, narrowed or\n"
-    "                      changed (compiled with the same catalog); exit 0\n",
+    "                      changed (compiled with the same catalog); exit 0\n"
+    "  --db CONNINFO       the same against the policies of a live database (its\n"
+    "                      catalog too); conditions compared as PostgreSQL stores them\n",
     OPT_FILES | OPT_CATALOG | OPT_DB,
     run_explain,
 };

@@ -15,10 +15,10 @@
  * Folding: literal true and false terms, duplicates, a restrictive AND
  * over no permissive alternative.  The bypass exemption that lowering
  * puts in front of restrictive conditions, `((SELECT pg_has_role('r',
- * 'USAGE') ...) OR cond)`, is decided per column: true for the table's
- * bypass roles, false for every other role.  That assumes no other role
- * is a member of a bypass role, which the files cannot say; the output
- * says so.
+ * 'USAGE') ...) OR cond)` (or as pg_get_expr prints it), is decided per
+ * column: true for the roles it names, cond for every other role.  That
+ * assumes no other role is a member of a bypass role, which the files
+ * cannot say; the output says so.
  *
  * Access is a class per cell: none, some or all rows.  With an old IR
  * (--against), each clause is compared: the class rising widens, falling
@@ -40,6 +40,7 @@ typedef enum XAccess { XA_NONE, XA_SOME, XA_ALL } XAccess;
 typedef struct XClause {
     XAccess acc;
     PtrVec perm, restr; /* const char *, folded terms (XA_SOME only) */
+    bool perm_true;     /* a permissive policy admits every row: perm is empty */
     const char *sql;    /* the combined condition (XA_SOME only) */
 } XClause;
 
@@ -171,9 +172,7 @@ static const char *x_constant(Arena *a, const char *s)
 
 typedef struct XTableCtx {
     Arena *a;
-    const IrTable *t;        /* NULL: the table has no RLS on this side */
-    const PtrVec *bypass;    /* the table's bypass roles, or NULL */
-    const char *exempt;      /* lowering's exemption prefix "((SELECT ...) OR ", or NULL */
+    const IrTable *t; /* NULL: the table has no RLS on this side */
 } XTableCtx;
 
 static bool x_has_role(const PtrVec *v, const char *role)
@@ -188,43 +187,99 @@ static bool x_has_role(const PtrVec *v, const char *role)
 
 static void x_table_ctx(Arena *a, const IrTable *t, XTableCtx *x)
 {
-    memset(x, 0, sizeof *x);
     x->a = a;
     x->t = t;
-    if (!t)
-        return;
-    for (int i = 0; i < t->policies.n; i++) {
-        const IrPolicy *p = t->policies.items[i];
-        if (p->origin == IR_FROM_BYPASS && p->roles.n)
-            x->bypass = &p->roles;
-    }
-    if (!x->bypass)
-        return;
-    /* spelled as lower.c's lower_bypass_sql and lower_exempt spell it */
-    StrBuf sb;
-    sb_init(&sb, a);
-    sb_puts(&sb, "((SELECT ");
-    for (int i = 0; i < x->bypass->n; i++) {
-        if (i)
-            sb_puts(&sb, " OR ");
-        sb_puts(&sb, "pg_catalog.pg_has_role(");
-        sqlfmt_literal(&sb, x->bypass->items[i]);
-        sb_puts(&sb, ", 'USAGE')");
-    }
-    sb_puts(&sb, ") OR ");
-    x->exempt = sb_str(&sb);
 }
 
-/* A policy's condition as one role sees it: the bypass exemption decided. */
+/* Skips blanks and the word w (ASCII case ignored) at *p; false, and *p
+ * unmoved, when w is not there. */
+static bool x_word(const char **p, const char *w)
+{
+    const char *s = *p;
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(w);
+    if (strncasecmp(s, w, n) != 0)
+        return false;
+    *p = s + n;
+    return true;
+}
+
+/* Whether s[0..n) is a bypass exemption: a scalar subquery of
+ * pg_has_role('role', 'USAGE') calls OR-ed, as lowering writes it
+ * ((SELECT pg_catalog.pg_has_role('r', 'USAGE'))) or as pg_get_expr prints
+ * it (( SELECT pg_has_role('r'::name, 'USAGE'::text) AS pg_has_role)).
+ * The roles go to roles. */
+static bool x_exemption(Arena *a, const char *s, size_t n, PtrVec *roles)
+{
+    const char *p = s, *end = s + n;
+    int depth = 0, calls = 0;
+    if (!x_word(&p, "(") || !x_word(&p, "SELECT"))
+        return false;
+    depth = 1;
+    while (p < end) {
+        if (x_word(&p, "(")) {
+            depth++;
+        } else if (x_word(&p, ")")) {
+            if (--depth == 0)
+                break;
+        } else if (x_word(&p, "OR ")) {
+        } else if (x_word(&p, "pg_catalog.pg_has_role(") || x_word(&p, "pg_has_role(")) {
+            while (*p == ' ')
+                p++;
+            if (*p != '\'')
+                return false;
+            const char *q = x_skip_quoted(p);
+            StrBuf name;
+            sb_init(&name, a);
+            for (const char *c = p + 1; c < q - 1; c++) {
+                sb_putc(&name, *c);
+                if (*c == '\'')
+                    c++;
+            }
+            p = q;
+            x_word(&p, "::name");
+            if (!x_word(&p, ",") || !x_word(&p, "'USAGE'"))
+                return false;
+            x_word(&p, "::text");
+            if (!x_word(&p, ")"))
+                return false;
+            vec_push(a, roles, (void *)sb_str(&name));
+            calls++;
+        } else if (x_word(&p, "AS pg_has_role")) {
+        } else {
+            return false;
+        }
+    }
+    while (p < end && *p == ' ')
+        p++;
+    return depth == 0 && p == end && calls > 0;
+}
+
+/* A policy's condition as one role sees it.  A condition
+ * `(EXEMPTION OR cond)` is true for the roles the exemption names and
+ * cond for every other: the files' roles are assumed not to be members of
+ * one another. */
 static const char *x_term(const XTableCtx *x, const char *cond, const char *role)
 {
-    if (x->exempt) {
-        size_t e = strlen(x->exempt), n = strlen(cond);
-        if (n > e && strncmp(cond, x->exempt, e) == 0 && cond[n - 1] == ')'
-            && x_wrapped(cond, n)) {
-            if (x_has_role(x->bypass, role))
+    size_t n = strlen(cond);
+    if (x_wrapped(cond, n)) {
+        /* the first operand of a top-level OR */
+        const char *p = cond + 1, *end = cond + n - 1;
+        int depth = 0;
+        while (p < end && (depth > 0 || !(strncasecmp(p, " OR ", 4) == 0))) {
+            if (*p == '\'' || *p == '"') {
+                p = x_skip_quoted(p);
+                continue;
+            }
+            depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+            p++;
+        }
+        PtrVec roles = {0};
+        if (p < end && x_exemption(x->a, cond + 1, (size_t)(p - cond - 1), &roles)) {
+            if (x_has_role(&roles, role))
                 return "true";
-            cond = arena_strndup(x->a, cond + e, n - e - 1);
+            cond = arena_strndup(x->a, p + 4, (size_t)(end - p - 4));
         }
     }
     const char *k = x_constant(x->a, cond);
@@ -291,6 +346,7 @@ static void x_clause(const XTableCtx *x, CmdSet cmd, int clause, const char *rol
         out->acc = XA_ALL;
         return;
     }
+    out->perm_true = perm_true;
     out->acc = XA_SOME;
     StrBuf sb;
     sb_init(&sb, a);
@@ -338,10 +394,13 @@ static XChange x_compare(const XClause *o, const XClause *n)
         return n->acc > o->acc ? XC_WIDER : XC_NARROWER;
     if (o->acc != XA_SOME || strcmp(o->sql, n->sql) == 0)
         return XC_SAME;
-    /* new = old OR x, possibly with restrictions dropped: wider */
-    if (x_subset(&o->perm, &n->perm) && x_subset(&n->restr, &o->restr))
+    /* new = old OR x, possibly with restrictions dropped: wider (an
+     * alternative that admits every row is wider than any) */
+    if ((n->perm_true || (!o->perm_true && x_subset(&o->perm, &n->perm)))
+        && x_subset(&n->restr, &o->restr))
         return XC_WIDER;
-    if (x_subset(&n->perm, &o->perm) && x_subset(&o->restr, &n->restr))
+    if ((o->perm_true || (!n->perm_true && x_subset(&n->perm, &o->perm)))
+        && x_subset(&o->restr, &n->restr))
         return XC_NARROWER;
     return XC_CHANGED;
 }

@@ -105,6 +105,17 @@ tap_result $? "a new table and a dropped one are named as such" "$W/ag.txt"
 rc=$?
 [ "$rc" = 0 ] && [ "$(cat "$W/same.txt")" = "nothing changed: every table, command and role has the same access" ]
 tap_result $? "a file against itself: nothing changed, exit 0 (exit $rc)" "$W/same.txt"
+# an alternative that admits every row widens any other (tenant remains)
+printf 'context tenant bigint = %s;\nrole r;\ntable t {\n    tenant tenant_id;\n    allow select using (%s);\n}\n' \
+    "'app.tenant'" "is_public" >"$W/t_old.rls"
+printf 'context tenant bigint = %s;\nrole r;\ntable t {\n    tenant tenant_id;\n    allow select using (%s);\n    allow select to r;\n}\n' \
+    "'app.tenant'" "is_public" >"$W/t_new.rls"
+"$RLSC" explain --against "$W/t_old.rls" "$W/t_new.rls" >"$W/t.txt" 2>/dev/null
+grep -Eq '^  select +widened \[1\] += *$' "$W/t.txt"
+tap_result $? "some -> some by an alternative that admits all rows: widened" "$W/t.txt"
+"$RLSC" explain --against "$W/t_new.rls" "$W/t_old.rls" >"$W/t.txt" 2>/dev/null
+grep -Eq '^  select +narrowed \[1\] += *$' "$W/t.txt"
+tap_result $? "and back: narrowed" "$W/t.txt"
 for f in markdown html; do
     "$RLSC" explain --format $f --against tests/pg/cases/billing.rls tests/pg/cases/billing.rls \
         >"$W/same.$f" 2>/dev/null && grep -q 'Nothing changed' "$W/same.$f"
