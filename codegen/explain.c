@@ -170,11 +170,6 @@ static const char *x_constant(Arena *a, const char *s)
 
 /* ---- one cell */
 
-typedef struct XTableCtx {
-    Arena *a;
-    const IrTable *t; /* NULL: the table has no RLS on this side */
-} XTableCtx;
-
 static bool x_has_role(const PtrVec *v, const char *role)
 {
     if (!v || !role)
@@ -183,12 +178,6 @@ static bool x_has_role(const PtrVec *v, const char *role)
         if (strcmp(v->items[i], role) == 0)
             return true;
     return false;
-}
-
-static void x_table_ctx(Arena *a, const IrTable *t, XTableCtx *x)
-{
-    x->a = a;
-    x->t = t;
 }
 
 /* Skips blanks and the word w (ASCII case ignored) at *p; false, and *p
@@ -260,7 +249,7 @@ static bool x_exemption(Arena *a, const char *s, size_t n, PtrVec *roles)
  * `(EXEMPTION OR cond)` is true for the roles the exemption names and
  * cond for every other: the files' roles are assumed not to be members of
  * one another. */
-static const char *x_term(const XTableCtx *x, const char *cond, const char *role)
+static const char *x_term(Arena *a, const char *cond, const char *role)
 {
     size_t n = strlen(cond);
     if (x_wrapped(cond, n)) {
@@ -276,13 +265,13 @@ static const char *x_term(const XTableCtx *x, const char *cond, const char *role
             p++;
         }
         PtrVec roles = {0};
-        if (p < end && x_exemption(x->a, cond + 1, (size_t)(p - cond - 1), &roles)) {
+        if (p < end && x_exemption(a, cond + 1, (size_t)(p - cond - 1), &roles)) {
             if (x_has_role(&roles, role))
                 return "true";
-            cond = arena_strndup(x->a, p + 4, (size_t)(end - p - 4));
+            cond = arena_strndup(a, p + 4, (size_t)(end - p - 4));
         }
     }
-    const char *k = x_constant(x->a, cond);
+    const char *k = x_constant(a, cond);
     return k ? k : cond;
 }
 
@@ -305,34 +294,35 @@ static void x_put_term(StrBuf *sb, const char *t, bool alone)
     }
 }
 
-/* The clause of cmd for role (NULL: a role no policy names). */
-static void x_clause(const XTableCtx *x, CmdSet cmd, int clause, const char *role, XClause *out)
+/* The clause of cmd on t for role (NULL: a role no policy names); t NULL:
+ * a table without RLS on this side. */
+static void x_clause(Arena *a, const IrTable *t, CmdSet cmd, int clause, const char *role,
+                     XClause *out)
 {
-    Arena *a = x->a;
     memset(out, 0, sizeof *out);
-    if (!x->t) {
+    if (!t) {
         out->acc = XA_ALL; /* no RLS */
         return;
     }
     bool perm_true = false, restr_false = false;
-    for (int i = 0; i < x->t->policies.n; i++) {
-        const IrPolicy *p = x->t->policies.items[i];
+    for (int i = 0; i < t->policies.n; i++) {
+        const IrPolicy *p = t->policies.items[i];
         if (!(p->cmd & cmd) || (p->roles.n && !x_has_role(&p->roles, role)))
             continue;
         const char *cond = clause == X_ROWS ? p->using_ : (p->check ? p->check : p->using_);
         if (!cond)
             continue;
-        const char *t = x_term(x, cond, role);
+        const char *term = x_term(a, cond, role);
         if (p->restrictive) {
-            if (strcmp(t, "false") == 0)
+            if (strcmp(term, "false") == 0)
                 restr_false = true;
-            else if (strcmp(t, "true") != 0)
-                x_add_term(a, &out->restr, t);
+            else if (strcmp(term, "true") != 0)
+                x_add_term(a, &out->restr, term);
         } else {
-            if (strcmp(t, "true") == 0)
+            if (strcmp(term, "true") == 0)
                 perm_true = true;
-            else if (strcmp(t, "false") != 0)
-                x_add_term(a, &out->perm, t);
+            else if (strcmp(term, "false") != 0)
+                x_add_term(a, &out->perm, term);
         }
     }
     if (perm_true)
@@ -473,9 +463,6 @@ static const char *x_col_role(const XReport *r, int col)
 
 static void x_fill(XReport *r, XTable *xt, const IrTable *nt, const IrTable *ot)
 {
-    XTableCtx nx, ox;
-    x_table_ctx(r->a, nt, &nx);
-    x_table_ctx(r->a, ot, &ox);
     xt->rows = arena_alloc(r->a, sizeof(XRow) * (size_t)(X_NCMDS * r->ncols));
     for (int c = 0; c < X_NCMDS; c++)
         for (int col = 0; col < r->ncols; col++) {
@@ -484,10 +471,10 @@ static void x_fill(XReport *r, XTable *xt, const IrTable *nt, const IrTable *ot)
             for (int k = 0; k < X_NCLAUSES; k++) {
                 if (!x_has(x_cmds[c], k))
                     continue;
-                x_clause(&nx, x_cmds[c], k, role, &row->cell.c[k]);
+                x_clause(r->a, nt, x_cmds[c], k, role, &row->cell.c[k]);
                 if (!r->diff)
                     continue;
-                x_clause(&ox, x_cmds[c], k, role, &row->old.c[k]);
+                x_clause(r->a, ot, x_cmds[c], k, role, &row->old.c[k]);
                 row->change[k] = x_compare(&row->old.c[k], &row->cell.c[k]);
                 row->all = x_merge(row->all, row->change[k]);
             }
