@@ -6,8 +6,9 @@
 # the policies), the compiled policies are applied to a fresh database and
 # tests/explain/semantics.py compares, for every table, role column and
 # context, the rows PostgreSQL admits to the role (select: the ids; delete:
-# how many) with the rows the condition `rlsc explain` prints admits, run
-# as the same role with RLS off on that table.  "other roles" runs as
+# how many; insert: which of the table's rows it accepts again) with the
+# rows the condition `rlsc explain` prints admits, run as the same role with
+# RLS off on that table (or on a copy, for insert).  "other roles" runs as
 # explain_other, a role no file names.
 : "${RLSC:?}" "${SRCDIR:?}"
 . "$SRCDIR/tests/lib/tap.sh"

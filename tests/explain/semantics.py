@@ -13,6 +13,10 @@ is rolled back:
   delete  the number of rows `DELETE FROM t` removes as the role equals the
           number the printed condition admits (DELETE reads no column, so
           only the delete policies apply).
+  insert  each row of t, deleted (as superuser) and inserted again by the
+          role from a copy: PostgreSQL accepts it exactly when the printed
+          new-row condition holds for it (evaluated as the role on the copy,
+          aliased with the table's name).
 
 The condition runs as the same role, so CURRENT_USER, pg_has_role and the
 RLS of tables a subquery reads are what the policy sees.  The column "other
@@ -73,6 +77,64 @@ def where(cls, cond):
     return " WHERE " + cond
 
 
+def check_inserts(conn, cur, table, ident, t, other, contexts):
+    """The insert checks of one table; returns how many ran."""
+    name = table.split(".")[-1]
+    src = sql.Identifier("explain_src_" + name)
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(src))
+    cur.execute(sql.SQL("CREATE TABLE {} AS SELECT * FROM {}").format(src, ident))
+    cur.execute(sql.SQL("GRANT SELECT ON {} TO PUBLIC").format(src))
+    cur.execute(sql.SQL("SELECT id FROM {} ORDER BY id").format(src))
+    ids = [r[0] for r in cur.fetchall()]
+    conn.commit()
+    checked = 0
+    for col in t["cols"]:
+        role = other if col == "other roles" else col.replace(" (bypass)", "")
+        cls, conds = t["cells"][("insert", col)]
+        cond = conds.get("new rows")
+        for ctx in contexts:
+            settings = [] if ctx == "-" else [kv.split("=", 1) for kv in ctx.split(",")]
+            accepted, admitted = [], []
+            try:
+                for rid in ids:
+                    cur.execute("BEGIN")
+                    for k, v in settings:
+                        cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (k, v))
+                    cur.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(ident), (rid,))
+                    cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
+                    q = sql.SQL("SELECT count(*) FROM {} AS {}").format(src, sql.Identifier(name))
+                    # the condition in parentheses, and no parameters: it may hold % and OR
+                    cur.execute(q.as_string(conn) + where(cls, "(%s)" % cond if cond else cond)
+                                + (" AND" if cls != "all" else " WHERE") + " id = %d" % rid)
+                    if cur.fetchone()[0] == 1:
+                        admitted.append(rid)
+                    cur.execute("SAVEPOINT ins")
+                    try:
+                        cur.execute(sql.SQL("INSERT INTO {} SELECT * FROM {} WHERE id = %s")
+                                    .format(ident, src), (rid,))
+                        accepted.append(rid)
+                    except psycopg2.errors.InsufficientPrivilege as e:
+                        if "row-level security" not in str(e):
+                            raise
+                        cur.execute("ROLLBACK TO SAVEPOINT ins")
+                    cur.execute("ROLLBACK")
+            except psycopg2.Error as e:
+                conn.rollback()
+                print("not ok - %s, insert, %s, %s\n#   %s"
+                      % (table, col, ctx, str(e).strip().replace("\n", "\n#   ")))
+                continue
+            checked += 1
+            desc = "%s, insert, %s, %s: %s" % (table, col, ctx, cls)
+            if accepted == admitted:
+                print("ok - %s (%s)" % (desc, accepted))
+            else:
+                print("not ok - %s\n#   PostgreSQL accepts: %s\n#   the printed condition: %s\n#   %s"
+                      % (desc, accepted, admitted, cond))
+    cur.execute(sql.SQL("DROP TABLE {}").format(src))
+    conn.commit()
+    return checked
+
+
 def main():
     path, conninfo, other = sys.argv[1], sys.argv[2], sys.argv[3]
     contexts = sys.argv[4:]
@@ -128,6 +190,7 @@ def main():
                     else:
                         print("not ok - %s\n#   PostgreSQL: %s\n#   the printed condition: %s\n#   %s"
                               % (desc, pg, ours, cond))
+        checked += check_inserts(conn, cur, table, ident, t, other, contexts)
     conn.close()
     if checked == 0:
         print("not ok - no cell was checked")
