@@ -19,7 +19,9 @@ cd "$here"
 packages=(build-essential autoconf automake pkg-config flex bison
           libpq-dev libpg-query-dev libcunit1-dev postgresql postgresql-client
           postgresql-common python3-django python3-psycopg2 pgbouncer
-          clang libclang-rt-14-dev)
+          clang libclang-rt-14-dev
+          chromium
+          chromium-driver)
 
 install_missing() {
     local missing=() p

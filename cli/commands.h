@@ -1,7 +1,7 @@
 /*
  * commands.h — the table of commands, one line each, in the order of
  * `rlsc --help`.  No include guard: cli.h reads it to declare the rows
- * (`cmd_NAME`, each defined in cli/cmd_NAME.c or cmd_unavailable.c) and
+ * (`cmd_NAME`, each defined in cli/cmd_NAME.c) and
  * main.c to build its table.  `help` is main.c's own last row.
  */
 RLSC_COMMAND(check)

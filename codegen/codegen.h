@@ -36,6 +36,22 @@ void emit_statements(Arena *a, const char *sql, PtrVec *out);
  * the database cannot be reached or compared.  drifted (may be NULL) gets
  * the tables of ir with a difference, keyed by ir_table_key. */
 int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drifted);
+/* rlsc explain --db: *live gets the policies the database of conninfo has
+ * on ir's tables as an IR (a table missing there, or without RLS, is left
+ * out: no policy applies to it), *stored gets ir with its conditions as
+ * PostgreSQL stores them (made on temporary copies, as drift_check does),
+ * so that the two compare as text.  Returns RLSC_OK, or RLSC_ERR_USAGE
+ * after a message. */
+int drift_live_ir(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Ir **live, Ir **stored);
+
+/* ---- explain.c */
+
+typedef enum ExplainFormat { EXPLAIN_TEXT, EXPLAIN_MARKDOWN, EXPLAIN_HTML } ExplainFormat;
+/* rlsc explain: the effective access per table x command x role of ir
+ * (none, some or all rows, and the combined condition PostgreSQL applies),
+ * or with old, what changed from old to ir per cell (widened, narrowed,
+ * changed).  All text is user text and escaped for the format. */
+void explain_write(StrBuf *out, Arena *a, const Ir *ir, const Ir *old, ExplainFormat f);
 
 /* ---- testrun.c */
 

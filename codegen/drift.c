@@ -600,3 +600,101 @@ int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drif
         return rc;
     return d->errors > errors ? RLSC_ERR_INPUT : RLSC_OK;
 }
+
+/* ---- rlsc explain --db: the live side as an IR */
+
+/* A live policy in the IR's terms: PUBLIC (anywhere in its roles, as it
+ * covers every role) is the IR's empty list. */
+static IrPolicy *drift_ir_policy(Arena *a, const LivePolicy *lp)
+{
+    IrPolicy *p = arena_alloc(a, sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->name = lp->name;
+    p->cmd = lp->cmd;
+    p->restrictive = !lp->permissive;
+    p->origin = IR_FROM_POLICY;
+    p->loc = SPAN_NONE;
+    p->using_ = lp->using_;
+    p->check = lp->check;
+    bool public_ = false;
+    for (int i = 0; i < lp->roles.n; i++)
+        public_ |= strcmp(lp->roles.items[i], "public") == 0;
+    if (!public_)
+        p->roles = lp->roles;
+    return p;
+}
+
+int drift_live_ir(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Ir **live, Ir **stored)
+{
+    *live = *stored = NULL;
+    PGconn *conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        diag_fail(d, "cannot connect to the database: %s", pgconn_error(a, conn));
+        PQfinish(conn);
+        return RLSC_ERR_USAGE;
+    }
+    Drift dr = {a, d, conn, NULL, false};
+    /* as drift_check: one snapshot, temporary copies rolled back */
+    const char *err = drift_try(&dr, "BEGIN ISOLATION LEVEL REPEATABLE READ; "
+                                     "SET LOCAL lock_timeout = '10s'");
+    LiveTable **bypos = arena_alloc(a, sizeof *bypos * (size_t)(ir->tables.n + 1));
+    memset(bypos, 0, sizeof *bypos * (size_t)(ir->tables.n + 1));
+    PtrVec others = {0};
+    int rc = err ? RLSC_ERR_USAGE : drift_live(&dr, ir, bypos, &others);
+    if (rc == RLSC_OK && (err = drift_try(&dr, "SAVEPOINT rlsc_probe; "
+                                               "CREATE TEMPORARY TABLE rlsc_probe ()")))
+        rc = RLSC_ERR_USAGE;
+    if (err) {
+        diag_fail(d, "cannot read the policies of the database: %s", err);
+        rc = RLSC_ERR_USAGE;
+    }
+    if (rc == RLSC_OK) {
+        drift_try(&dr, "ROLLBACK TO SAVEPOINT rlsc_probe");
+        Ir *o = arena_alloc(a, sizeof *o), *n = arena_alloc(a, sizeof *n);
+        memset(o, 0, sizeof *o);
+        *n = *ir;
+        n->tables = (PtrVec){0};
+        for (int i = 0; i < ir->tables.n; i++) {
+            const IrTable *t = ir->tables.items[i];
+            const LiveTable *lt = bypos[i];
+            IrTable *nt = arena_alloc(a, sizeof *nt);
+            *nt = *t;
+            nt->policies = (PtrVec){0};
+            Stored *st = arena_alloc(a, sizeof *st * (size_t)(t->policies.n + 1));
+            memset(st, 0, sizeof *st * (size_t)(t->policies.n + 1));
+            if (lt)
+                drift_store(&dr, t, lt, st);
+            for (int k = 0; k < t->policies.n; k++) {
+                IrPolicy *p = arena_alloc(a, sizeof *p);
+                *p = *(const IrPolicy *)t->policies.items[k];
+                if (lt && !st[k].error) {
+                    p->using_ = st[k].using_;
+                    p->check = st[k].check;
+                } else if (lt) {
+                    diag_warning(d, p->loc, "policy \"%s\" cannot be created in the database "
+                                 "to read its conditions as PostgreSQL stores them (%s): "
+                                 "compared as compiled", p->name, st[k].error);
+                }
+                vec_push(a, &nt->policies, p);
+            }
+            vec_push(a, &n->tables, nt);
+            /* a table missing, or without RLS, is left out: no policy applies */
+            if (!lt || !lt->rls)
+                continue;
+            IrTable *ot = arena_alloc(a, sizeof *ot);
+            memset(ot, 0, sizeof *ot);
+            ot->schema = t->schema;
+            ot->name = t->name;
+            ot->force = lt->force;
+            ot->loc = SPAN_NONE;
+            for (int k = 0; k < lt->policies.n; k++)
+                vec_push(a, &ot->policies, drift_ir_policy(a, lt->policies.items[k]));
+            vec_push(a, &o->tables, ot);
+        }
+        *live = o;
+        *stored = n;
+    }
+    PQclear(PQexec(conn, "ROLLBACK"));
+    PQfinish(conn);
+    return rc;
+}
