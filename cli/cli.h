@@ -20,6 +20,7 @@ enum {
     OPT_DJANGO = 1 << 4,  /* --migrations --check --dry-run --name --app --after
                            * --run-before --renamed --deleted */
     OPT_TABLES = 1 << 5,  /* TABLE... (none is fine): kept in Options.files */
+    OPT_TARGET = 1 << 6,  /* --target postgres|citus */
 };
 
 typedef struct Command Command;
@@ -41,6 +42,7 @@ typedef struct Options {
     int nfiles;
     const char *catalog, *db;
     bool down;
+    LowerTarget target; /* --target; LOWER_POSTGRES without it */
     /* django */
     const char *migrations, *name, *app;
     bool check, dry_run;
