@@ -43,6 +43,7 @@ typedef struct Lower {
     Arena *arena;
     Diag *diag;
     LowerTarget target;
+    bool noted_path, noted_subquery; /* the hint of each refusal, once */
     Ir *ir;
     Map *tables;    /* key -> IrTable* */
     Map *roles;     /* name -> IrRole* */
@@ -849,7 +850,7 @@ static const char *lower_subquery_what(const Expr *e)
     switch (e->kind) {
     case E_IN_SUBQ: return e->negated ? "`not in (select ...)`" : "`in (select ...)`";
     case E_EXISTS: return "`exists (select ...)`";
-    case E_SUBQUERY: return "a scalar subquery";
+    case E_SUBQUERY: return "a scalar subquery `(select ...)`";
     case E_ARRAY: return "`array(select ...)`";
     case E_QUANT: return e->text && e->text[1] == 'l' ? "`all (select ...)`" : "`any (select ...)`";
     case E_COLUMN:
@@ -890,9 +891,11 @@ static bool lower_citus_ok(Lower *L, const Rule *r)
                    "tenant path '%s' follows foreign keys through subqueries, and Citus "
                    "allows no subquery in the policies of distributed tables (--target citus)",
                    r->column.name);
-        diag_note(L->diag, SPAN_NONE,
-                  "give the table a tenant column of its own (its distribution column, as "
-                  "django-multitenant's TenantModel does) and write `tenant COLUMN;`");
+        if (!L->noted_path)
+            diag_note(L->diag, SPAN_NONE,
+                      "give the table a tenant column of its own (its distribution column, "
+                      "as django-multitenant's TenantModel does) and write `tenant COLUMN;`");
+        L->noted_path = true;
         return false;
     }
     if (r->kind == R_TENANT || r->kind == R_NOFORCE)
@@ -903,12 +906,14 @@ static bool lower_citus_ok(Lower *L, const Rule *r)
     if (!sub)
         return true;
     diag_error(L->diag, sub->loc,
-               "%s is a subquery, and Citus allows no subquery in the policies of "
-               "distributed tables (--target citus)",
+               "Citus allows no subquery in the policies of distributed tables "
+               "(--target citus), and this is %s",
                lower_subquery_what(sub));
-    diag_note(L->diag, SPAN_NONE,
-              "keep what it looks up on the row itself (a tenant or owner column, "
-              "co-located with the table) or in a context the application sets");
+    if (!L->noted_subquery)
+        diag_note(L->diag, SPAN_NONE,
+                  "keep what a policy looks up on the row itself (a tenant or owner column, "
+                  "co-located with the table) or in a context the application sets");
+    L->noted_subquery = true;
     return false;
 }
 
