@@ -26,6 +26,11 @@
 #           runtime hands over); without it the citus policies admit
 #           nothing through a grant (fail closed) where the default target
 #           asks rlsc.has_perm.  The down scripts remove every policy.
+#   part C  (Django, no server) the makemigrations hook: RLSC_TARGET =
+#           'citus' passes --target citus; switching a project's target is
+#           one migration that alters the recorded policies (and drops the
+#           permission helper after them), reversibly; an app the target
+#           cannot take fails with the reason; an unknown target is refused.
 #
 # Environment (from `make check`): RLSC, SRCDIR, BUILDDIR (for nosublink),
 # PG_BINDIR.  TAP; the plan comes at the end.
@@ -75,7 +80,9 @@ for dir in ok citus; do
         if [ "$st" = 0 ]; then
             "$NOSUB" "$W/out.sql" >"$W/nosub" 2>&1
             n=$?
-            [ "$n" = 2 ] && grep -q ': 0 policies' "$W/nosub" && n=0 # no policy at all
+            # a case without policies (declarations only) is a script all the same
+            [ "$n" = 2 ] && grep -q ': 0 policies' "$W/nosub" && grep -q '^COMMIT;$' "$W/out.sql" &&
+                n=0
             tap_result "$n" "A: $dir/$c: $(sed -n 's/.*: \([0-9]* policies\), .*/\1/p' "$W/nosub" | tail -n 1) for citus, none with a subquery" "$W/nosub"
             compiled=$((compiled + 1))
         elif [ "$st" = 1 ] && grep -q '(--target citus)' "$W/err" &&
@@ -100,6 +107,51 @@ for input in "tests/pg/cases/tenant.rls" "tests/pg/cases/billing.rls" \
     tap_result "$([ $? = 1 ] && echo 0 || echo 1)" \
         "A: control: nosublink finds the subqueries of the default target (${input##* })" "$W/nosub"
 done
+
+# ================================================================ part C
+
+# The makemigrations hook with RLSC_TARGET = 'citus' in the settings of a
+# copy of examples/tracker (no database: the catalog comes from the models)
+DJANGO_PYTHON=${DJANGO_PYTHON:-/usr/bin/python3}
+if "$DJANGO_PYTHON" -c 'import django' 2>/dev/null; then
+    cp -R "$SRCDIR/examples/tracker" "$W/tracker" && chmod -R u+w "$W/tracker"
+    find "$W/tracker" -name __pycache__ -prune -exec rm -rf {} + 2>/dev/null
+    mm() { # SETTINGS-LINE ARGS...: manage.py makemigrations with one more setting
+        printf 'from tracker_site.settings import *  # noqa\n%s\n' "$1" >"$W/tracker/t_settings.py"
+        shift
+        (cd "$W/tracker" && PYTHONPATH=$W/tracker:$SRCDIR/stdlib/django RLSC=$RLSC \
+            PGHOST=$W/no-server exec "$DJANGO_PYTHON" manage.py makemigrations \
+            --settings=t_settings "$@") >"$W/mm.out" 2>"$W/mm.err"
+    }
+    # orgs compiles for citus: a migration that alters its policies from
+    # the recorded (postgres) forms, drops rlsc.has_perm after them, and
+    # restores both in its down
+    mm "RLSC_TARGET = 'citus'" orgs --dry-run
+    st=$?
+    up=$(sed -n '/^UP_SQL = \[/,/^]/p' "$W/mm.out")
+    down=$(sed -n '/^DOWN_SQL = \[/,/^]/p' "$W/mm.out")
+    [ "$st" = 0 ] && printf '%s' "$up" | grep -q 'ALTER POLICY \\"tenant\\" ON \\"orgs_organization\\"' &&
+        printf '%s' "$up" | grep -q 'DROP FUNCTION IF EXISTS rlsc.has_perm' &&
+        ! printf '%s' "$up" | grep 'ALTER POLICY' -A1 | grep -q '(SELECT' &&
+        printf '%s' "$down" | grep -q 'CREATE OR REPLACE FUNCTION rlsc.has_perm' &&
+        printf '%s' "$down" | grep -q 'THEN rlsc.has_perm'
+    tap_result $? "C: RLSC_TARGET = 'citus': orgs' next migration switches its recorded policies to the citus forms and back in its down" "$W/mm.err"
+    # the recorded state is the postgres one: without the setting, no change
+    mm "" orgs --check --dry-run
+    tap_result $? "C: without RLSC_TARGET the committed migrations are current (no drift)" "$W/mm.out" "$W/mm.err"
+    # projects follows foreign keys to its tenant: refused, with the reason
+    mm "RLSC_TARGET = 'citus'" --dry-run
+    st=$?
+    [ "$st" != 0 ] && grep -q "rlsc failed for app projects" "$W/mm.err" &&
+        grep -q "tenant path 'project__organization' .*(--target citus)" "$W/mm.err"
+    tap_result $? "C: RLSC_TARGET = 'citus': projects' tenant paths are refused with the reason (exit $st)" "$W/mm.err"
+    mm "RLSC_TARGET = 'oracle'" orgs --dry-run
+    st=$?
+    [ "$st" != 0 ] && grep -q "target 'oracle': the targets are postgres" "$W/mm.err"
+    tap_result $? "C: RLSC_TARGET = 'oracle': rlsc's usage error (exit $st)" "$W/mm.err"
+else
+    tap_skip "C: the makemigrations hook" "no Django for $DJANGO_PYTHON"
+fi
 
 # ================================================================ part B
 
