@@ -852,7 +852,8 @@ static const char *lower_subquery_what(const Expr *e)
     case E_EXISTS: return "`exists (select ...)`";
     case E_SUBQUERY: return "a scalar subquery `(select ...)`";
     case E_ARRAY: return "`array(select ...)`";
-    case E_QUANT: return e->text && e->text[1] == 'l' ? "`all (select ...)`" : "`any (select ...)`";
+    case E_QUANT: /* the parser spells SOME as "any" */
+        return strcmp(e->text, "all") == 0 ? "`all (select ...)`" : "`any (select ...)`";
     case E_COLUMN:
     case E_CONTEXT:
     case E_NULL:

@@ -13,7 +13,8 @@
 #   part B  (a real PostgreSQL 15) the citus output behaves exactly as the
 #           default output: per scenario of tests/pg/cases (tenant, combine,
 #           percmd, deny, default_deny, quoting, collide, verbatim, grants,
-#           and billing without its one `in (select ...)` rule), two
+#           and billing without its one `in (select ...)` rule; tenant
+#           also with values that are no bigint or uuid: the same errors), two
 #           databases with the same tables and rows, one with each target's
 #           policies; pg_policy of the citus one has no SUBLINK node; then
 #           one script runs on both as every role of the policies, the owner
@@ -350,7 +351,7 @@ scenario() {
 T=app.tenant_id=-,@,1,2
 scenario tenant "$CASES/tenant.sql $CASES/tenant_uuid.sql" \
     "$CASES/tenant.rls $CASES/tenant_uuid.rls" \
-    "app.tenant_id=-,@,1,2,3 app.org_id=-,@,aaaaaaaa-0000-0000-0000-000000000001,bbbbbbbb-0000-0000-0000-000000000002"
+    "app.tenant_id=-,@,1,2,3,x app.org_id=-,@,aaaaaaaa-0000-0000-0000-000000000001,bbbbbbbb-0000-0000-0000-000000000002,1"
 scenario combine "$CASES/combine.sql" "$CASES/combine.rls" "$T"
 scenario percmd "$CASES/percmd.sql" "$CASES/percmd.rls" "$T"
 scenario deny "$CASES/deny.sql" "$CASES/deny.rls" "$T"
