@@ -36,6 +36,18 @@ static bool migration_ref_ok(const char *s)
     }
 }
 
+/* --target NAME into *out; false for a target rlsc does not know. */
+static bool target_named(const char *name, LowerTarget *out)
+{
+    if (strcmp(name, "postgres") == 0)
+        *out = LOWER_POSTGRES;
+    else if (strcmp(name, "citus") == 0)
+        *out = LOWER_CITUS;
+    else
+        return false;
+    return true;
+}
+
 /* The options of c in argv into o; returns RLSC_OK or the exit status of
  * a usage error.  A command that takes no files calls every argument it
  * cannot use unexpected, a value missing after --db included. */
@@ -96,6 +108,14 @@ static int parse_options(const Command *c, int argc, char **argv, Options *o)
             if (i + 1 >= argc)
                 return cli_usage_error(no_value, a);
             *(a[2] == 'c' ? &o->catalog : &o->db) = argv[++i];
+        } else if ((c->options & OPT_TARGET)
+                   && (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0)) {
+            if (!a[8] && i + 1 >= argc)
+                return cli_usage_error(no_value, a);
+            const char *v = a[8] ? a + 9 : argv[++i];
+            if (!target_named(v, &o->target))
+                return cli_usage_error("--target '%s': the targets are postgres (the default) "
+                                       "and citus", v);
         } else if ((c->options & OPT_CATALOG) && strncmp(a, "--catalog=", 10) == 0) {
             o->catalog = a + 10;
         } else if ((c->options & OPT_DB) && strncmp(a, "--db=", 5) == 0) {
@@ -157,7 +177,7 @@ int cli_compile(Cli *cli, Ir **ir)
     }
     if (rc == RLSC_OK) {
         diag_hold(d, true); /* nothing but messages is written meanwhile */
-        rc = compile_files(a, d, o->files, o->nfiles, cat, ir);
+        rc = compile_files_for(a, d, o->files, o->nfiles, cat, o->target, ir);
         diag_hold(d, false);
     }
     return rc;

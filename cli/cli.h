@@ -22,6 +22,7 @@ enum {
     OPT_TABLES = 1 << 5,  /* TABLE... (none is fine): kept in Options.files */
     OPT_RUN_DB = 1 << 6,  /* --db is also where the command runs: --catalog may
                            * come with it, for the compile (cli_compile) */
+    OPT_TARGET = 1 << 7,  /* --target postgres|citus */
 };
 
 typedef struct Command Command;
@@ -43,6 +44,7 @@ typedef struct Options {
     int nfiles;
     const char *catalog, *db;
     bool down;
+    LowerTarget target; /* --target; LOWER_POSTGRES without it */
     /* django */
     const char *migrations, *name, *app;
     bool check, dry_run;

@@ -119,11 +119,11 @@ const Command cmd_django = {
     "django",
     "  django  --migrations DIR [--check] [--dry-run] [--name NAME] [catalog opts] FILE.rls...\n"
     "          [--app LABEL] [--after MIGRATION]... [--renamed OLD=NEW]...\n"
-    "          [--deleted TABLE... --run-before MIGRATION]  (see rlsc help django)\n",
+    "          [--deleted TABLE... --run-before MIGRATION] [--target T]  (rlsc help django)\n",
     "usage: rlsc django --migrations DIR [--check] [--dry-run] [--name NAME]\n"
     "                   [--catalog FILE | --db CONNINFO] [--app LABEL]\n"
     "                   [--after MIGRATION]... [--run-before MIGRATION]...\n"
-    "                   [--renamed OLD=NEW]... FILE.rls...\n"
+    "                   [--renamed OLD=NEW]... [--target postgres|citus] FILE.rls...\n"
     "       rlsc django --migrations DIR --app LABEL [options] --deleted TABLE...\n"
     "Writes the next Django migration of the app with the policy changes since\n"
     "the state its latest rlsc migration recorded.  --check: list them and exit 1\n"
@@ -137,7 +137,8 @@ const Command cmd_django = {
     "  --deleted TABLE      only remove the policies of TABLE (no FILE.rls), before\n"
     "                       the --run-before migration that deletes it\n"
     "A TABLE is NAME or SCHEMA.NAME as Django names it; double-quote a part that\n"
-    "holds '.', '=' or '\"'.\n",
-    OPT_FILES | OPT_CATALOG | OPT_DB | OPT_DJANGO,
+    "holds '.', '=' or '\"'.\n"
+    "--target citus: policies without subqueries (as `rlsc sql --target citus`).\n",
+    OPT_FILES | OPT_CATALOG | OPT_DB | OPT_DJANGO | OPT_TARGET,
     run_django,
 };

@@ -23,10 +23,13 @@ static int run_sql(const Command *self, int argc, char **argv)
 
 const Command cmd_sql = {
     "sql",
-    "  sql     [--down] [--catalog FILE | --db CONNINFO] FILE.rls...   SQL to stdout\n",
-    "usage: rlsc sql [--down] [--catalog FILE | --db CONNINFO] FILE.rls...\n"
+    "  sql     [--down] [--target postgres|citus] [catalog opts] FILE.rls...  SQL to stdout\n",
+    "usage: rlsc sql [--down] [--target postgres|citus] [--catalog FILE | --db CONNINFO]\n"
+    "                FILE.rls...\n"
     "Writes the SQL script that applies the policies (with --down: that\n"
-    "removes them again) to standard output, as one transaction.\n",
-    OPT_FILES | OPT_CATALOG | OPT_DB | OPT_DOWN,
+    "removes them again) to standard output, as one transaction.\n"
+    "--target citus: policies without subqueries, which Citus requires on\n"
+    "distributed tables; a rule that needs one is an error.\n",
+    OPT_FILES | OPT_CATALOG | OPT_DB | OPT_DOWN | OPT_TARGET,
     run_sql,
 };

@@ -8,6 +8,12 @@
 int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
                   Catalog *cat, Ir **out)
 {
+    return compile_files_for(a, d, paths, npaths, cat, LOWER_POSTGRES, out);
+}
+
+int compile_files_for(Arena *a, Diag *d, const char *const *paths, int npaths,
+                      Catalog *cat, LowerTarget target, Ir **out)
+{
     *out = NULL;
     AstFile **files = arena_alloc(a, sizeof(AstFile *) * (size_t)(npaths + 1));
     bool unreadable = false;
@@ -23,7 +29,7 @@ int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
     typecheck_files(a, d, files, npaths, cat);
     if (d->errors)
         return RLSC_ERR_INPUT;
-    Ir *ir = lower_files(a, d, files, npaths);
+    Ir *ir = lower_files_for(a, d, files, npaths, target);
     if (d->errors)
         return RLSC_ERR_INPUT;
     /* the user tables the permission helper reads (typecheck_files has

@@ -15,13 +15,26 @@ void resolve_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog
 /* Types every condition, tenant column and context; call after
  * resolve_files.  Without catalog tables, columns are typed `any`. */
 void typecheck_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat);
+/* The database the policies are lowered for (`--target`).  The IR
+ * records none: its conditions are final SQL, so a migration after a
+ * change of target is an ordinary diff of them. */
+typedef enum LowerTarget {
+    LOWER_POSTGRES, /* PostgreSQL: context reads and lookups as InitPlans */
+    LOWER_CITUS,    /* Citus: no subquery in any policy (lower.c) */
+} LowerTarget;
+
 /* Lowers checked files into one IR.  Call only when check found no error. */
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles);
+/* The same for target; a rule the target cannot take is reported in d. */
+Ir *lower_files_for(Arena *a, Diag *d, AstFile **files, int nfiles, LowerTarget target);
 
 /* Parse, check and lower into *out.  Returns the exit status: 0 success,
  * 1 errors reported in d, 2 a file could not be read (said through d). */
 int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
                   Catalog *cat, Ir **out);
+/* The same, lowered for target. */
+int compile_files_for(Arena *a, Diag *d, const char *const *paths, int npaths,
+                      Catalog *cat, LowerTarget target, Ir **out);
 
 /* How has_perm reads an id of type t: "int8" (the integer types), "uuid",
  * "text" (text, varchar), or NULL for a type a user key cannot have. */

@@ -17,6 +17,14 @@
  * and the scalar subquery makes PostgreSQL evaluate it once per statement
  * (an InitPlan) instead of once per row.
  *
+ * --target citus (LOWER_CITUS): Citus refuses subqueries in the policies
+ * of distributed tables, so nothing lowered for it holds one.  Context
+ * reads and the bypass exemption lose their (SELECT ...) wrapper (the
+ * same values, read per row), grants read only the runtime's permission
+ * set (rlsc.has_perm reads auth tables: no decision there is a refusal),
+ * and a rule that needs a subquery (a tenant path, `in (select ...)`,
+ * `exists`, a scalar subquery) is an error at the rule (lower_citus_ok).
+ *
  * Generated names depend only on the rule itself (kind, command, roles and
  * a hash of its canonical conditions), never on its position, so adding,
  * removing or reordering one rule never renames another's policy.
@@ -34,6 +42,8 @@ enum { NAMEDATALEN = 64 }; /* PostgreSQL truncates names to 63 bytes */
 typedef struct Lower {
     Arena *arena;
     Diag *diag;
+    LowerTarget target;
+    bool noted_path, noted_subquery; /* the hint of each refusal, once */
     Ir *ir;
     Map *tables;    /* key -> IrTable* */
     Map *roles;     /* name -> IrRole* */
@@ -108,13 +118,15 @@ static const char *lower_context_sql(void *env, const char *name)
     ContextDecl *cd = map_get(L->file->context_map, name);
     if (!cd)
         return NULL;
+    bool initplan = L->target == LOWER_POSTGRES;
     StrBuf sb;
     sb_init(&sb, L->arena);
-    sb_puts(&sb, "(SELECT CAST(NULLIF(pg_catalog.current_setting(");
+    sb_puts(&sb, initplan ? "(SELECT CAST(" : "CAST(");
+    sb_puts(&sb, "NULLIF(pg_catalog.current_setting(");
     sqlfmt_literal(&sb, cd->setting);
     sb_puts(&sb, ", true), '') AS ");
     sb_puts(&sb, cd->type->text);
-    sb_puts(&sb, "))");
+    sb_puts(&sb, initplan ? "))" : ")");
     sql = sb_str(&sb);
     map_put(L->context_sql, name, (void *)sql);
     return sql;
@@ -652,6 +664,24 @@ static const char *lower_perm_check(Lower *L, const char *user_setting, const ch
     return sb_str(&sb);
 }
 
+/* For Citus: the runtime's decision alone.  No decision for the current
+ * $user (another client, a permission the runtime did not decide) admits
+ * nothing: the NULL of `= ANY (NULL)` or the false of the user test. */
+static const char *lower_perm_check_citus(Lower *L, const char *user_setting, const char *app,
+                                          const char *codename)
+{
+    StrBuf sb;
+    sb_init(&sb, L->arena);
+    sb_putc(&sb, '(');
+    sqlfmt_literal(&sb, arena_printf(L->arena, "+%s.%s", app, codename));
+    sb_puts(&sb, " = ANY (CAST(NULLIF(pg_catalog.current_setting('" RLSC_PERMS "', true), '')"
+                 " AS text[])) AND pg_catalog.current_setting('" RLSC_PERMS_USER "', true)"
+                 " IS NOT DISTINCT FROM pg_catalog.current_setting(");
+    sqlfmt_literal(&sb, user_setting);
+    sb_puts(&sb, ", true))");
+    return sb_str(&sb);
+}
+
 static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
 {
     PtrVec roles = lower_roles(L, &r->roles);
@@ -665,14 +695,17 @@ static void lower_grant(Lower *L, IrTable *t, const Block *b, const Rule *r)
         const char *base = pm->custom ? arena_printf(L->arena, "grant_%s_%s_%s", app, codename,
                                                      cmd_name(pm->cmd))
                                       : arena_printf(L->arena, "grant_%s", codename);
-        const char *perm = lower_perm_check(L, user->setting, app, codename);
+        const char *perm = L->target == LOWER_CITUS
+                               ? lower_perm_check_citus(L, user->setting, app, codename)
+                               : lower_perm_check(L, user->setting, app, codename);
         const char *cond = use ? arena_printf(L->arena, "(%s AND %s)", perm, use) : perm;
         IrPolicy *p = lower_policy(L, IR_FROM_GRANT, false, pm->cmd, roles, r->loc);
         p->name = lower_name(L, base, &roles, lower_source_text(L, r->using_));
         lower_permissive_conds(p, cond, NULL);
         lower_add(L, t, p);
     }
-    L->ir->perm_helper = IR_HELPER_V2;
+    if (L->target == LOWER_POSTGRES)
+        L->ir->perm_helper = IR_HELPER_V2;
 }
 
 static void lower_verbatim(Lower *L, IrTable *t, const Rule *r)
@@ -733,7 +766,9 @@ static void lower_bypass_sql(Lower *L, const PtrVec *b)
     if (!b || !b->n)
         return;
     StrBuf *sb = lower_start(&L->buf);
-    sb_puts(sb, "(SELECT ");
+    /* pg_has_role is a function, which Citus takes; the (SELECT ...)
+     * that makes it an InitPlan is a subquery, which it does not */
+    sb_puts(sb, L->target == LOWER_POSTGRES ? "(SELECT " : "(");
     for (int i = 0; i < b->n; i++) {
         if (i)
             sb_puts(sb, " OR ");
@@ -791,6 +826,96 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
                  "role%s (default deny; say `deny CMDS;` if that is meant)",
                  sb_str(sb), lower_display(L, t), allowed ? "them" : "everything",
                  bypass ? " but the bypass roles" : "");
+}
+
+/* The outermost subquery of e, or NULL. */
+static const Expr *lower_find_subquery(const Expr *e)
+{
+    if (!e)
+        return NULL;
+    if (e->sub)
+        return e;
+    const Expr *found = lower_find_subquery(e->a);
+    if (!found)
+        found = lower_find_subquery(e->b);
+    if (!found)
+        found = lower_find_subquery(e->c);
+    for (int i = 0; !found && i < e->args.n; i++)
+        found = lower_find_subquery(e->args.items[i]);
+    return found;
+}
+
+static const char *lower_subquery_what(const Expr *e)
+{
+    switch (e->kind) {
+    case E_IN_SUBQ: return e->negated ? "`not in (select ...)`" : "`in (select ...)`";
+    case E_EXISTS: return "`exists (select ...)`";
+    case E_SUBQUERY: return "a scalar subquery `(select ...)`";
+    case E_ARRAY: return "`array(select ...)`";
+    case E_QUANT: /* the parser spells SOME as "any" */
+        return strcmp(e->text, "all") == 0 ? "`all (select ...)`" : "`any (select ...)`";
+    case E_COLUMN:
+    case E_CONTEXT:
+    case E_NULL:
+    case E_BOOL:
+    case E_NUMBER:
+    case E_STRING:
+    case E_UNARY:
+    case E_BINARY:
+    case E_IS:
+    case E_DISTINCT:
+    case E_IN_LIST:
+    case E_BETWEEN:
+    case E_CAST:
+    case E_FUNC:
+    case E_CASE:
+    case E_SPECIAL:
+    case E_SUBSCRIPT:
+    case E_SLICE:
+        break;
+    }
+    return "a subquery";
+}
+
+/* --target citus: may r be lowered?  Citus refuses every subquery in a
+ * policy of a distributed table (the worker that evaluates the policy
+ * on its shard cannot run a query over other shards), so a rule that
+ * needs one is an error here, at the rule, never SQL that fails at
+ * migrate time.  rlsc cannot tell distributed tables from reference or
+ * local ones, so it holds every table to the rule. */
+static bool lower_citus_ok(Lower *L, const Rule *r)
+{
+    if (L->target != LOWER_CITUS)
+        return true;
+    if (r->kind == R_TENANT && r->using_) {
+        diag_error(L->diag, r->column.loc,
+                   "tenant path '%s' follows foreign keys through subqueries, and Citus "
+                   "allows no subquery in the policies of distributed tables (--target citus)",
+                   r->column.name);
+        if (!L->noted_path)
+            diag_note(L->diag, SPAN_NONE,
+                      "give the table a tenant column of its own (its distribution column, "
+                      "as django-multitenant's TenantModel does) and write `tenant COLUMN;`");
+        L->noted_path = true;
+        return false;
+    }
+    if (r->kind == R_TENANT || r->kind == R_NOFORCE)
+        return true;
+    const Expr *sub = lower_find_subquery(r->using_);
+    if (!sub)
+        sub = lower_find_subquery(r->check);
+    if (!sub)
+        return true;
+    diag_error(L->diag, sub->loc,
+               "Citus allows no subquery in the policies of distributed tables "
+               "(--target citus), and this is %s",
+               lower_subquery_what(sub));
+    if (!L->noted_subquery)
+        diag_note(L->diag, SPAN_NONE,
+                  "keep what a policy looks up on the row itself (a tenant or owner column, "
+                  "co-located with the table) or in a context the application sets");
+    L->noted_subquery = true;
+    return false;
 }
 
 /* A block that only declares columns is catalog, not policy. */
@@ -909,7 +1034,12 @@ static void lower_tests(Lower *L, const AstFile *f)
 
 Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
 {
-    Lower L = {.arena = a, .diag = d};
+    return lower_files_for(a, d, files, nfiles, LOWER_POSTGRES);
+}
+
+Ir *lower_files_for(Arena *a, Diag *d, AstFile **files, int nfiles, LowerTarget target)
+{
+    Lower L = {.arena = a, .diag = d, .target = target};
     L.ir = arena_alloc(a, sizeof *L.ir);
     L.ir->auth = ir_auth_default;
     L.tables = map_new(a);
@@ -950,6 +1080,8 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
             lower_bypass_sql(&L, lower_bypass_of(&L, b->table));
             for (int j = 0; j < b->rules.n; j++) {
                 const Rule *r = b->rules.items[j];
+                if (!lower_citus_ok(&L, r))
+                    continue;
                 switch (r->kind) {
                 case R_TENANT: lower_tenant(&L, t, r); break;
                 case R_ALLOW:
@@ -962,6 +1094,8 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles)
         }
         for (int i = 0; i < L.file->policies.n; i++) {
             const Rule *r = L.file->policies.items[i];
+            if (!lower_citus_ok(&L, r))
+                continue;
             lower_verbatim(&L, lower_table(&L, r->on, NULL, r->on.loc), r);
         }
         lower_tests(&L, L.file);

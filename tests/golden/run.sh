@@ -17,6 +17,9 @@
 #                     nothing but this line is not compiled itself: it
 #                     names inputs kept elsewhere.
 #   catalog/          catalog files that `--catalog NAME` names.
+#   citus/NAME.rls    `rlsc sql --target citus` (args line as above): exit 0
+#                     with NAME.sql and NAME.stderr, or, where NAME.err
+#                     exists, exit 1 with NAME.err and nothing on stdout.
 #   usage/NAME.args   a command line run in usage/: NAME.status is the exit
 #                     status, NAME.err the stderr, NAME.out the stdout (no
 #                     file: stdout must be empty).
@@ -62,13 +65,14 @@ list() { # list DIR SUFFIX: case names of DIR/*SUFFIX, sorted
 }
 ok_cases=$(list ok .rls)
 bad_cases=$(list bad .rls)
+citus_cases=$(list citus .rls)
 usage_cases=$(list usage .args)
 same_cases=$(list stable .1.rls)
 grow_cases=$(list stable .base.rls)
 
 n=0
 for c in $ok_cases; do n=$((n + 2)); done
-for c in $bad_cases $usage_cases $same_cases $grow_cases; do n=$((n + 1)); done
+for c in $bad_cases $citus_cases $usage_cases $same_cases $grow_cases; do n=$((n + 1)); done
 tap_plan "$n"
 
 # ---- helpers
@@ -194,6 +198,24 @@ for c in $bad_cases; do
     expect_empty "$tmp/out" "stdout of rlsc check"
     [ "$update" = 1 ] || expect "$G/bad/$c.err" "$tmp/err" "stderr of rlsc check"
     pass_or_fail "bad/$c"
+done
+
+# ---- citus/: --target citus compiles, or refuses with the reasons
+
+for c in $citus_cases; do
+    case_args citus "$c"
+    run "$dir" "$tmp/out" "$tmp/err" sql --target citus $args
+    if [ -f "$G/citus/$c.err" ] || { [ "$update" = 1 ] && [ "$status" = 1 ]; }; then
+        expect_status "$status" 1 "rlsc sql --target citus"
+        expect_empty "$tmp/out" "stdout of rlsc sql --target citus"
+        expect "$G/citus/$c.err" "$tmp/err" "stderr of rlsc sql --target citus"
+        pass_or_fail "citus/$c: refused"
+    else
+        expect_status "$status" 0 "rlsc sql --target citus"
+        expect "$G/citus/$c.sql" "$tmp/out" "stdout of rlsc sql --target citus"
+        expect "$G/citus/$c.stderr" "$tmp/err" "stderr of rlsc sql --target citus"
+        pass_or_fail "citus/$c: sql"
+    fi
 done
 
 # ---- usage/: command lines with their exit status and messages

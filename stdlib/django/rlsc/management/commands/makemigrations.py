@@ -11,7 +11,8 @@ renamed since (`--renamed`, their policies moved along), tables a migration
 deletes (a policy migration of their own runs before it: `--deleted`,
 `--run-before`), and the app's latest migrations (`--after`).  An app whose
 migrations record policies but that has no .rls file any more gets the
-migration that removes them (`--app` without files).
+migration that removes them (`--app` without files).  `RLSC_TARGET =
+'citus'` in the settings compiles for Citus (`rlsc django --target citus`).
 """
 import importlib
 import os
@@ -210,6 +211,8 @@ class Command(DjangoCommand):
         """Runs one `rlsc django`; returns (the migration it wrote or would
         write, without .py, or None; whether --check found drift)."""
         base = [self.rlsc, 'django', '--migrations', work]
+        if getattr(settings, 'RLSC_TARGET', None):   # 'citus': no subqueries in policies
+            base += ['--target', settings.RLSC_TARGET]
         flags = []
         if self.options.get('check_changes'):
             flags.append('--check')
