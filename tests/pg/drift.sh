@@ -248,6 +248,22 @@ rc=$?
 [ "$rc" -eq 2 ] && grep -q "give --catalog or --db, not both" "$W/both.err"
 tap_result $? "other commands still take one of them (exit $rc)" "$W/both.err"
 
+# ---- --target: a database migrated for Citus is compared with that output
+pg_createdb citus app_owner &&
+    { echo "SET ROLE app_owner;"; cat "$C/tenant.sql"; } >"$W/setup.sql" &&
+    run_sql citus "$W/setup.sql" && usable citus &&
+    "$RLSC" sql --target citus --db "$(db citus postgres)" "$C/tenant.rls" >"$W/citus.sql" \
+        2>"$W/psql.out" && run_sql citus "$W/citus.sql"
+tap_result $? "cases/tenant.rls applied with --target citus" "$W/psql.out"
+"$RLSC" check --target citus --db "$(db citus)" "$C/tenant.rls" >"$W/citus.out" 2>"$W/citus.err"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(errors citus)" -eq 0 ]
+tap_result $? "check --target citus against it: no drift (exit $rc)" "$W/citus.err"
+check citus_default citus drift_app "$C/tenant.rls"
+[ "$rc" -eq 1 ] && grep -q 'policy "tenant" on .* has USING .* in the database, .*SELECT.* in the files' "$W/citus_default.err"
+tap_result $? "and without --target, the default target's InitPlan form differs (exit $rc)" \
+    "$W/citus_default.err"
+
 # ---- failures: exit 2 with a message
 check ro own_billing "drift_app options='-c default_transaction_read_only=on'" "$B"
 [ "$rc" -eq 2 ] && grep -q '^rlsc: cannot compare with the database: the comparison creates temporary tables in a transaction it rolls back, and this database refuses: cannot execute CREATE TABLE in a read-only transaction' "$W/ro.err"
