@@ -20,6 +20,7 @@ enum {
     OPT_DJANGO = 1 << 4,  /* --migrations --check --dry-run --name --app --after
                            * --run-before --renamed --deleted */
     OPT_TABLES = 1 << 5,  /* TABLE... (none is fine): kept in Options.files */
+    OPT_LINT = 1 << 6,    /* --format text|sarif; compiling also runs the lints */
 };
 
 typedef struct Command Command;
@@ -41,6 +42,7 @@ typedef struct Options {
     int nfiles;
     const char *catalog, *db;
     bool down;
+    bool sarif;       /* --format sarif (check) */
     /* django */
     const char *migrations, *name, *app;
     bool check, dry_run;
@@ -53,6 +55,7 @@ typedef struct Cli {
     Options opt;
     Arena *arena; /* NULL until the options are good */
     Diag diag;
+    bool lint;    /* the command lints (OPT_LINT) */
 } Cli;
 
 /* "rlsc: MESSAGE" (fmt with one %s) and the hint to --help on stderr;

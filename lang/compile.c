@@ -1,12 +1,13 @@
 /*
  * compile.c — the front half of the pipeline in one call:
  * parse every file, resolve names and check command rules, type the
- * conditions against the catalog, lower to the IR.
+ * conditions against the catalog, lower to the IR; for `rlsc check`,
+ * the lints.
  */
 #include "compile.h"
 
-int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
-                  Catalog *cat, Ir **out)
+static int compile_run(Arena *a, Diag *d, const char *const *paths, int npaths,
+                       Catalog *cat, Ir **out, bool lint)
 {
     *out = NULL;
     AstFile **files = arena_alloc(a, sizeof(AstFile *) * (size_t)(npaths + 1));
@@ -33,6 +34,20 @@ int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
     if (ir->perm_helper && !auth_find(a, cat, &ir->auth, &key_type, &why))
         return RLSC_ERR_INPUT;
     cascade_check(a, d, cat, ir);
+    if (lint)
+        lint_files(a, d, files, npaths, cat, ir);
     *out = ir;
     return RLSC_OK;
+}
+
+int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
+                  Catalog *cat, Ir **out)
+{
+    return compile_run(a, d, paths, npaths, cat, out, false);
+}
+
+int compile_lint(Arena *a, Diag *d, const char *const *paths, int npaths,
+                 Catalog *cat, Ir **out)
+{
+    return compile_run(a, d, paths, npaths, cat, out, true);
 }
