@@ -348,7 +348,8 @@ void diag_pragma(Diag *d, Span at, const char *text, int len)
         pr->first = pr->last = line; /* at the end of the rule's line */
     }
     /* ids, separated by blanks or commas, up to `--` (a reason) */
-    for (;;) {
+    int words = 0;
+    for (;; words++) {
         while (p < end && (diag_blank(*p) || *p == ','))
             p++;
         if (p >= end || (p + 1 < end && p[0] == '-' && p[1] == '-'))
@@ -369,11 +370,12 @@ void diag_pragma(Diag *d, Span at, const char *text, int len)
                       diag_hint(d->arena, s, names, n, ""));
         }
     }
-    if (!pr->ids.n) {
+    if (!words) {
         diag_lint(d, "RLS001", at, "this rlsc pragma names no lint id to allow");
         return;
     }
-    vec_push(d->arena, &f->pragmas, pr);
+    if (pr->ids.n)
+        vec_push(d->arena, &f->pragmas, pr);
 }
 
 /* Does a pragma of at's file allow id on the lines at covers? */

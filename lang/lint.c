@@ -95,8 +95,8 @@ static const char *lint_cmds(const Lint *l, CmdSet cmds)
 /* ---- RLS101: permissive rules that OR together */
 
 typedef struct OrGroup {
-    const char *key; /* the policies' names */
-    PtrVec policies; /* IrPolicy* */
+    const char *key; /* the rules' places */
+    PtrVec policies; /* IrPolicy*, one per rule, in source order */
     CmdSet cmds;
     PtrVec roles;    /* const char *; NULL: other roles */
 } OrGroup;
@@ -115,16 +115,24 @@ static void lint_permissive_or(Lint *l, const IrTable *t)
     for (CmdSet c = CMD_SELECT; c <= CMD_DELETE; c <<= 1)
         for (int ri = 0; ri < cells.n; ri++) {
             const char *role = cells.items[ri];
+            /* one entry per rule: a rule for several commands is several
+             * policies at one place */
             PtrVec hit = {0};
-            StrBuf key;
-            sb_init(&key, l->arena);
             for (int i = 0; i < t->policies.n; i++) {
                 const IrPolicy *p = t->policies.items[i];
-                if (lint_counts(p) && !p->restrictive && (p->cmd & c) && lint_applies(p, role)) {
+                if (!lint_counts(p) || p->restrictive || !(p->cmd & c) || !lint_applies(p, role))
+                    continue;
+                bool seen = false;
+                for (int k = 0; k < hit.n; k++)
+                    seen |= ((const IrPolicy *)hit.items[k])->loc.start == p->loc.start;
+                if (!seen)
                     vec_push(l->arena, &hit, (void *)p);
-                    sb_printf(&key, "%s\x1f", p->name);
-                }
             }
+            qsort(hit.items, (size_t)hit.n, sizeof(void *), lint_by_loc);
+            StrBuf key;
+            sb_init(&key, l->arena);
+            for (int k = 0; k < hit.n; k++)
+                sb_printf(&key, "%d,", ((const IrPolicy *)hit.items[k])->loc.start);
             if (hit.n < 2)
                 continue;
             OrGroup *g = map_get(groups, sb_str(&key));
@@ -145,7 +153,6 @@ static void lint_permissive_or(Lint *l, const IrTable *t)
         }
     for (int gi = 0; gi < order.n; gi++) {
         OrGroup *g = order.items[gi];
-        qsort(g->policies.items, (size_t)g->policies.n, sizeof(void *), lint_by_loc);
         StrBuf roles;
         sb_init(&roles, l->arena);
         for (int k = 0; k < g->roles.n; k++) {
@@ -157,9 +164,9 @@ static void lint_permissive_or(Lint *l, const IrTable *t)
                   "%d permissive rules OR together on table '%s' for %s (to %s): a row "
                   "passes when any one of them admits it",
                   g->policies.n, lint_table_name(l, t), lint_cmds(l, g->cmds), sb_str(&roles));
-        for (int k = 0; k < g->policies.n; k++) {
+        for (int k = 0; k < g->policies.n - 1; k++) {
             const IrPolicy *p = g->policies.items[k];
-            diag_note(l->diag, p->loc, "policy \"%s\" is one of them", p->name);
+            diag_note(l->diag, p->loc, "it ORs with this rule");
         }
     }
 }
@@ -221,8 +228,8 @@ static void lint_unconditional_write(Lint *l, const IrTable *t)
             continue;
         map_put(done, key, (void *)key);
         diag_lint(l->diag, "RLS103", p->loc,
-                  "%s on table '%s' is allowed with no condition, and no tenant or deny rule "
-                  "narrows it: %s may write any row",
+                  "this rule allows %s on table '%s' with no condition, and no tenant or deny "
+                  "rule narrows it: %s may write any row",
                   lint_cmds(l, flagged), lint_table_name(l, t),
                   p->roles.n ? "the roles it names" : "every role");
     }
@@ -238,20 +245,33 @@ static void lint_all_widens_select(Lint *l, const IrTable *t)
 {
     for (int i = 0; i < t->policies.n; i++) {
         const IrPolicy *p = t->policies.items[i];
-        if (!lint_counts(p) || p->restrictive || p->cmd != CMD_ALL)
+        /* without a condition, `all` says "everything" plainly */
+        if (!lint_counts(p) || p->restrictive || p->cmd != CMD_ALL || lint_is_true(p->using_))
             continue;
+        /* a select rule with a condition, for some of its roles; none if
+         * a select rule already admits every row to all of them */
         const IrPolicy *sel = NULL;
-        for (int k = 0; k < t->policies.n && !sel; k++) {
+        bool covered = false;
+        for (int k = 0; k < t->policies.n; k++) {
             const IrPolicy *q = t->policies.items[k];
             if (q == p || !lint_counts(q) || q->restrictive || q->cmd != CMD_SELECT)
                 continue;
-            bool overlap = !p->roles.n || !q->roles.n;
-            for (int r = 0; r < p->roles.n && !overlap; r++)
-                overlap = lint_has_role(q, p->roles.items[r]);
-            if (overlap)
+            /* overlap: q applies to some role p does; all: to every one */
+            bool overlap = !p->roles.n || !q->roles.n, all = !q->roles.n;
+            if (!all && p->roles.n) {
+                all = true;
+                for (int r = 0; r < p->roles.n; r++) {
+                    bool has = lint_has_role(q, p->roles.items[r]);
+                    overlap |= has;
+                    all &= has;
+                }
+            }
+            if (lint_is_true(q->using_) && all)
+                covered = true;
+            else if (overlap && !lint_is_true(q->using_) && !sel)
                 sel = q;
         }
-        if (!sel)
+        if (covered || !sel)
             continue;
         diag_lint(l->diag, "RLS104", p->loc,
                   "this rule is for all commands, so its using also admits rows to select on "
@@ -380,7 +400,8 @@ static void lint_visit_current_user(Lint *l, const AstFile *f, const Block *b, c
                                     const Expr *e)
 {
     (void)b, (void)r;
-    if (e->kind != E_SPECIAL || (!f->app.name && !f->contexts.n))
+    if (e->kind != E_SPECIAL || (!f->app.name && !f->contexts.n)
+        || (strcmp(e->text, "current_user") != 0 && strcmp(e->text, "session_user") != 0))
         return;
     diag_lint(l->diag, "RLS106", e->loc,
               "%s is the database role of the connection; this file %s, so the application "
@@ -515,7 +536,10 @@ static void lint_rule_constant(Lint *l, const AstFile *f, const Block *b, const 
             continue;
         Tri v = lint_fold(l, b, r, e);
         const char *clause = which ? "check" : "using";
-        if (v == T_FALSE || v == T_NULL) {
+        if (v == T_FALSE && restrictive && r->kind != R_DENY && e->kind == E_BOOL) {
+            /* a restrictive `false` refuses every row on purpose, as a
+             * `deny` without a condition does */
+        } else if (v == T_FALSE || v == T_NULL) {
             const char *what = v == T_NULL ? "always null" : "always false";
             if (r->kind == R_DENY)
                 diag_lint(l->diag, "RLS107", e->loc,
