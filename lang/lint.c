@@ -377,18 +377,153 @@ static const char *const lint_volatile[] = {
     "clock_timestamp", "gen_random_uuid", "random", "timeofday",
 };
 
+/* The functions a call may be: of its name, schema (when written) and
+ * argument count (defaults and VARIADIC aside: those count as maybe). */
+static PtrVec lint_candidates(const Lint *l, const Expr *e)
+{
+    PtrVec out = {0};
+    const PtrVec *fs = cat_funcs(l->cat, e->text);
+    for (int i = 0; fs && i < fs->n; i++) {
+        const CatFunc *fn = fs->items[i];
+        if (e->qual && (!fn->schema || strcmp(fn->schema, e->qual) != 0))
+            continue;
+        if (!fn->variadic && (e->args.n > fn->args.n || e->args.n < fn->args.n - fn->ndefaults))
+            continue;
+        vec_push(l->arena, &out, (void *)fn);
+    }
+    return out;
+}
+
 static void lint_visit_volatile(Lint *l, const AstFile *f, const Block *b, const Rule *r,
                                 const Expr *e)
 {
     (void)f, (void)b, (void)r;
-    if (e->kind != E_FUNC || (e->qual && strcmp(e->qual, "pg_catalog") != 0))
+    if (e->kind != E_FUNC)
         return;
-    for (size_t i = 0; i < sizeof lint_volatile / sizeof *lint_volatile; i++)
-        if (strcmp(e->text, lint_volatile[i]) == 0)
-            diag_lint(l->diag, "RLS105", e->loc,
-                      "%s() is volatile: PostgreSQL calls it again for every row, and a row "
-                      "may pass once and fail the next time",
-                      e->text);
+    bool is_volatile = false;
+    if (!e->qual || strcmp(e->qual, "pg_catalog") == 0)
+        for (size_t i = 0; i < sizeof lint_volatile / sizeof *lint_volatile; i++)
+            is_volatile |= strcmp(e->text, lint_volatile[i]) == 0;
+    /* from a live database: every function the call may be is volatile */
+    PtrVec cands = lint_candidates(l, e);
+    if (!is_volatile && cands.n) {
+        is_volatile = true;
+        for (int i = 0; i < cands.n; i++)
+            is_volatile &= ((const CatFunc *)cands.items[i])->volatility == 'v';
+    }
+    if (is_volatile)
+        diag_lint(l->diag, "RLS105", e->loc,
+                  "%s() is volatile: PostgreSQL calls it again for every row, and a row "
+                  "may pass once and fail the next time",
+                  e->text);
+}
+
+/* ---- RLS109: SECURITY DEFINER functions PUBLIC may execute (--db) */
+
+/* rlsc's own helpers (schema rlsc: has_perm) are SECURITY DEFINER on
+ * purpose and hardened (a fixed search_path, STABLE, they answer only for
+ * the current $user); every role the policies apply to must execute them,
+ * so they are not flagged (README, "Security model"). */
+static void lint_visit_definer(Lint *l, const AstFile *f, const Block *b, const Rule *r,
+                               const Expr *e)
+{
+    (void)f, (void)b, (void)r;
+    if (e->kind != E_FUNC)
+        return;
+    PtrVec cands = lint_candidates(l, e);
+    for (int i = 0; i < cands.n; i++) {
+        const CatFunc *fn = cands.items[i];
+        if (fn->secdef && fn->public_execute && !(fn->schema && strcmp(fn->schema, "rlsc") == 0)) {
+            diag_lint(l->diag, "RLS109", e->loc,
+                      "%s.%s() is SECURITY DEFINER and PUBLIC may execute it: any role can "
+                      "call it with its owner's rights, outside the policy too; REVOKE "
+                      "EXECUTE FROM PUBLIC and grant it to the roles the policy is for",
+                      fn->schema, fn->name);
+            return;
+        }
+    }
+}
+
+/* ---- RLS108: columns looked up without an index (--db) */
+
+typedef struct LintScope {
+    const char *alias;   /* NULL: none */
+    const CatTable *table;
+} LintScope;
+
+enum { LINT_MAX_SCOPES = 64 };
+
+static const CatTable *lint_scope_table(const LintScope *st, int depth, const Expr *col)
+{
+    if (col->qual)
+        for (int i = depth - 1; i >= 0; i--)
+            if (st[i].alias && strcmp(st[i].alias, col->qual) == 0)
+                return st[i].table;
+    if (col->level >= 0 && col->level < depth)
+        return st[depth - 1 - col->level].table;
+    return depth ? st[depth - 1].table : NULL;
+}
+
+static void lint_need_index(Lint *l, const CatTable *t, const char *column, Span at,
+                            const char *why)
+{
+    const CatColumn *c = t && column ? map_get(t->by_name, column) : NULL;
+    if (!c || c->indexed)
+        return;
+    diag_lint(l->diag, "RLS108", at,
+              "column '%s' of table '%s' leads no index, and %s looks rows up by it: "
+              "PostgreSQL reads the whole table for each query; CREATE INDEX ON %s (%s)",
+              c->name, t->name, why, t->name, c->name);
+}
+
+/* Columns on the left of IN (subquery) and, in a tenant path, compared
+ * with a context: the lookups the policy makes. */
+static void lint_index_walk(Lint *l, LintScope *st, int depth, const Expr *e, bool tenant)
+{
+    if (!e)
+        return;
+    const char *why = tenant ? "the tenant path" : "the membership test";
+    if (e->kind == E_IN_SUBQ && !e->negated && e->a && e->a->kind == E_COLUMN)
+        lint_need_index(l, lint_scope_table(st, depth, e->a), e->a->text, e->a->loc, why);
+    /* in a subquery (or a tenant path), `col = $ctx` finds the rows */
+    if ((tenant || depth > 1) && e->kind == E_BINARY && e->op == OP_EQ && e->a
+        && e->a->kind == E_COLUMN && e->b && e->b->kind == E_CONTEXT)
+        lint_need_index(l, lint_scope_table(st, depth, e->a), e->a->text, e->a->loc, why);
+    if (e->kind == E_BINARY && (e->op == OP_AND || e->op == OP_OR)) {
+        lint_index_walk(l, st, depth, e->a, tenant);
+        lint_index_walk(l, st, depth, e->b, tenant);
+    }
+    if (e->sub && e->sub->where && depth < LINT_MAX_SCOPES) {
+        st[depth] = (LintScope){e->sub->alias,
+                                e->sub->from.name ? cat_table(l->cat, e->sub->from.schema,
+                                                              e->sub->from.name) : NULL};
+        lint_index_walk(l, st, depth + 1, e->sub->where, tenant);
+    }
+}
+
+static void lint_indexes(Lint *l, AstFile **files, int nfiles)
+{
+    if (!l->cat->has_indexes)
+        return;
+    for (int fi = 0; fi < nfiles; fi++) {
+        const AstFile *f = files[fi];
+        for (int bi = 0; bi < f->blocks.n; bi++) {
+            const Block *b = f->blocks.items[bi];
+            LintScope st[LINT_MAX_SCOPES];
+            st[0] = (LintScope){NULL, b->table.name ? cat_table(l->cat, b->table.schema,
+                                                                b->table.name) : NULL};
+            for (int ri = 0; ri < b->rules.n; ri++) {
+                const Rule *r = b->rules.items[ri];
+                if (r->kind == R_TENANT && !r->using_)
+                    lint_need_index(l, st[0].table, r->column.name, r->column.loc,
+                                    "the tenant rule");
+                else if (r->kind != R_NOFORCE) {
+                    lint_index_walk(l, st, 1, r->using_, r->kind == R_TENANT);
+                    lint_index_walk(l, st, 1, r->check, false);
+                }
+            }
+        }
+    }
 }
 
 /* ---- RLS106: current_user under a shared application role */
@@ -581,4 +716,6 @@ void lint_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *c
     }
     lint_conditions(&l, files, nfiles, lint_visit_volatile, lint_rule_constant);
     lint_conditions(&l, files, nfiles, lint_visit_current_user, NULL);
+    lint_conditions(&l, files, nfiles, lint_visit_definer, NULL);
+    lint_indexes(&l, files, nfiles);
 }
