@@ -128,7 +128,8 @@ static void lint_permissive_or(Lint *l, const IrTable *t)
                 if (!seen)
                     vec_push(l->arena, &hit, (void *)p);
             }
-            qsort(hit.items, (size_t)hit.n, sizeof(void *), lint_by_loc);
+            if (hit.n > 1)
+                qsort(hit.items, (size_t)hit.n, sizeof(void *), lint_by_loc);
             StrBuf key;
             sb_init(&key, l->arena);
             for (int k = 0; k < hit.n; k++)
