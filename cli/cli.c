@@ -71,6 +71,14 @@ static int parse_options(const Command *c, int argc, char **argv, Options *o)
             o->files[o->nfiles++] = a;
         } else if (files && strcmp(a, "--") == 0) {
             only_files = true;
+        } else if ((c->options & OPT_LINT)
+                   && (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0)) {
+            const char *v = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
+            if (!v)
+                return cli_usage_error(no_value, a);
+            if (strcmp(v, "sarif") != 0 && strcmp(v, "text") != 0)
+                return cli_usage_error("--format '%s': give text or sarif", v);
+            o->sarif = strcmp(v, "sarif") == 0;
         } else if ((c->options & OPT_DOWN) && strcmp(a, "--down") == 0) {
             o->down = true;
         } else if (django && strcmp(a, "--check") == 0) {
@@ -154,6 +162,9 @@ int cli_begin(Cli *cli, const Command *c, int argc, char **argv)
         return rc;
     cli->arena = arena_new();
     diag_init(&cli->diag, cli->arena, stderr);
+    cli->lint = (c->options & OPT_LINT) != 0;
+    if (cli->opt.sarif)
+        diag_collect(&cli->diag);
     return RLSC_OK;
 }
 
@@ -177,7 +188,8 @@ int cli_compile(Cli *cli, Ir **ir)
     }
     if (rc == RLSC_OK) {
         diag_hold(d, true); /* nothing but messages is written meanwhile */
-        rc = compile_files_for(a, d, o->files, o->nfiles, cat, o->target, ir);
+        rc = cli->lint ? compile_lint(a, d, o->files, o->nfiles, cat, o->target, ir)
+                       : compile_files_for(a, d, o->files, o->nfiles, cat, o->target, ir);
         diag_hold(d, false);
     }
     return rc;
@@ -217,7 +229,7 @@ int cli_end(Cli *cli, int rc)
 {
     if (cli->arena) {
         int errors = cli->diag.errors;
-        if (errors)
+        if (errors && !cli->diag.collect)
             fprintf(cli->diag.out, "rlsc: %d error%s\n", errors, errors == 1 ? "" : "s");
         arena_free(cli->arena);
     }

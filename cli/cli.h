@@ -23,6 +23,7 @@ enum {
     OPT_RUN_DB = 1 << 6,  /* --db is also where the command runs: --catalog may
                            * come with it, for the compile (cli_compile) */
     OPT_TARGET = 1 << 7,  /* --target postgres|citus */
+    OPT_LINT = 1 << 8,    /* --format text|sarif; compiling also runs the lints */
 };
 
 typedef struct Command Command;
@@ -45,6 +46,7 @@ typedef struct Options {
     const char *catalog, *db;
     bool down;
     LowerTarget target; /* --target; LOWER_POSTGRES without it */
+    bool sarif;       /* --format sarif (check) */
     /* django */
     const char *migrations, *name, *app;
     bool check, dry_run;
@@ -57,6 +59,7 @@ typedef struct Cli {
     Options opt;
     Arena *arena; /* NULL until the options are good */
     Diag diag;
+    bool lint;    /* the command lints (OPT_LINT) */
 } Cli;
 
 /* "rlsc: MESSAGE" (fmt with one %s) and the hint to --help on stderr;

@@ -93,7 +93,7 @@ void cascade_check(Arena *a, Diag *d, const Catalog *cat, const Ir *ir)
         /* after `deny delete` only the first advice fits */
         bool denied = (t->denied & CMD_DELETE) != 0;
         if (cascade_delete_narrower(a, t))
-            diag_warning(d, t->loc,
+            diag_lint(d, "RLS011", t->loc,
                          "Django deletes the rows that cascade from a '%s' row first (%s), "
                          "but these policies %s a '%s' row its user sees: then the children "
                          "are gone, the row stays, and Django reports it deleted; check "

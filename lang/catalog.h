@@ -20,6 +20,7 @@ typedef struct CatColumn {
     /* a single-column foreign key: the table and column it references */
     const char *ref_schema, *ref_table, *ref_column;
     bool ref_cascade; /* deleting the referenced row deletes this one */
+    bool indexed;     /* the leading column of a valid, non-partial index (--db) */
     Span loc;
 } CatColumn;
 
@@ -43,6 +44,10 @@ typedef struct CatFunc {
     /* The last ndefaults parameters have defaults (pg_proc.pronargdefaults):
      * a call may leave them out */
     int ndefaults;
+    /* From a live database only (lints): pg_proc.provolatile ('i', 's',
+     * 'v'; 0 when not known), SECURITY DEFINER, and EXECUTE for PUBLIC */
+    char volatility;
+    bool secdef, public_execute;
 } CatFunc;
 
 typedef struct Catalog {
@@ -56,6 +61,7 @@ typedef struct Catalog {
     Map *perm_apps;   /* app label -> itself, for apps whose permissions are known */
     PtrVec perm_list; /* const char * "app.codename", in declaration order */
     bool has_tables;  /* a catalog was loaded: unknown names are errors */
+    bool has_indexes; /* CatColumn.indexed is known (--db) */
 } Catalog;
 
 Catalog *cat_new(Arena *a);

@@ -5,7 +5,9 @@
  * columns as format_type() spells them (a domain by its name and its
  * base type, NOT NULL from the column or the domain), and the functions of
  * user schemas with their argument and result types (whether the last is
- * VARIADIC, how many have defaults), and single-column foreign keys.
+ * VARIADIC, how many have defaults, volatility, SECURITY DEFINER and
+ * EXECUTE for PUBLIC), single-column foreign keys, and the leading
+ * columns of indexes.
  * Django models are recognised through django_content_type
  * when the table is named the way Django names it, and Django permissions
  * are read from auth_permission.
@@ -73,12 +75,27 @@ static const char funcs_sql[] =
     "             FROM unnest(p.proargtypes) WITH ORDINALITY AS a(oid, i)\n"
     "             JOIN pg_catalog.pg_type t ON t.oid = a.oid ORDER BY a.i)::text[],\n"
     "       pg_catalog.format_type(p.prorettype, NULL), p.proretset, p.prokind = 'a',\n"
-    "       p.provariadic <> 0, p.pronargdefaults\n"
+    "       p.provariadic <> 0, p.pronargdefaults,\n"
+    "       p.provolatile, p.prosecdef,\n"
+    "       EXISTS (SELECT 1 FROM pg_catalog.aclexplode(COALESCE(p.proacl,\n"
+    "                   pg_catalog.acldefault('f', p.proowner))) x\n"
+    "               WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE')\n"
     "FROM pg_catalog.pg_proc p\n"
     "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace\n"
     "WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'\n"
     "  AND p.prokind IN ('f', 'a')\n"
     "ORDER BY 1, 2, 3";
+
+/* The leading columns of indexes a lookup can use: valid, not partial,
+ * the first key a column (not an expression); for the lints. */
+static const char indexes_sql[] =
+    "SELECT DISTINCT n.nspname, c.relname, a.attname\n"
+    "FROM pg_catalog.pg_index i\n"
+    "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid\n"
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]\n"
+    "WHERE i.indisvalid AND i.indpred IS NULL AND i.indkey[0] <> 0\n"
+    "  AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'";
 
 /* format_type qualifies types outside the search_path; the catalog keeps
  * the bare name. */
@@ -195,6 +212,9 @@ static void pg_load_funcs(Catalog *c, PGresult *r)
         fn->aggregate = PQgetvalue(r, i, 5)[0] == 't';
         fn->variadic = PQgetvalue(r, i, 6)[0] == 't';
         fn->ndefaults = atoi(PQgetvalue(r, i, 7));
+        fn->volatility = PQgetvalue(r, i, 8)[0];
+        fn->secdef = PQgetvalue(r, i, 9)[0] == 't';
+        fn->public_execute = PQgetvalue(r, i, 10)[0] == 't';
         cat_register_func(c, fn);
     }
 }
@@ -253,9 +273,18 @@ int cat_load_pg(Catalog *c, Diag *d, const char *conninfo)
         } else {
             PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT perms"));
         }
+        PGresult *indexes = fkeys ? pg_query(c, d, conn, indexes_sql, false) : NULL;
+        for (int i = 0; indexes && i < PQntuples(indexes); i++) {
+            CatTable *t = cat_table(c, PQgetvalue(indexes, i, 0), PQgetvalue(indexes, i, 1));
+            CatColumn *col = t ? map_get(t->by_name, PQgetvalue(indexes, i, 2)) : NULL;
+            if (col)
+                col->indexed = true;
+        }
         c->has_tables = true;
-        rc = fkeys ? RLSC_OK : RLSC_ERR_USAGE;
+        c->has_indexes = indexes != NULL;
+        rc = fkeys && indexes ? RLSC_OK : RLSC_ERR_USAGE;
         PQclear(fkeys);
+        PQclear(indexes);
     }
     PQclear(tables);
     PQclear(funcs);

@@ -1,18 +1,14 @@
 /*
  * compile.c — the front half of the pipeline in one call:
  * parse every file, resolve names and check command rules, type the
- * conditions against the catalog, lower to the IR.
+ * conditions against the catalog, lower to the IR; for `rlsc check`,
+ * the lints.
  */
 #include "compile.h"
 
-int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
-                  Catalog *cat, Ir **out)
-{
-    return compile_files_for(a, d, paths, npaths, cat, LOWER_POSTGRES, out);
-}
-
-int compile_files_for(Arena *a, Diag *d, const char *const *paths, int npaths,
-                      Catalog *cat, LowerTarget target, Ir **out)
+/* Everything up to the IR; the lints too when lint. */
+static int compile_run(Arena *a, Diag *d, const char *const *paths, int npaths,
+                       Catalog *cat, LowerTarget target, bool lint, Ir **out)
 {
     *out = NULL;
     AstFile **files = arena_alloc(a, sizeof(AstFile *) * (size_t)(npaths + 1));
@@ -39,6 +35,26 @@ int compile_files_for(Arena *a, Diag *d, const char *const *paths, int npaths,
     if (ir->perm_helper && !auth_find(a, cat, &ir->auth, &key_type, &why))
         return RLSC_ERR_INPUT;
     cascade_check(a, d, cat, ir);
+    if (lint)
+        lint_files(a, d, files, npaths, cat, ir);
     *out = ir;
     return RLSC_OK;
+}
+
+int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
+                  Catalog *cat, Ir **out)
+{
+    return compile_run(a, d, paths, npaths, cat, LOWER_POSTGRES, false, out);
+}
+
+int compile_files_for(Arena *a, Diag *d, const char *const *paths, int npaths,
+                      Catalog *cat, LowerTarget target, Ir **out)
+{
+    return compile_run(a, d, paths, npaths, cat, target, false, out);
+}
+
+int compile_lint(Arena *a, Diag *d, const char *const *paths, int npaths,
+                 Catalog *cat, LowerTarget target, Ir **out)
+{
+    return compile_run(a, d, paths, npaths, cat, target, true, out);
 }

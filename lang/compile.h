@@ -29,12 +29,20 @@ Ir *lower_files(Arena *a, Diag *d, AstFile **files, int nfiles);
 Ir *lower_files_for(Arena *a, Diag *d, AstFile **files, int nfiles, LowerTarget target);
 
 /* Parse, check and lower into *out.  Returns the exit status: 0 success,
- * 1 errors reported in d, 2 a file could not be read (said through d). */
+ * 1 errors reported in d, 2 a file could not be read (said through d).
+ * compile_lint also runs the lints (`rlsc check`) when compiling succeeds. */
 int compile_files(Arena *a, Diag *d, const char *const *paths, int npaths,
                   Catalog *cat, Ir **out);
 /* The same, lowered for target. */
 int compile_files_for(Arena *a, Diag *d, const char *const *paths, int npaths,
                       Catalog *cat, LowerTarget target, Ir **out);
+int compile_lint(Arena *a, Diag *d, const char *const *paths, int npaths,
+                 Catalog *cat, LowerTarget target, Ir **out);
+
+/* The lints of `rlsc check` over checked files and their IR (lint.c):
+ * warnings with ids, each silenced by `-- rlsc: allow ID`. */
+void lint_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *cat,
+                const Ir *ir);
 
 /* How has_perm reads an id of type t: "int8" (the integer types), "uuid",
  * "text" (text, varchar), or NULL for a type a user key cannot have. */

@@ -245,15 +245,206 @@ static void diag_print_source(DiagOut *o, const SrcFile *f, Span at)
     diag_putc(o, '\n');
 }
 
-static void diag_emit(Diag *d, const char *level, Span at, const char *fmt,
+const SrcFile *diag_position(const Diag *d, int off, int *line, int *col)
+{
+    SrcFile *f = off >= 0 ? diag_file_at(d, off) : NULL;
+    if (f) {
+        int rel = off - f->base;
+        *line = diag_line_of(f, rel);
+        *col = diag_chars(f->text, f->line_start[*line], rel) + 1;
+    }
+    return f;
+}
+
+/* ---- ids and pragmas */
+
+const DiagRule diag_rules[] = {
+    {"RLS001", "bad-pragma", "a `-- rlsc:` comment names an unknown id or form, so it silences nothing"},
+    {"RLS010", "default-deny", "no rule allows a command on a table: PostgreSQL denies it to every role"},
+    {"RLS011", "cascade-delete", "Django deletes cascading children before the row a policy may refuse to delete"},
+    {"RLS012", "frozen-literal", "a literal such as 'now' is read once, when the policy is created"},
+    {"RLS013", "type-modifier", "a type modifier PostgreSQL ignores or changes in a cast"},
+    {"RLS014", "duplicate-no-force", "`no force;` is given twice"},
+    {"RLS101", "permissive-or", "permissive rules on one table, command and role OR together: any one admits a row"},
+    {"RLS102", "missing-tenant", "a table in a file with `context tenant` has no `tenant` rule: rows of every tenant"},
+    {"RLS103", "unconditional-write", "a write is allowed with no condition: every row, whatever it holds"},
+    {"RLS104", "all-widens-select", "an `all` rule's using also admits rows to select, beside the select rules"},
+    {"RLS105", "volatile-function", "a volatile function in a condition runs per row and may differ between calls"},
+    {"RLS106", "current-user-shared-role", "current_user names the pooled application role, not the person"},
+    {"RLS107", "constant-condition", "a condition that never admits a row, or always admits every row"},
+    {"RLS108", "unindexed-column", "a column a policy looks rows up by has no index that leads with it (--db)"},
+    {"RLS109", "public-security-definer", "a policy calls a SECURITY DEFINER function that PUBLIC may execute (--db)"},
+};
+const int diag_nrules = (int)(sizeof diag_rules / sizeof diag_rules[0]);
+
+const DiagRule *diag_rule(const char *id)
+{
+    for (int i = 0; i < diag_nrules; i++)
+        if (strcmp(diag_rules[i].id, id) == 0)
+            return &diag_rules[i];
+    return NULL;
+}
+
+typedef struct DiagPragma {
+    int first, last; /* the lines (0-based) it covers; file-wide: all */
+    PtrVec ids;      /* const char * */
+} DiagPragma;
+
+static bool diag_blank(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+/* Does the line (0-based) hold nothing but blanks and a `--` comment? */
+static bool diag_comment_line(const SrcFile *f, int line)
+{
+    int i = f->line_start[line];
+    while (i < f->len && diag_blank(f->text[i]))
+        i++;
+    return i + 1 < f->len && f->text[i] == '-' && f->text[i + 1] == '-';
+}
+
+/* Is the byte at rel the first of its line but blanks? */
+static bool diag_own_line(const SrcFile *f, int rel)
+{
+    int i = rel;
+    while (i > 0 && f->text[i - 1] != '\n' && diag_blank(f->text[i - 1]))
+        i--;
+    return i == 0 || f->text[i - 1] == '\n';
+}
+
+void diag_pragma(Diag *d, Span at, const char *text, int len)
+{
+    int line, col;
+    SrcFile *f = (SrcFile *)diag_position(d, at.start, &line, &col);
+    if (!f)
+        return;
+    /* text: `--` blanks `rlsc:` rest */
+    const char *p = memchr(text, ':', (size_t)len) + 1, *end = text + len;
+    while (p < end && diag_blank(*p))
+        p++;
+    const char *w = p;
+    while (p < end && !diag_blank(*p))
+        p++;
+    size_t wn = (size_t)(p - w);
+    bool file_wide = wn == 10 && memcmp(w, "allow-file", 10) == 0;
+    if (!file_wide && !(wn == 5 && memcmp(w, "allow", 5) == 0)) {
+        Span ws = {at.start + (int)(w - text), at.start + (int)(p - text)};
+        if (ws.end == ws.start)
+            ws = at;
+        diag_lint(d, "RLS001", ws, "unknown rlsc pragma '%.*s': write `-- rlsc: allow ID` "
+                  "or `-- rlsc: allow-file ID`", (int)wn, w);
+        return;
+    }
+    DiagPragma *pr = arena_alloc(d->arena, sizeof *pr);
+    memset(pr, 0, sizeof *pr);
+    if (file_wide) {
+        pr->first = 0;
+        pr->last = f->nlines;
+    } else if (diag_own_line(f, at.start - f->base)) {
+        /* alone on its line: the next line of code (pragmas may stack) */
+        int next = line + 1;
+        while (next < f->nlines && diag_comment_line(f, next))
+            next++;
+        pr->first = pr->last = next;
+    } else {
+        pr->first = pr->last = line; /* at the end of the rule's line */
+    }
+    /* ids, separated by blanks or commas, up to `--` (a reason) */
+    int words = 0;
+    for (;; words++) {
+        while (p < end && (diag_blank(*p) || *p == ','))
+            p++;
+        if (p >= end || (p + 1 < end && p[0] == '-' && p[1] == '-'))
+            break;
+        const char *id = p;
+        while (p < end && !diag_blank(*p) && *p != ',')
+            p++;
+        char *s = arena_strndup(d->arena, id, (size_t)(p - id));
+        if (diag_rule(s)) {
+            vec_push(d->arena, &pr->ids, s);
+        } else {
+            const char *names[64];
+            int n = 0;
+            for (int i = 0; i < diag_nrules && n < 64; i++)
+                names[n++] = diag_rules[i].id;
+            diag_lint(d, "RLS001", (Span){at.start + (int)(id - text), at.start + (int)(p - text)},
+                      "unknown lint id '%s' in an rlsc pragma%s", s,
+                      diag_hint(d->arena, s, names, n, ""));
+        }
+    }
+    if (!words) {
+        diag_lint(d, "RLS001", at, "this rlsc pragma names no lint id to allow");
+        return;
+    }
+    if (pr->ids.n)
+        vec_push(d->arena, &f->pragmas, pr);
+}
+
+/* Does a pragma of at's file allow id on the lines at covers? */
+static bool diag_allowed(const Diag *d, const char *id, Span at)
+{
+    int line, col;
+    const SrcFile *f = diag_position(d, at.start, &line, &col);
+    if (!f || !f->pragmas.n)
+        return false;
+    int last = line;
+    if (at.end > at.start) {
+        int rel_end = at.end - 1 - f->base;
+        if (rel_end < f->len)
+            last = diag_line_of(f, rel_end);
+    }
+    for (int i = 0; i < f->pragmas.n; i++) {
+        const DiagPragma *pr = f->pragmas.items[i];
+        bool on_line = pr->first == pr->last
+                           ? (pr->first == line || (pr->first > line && pr->first <= last))
+                           : true;
+        if (!on_line)
+            continue;
+        for (int k = 0; k < pr->ids.n; k++)
+            if (strcmp(pr->ids.items[k], id) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* ---- printing */
+
+static void diag_record(Diag *d, const char *level, const char *id, Span at, bool silenced,
+                        const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *msg = arena_alloc(d->arena, (size_t)(n < 0 ? 0 : n) + 1);
+    msg[0] = 0;
+    if (n >= 0)
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    DiagRecord *r = arena_alloc(d->arena, sizeof *r);
+    memset(r, 0, sizeof *r);
+    r->level = level;
+    r->id = id;
+    r->at = at;
+    r->msg = msg;
+    r->silenced = silenced;
+    /* a note belongs to the message before it */
+    if (strcmp(level, "note") == 0 && d->records.n) {
+        DiagRecord *prev = d->records.items[d->records.n - 1];
+        vec_push(d->arena, &prev->notes, r);
+        return;
+    }
+    vec_push(d->arena, &d->records, r);
+}
+
+static void diag_emit(Diag *d, const char *level, const char *id, Span at, const char *fmt,
                       va_list ap)
 {
+    if (d->collect) {
+        diag_record(d, level, id, at, false, fmt, ap);
+        return;
+    }
     DiagOut o = {.d = d};
-    SrcFile *f = at.start >= 0 ? diag_file_at(d, at.start) : NULL;
+    int line, col;
+    const SrcFile *f = diag_position(d, at.start, &line, &col);
     if (f) {
-        int rel = at.start - f->base;
-        int line = diag_line_of(f, rel);
-        int col = diag_chars(f->text, f->line_start[line], rel) + 1;
         /* file:line:col: level: (without printf: a large input has a
          * warning per table) */
         diag_puts(&o, f->path);
@@ -268,33 +459,62 @@ static void diag_emit(Diag *d, const char *level, Span at, const char *fmt,
     diag_puts(&o, level);
     diag_puts(&o, ": ");
     diag_vprintf(&o, fmt, ap);
+    if (id) {
+        diag_puts(&o, " [");
+        diag_puts(&o, id);
+        diag_putc(&o, ']');
+    }
     diag_putc(&o, '\n');
     if (f)
         diag_print_source(&o, f, at);
     diag_flush(&o);
 }
 
+void diag_collect(Diag *d)
+{
+    d->collect = true;
+}
+
 void diag_error(Diag *d, Span at, const char *fmt, ...)
 {
     d->errors++;
+    d->muted = false;
     if (d->max_errors && d->errors > d->max_errors) {
-        if (d->errors == d->max_errors + 1)
+        if (d->errors == d->max_errors + 1 && !d->collect)
             diag_write(d, "rlsc: too many errors, stopping here\n",
                        strlen("rlsc: too many errors, stopping here\n"));
         return;
     }
     va_list ap;
     va_start(ap, fmt);
-    diag_emit(d, "error", at, fmt, ap);
+    diag_emit(d, "error", NULL, at, fmt, ap);
     va_end(ap);
 }
 
 void diag_warning(Diag *d, Span at, const char *fmt, ...)
 {
     d->warnings++;
+    d->muted = false;
     va_list ap;
     va_start(ap, fmt);
-    diag_emit(d, "warning", at, fmt, ap);
+    diag_emit(d, "warning", NULL, at, fmt, ap);
+    va_end(ap);
+}
+
+void diag_lint(Diag *d, const char *id, Span at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (diag_allowed(d, id, at)) {
+        d->silenced++;
+        d->muted = true;
+        if (d->collect)
+            diag_record(d, "warning", id, at, true, fmt, ap);
+    } else {
+        d->warnings++;
+        d->muted = false;
+        diag_emit(d, "warning", id, at, fmt, ap);
+    }
     va_end(ap);
 }
 
@@ -304,20 +524,35 @@ void diag_note(Diag *d, Span at, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    diag_emit(d, "note", at, fmt, ap);
+    if (!d->muted)
+        diag_emit(d, "note", NULL, at, fmt, ap);
+    else if (d->collect)
+        diag_record(d, "note", NULL, at, true, fmt, ap);
     va_end(ap);
 }
 
 void diag_fail(Diag *d, const char *fmt, ...)
 {
     d->failures++;
+    d->muted = false;
     DiagOut o = {.d = d};
     va_list ap;
     va_start(ap, fmt);
+    if (d->collect) {
+        va_list ap2;
+        va_copy(ap2, ap);
+        diag_record(d, "error", "rlsc-failure", SPAN_NONE, false, fmt, ap2);
+        va_end(ap2);
+    }
     diag_puts(&o, "rlsc: ");
     diag_vprintf(&o, fmt, ap);
     diag_putc(&o, '\n');
     va_end(ap);
+    /* said on stderr in either mode: it says why nothing else ran */
+    if (d->collect) {
+        fwrite(o.buf, 1, o.len, d->out);
+        return;
+    }
     diag_flush(&o);
 }
 

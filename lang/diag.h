@@ -1,6 +1,7 @@
 /*
  * diag.h — locations and diagnostics (diag.c): `file:line:col: error:` with the
- * source line and a caret, counted; "did you mean".
+ * source line and a caret, counted; "did you mean"; warnings with ids that a
+ * `-- rlsc: allow ID` comment silences; SARIF output (diag_sarif.c).
  */
 #ifndef RLSC_DIAG_H
 #define RLSC_DIAG_H
@@ -25,7 +26,30 @@ typedef struct SrcFile {
     int base;        /* offset of text[0] in the shared address space */
     int *line_start; /* offsets (relative to text) of each line */
     int nlines;
+    PtrVec pragmas;  /* DiagPragma*: the file's `-- rlsc: allow` comments */
 } SrcFile;
+
+/* A warning's id: what `-- rlsc: allow ID` names and SARIF's ruleId. */
+typedef struct DiagRule {
+    const char *id;   /* "RLS103" */
+    const char *name; /* "unconditional-write" */
+    const char *why;  /* one line: what it flags and why it matters */
+} DiagRule;
+
+extern const DiagRule diag_rules[];
+extern const int diag_nrules;
+/* The rule of an id, or NULL. */
+const DiagRule *diag_rule(const char *id);
+
+/* A diagnostic kept for SARIF (diag_collect) instead of printed. */
+typedef struct DiagRecord {
+    const char *level; /* "error", "warning", "note" */
+    const char *id;    /* NULL: none */
+    Span at;
+    const char *msg;
+    bool silenced;     /* by a pragma: SARIF lists it as suppressed */
+    PtrVec notes;      /* DiagRecord*: the notes that follow it */
+} DiagRecord;
 
 typedef struct Diag {
     Arena *arena;
@@ -37,6 +61,10 @@ typedef struct Diag {
     int max_errors; /* stop printing after this many (0: unlimited) */
     bool holding;   /* messages wait in held (diag_hold) */
     StrBuf held;
+    int silenced;   /* warnings a pragma silenced */
+    bool muted;     /* the last warning was silenced: so are its notes */
+    bool collect;   /* keep messages in records (for SARIF), print none */
+    PtrVec records; /* DiagRecord*, in order */
 } Diag;
 
 void diag_init(Diag *d, Arena *a, FILE *out);
@@ -54,6 +82,25 @@ void diag_error(Diag *d, Span at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void diag_warning(Diag *d, Span at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A warning with an id (diag_rules): printed with ` [ID]` at the end,
+ * unless a pragma of its file allows the id there. */
+void diag_lint(Diag *d, const char *id, Span at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The scanner's `-- rlsc: ...` comment at (text, len), at offset at.start:
+ *   -- rlsc: allow ID[, ID...] [-- reason]       this line, or alone on a
+ *                                                line the next line of code
+ *   -- rlsc: allow-file ID[, ID...] [-- reason]  the whole file
+ * An unknown id or form is itself a warning (RLS001). */
+void diag_pragma(Diag *d, Span at, const char *text, int len);
+/* From now on keep messages in d->records instead of printing them
+ * (diag_fail messages are printed too: they say why nothing ran). */
+void diag_collect(Diag *d);
+/* The records as one SARIF 2.1.0 log (diag_sarif.c): valid JSON whatever
+ * bytes the messages and paths hold. */
+void diag_write_sarif(Diag *d, StrBuf *out, const char *version);
+/* The line (0-based) and column (1-based, in characters) of offset off,
+ * or NULL when no file holds it. */
+const SrcFile *diag_position(const Diag *d, int off, int *line, int *col);
 void diag_note(Diag *d, Span at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A message with no place in the input (a file that cannot be read, no

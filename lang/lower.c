@@ -821,7 +821,7 @@ static void lower_warn_default_deny(Lower *L, const IrTable *t)
     bool bypass = false;
     for (int i = 0; i < t->policies.n; i++)
         bypass |= ((const IrPolicy *)t->policies.items[i])->origin == IR_FROM_BYPASS;
-    diag_warning(L->diag, t->loc,
+    diag_lint(L->diag, "RLS010", t->loc,
                  "no rule allows %s on table '%s': PostgreSQL denies %s to every "
                  "role%s (default deny; say `deny CMDS;` if that is meant)",
                  sb_str(sb), lower_display(L, t), allowed ? "them" : "everything",

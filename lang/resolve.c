@@ -265,7 +265,7 @@ static void resolve_rule(Resolver *c, Rule *r, const Block *b, bool *seen_tenant
         break;
     case R_NOFORCE:
         if (*noforce)
-            diag_warning(c->diag, r->loc, "`no force;` is given twice");
+            diag_lint(c->diag, "RLS014", r->loc, "`no force;` is given twice");
         *noforce = r;
         break;
     case R_ALLOW:

@@ -68,7 +68,7 @@ static bool tc_literal(Tc *tc, Expr *e, const Type *t)
     const char *why = literal_error(tc->arena, t, e->text);
     if (!why) {
         if (literal_frozen(t, e->text))
-            diag_warning(tc->diag, e->loc,
+            diag_lint(tc->diag, "RLS012", e->loc,
                          "'%s' is read once, when the policy is created: the policy keeps that fixed %s; "
                          "for the time of each query write now(), current_date or "
                          "current_timestamp", e->text, types_display(t));
@@ -225,7 +225,7 @@ static const Type *tc_type(Tc *tc, const TypeName *tn)
         return &type_any;
     }
     if (warning)
-        diag_warning(tc->diag, tn->loc, "%s", warning);
+        diag_lint(tc->diag, "RLS013", tn->loc, "%s", warning);
     return t;
 }
 

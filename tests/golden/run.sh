@@ -4,8 +4,12 @@
 # byte for byte.  Prints TAP for Automake's tap-driver.sh.
 #
 #   ok/NAME.rls       compiles (exit 0); `rlsc sql` must print NAME.sql,
-#                     `rlsc sql --down` NAME.down.sql, and both (and
-#                     `rlsc check`) NAME.stderr on stderr.
+#                     `rlsc sql --down` NAME.down.sql, and both NAME.stderr
+#                     on stderr; `rlsc check` NAME.check.stderr where its
+#                     lints add to that (else NAME.stderr too).
+#   lint/NAME.rls     `rlsc check` (exit 0) must print NAME.stderr: the
+#                     lints, each firing, silenced, and not fired on a
+#                     near miss.
 #   bad/NAME.rls      rejected (exit 1, nothing on stdout) by `rlsc sql`
 #                     and `rlsc check`, with NAME.err on stderr.
 #   -- args: WORDS    as the first line of an ok/ or bad/ case: compile it
@@ -64,6 +68,7 @@ list() { # list DIR SUFFIX: case names of DIR/*SUFFIX, sorted
     done
 }
 ok_cases=$(list ok .rls)
+lint_cases=$(list lint .rls)
 bad_cases=$(list bad .rls)
 citus_cases=$(list citus .rls)
 usage_cases=$(list usage .args)
@@ -72,7 +77,7 @@ grow_cases=$(list stable .base.rls)
 
 n=0
 for c in $ok_cases; do n=$((n + 2)); done
-for c in $bad_cases $citus_cases $usage_cases $same_cases $grow_cases; do n=$((n + 1)); done
+for c in $lint_cases $bad_cases $citus_cases $usage_cases $same_cases $grow_cases; do n=$((n + 1)); done
 tap_plan "$n"
 
 # ---- helpers
@@ -175,7 +180,18 @@ for c in $ok_cases; do
     run "$dir" "$tmp/ck" "$tmp/ck.err" check $args
     expect_status "$status" 0 "rlsc check"
     expect_empty "$tmp/ck" "stdout of rlsc check"
-    [ "$update" = 1 ] || expect "$G/ok/$c.stderr" "$tmp/ck.err" "stderr of rlsc check"
+    # check adds its lints: NAME.check.stderr, kept only where they differ
+    if [ "$update" = 1 ]; then
+        if cmp -s "$tmp/up.err" "$tmp/ck.err"; then
+            rm -f "$G/ok/$c.check.stderr"
+        else
+            cp "$tmp/ck.err" "$G/ok/$c.check.stderr"
+        fi
+    elif [ -f "$G/ok/$c.check.stderr" ]; then
+        expect "$G/ok/$c.check.stderr" "$tmp/ck.err" "stderr of rlsc check"
+    else
+        expect "$G/ok/$c.stderr" "$tmp/ck.err" "stderr of rlsc check"
+    fi
     pass_or_fail "ok/$c: sql"
 
     run "$dir" "$tmp/down" "$tmp/down.err" sql --down $args
@@ -183,6 +199,17 @@ for c in $ok_cases; do
     expect "$G/ok/$c.down.sql" "$tmp/down" "stdout of rlsc sql --down"
     [ "$update" = 1 ] || expect "$G/ok/$c.stderr" "$tmp/down.err" "stderr of rlsc sql --down"
     pass_or_fail "ok/$c: sql --down"
+done
+
+# ---- lint/: rlsc check's lints, byte for byte
+
+for c in $lint_cases; do
+    case_args lint "$c"
+    run "$dir" "$tmp/out" "$tmp/err" check $args
+    expect_status "$status" 0 "rlsc check"
+    expect_empty "$tmp/out" "stdout of rlsc check"
+    expect "$G/lint/$c.stderr" "$tmp/err" "stderr of rlsc check"
+    pass_or_fail "lint/$c"
 done
 
 # ---- bad/: rejected with exactly the expected diagnostics
