@@ -19,6 +19,8 @@ void emit_sql(StrBuf *out, const Ir *ir, bool down, bool txn);
  * DROP and CREATE.  With summary, one line per change is added there. */
 void emit_diff(StrBuf *out, StrBuf *summary, const Ir *from, const Ir *to);
 
+/* A command as CREATE POLICY's FOR names it: SELECT ... DELETE, or ALL. */
+const char *emit_cmd(CmdSet c);
 /* One `CREATE POLICY p ON table ...;` (table: its SQL name, quoted), as
  * emit_sql writes it. */
 void emit_create_policy(StrBuf *out, const char *table, const IrPolicy *p);

@@ -120,17 +120,6 @@ static CmdSet drift_cmd(char c)
     }
 }
 
-static const char *drift_cmd_name(CmdSet c)
-{
-    switch (c) {
-    case CMD_SELECT: return "SELECT";
-    case CMD_INSERT: return "INSERT";
-    case CMD_UPDATE: return "UPDATE";
-    case CMD_DELETE: return "DELETE";
-    default: return "ALL";
-    }
-}
-
 static const char *drift_value(PGresult *r, int row, int col)
 {
     return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
@@ -417,7 +406,7 @@ static void drift_policy(Drift *dr, const char *table, const IrPolicy *p, const 
     Diag *d = dr->d;
     if (p->cmd != lp->cmd)
         diag_error(d, p->loc, "policy \"%s\" on %s is FOR %s in the database, FOR %s in the files",
-                   p->name, table, drift_cmd_name(lp->cmd), drift_cmd_name(p->cmd));
+                   p->name, table, emit_cmd(lp->cmd), emit_cmd(p->cmd));
     if (p->restrictive == lp->permissive)
         diag_error(d, p->loc, "policy \"%s\" on %s is %s in the database, %s in the files",
                    p->name, table, lp->permissive ? "PERMISSIVE" : "RESTRICTIVE",
@@ -521,7 +510,7 @@ static void drift_table(Drift *dr, const IrTable *t, LiveTable *live)
         if (!lp->matched)
             diag_error(d, t->loc, "policy \"%s\" on %s is in the database but not in the files "
                        "(FOR %s TO %s USING %s WITH CHECK %s)", lp->name, table,
-                       drift_cmd_name(lp->cmd), drift_roles(dr->a, &lp->roles),
+                       emit_cmd(lp->cmd), drift_roles(dr->a, &lp->roles),
                        drift_cond(lp->using_), drift_cond(lp->check));
     }
 }
@@ -542,41 +531,65 @@ static void drift_unclaimed(Drift *dr, const LiveTable *t)
                    "file declares it", sb_str(&q), t->rls ? "on" : "forced");
 }
 
-int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drifted)
+/* Connects and begins the one transaction: a snapshot, read-write for
+ * the temporary copies and rolled back by drift_close, so nothing is left
+ * behind; a lock held by someone else fails the comparison instead of
+ * waiting on it.  RLSC_ERR_USAGE after a message. */
+static int drift_open(Drift *dr, Arena *a, Diag *d, const char *conninfo)
 {
-    PGconn *conn = PQconnectdb(conninfo);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        diag_fail(d, "cannot connect to the database: %s", pgconn_error(a, conn));
-        PQfinish(conn);
+    *dr = (Drift){a, d, PQconnectdb(conninfo), NULL, false};
+    if (PQstatus(dr->conn) != CONNECTION_OK) {
+        diag_fail(d, "cannot connect to the database: %s", pgconn_error(a, dr->conn));
+        PQfinish(dr->conn);
         return RLSC_ERR_USAGE;
     }
-    Drift dr = {a, d, conn, NULL, false};
-    int errors = d->errors;
-    /* one snapshot; the temporary copies need a read-write transaction,
-     * which is rolled back: nothing is left behind, and a lock held by
-     * someone else fails the comparison instead of waiting on it */
-    const char *err = drift_try(&dr, "BEGIN ISOLATION LEVEL REPEATABLE READ; "
-                                     "SET LOCAL lock_timeout = '10s'");
+    const char *err = drift_try(dr, "BEGIN ISOLATION LEVEL REPEATABLE READ; "
+                                    "SET LOCAL lock_timeout = '10s'");
     if (err) {
         diag_fail(d, "cannot compare with the database: %s", err);
-        PQfinish(conn);
+        PQfinish(dr->conn);
         return RLSC_ERR_USAGE;
     }
+    return RLSC_OK;
+}
+
+/* Whether the database takes temporary tables (a hot standby, a
+ * read-only one or a role without TEMPORARY does not); RLSC_ERR_USAGE
+ * after a message that says so. */
+static int drift_probe(Drift *dr)
+{
+    const char *err = drift_try(dr, "SAVEPOINT rlsc_probe; CREATE TEMPORARY TABLE rlsc_probe ()");
+    if (err) {
+        diag_fail(dr->d, "cannot compare with the database: the comparison creates temporary "
+                  "tables in a transaction it rolls back, and this database refuses: %s "
+                  "(connect to the primary, as a role with the TEMPORARY privilege)", err);
+        return RLSC_ERR_USAGE;
+    }
+    drift_try(dr, "ROLLBACK TO SAVEPOINT rlsc_probe; RELEASE SAVEPOINT rlsc_probe");
+    return RLSC_OK;
+}
+
+static void drift_close(Drift *dr)
+{
+    PQclear(PQexec(dr->conn, "ROLLBACK"));
+    PQfinish(dr->conn);
+}
+
+int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drifted)
+{
+    Drift dr;
+    if (drift_open(&dr, a, d, conninfo) != RLSC_OK)
+        return RLSC_ERR_USAGE;
+    int errors = d->errors;
     LiveTable **bypos = arena_alloc(a, sizeof *bypos * (size_t)(ir->tables.n + 1));
     memset(bypos, 0, sizeof *bypos * (size_t)(ir->tables.n + 1));
     PtrVec others = {0};
     int rc = drift_role(&dr);
     if (rc == RLSC_OK)
         rc = drift_live(&dr, ir, bypos, &others);
-    if (rc == RLSC_OK && (err = drift_try(&dr, "SAVEPOINT rlsc_probe; "
-                                               "CREATE TEMPORARY TABLE rlsc_probe ()"))) {
-        diag_fail(d, "cannot compare with the database: the comparison creates temporary "
-                  "tables in a transaction it rolls back, and this database refuses: %s "
-                  "(connect to the primary, as a role with the TEMPORARY privilege)", err);
-        rc = RLSC_ERR_USAGE;
-    }
+    if (rc == RLSC_OK)
+        rc = drift_probe(&dr);
     if (rc == RLSC_OK) {
-        drift_try(&dr, "ROLLBACK TO SAVEPOINT rlsc_probe; RELEASE SAVEPOINT rlsc_probe");
         Placed *ordered = arena_alloc(a, sizeof *ordered * (size_t)(ir->tables.n + 1));
         for (int i = 0; i < ir->tables.n; i++) {
             const IrTable *t = ir->tables.items[i];
@@ -594,8 +607,7 @@ int drift_check(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Map *drif
         for (int i = 0; i < others.n; i++)
             drift_unclaimed(&dr, others.items[i]);
     }
-    PQclear(PQexec(conn, "ROLLBACK"));
-    PQfinish(conn);
+    drift_close(&dr);
     if (rc != RLSC_OK)
         return rc;
     return d->errors > errors ? RLSC_ERR_INPUT : RLSC_OK;
@@ -627,29 +639,16 @@ static IrPolicy *drift_ir_policy(Arena *a, const LivePolicy *lp)
 int drift_live_ir(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Ir **live, Ir **stored)
 {
     *live = *stored = NULL;
-    PGconn *conn = PQconnectdb(conninfo);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        diag_fail(d, "cannot connect to the database: %s", pgconn_error(a, conn));
-        PQfinish(conn);
+    Drift dr;
+    if (drift_open(&dr, a, d, conninfo) != RLSC_OK)
         return RLSC_ERR_USAGE;
-    }
-    Drift dr = {a, d, conn, NULL, false};
-    /* as drift_check: one snapshot, temporary copies rolled back */
-    const char *err = drift_try(&dr, "BEGIN ISOLATION LEVEL REPEATABLE READ; "
-                                     "SET LOCAL lock_timeout = '10s'");
     LiveTable **bypos = arena_alloc(a, sizeof *bypos * (size_t)(ir->tables.n + 1));
     memset(bypos, 0, sizeof *bypos * (size_t)(ir->tables.n + 1));
     PtrVec others = {0};
-    int rc = err ? RLSC_ERR_USAGE : drift_live(&dr, ir, bypos, &others);
-    if (rc == RLSC_OK && (err = drift_try(&dr, "SAVEPOINT rlsc_probe; "
-                                               "CREATE TEMPORARY TABLE rlsc_probe ()")))
-        rc = RLSC_ERR_USAGE;
-    if (err) {
-        diag_fail(d, "cannot read the policies of the database: %s", err);
-        rc = RLSC_ERR_USAGE;
-    }
+    int rc = drift_live(&dr, ir, bypos, &others);
+    if (rc == RLSC_OK)
+        rc = drift_probe(&dr);
     if (rc == RLSC_OK) {
-        drift_try(&dr, "ROLLBACK TO SAVEPOINT rlsc_probe");
         Ir *o = arena_alloc(a, sizeof *o), *n = arena_alloc(a, sizeof *n);
         memset(o, 0, sizeof *o);
         *n = *ir;
@@ -694,7 +693,6 @@ int drift_live_ir(Arena *a, Diag *d, const char *conninfo, const Ir *ir, Ir **li
         *live = o;
         *stored = n;
     }
-    PQclear(PQexec(conn, "ROLLBACK"));
-    PQfinish(conn);
+    drift_close(&dr);
     return rc;
 }

@@ -55,7 +55,7 @@ static void emit_do_end(StrBuf *out, size_t body)
 }
 
 
-static const char *emit_cmd(CmdSet c)
+const char *emit_cmd(CmdSet c)
 {
     switch (c) {
     case CMD_SELECT: return "SELECT";
