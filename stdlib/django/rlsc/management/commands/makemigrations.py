@@ -22,6 +22,7 @@ import sys
 import tempfile
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.commands.makemigrations import Command as DjangoCommand
