@@ -45,8 +45,9 @@ typedef struct CatFunc {
      * a call may leave them out */
     int ndefaults;
     /* From a live database only (lints): pg_proc.provolatile ('i', 's',
-     * 'v'; 0 when not known), SECURITY DEFINER, and EXECUTE for PUBLIC */
-    char volatility;
+     * 'v'; 0 when not known), proleakproof ('t', 'f'; 0 when not known),
+     * SECURITY DEFINER, and EXECUTE for PUBLIC */
+    char volatility, leakproof;
     bool secdef, public_execute;
 } CatFunc;
 

@@ -79,7 +79,8 @@ static const char funcs_sql[] =
     "       p.provolatile, p.prosecdef,\n"
     "       EXISTS (SELECT 1 FROM pg_catalog.aclexplode(COALESCE(p.proacl,\n"
     "                   pg_catalog.acldefault('f', p.proowner))) x\n"
-    "               WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE')\n"
+    "               WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE'),\n"
+    "       p.proleakproof\n"
     "FROM pg_catalog.pg_proc p\n"
     "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace\n"
     "WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'\n"
@@ -215,6 +216,7 @@ static void pg_load_funcs(Catalog *c, PGresult *r)
         fn->volatility = PQgetvalue(r, i, 8)[0];
         fn->secdef = PQgetvalue(r, i, 9)[0] == 't';
         fn->public_execute = PQgetvalue(r, i, 10)[0] == 't';
+        fn->leakproof = PQgetvalue(r, i, 11)[0];
         cat_register_func(c, fn);
     }
 }

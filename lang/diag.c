@@ -274,6 +274,7 @@ const DiagRule diag_rules[] = {
     {"RLS107", "constant-condition", "a condition that never admits a row, or always admits every row"},
     {"RLS108", "unindexed-column", "a column a policy looks rows up by has no index that leads with it (--db)"},
     {"RLS109", "public-security-definer", "a policy calls a SECURITY DEFINER function that PUBLIC may execute (--db)"},
+    {"RLS110", "leaky-function", "a function that is not LEAKPROOF is given a row's columns: its errors can show hidden rows (--db)"},
 };
 const int diag_nrules = (int)(sizeof diag_rules / sizeof diag_rules[0]);
 

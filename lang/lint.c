@@ -419,6 +419,49 @@ static void lint_visit_volatile(Lint *l, const AstFile *f, const Block *b, const
                   e->text);
 }
 
+/* ---- RLS110: functions that are not LEAKPROOF given a row's columns (--db) */
+
+/* Whether e reads a column (of the policy's table or of a subquery's). */
+static bool lint_reads_row(const Expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == E_COLUMN)
+        return true;
+    if (lint_reads_row(e->a) || lint_reads_row(e->b) || lint_reads_row(e->c))
+        return true;
+    for (int i = 0; i < e->args.n; i++)
+        if (lint_reads_row(e->args.items[i]))
+            return true;
+    return e->sub && (lint_reads_row(e->sub->target) || lint_reads_row(e->sub->where));
+}
+
+/* PostgreSQL evaluates a policy's condition on rows the policy then hides:
+ * a function given their columns that raises an error or a notice with
+ * what it was given shows a hidden row to the user (what LEAKPROOF
+ * promises not to do).  Only functions the database describes (user
+ * functions; its builtins come from the prelude, which has no such flag),
+ * and not rlsc's own helpers (their arguments are constants). */
+static void lint_visit_leaky(Lint *l, const AstFile *f, const Block *b, const Rule *r,
+                             const Expr *e)
+{
+    (void)f, (void)b, (void)r;
+    if (e->kind != E_FUNC || (e->qual && strcmp(e->qual, "rlsc") == 0))
+        return;
+    bool row = false;
+    for (int i = 0; i < e->args.n && !row; i++)
+        row = lint_reads_row(e->args.items[i]);
+    PtrVec cands = lint_candidates(l, e);
+    bool leaky = row && cands.n;
+    for (int i = 0; i < cands.n; i++)
+        leaky &= ((const CatFunc *)cands.items[i])->leakproof == 'f';
+    if (leaky)
+        diag_lint(l->diag, "RLS110", e->loc,
+                  "%s() is not LEAKPROOF and is given the row's columns: an error or notice "
+                  "it raises can show a row the policy hides (mark it LEAKPROOF if it cannot, "
+                  "or silence this)", e->text);
+}
+
 /* ---- RLS109: SECURITY DEFINER functions PUBLIC may execute (--db) */
 
 /* rlsc's own helpers (schema rlsc: has_perm) are SECURITY DEFINER on
@@ -718,5 +761,6 @@ void lint_files(Arena *a, Diag *d, AstFile **files, int nfiles, const Catalog *c
     lint_conditions(&l, files, nfiles, lint_visit_volatile, lint_rule_constant);
     lint_conditions(&l, files, nfiles, lint_visit_current_user, NULL);
     lint_conditions(&l, files, nfiles, lint_visit_definer, NULL);
+    lint_conditions(&l, files, nfiles, lint_visit_leaky, NULL);
     lint_indexes(&l, files, nfiles);
 }

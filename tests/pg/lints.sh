@@ -6,7 +6,8 @@
 # count; a primary key does); RLS109, a SECURITY DEFINER function that
 # PUBLIC may execute, called by a policy (not after REVOKE, not for an
 # invoker's function, not for rlsc's own schema); RLS105 from pg_proc's
-# volatility.  Then the indexes are created and EXECUTE revoked: the same
+# volatility; RLS110, a function not LEAKPROOF given the row's columns (not
+# with a context alone, not for rlsc's own, not once marked LEAKPROOF).  Then the indexes are created and EXECUTE revoked: the same
 # check is quiet.  Drift errors of the same run come out in SARIF too.
 # TAP; plan at the end.
 : "${RLSC:?}" "${SRCDIR:?}"
@@ -60,21 +61,29 @@ RLS108 14:75
 RLS108 27:12
 RLS109 15:25
 RLS105 17:25
+RLS110 15:25
+RLS110 15:48
+RLS110 16:25
+RLS110 17:25
 "
 grep -q "CREATE INDEX ON project (org_id)" "$W/before.err"
 tap_result $? "RLS108 says which index to create" "$W/before.err"
-grep -q "warning: .*\(definer_revoked\|invoker\|helper\)()" "$W/before.err"
-[ $? = 1 ]
+grep -v '\[RLS110\]$' "$W/before.err" | grep -q "warning: .*\(definer_revoked\|invoker\|helper\)()"
+[ $? = 1 ] && ! grep -q "helper() is not LEAKPROOF\|:36:.*RLS110" "$W/before.err" 
 tap_result $? "no warning for a revoked definer, an invoker's function or rlsc's own" "$W/before.err"
 
 # the indexes, and EXECUTE revoked: quiet
 sql "CREATE INDEX ON project (org_id); CREATE INDEX ON doc (tenant_id);
      CREATE INDEX ON doc (team_id); CREATE INDEX ON team_member (user_id);
      REVOKE EXECUTE ON FUNCTION definer_public(bigint) FROM PUBLIC;
-     GRANT EXECUTE ON FUNCTION definer_public(bigint) TO lint_app"
-tap_result $? "indexes created, EXECUTE revoked" "$W/psql.out"
+     GRANT EXECUTE ON FUNCTION definer_public(bigint) TO lint_app;
+     ALTER FUNCTION invoker(bigint) LEAKPROOF"
+tap_result $? "indexes created, EXECUTE revoked, invoker() marked LEAKPROOF" "$W/psql.out"
 lints after
-expect after "with the indexes and without PUBLIC: only the volatile function" "RLS105 17:25
+expect after "with the indexes and without PUBLIC: the volatile function, and the functions that are not LEAKPROOF" "RLS105 17:25
+RLS110 15:25
+RLS110 16:25
+RLS110 17:25
 "
 
 # a drift error and the lints in one SARIF log, exit 1 as in text
@@ -86,7 +95,7 @@ import json, sys
 log = json.loads(open(sys.argv[1], 'rb').read().decode('utf-8'))
 res = log['runs'][0]['results']
 ids = sorted(r['ruleId'] for r in res if not r.get('suppressions'))
-assert ids == ['RLS105', 'rlsc-error'], ids
+assert ids == ['RLS105', 'RLS110', 'RLS110', 'RLS110', 'rlsc-error'], ids
 assert [r['ruleId'] for r in res if r.get('suppressions')] == ['RLS102'], res
 err = [r for r in res if r['ruleId'] == 'rlsc-error'][0]
 assert 'missing from the database' in err['message']['text'], err
