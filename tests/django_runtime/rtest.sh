@@ -61,10 +61,17 @@ tap_result $? "... and the test database is gone after a failure too"
 "$PY" - >"$W/conninfo.out" 2>&1 <<'PY'
 import django
 django.setup()
-from rlsc.management.commands.rlsc_test import conninfo
-info, env = conninfo({'HOST': '/tmp/s', 'PORT': '5432', 'USER': "o'w\\n", 'NAME': 'test_x',
-                      'PASSWORD': 's3cret', 'OPTIONS': {'sslmode': 'disable', 'x': 'y'}})
-want = "host='/tmp/s' port='5432' user='o\\'w\\\\n' dbname='test_x' sslmode='disable'"
+from rlsc.management.commands.rlsc_test import _libpq
+
+
+class Connection:  # what Django 3.2's get_connection_params() gives psycopg2
+    def get_connection_params(self):
+        return {'host': '/tmp/s', 'port': '5432', 'user': "o'w\\n", 'database': 'test_x',
+                'password': 's3cret', 'sslmode': 'disable', 'x': 'y'}
+
+
+info, env = _libpq(Connection())
+want = "dbname='test_x' host='/tmp/s' port='5432' sslmode='disable' user='o\\'w\\\\n'"
 assert info == want, (info, want)
 assert 's3cret' not in info and env['PGPASSWORD'] == 's3cret', env.get('PGPASSWORD')
 print('ok')

@@ -24,39 +24,19 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from ...checks import conninfo
 from ...rlsfiles import app_rls_files
 from .makemigrations import rlsc_binary
 
-# DATABASES OPTIONS that are libpq connection keywords, passed on as such
-_LIBPQ_OPTIONS = ('sslmode', 'sslcert', 'sslkey', 'sslrootcert', 'sslcrl', 'options',
-                  'application_name', 'connect_timeout', 'service', 'passfile',
-                  'target_session_attrs', 'gssencmode', 'krbsrvname')
 
-
-def _conninfo_value(value):
-    """A libpq conninfo value: quoted, with ' and \\ escaped."""
-    return "'" + str(value).replace('\\', '\\\\').replace("'", "\\'") + "'"
-
-
-def conninfo(settings_dict):
-    """(conninfo, environment) for libpq from a Django DATABASES entry: the
-    password in the environment (PGPASSWORD), everything else in the
-    conninfo; empty settings are left to libpq's defaults (PGHOST, ...)."""
-    parts = []
-    for key, setting in (('host', 'HOST'), ('port', 'PORT'), ('user', 'USER'),
-                         ('dbname', 'NAME')):
-        value = settings_dict.get(setting)
-        if value not in (None, ''):
-            parts.append(f'{key}={_conninfo_value(value)}')
-    options = settings_dict.get('OPTIONS') or {}
-    for key in _LIBPQ_OPTIONS:
-        if options.get(key) not in (None, ''):
-            parts.append(f'{key}={_conninfo_value(options[key])}')
+def _libpq(connection):
+    """(conninfo, environment) of a connection, as the drift check builds
+    them: the password only in PGPASSWORD."""
+    info, password = conninfo(connection.get_connection_params())
     env = dict(os.environ)
-    password = settings_dict.get('PASSWORD')
     if password:
-        env['PGPASSWORD'] = str(password)
-    return ' '.join(parts), env
+        env['PGPASSWORD'] = password
+    return info, env
 
 
 class Command(BaseCommand):
@@ -104,7 +84,7 @@ class Command(BaseCommand):
                 verbosity=verbosity, autoclobber=not options['interactive'],
                 serialize=False, keepdb=options['keepdb'])
             try:
-                info, env = conninfo(connection.settings_dict)
+                info, env = _libpq(connection)
                 proc = subprocess.run([rlsc, 'test', '--db', info, '--catalog', catalog] + files,
                                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True)
