@@ -80,14 +80,7 @@ static PGresult *drift_query(Drift *dr, const char *what, const char *sql, int n
  * NULL when it succeeded. */
 static const char *drift_try(Drift *dr, const char *sql)
 {
-    PGresult *r = PQexec(dr->conn, sql);
-    const char *err = NULL;
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-        const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-        err = arena_strdup(dr->a, m ? m : pgconn_error(dr->a, dr->conn));
-    }
-    PQclear(r);
-    return err;
+    return pgconn_try(dr->a, dr->conn, sql);
 }
 
 /* strings as a PostgreSQL array literal: {"a","b"} */
@@ -537,12 +530,9 @@ static void drift_unclaimed(Drift *dr, const LiveTable *t)
  * waiting on it.  RLSC_ERR_USAGE after a message. */
 static int drift_open(Drift *dr, Arena *a, Diag *d, const char *conninfo)
 {
-    *dr = (Drift){a, d, PQconnectdb(conninfo), NULL, false};
-    if (PQstatus(dr->conn) != CONNECTION_OK) {
-        diag_fail(d, "cannot connect to the database: %s", pgconn_error(a, dr->conn));
-        PQfinish(dr->conn);
+    *dr = (Drift){a, d, pgconn_connect(a, d, conninfo), NULL, false};
+    if (!dr->conn)
         return RLSC_ERR_USAGE;
-    }
     const char *err = drift_try(dr, "BEGIN ISOLATION LEVEL REPEATABLE READ; "
                                     "SET LOCAL lock_timeout = '10s'");
     if (err) {

@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgconn.h"
+
 typedef struct Run {
     Arena *arena;
     PGconn *conn;
@@ -42,20 +44,10 @@ typedef struct Run {
     StrBuf notes;      /* the `# ...` lines of the current test */
 } Run;
 
-/* The result's SQLSTATE and primary message, one line. */
+/* The result's primary message (else libpq's), one line. */
 static const char *testrun_error(Run *r, const PGresult *res)
 {
-    const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    if (!m)
-        m = PQerrorMessage(r->conn);
-    char *s = arena_strdup(r->arena, m);
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-        s[--n] = '\0';
-    for (char *p = s; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    return s;
+    return pgconn_result_error(r->arena, r->conn, res);
 }
 
 static const char *testrun_sqlstate(const PGresult *res)
@@ -73,10 +65,7 @@ static bool testrun_ok(const PGresult *res)
 /* Runs sql for its success alone; NULL, or the error. */
 static const char *testrun_exec(Run *r, const char *sql)
 {
-    PGresult *res = PQexec(r->conn, sql);
-    const char *err = testrun_ok(res) ? NULL : testrun_error(r, res);
-    PQclear(res);
-    return err;
+    return pgconn_try(r->arena, r->conn, sql);
 }
 
 /* A `# FILE:LINE:COL: what` line under the test's result. */
@@ -322,12 +311,9 @@ static void testrun_quiet(void *arg, const char *message)
 int testrun_all(Arena *a, Diag *d, const char *conninfo, const Ir *ir, StrBuf *out)
 {
     Run r = {.arena = a, .out = out};
-    r.conn = PQconnectdb(conninfo);
-    if (PQstatus(r.conn) != CONNECTION_OK) {
-        diag_fail(d, "cannot connect to the database: %s", testrun_error(&r, NULL));
-        PQfinish(r.conn);
+    r.conn = pgconn_connect(a, d, conninfo);
+    if (!r.conn)
         return RLSC_ERR_USAGE;
-    }
     PQsetNoticeProcessor(r.conn, testrun_quiet, NULL);
     /* English messages, where allowed: `denied` reads them */
     PQclear(PQexec(r.conn, "SET lc_messages TO 'C'"));
