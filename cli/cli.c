@@ -48,6 +48,31 @@ static bool target_named(const char *name, LowerTarget *out)
     return true;
 }
 
+/* a is the option name, alone or as name=VALUE. */
+static bool option_is(const char *a, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+static bool format_known(const char *const *formats, const char *name)
+{
+    for (; formats && *formats; formats++)
+        if (strcmp(*formats, name) == 0)
+            return true;
+    return false;
+}
+
+/* "--format 'value': give text, markdown or html" (the command's formats)
+ * into buf. */
+static void format_refusal(char *buf, size_t size, const char *const *formats, const char *value)
+{
+    size_t len = (size_t)snprintf(buf, size, "--format '%s': give", value);
+    for (int i = 0; formats[i] && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                i == 0 ? " " : formats[i + 1] ? ", " : " or ", formats[i]);
+}
+
 /* The options of c in argv into o; returns RLSC_OK or the exit status of
  * a usage error.  A command that takes no files calls every argument it
  * cannot use unexpected, a value missing after --db included. */
@@ -71,14 +96,16 @@ static int parse_options(const Command *c, int argc, char **argv, Options *o)
             o->files[o->nfiles++] = a;
         } else if (files && strcmp(a, "--") == 0) {
             only_files = true;
-        } else if ((c->options & OPT_LINT)
-                   && (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0)) {
-            const char *v = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
+        } else if (((c->options & OPT_FORMAT) && option_is(a, "--format"))
+                   || ((c->options & OPT_AGAINST) && option_is(a, "--against"))) {
+            size_t n = strcspn(a, "=");
+            const char *v = a[n] == '=' ? a + n + 1 : i + 1 < argc ? argv[++i] : NULL;
             if (!v)
                 return cli_usage_error(no_value, a);
-            if (strcmp(v, "sarif") != 0 && strcmp(v, "text") != 0)
-                return cli_usage_error("--format '%s': give text or sarif", v);
-            o->sarif = strcmp(v, "sarif") == 0;
+            const char **into = a[2] == 'f' ? &o->format : &o->against;
+            if (*into)
+                return cli_usage_error("%s is given twice", a[2] == 'f' ? "--format" : "--against");
+            *into = v;
         } else if ((c->options & OPT_DOWN) && strcmp(a, "--down") == 0) {
             o->down = true;
         } else if (django && strcmp(a, "--check") == 0) {
@@ -132,6 +159,14 @@ static int parse_options(const Command *c, int argc, char **argv, Options *o)
             return cli_usage_error(unknown, a);
         }
     }
+    if (o->format && !format_known(c->formats, o->format)) {
+        char refusal[256];
+        format_refusal(refusal, sizeof refusal, c->formats, o->format);
+        return cli_usage_error("%s", refusal);
+    }
+    o->sarif = o->format && strcmp(o->format, "sarif") == 0;
+    if (o->against && !*o->against)
+        return cli_usage_error("%s", "--against needs a file");
     /* check and test take both: the catalog from the file (a Django
      * project's models name their tables, which a database cannot say),
      * the database to compare with or run in */

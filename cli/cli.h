@@ -23,7 +23,9 @@ enum {
     OPT_RUN_DB = 1 << 6,  /* --db is also where the command runs: --catalog may
                            * come with it, for the compile (cli_compile) */
     OPT_TARGET = 1 << 7,  /* --target postgres|citus */
-    OPT_LINT = 1 << 8,    /* --format text|sarif; compiling also runs the lints */
+    OPT_LINT = 1 << 8,    /* compiling also runs the lints */
+    OPT_FORMAT = 1 << 9,  /* --format NAME, one of Command.formats */
+    OPT_AGAINST = 1 << 10, /* --against FILE */
 };
 
 typedef struct Command Command;
@@ -33,6 +35,8 @@ struct Command {
     const char *help;  /* `rlsc help NAME`; NULL: none */
     unsigned options;  /* OPT_ bits */
     int (*run)(const Command *self, int argc, char **argv); /* the exit status */
+    const char *const *formats; /* OPT_FORMAT: what --format takes, NULL-ended,
+                                 * the default first */
 };
 
 /* The rows of main.c's table (commands.h). */
@@ -46,7 +50,9 @@ typedef struct Options {
     const char *catalog, *db;
     bool down;
     LowerTarget target; /* --target; LOWER_POSTGRES without it */
-    bool sarif;       /* --format sarif (check) */
+    const char *format;  /* --format, one of the command's formats; NULL: the default */
+    const char *against; /* --against FILE (explain) */
+    bool sarif;          /* --format sarif (check) */
     /* django */
     const char *migrations, *name, *app;
     bool check, dry_run;

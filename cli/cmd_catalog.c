@@ -30,4 +30,5 @@ const Command cmd_catalog = {
     "database (without --db, the PG* environment variables say which).\n",
     OPT_DB,
     run_catalog,
+    NULL, /* no --format */
 };

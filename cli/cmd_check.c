@@ -49,6 +49,7 @@ const Command cmd_check = {
     "database.  --target: compiled (and compared) for that target, as `rlsc sql\n"
     "--target` writes it.  --format sarif writes every message as one SARIF 2.1.0\n"
     "log on stdout instead.\n",
-    OPT_FILES | OPT_CATALOG | OPT_DB | OPT_RUN_DB | OPT_TARGET | OPT_LINT,
+    OPT_FILES | OPT_CATALOG | OPT_DB | OPT_RUN_DB | OPT_TARGET | OPT_LINT | OPT_FORMAT,
     run_check,
+    (const char *const[]){"text", "sarif", NULL},
 };

@@ -141,4 +141,5 @@ const Command cmd_django = {
     "--target citus: policies without subqueries (as `rlsc sql --target citus`).\n",
     OPT_FILES | OPT_CATALOG | OPT_DB | OPT_DJANGO | OPT_TARGET,
     run_django,
+    NULL, /* no --format */
 };

@@ -8,73 +8,16 @@
  */
 #include "cli.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-/* --format and --against are this command's own: taken out of argv here,
- * the rest goes to cli_begin.  Returns RLSC_OK or a usage error's status. */
-static int explain_options(int argc, char **argv, char **rest, int *nrest, ExplainFormat *f,
-                           const char **against)
-{
-    const char *format = NULL;
-    bool only_files = false;
-    *nrest = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], **into = NULL, *v = NULL;
-        if (!only_files && strcmp(a, "--") == 0)
-            only_files = true;
-        if (only_files || a[0] != '-') {
-            rest[(*nrest)++] = argv[i];
-            continue;
-        }
-        if (strcmp(a, "--format") == 0 || strcmp(a, "--against") == 0) {
-            if (i + 1 >= argc)
-                return cli_usage_error("%s needs a value", a);
-            into = a[2] == 'f' ? &format : against;
-            v = argv[++i];
-        } else if (strncmp(a, "--format=", 9) == 0) {
-            into = &format;
-            v = a + 9;
-        } else if (strncmp(a, "--against=", 10) == 0) {
-            into = against;
-            v = a + 10;
-        }
-        if (!into) {
-            rest[(*nrest)++] = argv[i];
-            continue;
-        }
-        if (*into)
-            return cli_usage_error("%s is given twice", into == &format ? "--format" : "--against");
-        *into = v;
-    }
-    if (!format || strcmp(format, "text") == 0)
-        *f = EXPLAIN_TEXT;
-    else if (strcmp(format, "markdown") == 0)
-        *f = EXPLAIN_MARKDOWN;
-    else if (strcmp(format, "html") == 0)
-        *f = EXPLAIN_HTML;
-    else
-        return cli_usage_error("--format '%s': use text, markdown or html", format);
-    if (*against && !**against)
-        return cli_usage_error("%s", "--against needs a file");
-    return RLSC_OK;
-}
 
 static int run_explain(const Command *self, int argc, char **argv)
 {
-    char **rest = calloc((size_t)argc + 1, sizeof(char *));
-    if (!rest)
-        return RLSC_ERR_USAGE;
-    int nrest;
-    ExplainFormat format = EXPLAIN_TEXT;
-    const char *against = NULL;
-    int rc = explain_options(argc, argv, rest, &nrest, &format, &against);
-    if (rc != RLSC_OK) {
-        free(rest);
-        return rc;
-    }
     Cli cli;
-    rc = cli_begin(&cli, self, nrest, rest);
+    int rc = cli_begin(&cli, self, argc, argv);
+    const char *format = rc == RLSC_OK ? cli.opt.format : NULL, *against = cli.opt.against;
+    ExplainFormat f = !format || strcmp(format, "text") == 0 ? EXPLAIN_TEXT
+                      : strcmp(format, "markdown") == 0  ? EXPLAIN_MARKDOWN
+                                                          : EXPLAIN_HTML;
     if (rc == RLSC_OK && against && cli.opt.db)
         rc = cli_usage_error("%s", "give --against or --db, not both");
     Ir *ir = NULL, *old = NULL;
@@ -97,10 +40,9 @@ static int run_explain(const Command *self, int argc, char **argv)
     if (rc == RLSC_OK) {
         StrBuf out;
         sb_init(&out, cli.arena);
-        explain_write(&out, cli.arena, ir, old, format);
+        explain_write(&out, cli.arena, ir, old, f);
         rc = cli_write_stdout(&cli, out.data, out.len);
     }
-    free(rest);
     return cli_end(&cli, rc);
 }
 
@@ -123,6 +65,7 @@ const Command cmd_explain = {
     "                      changed (compiled with the same catalog); exit 0\n"
     "  --db CONNINFO       the same against the policies of a live database (its\n"
     "                      catalog too); conditions compared as PostgreSQL stores them\n",
-    OPT_FILES | OPT_CATALOG | OPT_DB,
+    OPT_FILES | OPT_CATALOG | OPT_DB | OPT_FORMAT | OPT_AGAINST,
     run_explain,
+    (const char *const[]){"text", "markdown", "html", NULL},
 };

@@ -52,4 +52,5 @@ const Command cmd_import = {
     "(exit 1), and nothing is written.\n",
     OPT_DB | OPT_TABLES,
     run_import,
+    NULL, /* no --format */
 };

@@ -32,4 +32,5 @@ const Command cmd_sql = {
     "distributed tables; a rule that needs one is an error.\n",
     OPT_FILES | OPT_CATALOG | OPT_DB | OPT_DOWN | OPT_TARGET,
     run_sql,
+    NULL, /* no --format */
 };

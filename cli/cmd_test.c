@@ -45,4 +45,5 @@ const Command cmd_test = {
     "Django model with its own db_table is known only to a catalog file).\n",
     OPT_FILES | OPT_CATALOG | OPT_DB | OPT_RUN_DB,
     run_test,
+    NULL, /* no --format */
 };

@@ -21,6 +21,7 @@ static const Command cmd_help = {
     NULL,
     0,
     run_help,
+    NULL, /* no --format */
 };
 
 static const Command *const commands[] = {
